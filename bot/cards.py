@@ -1,0 +1,93 @@
+"""Adaptive Cards rendered from jinja2 templates, and the same cards as plain text for the console.
+
+Templates live in bot/templates/cards/*.json.j2; every interpolated value goes through
+``tojson`` so user text can never break the JSON.
+"""
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+
+from jinja2 import Environment, PackageLoader, StrictUndefined
+
+ADAPTIVE_CARD = "application/vnd.microsoft.card.adaptive"
+
+
+@lru_cache(maxsize=1)
+def _environment() -> Environment:
+    return Environment(
+        loader=PackageLoader("bot", "templates"),
+        autoescape=False,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def render_card(name: str, **context) -> dict:
+    text = _environment().get_template(f"cards/{name}.json.j2").render(**context)
+    return json.loads(text)
+
+
+def card_choices(card: dict) -> list[tuple[str, dict]]:
+    """(title, data) of every submit button, in order: the console numbers them."""
+    choices: list[tuple[str, dict]] = []
+
+    def visit(node):
+        if isinstance(node, dict):
+            if node.get("type") in ("Action.Submit", "Action.Execute") and isinstance(node.get("data"), dict):
+                choices.append((node.get("title", "?"), node["data"]))
+            for value in node.values():
+                visit(value)
+        elif isinstance(node, list):
+            for value in node:
+                visit(value)
+
+    visit(card.get("body", []))
+    visit(card.get("actions", []))
+    return choices
+
+
+def card_to_text(card: dict) -> str:
+    """A readable rendering for terminals: text blocks, facts, links and numbered choices."""
+    lines: list[str] = []
+
+    def visit(node):
+        if isinstance(node, list):
+            for item in node:
+                visit(item)
+            return
+        if not isinstance(node, dict):
+            return
+        kind = node.get("type")
+        if kind == "TextBlock" and node.get("text"):
+            lines.append(str(node["text"]))
+        elif kind == "FactSet":
+            for fact in node.get("facts", []):
+                lines.append(f"  {fact.get('title')}: {fact.get('value')}")
+        elif kind in ("Input.Text", "Input.ChoiceSet", "Input.Number", "Input.Date", "Input.Time"):
+            label = node.get("label") or node.get("placeholder") or node.get("id")
+            lines.append(f"  [{label}]")
+        for key in ("items", "columns", "body"):
+            if key in node:
+                visit(node[key])
+
+    visit(card.get("body", []))
+    for action in _walk_actions(card):
+        if action.get("type") == "Action.OpenUrl":
+            lines.append(f"  {action.get('title')}: {action.get('url')}")
+    for number, (title, _data) in enumerate(card_choices(card), start=1):
+        lines.append(f"  {number}. {title}")
+    return "\n".join(lines)
+
+
+def _walk_actions(card: dict):
+    stack = [card]
+    while stack:
+        node = stack.pop(0)
+        if isinstance(node, dict):
+            if str(node.get("type", "")).startswith("Action."):
+                yield node
+            stack.extend(v for v in node.values() if isinstance(v, (dict, list)))
+        elif isinstance(node, list):
+            stack.extend(node)

@@ -1,0 +1,232 @@
+"""The Teams activity handler: one object serves Teams, the console and the tests.
+
+A turn is: skip it if Teams already delivered it, remember how to reach the user,
+then route the message to a dialog, a card action or the FAQ answerer. State is
+saved only when the turn succeeds, so a failing turn leaves stored state as it was.
+"""
+from __future__ import annotations
+
+import logging
+import secrets
+from datetime import timedelta
+from typing import Awaitable, Callable, Iterable, Protocol
+
+from botbuilder.core import (
+    ActivityHandler,
+    CardFactory,
+    ConversationState,
+    MessageFactory,
+    TurnContext,
+    UserState,
+)
+from botbuilder.core.teams import TeamsInfo  # noqa: F401  (kept importable for features that need rosters)
+from botbuilder.dialogs import DialogSet, DialogTurnStatus
+from botbuilder.schema import (
+    ActivityTypes,
+    AdaptiveCardInvokeResponse,
+    AdaptiveCardInvokeValue,
+    ChannelAccount,
+)
+
+from bot.cards import render_card
+from bot.clock import Clock
+from bot.router import Router
+from bot.turn import Asker, asker_of
+from integrations.db.core_repos import ConversationReferences, ProcessedActivities
+
+log = logging.getLogger(__name__)
+
+HELP_WORDS = {"help", "?", "menu", "what can you do", "what can you do?"}
+CANCEL_WORDS = {"cancel", "cancel that", "quit", "exit", "never mind", "nevermind"}
+
+# (turn_context, asker, text) -> None: what happens to a message no feature claims.
+Fallback = Callable[[TurnContext, Asker, str], Awaitable[None]]
+
+
+class Feature(Protocol):
+    def install(self, router: Router, dialogs: DialogSet) -> None: ...
+
+
+class SencoBot(ActivityHandler):
+    def __init__(
+        self,
+        *,
+        clock: Clock,
+        conversation_state: ConversationState,
+        user_state: UserState,
+        router: Router,
+        dialogs: DialogSet,
+        dialog_state,
+        fallback: Fallback,
+        references: ConversationReferences,
+        processed: ProcessedActivities,
+        staff_ids: Iterable[str] = (),
+        dedupe_ttl: timedelta = timedelta(days=1),
+        max_message_chars: int = 4000,
+        welcome_examples: tuple[str, ...] = (),
+        on_new_user: Callable[[TurnContext, Asker], Awaitable[None]] | None = None,
+    ):
+        self._clock = clock
+        self._conversation_state = conversation_state
+        self._user_state = user_state
+        self.router = router
+        self.dialogs = dialogs
+        self._dialog_state = dialog_state
+        self._fallback = fallback
+        self._references = references
+        self._processed = processed
+        self._staff_ids = frozenset(staff_ids)
+        self._dedupe_ttl = dedupe_ttl
+        self._max_chars = max_message_chars
+        self._welcome_examples = welcome_examples or (
+            "when does the NPQ deadline close?",
+            "what is the school's role at tribunal?",
+            "book an induction meeting",
+        )
+        self._on_new_user = on_new_user
+
+    # -- the turn -----------------------------------------------------------------------------
+
+    async def on_turn(self, turn_context: TurnContext):
+        activity = turn_context.activity
+        if activity.id and activity.type in (ActivityTypes.message, ActivityTypes.invoke):
+            key = f"{activity.channel_id}|{getattr(activity.conversation, 'id', '')}|{activity.id}"
+            if not await self._processed.claim(key[:600], self._clock.now(), self._dedupe_ttl):
+                log.info("duplicate activity acknowledged without processing")
+                return
+        await self._remember_reference(turn_context)
+        try:
+            await super().on_turn(turn_context)
+        except Exception:
+            code = secrets.token_hex(3).upper()
+            log.exception("turn failed, reference %s", code)
+            # State is deliberately not saved: the failed turn's partial changes are dropped.
+            await turn_context.send_activity(
+                f"Sorry, something went wrong on my side. If it keeps happening, quote reference {code} "
+                "to the inclusion team."
+            )
+            return
+        await self._conversation_state.save_changes(turn_context)
+        await self._user_state.save_changes(turn_context)
+
+    async def _remember_reference(self, turn_context: TurnContext) -> None:
+        activity = turn_context.activity
+        sender = activity.from_property
+        if not sender or not isinstance(sender.id, str) or not activity.conversation or not activity.service_url:
+            return
+        if activity.type not in (ActivityTypes.message, ActivityTypes.conversation_update, ActivityTypes.invoke):
+            return
+        asker = self.asker(turn_context)
+        reference = TurnContext.get_conversation_reference(activity)
+        await self._references.save(
+            user_id=sender.id,
+            channel_id=activity.channel_id or "",
+            conversation_id=activity.conversation.id or "",
+            service_url=activity.service_url,
+            tenant_id=asker.tenant_id or None,
+            user_name=asker.name or None,
+            aad_object_id=asker.aad_object_id or None,
+            reference=reference.serialize(),
+            now=self._clock.now(),
+        )
+
+    def asker(self, turn_context: TurnContext) -> Asker:
+        return asker_of(turn_context, self._staff_ids)
+
+    # -- activity types -----------------------------------------------------------------------
+
+    async def on_members_added_activity(self, members_added: list[ChannelAccount], turn_context: TurnContext):
+        bot_id = getattr(turn_context.activity.recipient, "id", None)
+        for member in members_added or []:
+            if member.id == bot_id:
+                continue
+            first = (member.name or "").split()[0] if member.name else ""
+            card = render_card("welcome", first_name=first, examples=list(self._welcome_examples))
+            await turn_context.send_activity(MessageFactory.attachment(CardFactory.adaptive_card(card)))
+            if self._on_new_user:
+                await self._on_new_user(turn_context, self.asker(turn_context))
+
+    async def on_message_activity(self, turn_context: TurnContext):
+        activity = turn_context.activity
+        text = TurnContext.remove_recipient_mention(activity) if activity.entities else activity.text
+        text = (text if isinstance(text, str) else "").strip()
+        if len(text) > self._max_chars:
+            text = text[: self._max_chars]
+            await turn_context.send_activity(
+                f"Your message was very long, so I've only read the first {self._max_chars:,} characters."
+            )
+        value = activity.value if isinstance(activity.value, dict) else None
+        asker = self.asker(turn_context)
+        dc = await self.dialogs.create_context(turn_context)
+        lowered = text.lower().rstrip(".!")
+
+        if value and isinstance(value.get("action"), str):
+            if await self._run_card_action(turn_context, dc, asker, value):
+                return
+        if lowered in CANCEL_WORDS:
+            if dc.active_dialog:
+                await dc.cancel_all_dialogs()
+                await turn_context.send_activity("OK, I've stopped that. What would you like to do next?")
+            else:
+                await turn_context.send_activity("There's nothing to cancel. Ask me a question or type \"help\".")
+            return
+        if lowered in HELP_WORDS:
+            await self.send_help(turn_context, asker)
+            return
+        if dc.active_dialog:
+            result = await dc.continue_dialog()
+            if result.status != DialogTurnStatus.Empty:
+                return
+        if not text:
+            await turn_context.send_activity("I didn't catch a question there. Type \"help\" to see what I can do.")
+            return
+        intent = self.router.best(text, is_staff=asker.is_staff)
+        if intent is not None:
+            await intent.start(turn_context, dc, text)
+            return
+        await self._fallback(turn_context, asker, text)
+
+    async def _run_card_action(self, turn_context: TurnContext, dc, asker: Asker, data: dict) -> bool:
+        name = data["action"]
+        if name == "help":
+            await self.send_help(turn_context, asker)
+            return True
+        action = self.router.action(name)
+        if action is None:
+            # Not a global action: it belongs to the active dialog's card, if any.
+            return False
+        if action.staff_only and not asker.is_staff:
+            log.warning("non-staff user attempted staff action %s", name)
+            await turn_context.send_activity("Sorry, only the inclusion team can do that.")
+            return True
+        await action.handle(turn_context, dc, data)
+        return True
+
+    async def send_help(self, turn_context: TurnContext, asker: Asker) -> None:
+        lines = [{"command": "Ask a question", "description": "in your own words, about anything the forum covered"}]
+        lines += self.router.help_lines(is_staff=asker.is_staff)
+        lines += [{"command": "cancel", "description": "stop what we're doing"}]
+        card = render_card("help", lines=lines)
+        await turn_context.send_activity(MessageFactory.attachment(CardFactory.adaptive_card(card)))
+
+    async def on_adaptive_card_invoke(
+        self, turn_context: TurnContext, invoke_value: AdaptiveCardInvokeValue
+    ) -> AdaptiveCardInvokeResponse:
+        # Action.Execute (universal actions) arrives as an invoke; treat its data like a submit.
+        data = {}
+        if invoke_value and invoke_value.action and isinstance(invoke_value.action.data, dict):
+            data = invoke_value.action.data
+        asker = self.asker(turn_context)
+        dc = await self.dialogs.create_context(turn_context)
+        handled = False
+        if isinstance(data.get("action"), str):
+            handled = await self._run_card_action(turn_context, dc, asker, data)
+        if not handled and dc.active_dialog:
+            turn_context.activity.value = data
+            await dc.continue_dialog()
+            handled = True
+        return AdaptiveCardInvokeResponse(
+            status_code=200,
+            type="application/vnd.microsoft.activity.message",
+            value="Done" if handled else "That button has expired. Please ask again.",
+        )

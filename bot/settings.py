@@ -1,0 +1,291 @@
+"""One typed Settings object, read once from app.yaml and the environment.
+
+Only the process entry point (``bot.cli``) reads the real environment; everything
+else receives a Settings instance, so tests build settings from plain mappings.
+
+Environment overrides: ``SENCOBOT_<SECTION>__<KEY>`` (e.g. ``SENCOBOT_SERVER__PORT``),
+plus the Bot Framework's own names and ``DATABASE_URL`` (see ``_WELL_KNOWN_ENV``).
+Secrets are accepted only from the environment and masked when printed.
+"""
+from __future__ import annotations
+
+import dataclasses
+import types
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+
+import yaml
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_CONFIG = REPO_ROOT / "app.yaml"
+
+
+class SettingsError(ValueError):
+    """A missing or invalid setting; the message is one line naming the key."""
+
+
+def secret(default: str = "") -> Any:
+    return field(default=default, metadata={"secret": True})
+
+
+@dataclass(frozen=True)
+class ServerSettings:
+    host: str = "127.0.0.1"
+    port: int = 3978
+    # Anonymous mode (no app id) accepts unauthenticated requests, so only loopback is safe.
+    allow_anonymous_non_loopback: bool = False
+    max_body_bytes: int = 262144
+    public_base_url: str = "http://127.0.0.1:3978"
+
+
+@dataclass(frozen=True)
+class DatabaseSettings:
+    url: str = "sqlite+aiosqlite:///var/sencobot.db"
+    echo: bool = False
+
+
+@dataclass(frozen=True)
+class BotSettings:
+    app_id: str = ""
+    app_password: str = secret()
+    app_type: str = "MultiTenant"
+    app_tenant_id: str = ""
+    # How long an activity id is remembered so a Teams retry is not processed twice.
+    dedupe_ttl_seconds: int = 86400
+    max_message_chars: int = 4000
+    rate_limit_per_minute: int = 30
+    allowed_tenants: list[str] = field(default_factory=list)
+    staff_ids: list[str] = field(default_factory=list)
+    openid_metadata_url: str = ""
+
+
+@dataclass(frozen=True)
+class KnowledgeSettings:
+    data_dir: str = ""
+    answer_threshold: float = 0.55
+    suggest_threshold: float = 0.35
+    reload_check_seconds: float = 5.0
+
+
+@dataclass(frozen=True)
+class Settings:
+    timezone: str = "Europe/London"
+    team_mailbox: str = "inclusion@kent.gov.uk"
+    team_name: str = "Inclusion team"
+    # Signs links the bot hands out (calendar files, evaluation forms); from the environment only.
+    link_signing_key: str = secret()
+    server: ServerSettings = field(default_factory=ServerSettings)
+    database: DatabaseSettings = field(default_factory=DatabaseSettings)
+    bot: BotSettings = field(default_factory=BotSettings)
+    knowledge: KnowledgeSettings = field(default_factory=KnowledgeSettings)
+
+    def __repr__(self) -> str:
+        return f"Settings({_describe(self)})"
+
+    __str__ = __repr__
+
+    def masked(self) -> dict:
+        return _as_masked_dict(self)
+
+    def replace(self, **changes) -> "Settings":
+        """A copy with dotted keys changed: ``settings.replace(**{"server.port": 0})``."""
+        raw = dataclasses.asdict(self)
+        for dotted, value in changes.items():
+            target = raw
+            *parents, leaf = dotted.split(".")
+            for part in parents:
+                target = target[part]
+            target[leaf] = value
+        return _build(Settings, raw, "")
+
+
+_WELL_KNOWN_ENV = {
+    "DATABASE_URL": "database.url",
+    "MicrosoftAppId": "bot.app_id",
+    "MicrosoftAppPassword": "bot.app_password",
+    "MicrosoftAppType": "bot.app_type",
+    "MicrosoftAppTenantId": "bot.app_tenant_id",
+}
+_ENV_PREFIX = "SENCOBOT_"
+
+
+def load_settings(
+    config_path: Path | str | None = DEFAULT_CONFIG,
+    environ: Mapping[str, str] | None = None,
+    overrides: Mapping[str, Any] | None = None,
+) -> Settings:
+    """Settings from app.yaml, then the environment, then explicit overrides."""
+    raw: dict = {}
+    if config_path is not None:
+        path = Path(config_path)
+        if not path.exists():
+            raise SettingsError(f"config file {path} does not exist")
+        try:
+            raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        except yaml.YAMLError as exc:
+            raise SettingsError(f"config file {path} is not valid YAML: {exc}".splitlines()[0]) from None
+        if not isinstance(raw, dict):
+            raise SettingsError(f"config file {path} must be a mapping of settings")
+        for key in _secret_keys(Settings):
+            if _lookup(raw, key) not in (None, ""):
+                raise SettingsError(f"{key}: secrets come only from the environment, not from {path.name}")
+    for name, value in (environ or {}).items():
+        dotted = _WELL_KNOWN_ENV.get(name)
+        if dotted is None and name.startswith(_ENV_PREFIX):
+            dotted = name[len(_ENV_PREFIX):].lower().replace("__", ".")
+        if dotted:
+            _assign(raw, dotted, value)
+    for dotted, value in (overrides or {}).items():
+        _assign(raw, dotted, value)
+    settings = _build(Settings, raw, "")
+    _validate(settings)
+    return settings
+
+
+def _validate(settings: Settings) -> None:
+    if not 0 <= settings.server.port <= 65535:
+        raise SettingsError(f"server.port: {settings.server.port} is not a port number")
+    if settings.bot.app_type not in ("MultiTenant", "SingleTenant", "UserAssignedMSI"):
+        raise SettingsError("bot.app_type: must be SingleTenant, UserAssignedMSI or MultiTenant")
+    if settings.bot.app_type in ("SingleTenant", "UserAssignedMSI") and settings.bot.app_id and not settings.bot.app_tenant_id:
+        raise SettingsError(f"bot.app_tenant_id: required when MicrosoftAppType is {settings.bot.app_type}")
+    if not settings.database.url:
+        raise SettingsError("database.url: must not be empty (set DATABASE_URL or database.url)")
+    try:
+        from zoneinfo import ZoneInfo
+
+        ZoneInfo(settings.timezone)
+    except Exception:
+        raise SettingsError(f"timezone: unknown time zone {settings.timezone!r}") from None
+    k = settings.knowledge
+    if not 0 <= k.suggest_threshold <= k.answer_threshold <= 1:
+        raise SettingsError("knowledge.suggest_threshold: must be between 0 and knowledge.answer_threshold (≤ 1)")
+
+
+def _assign(raw: dict, dotted: str, value: Any) -> None:
+    target = raw
+    *parents, leaf = dotted.split(".")
+    for part in parents:
+        nxt = target.setdefault(part, {})
+        if not isinstance(nxt, dict):
+            raise SettingsError(f"{dotted}: {part} is not a section")
+        target = nxt
+    target[leaf] = value
+
+
+def _lookup(raw: dict, dotted: str) -> Any:
+    value: Any = raw
+    for part in dotted.split("."):
+        if not isinstance(value, dict):
+            return None
+        value = value.get(part)
+    return value
+
+
+def _build(cls, raw: Any, prefix: str):
+    if raw is None:
+        raw = {}
+    if not isinstance(raw, dict):
+        raise SettingsError(f"{prefix.rstrip('.') or 'settings'}: expected a section of settings")
+    hints = typing.get_type_hints(cls)
+    known = {f.name for f in dataclasses.fields(cls)}
+    unknown = sorted(set(raw) - known)
+    if unknown:
+        raise SettingsError(f"{prefix}{unknown[0]}: unknown setting")
+    values = {}
+    for f in dataclasses.fields(cls):
+        if f.name not in raw:
+            continue
+        key = f"{prefix}{f.name}"
+        values[f.name] = _coerce(hints[f.name], raw[f.name], key)
+    return cls(**values)
+
+
+def _coerce(hint, value, key):
+    if dataclasses.is_dataclass(hint):
+        return _build(hint, value, key + ".")
+    origin = typing.get_origin(hint)
+    if origin in (typing.Union, types.UnionType):
+        args = [a for a in typing.get_args(hint) if a is not type(None)]
+        if value is None or value == "":
+            return None
+        return _coerce(args[0], value, key)
+    if origin is list:
+        (item,) = typing.get_args(hint)
+        if value is None:
+            return []
+        if isinstance(value, str):
+            value = [part.strip() for part in value.split(",") if part.strip()]
+        if not isinstance(value, list):
+            raise SettingsError(f"{key}: expected a list, got {value!r}")
+        return [_coerce(item, v, key) for v in value]
+    if hint is bool:
+        if isinstance(value, bool):
+            return value
+        text = str(value).strip().lower()
+        if text in ("1", "true", "yes", "on"):
+            return True
+        if text in ("0", "false", "no", "off"):
+            return False
+        raise SettingsError(f"{key}: expected true or false, got {value!r}")
+    if hint is int:
+        if isinstance(value, bool):
+            raise SettingsError(f"{key}: expected a whole number, got {value!r}")
+        try:
+            return int(str(value).strip())
+        except ValueError:
+            raise SettingsError(f"{key}: expected a whole number, got {value!r}") from None
+    if hint is float:
+        try:
+            return float(str(value).strip())
+        except ValueError:
+            raise SettingsError(f"{key}: expected a number, got {value!r}") from None
+    if hint is str:
+        if value is None:
+            return ""
+        if isinstance(value, (dict, list)):
+            raise SettingsError(f"{key}: expected text, got {value!r}")
+        return str(value)
+    return value
+
+
+def _secret_keys(cls, prefix: str = "") -> list[str]:
+    keys = []
+    hints = typing.get_type_hints(cls)
+    for f in dataclasses.fields(cls):
+        if f.metadata.get("secret"):
+            keys.append(prefix + f.name)
+        elif dataclasses.is_dataclass(hints[f.name]):
+            keys.extend(_secret_keys(hints[f.name], prefix + f.name + "."))
+    return keys
+
+
+def _mask_url(url: str) -> str:
+    # A database URL may carry a password: user:password@host.
+    if "@" in url and "://" in url:
+        scheme, rest = url.split("://", 1)
+        creds, host = rest.rsplit("@", 1)
+        if ":" in creds:
+            return f"{scheme}://{creds.split(':', 1)[0]}:***@{host}"
+    return url
+
+
+def _as_masked_dict(obj) -> dict:
+    out = {}
+    for f in dataclasses.fields(obj):
+        value = getattr(obj, f.name)
+        if f.metadata.get("secret"):
+            out[f.name] = "***" if value else ""
+        elif dataclasses.is_dataclass(value):
+            out[f.name] = _as_masked_dict(value)
+        elif f.name == "url" and isinstance(value, str):
+            out[f.name] = _mask_url(value)
+        else:
+            out[f.name] = value
+    return out
+
+
+def _describe(obj) -> str:
+    return repr(_as_masked_dict(obj))

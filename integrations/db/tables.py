@@ -1,0 +1,2 @@
+"""Imports every table module so the shared metadata is complete (for migrations and tests)."""
+from integrations.db import core_tables  # noqa: F401
