@@ -1,0 +1,201 @@
+"""The web app: ``create_app(settings)`` builds it; nothing happens at import time.
+
+``/api/messages`` parses and answers Bot Framework activities itself instead of
+``CloudAdapter.process``: that method in botbuilder-integration-aiohttp 4.17.1
+serialises invoke bodies twice (500), and turns a malformed body into a 500.
+"""
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from importlib.metadata import PackageNotFoundError, version
+from types import SimpleNamespace
+from typing import Optional
+
+from aiohttp import web
+from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
+from botbuilder.schema import Activity
+
+from bot.clock import Clock
+from bot.settings import Settings
+from bot.wiring import Assistant, Services, build_assistant, build_services
+from integrations.db import Database
+
+log = logging.getLogger(__name__)
+
+ASSISTANT_KEY = web.AppKey("assistant", Assistant)
+ADAPTER_KEY = web.AppKey("adapter", CloudAdapter)
+
+
+def app_version() -> str:
+    try:
+        return version("sencobot")
+    except PackageNotFoundError:
+        return "0+unknown"
+
+
+def create_adapter(settings: Settings) -> CloudAdapter:
+    config = SimpleNamespace(
+        APP_ID=settings.bot.app_id,
+        APP_PASSWORD=settings.bot.app_password,
+        APP_TYPE=settings.bot.app_type,
+        APP_TENANTID=settings.bot.app_tenant_id,
+    )
+    return CloudAdapter(ConfigurationBotFrameworkAuthentication(config))
+
+
+def create_app(
+    settings: Settings,
+    *,
+    clock: Optional[Clock] = None,
+    database: Optional[Database] = None,
+    services: Optional[Services] = None,
+    run_background: bool = True,
+) -> web.Application:
+    services = services or build_services(settings, clock=clock, database=database)
+    assistant = build_assistant(services)
+    adapter = create_adapter(settings)
+    app = web.Application(client_max_size=settings.server.max_body_bytes)
+    app[ASSISTANT_KEY] = assistant
+    app[ADAPTER_KEY] = adapter
+    app.router.add_post("/api/messages", messages)
+    app.router.add_get("/healthz", healthz)
+    for method, path, handler in services.web_routes:
+        app.router.add_route(method, path, handler)
+    if run_background:
+        app.cleanup_ctx.append(_knowledge_reloader(services))
+        app.cleanup_ctx.append(_activity_purger(services))
+        for task in services.background:
+            app.cleanup_ctx.append(task)
+    app.on_cleanup.append(_dispose_database(services))
+    return app
+
+
+def _error(status: int, message: str) -> web.Response:
+    return web.json_response({"error": message}, status=status)
+
+
+async def messages(request: web.Request) -> web.Response:
+    assistant = request.app[ASSISTANT_KEY]
+    adapter = request.app[ADAPTER_KEY]
+    settings = assistant.services.settings
+    if "application/json" not in request.headers.get("Content-Type", ""):
+        return _error(415, "expected Content-Type: application/json")
+    if request.content_length is not None and request.content_length > settings.server.max_body_bytes:
+        return _error(413, "request body too large")
+    try:
+        raw = await request.read()
+    except web.HTTPRequestEntityTooLarge:
+        return _error(413, "request body too large")
+    try:
+        body = json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        return _error(400, "body is not valid JSON")
+    if not isinstance(body, dict):
+        return _error(400, "body must be a JSON object (a Bot Framework activity)")
+    try:
+        activity = Activity().deserialize(body)
+    except Exception:
+        return _error(400, "body is not a valid activity")
+    problem = _activity_problem(activity)
+    if problem:
+        return _error(400, problem)
+    # With no app id there is nothing to verify a token against, and the SDK would try to
+    # parse one anyway (garbage -> 500): anonymous mode ignores the header.
+    auth_header = request.headers.get("Authorization", "") if settings.bot.app_id else ""
+    try:
+        invoke_response = await adapter.process_activity(auth_header, activity, assistant.bot.on_turn)
+    except PermissionError:
+        return _error(401, "unauthorised")
+    except Exception:
+        log.exception("activity processing failed before the turn")
+        return _error(500, "internal error")
+    if invoke_response is not None:
+        return web.Response(
+            status=invoke_response.status,
+            body=json.dumps(_serialise(invoke_response.body)),
+            content_type="application/json",
+        )
+    return web.Response(status=201)
+
+
+def _serialise(body):
+    if body is None:
+        return None
+    if hasattr(body, "serialize"):
+        return body.serialize()
+    return body
+
+
+def _activity_problem(activity: Activity) -> Optional[str]:
+    if not isinstance(activity.type, str) or not activity.type:
+        return "activity has no type"
+    if not isinstance(activity.service_url, str) or not activity.service_url.startswith(("http://", "https://")):
+        return "activity has no valid serviceUrl"
+    conversation = activity.conversation
+    if conversation is None or not isinstance(getattr(conversation, "id", None), str) or not conversation.id:
+        return "activity has no conversation id"
+    sender = activity.from_property
+    if activity.type in ("message", "invoke") and (sender is None or not isinstance(sender.id, str) or not sender.id):
+        return "activity has no sender"
+    if activity.text is not None and not isinstance(activity.text, str):
+        return "activity text must be a string"
+    return None
+
+
+async def healthz(request: web.Request) -> web.Response:
+    services = request.app[ASSISTANT_KEY].services
+    ok = await services.database.ping()
+    body = {
+        "status": "ok" if ok else "unavailable",
+        "database": "reachable" if ok else "unreachable",
+        "version": app_version(),
+        "knowledge_entries": len(services.faq.answerer.kb.entries),
+    }
+    return web.json_response(body, status=200 if ok else 503)
+
+
+def _knowledge_reloader(services: Services):
+    async def run(app):
+        async def loop():
+            interval = max(0.5, services.settings.knowledge.reload_check_seconds)
+            while True:
+                await asyncio.sleep(interval)
+                with contextlib.suppress(Exception):
+                    services.faq.refresh_if_changed()
+
+        task = asyncio.create_task(loop())
+        yield
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+    return run
+
+
+def _activity_purger(services: Services):
+    async def run(app):
+        async def loop():
+            while True:
+                try:
+                    await services.processed.purge_expired(services.clock.now())
+                except Exception as exc:
+                    log.warning("purging processed activities failed: %s", type(exc).__name__)
+                await asyncio.sleep(3600)
+
+        task = asyncio.create_task(loop())
+        yield
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+    return run
+
+
+def _dispose_database(services: Services):
+    async def dispose(app):
+        await services.database.dispose()
+
+    return dispose

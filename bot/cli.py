@@ -1,0 +1,52 @@
+"""The ``sencobot`` command. The only place (with ``__main__``) that reads the real environment."""
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import os
+import sys
+
+from bot.settings import SettingsError, load_settings
+
+# Each module registers its own subcommands; add a line here for a new area.
+COMMAND_MODULES = (
+    "bot.commands.core",
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="sencobot", description="SENCO Forum Assistant")
+    parser.add_argument("--config", default=None, help="path to app.yaml (default: the repository's)")
+    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(sub)
+    return parser
+
+
+def settings_from(args):
+    from bot.settings import DEFAULT_CONFIG
+
+    return load_settings(args.config or DEFAULT_CONFIG, environ=os.environ)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    try:
+        return int(args.func(args) or 0)
+    except SettingsError as exc:
+        print(f"sencobot: configuration error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

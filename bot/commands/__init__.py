@@ -1,0 +1,1 @@
+"""``sencobot`` subcommands, one module per area; each exposes ``register(subparsers)``."""

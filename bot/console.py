@@ -1,0 +1,167 @@
+"""A console channel over the same handler that serves Teams.
+
+``InProcessAdapter`` runs turns without HTTP; ``Conversation`` is one user talking
+to the assistant through it (the terminal ``sencobot chat`` and the transcript
+tests both use it). Adaptive Cards are shown as text with numbered choices, and
+typing a number presses that button.
+"""
+from __future__ import annotations
+
+import itertools
+import sys
+import uuid
+from dataclasses import dataclass
+from typing import Awaitable, Callable, List, Optional
+
+from botbuilder.core import BotAdapter, TurnContext
+from botbuilder.schema import (
+    Activity,
+    ActivityTypes,
+    ChannelAccount,
+    ConversationAccount,
+    ConversationReference,
+    ResourceResponse,
+)
+
+from bot.cards import ADAPTIVE_CARD, card_choices, card_to_text
+
+CONSOLE_SERVICE_URL = "http://console.local/"
+
+
+class InProcessAdapter(BotAdapter):
+    def __init__(self, on_send: Optional[Callable[[Activity], None]] = None):
+        super().__init__()
+        self._on_send = on_send
+        self._ids = itertools.count(1)
+
+    async def send_activities(self, context: TurnContext, activities: List[Activity]) -> List[ResourceResponse]:
+        responses = []
+        for activity in activities:
+            if activity.type == "delay" or activity.type == ActivityTypes.invoke_response:
+                responses.append(ResourceResponse(id=""))
+                continue
+            if self._on_send:
+                self._on_send(activity)
+            responses.append(ResourceResponse(id=str(next(self._ids))))
+        return responses
+
+    async def update_activity(self, context: TurnContext, activity: Activity):
+        if self._on_send:
+            self._on_send(activity)
+
+    async def delete_activity(self, context: TurnContext, reference: ConversationReference):
+        return None
+
+    async def process(self, activity: Activity, logic: Callable[[TurnContext], Awaitable]) -> None:
+        context = TurnContext(self, activity)
+        await self.run_pipeline(context, logic)
+
+    async def continue_conversation(self, reference, callback, bot_id=None, claims_identity=None, audience=None):
+        event = Activity(type=ActivityTypes.event, name="ContinueConversation")
+        context = TurnContext(self, TurnContext.apply_conversation_reference(event, reference, is_incoming=True))
+        return await self.run_pipeline(context, callback)
+
+
+@dataclass
+class Reply:
+    """What the user saw: plain text, or a card rendered as text with its buttons."""
+
+    text: str
+    card: Optional[dict] = None
+
+    @property
+    def choices(self) -> list[tuple[str, dict]]:
+        return card_choices(self.card) if self.card else []
+
+    def __contains__(self, fragment: str) -> bool:
+        return fragment.lower() in self.text.lower()
+
+
+class Conversation:
+    """One user in a 1:1 chat with the assistant."""
+
+    def __init__(self, bot, *, user_id: str = "console-user", name: str = "Console User",
+                 aad_object_id: str = "", tenant_id: str = "", channel_id: str = "console",
+                 conversation_id: Optional[str] = None):
+        self._bot = bot
+        self.replies: list[Reply] = []
+        self._adapter = InProcessAdapter(self._collect)
+        self.user = ChannelAccount(id=user_id, name=name, aad_object_id=aad_object_id or None)
+        self.bot_account = ChannelAccount(id="sencobot", name="SENCO Forum Assistant")
+        self.conversation = ConversationAccount(id=conversation_id or f"{channel_id}-{user_id}",
+                                                conversation_type="personal", tenant_id=tenant_id or None)
+        self.channel_id = channel_id
+        self.tenant_id = tenant_id
+        self._last_card: Optional[dict] = None
+
+    def _collect(self, activity: Activity) -> None:
+        for attachment in activity.attachments or []:
+            if attachment.content_type == ADAPTIVE_CARD and isinstance(attachment.content, dict):
+                self._last_card = attachment.content
+                self.replies.append(Reply(card_to_text(attachment.content), attachment.content))
+        if activity.text:
+            self.replies.append(Reply(activity.text))
+
+    def _activity(self, **fields) -> Activity:
+        channel_data = {"tenant": {"id": self.tenant_id}} if self.tenant_id else None
+        return Activity(
+            id=str(uuid.uuid4()),
+            channel_id=self.channel_id,
+            service_url=CONSOLE_SERVICE_URL,
+            from_property=self.user,
+            recipient=self.bot_account,
+            conversation=self.conversation,
+            channel_data=channel_data,
+            **fields,
+        )
+
+    async def _send(self, activity: Activity) -> list[Reply]:
+        start = len(self.replies)
+        await self._adapter.process(activity, self._bot.on_turn)
+        return self.replies[start:]
+
+    async def joins(self) -> list[Reply]:
+        return await self._send(self._activity(type=ActivityTypes.conversation_update,
+                                               members_added=[self.user]))
+
+    async def says(self, text: str) -> list[Reply]:
+        """Text, or a number that presses the matching button of the last card."""
+        stripped = text.strip()
+        if stripped.isdigit() and self._last_card:
+            choices = card_choices(self._last_card)
+            index = int(stripped) - 1
+            if 0 <= index < len(choices):
+                return await self.presses(choices[index][1])
+        return await self._send(self._activity(type=ActivityTypes.message, text=text))
+
+    async def presses(self, data: dict) -> list[Reply]:
+        """An Adaptive Card Action.Submit: Teams sends a message whose value is the button's data."""
+        return await self._send(self._activity(type=ActivityTypes.message, text="", value=dict(data)))
+
+    async def button(self, title: str) -> list[Reply]:
+        """Presses the button with this title on the most recent card that has it."""
+        for reply in reversed(self.replies):
+            for choice_title, data in reply.choices:
+                if choice_title.lower() == title.lower():
+                    return await self.presses(data)
+        raise AssertionError(f"no button titled {title!r}; last replies: {[r.text for r in self.replies[-3:]]}")
+
+
+async def run_console(bot, *, stdin=sys.stdin, stdout=sys.stdout) -> None:
+    conversation = Conversation(bot)
+    print("SENCO Forum Assistant (console). Type a question, a number to press a button, or Ctrl-D to leave.",
+          file=stdout)
+    for reply in await conversation.joins():
+        print(reply.text, file=stdout)
+    while True:
+        stdout.write("> ")
+        stdout.flush()
+        line = stdin.readline()
+        if not line:
+            print(file=stdout)
+            return
+        if not line.strip():
+            continue
+        for reply in await conversation.says(line.rstrip("\n")):
+            print(reply.text, file=stdout)
+            print(file=stdout)

@@ -1,0 +1,37 @@
+"""The one place features are plugged into the assistant.
+
+Each feature registers its intents, card actions and dialogs on the router and
+dialog set, and may add background tasks or web routes to the services.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Awaitable, Callable, Optional
+
+from botbuilder.core import TurnContext, UserState
+from botbuilder.dialogs import DialogSet
+
+from bot.handler import Fallback
+from bot.router import Router
+from bot.turn import Asker
+from dialogs.faq_feature import FaqFeature
+
+
+@dataclass
+class InstalledFeatures:
+    fallback: Fallback
+    on_new_user: Optional[Callable[[TurnContext, Asker], Awaitable[None]]] = None
+
+
+def install_features(services, router: Router, dialogs: DialogSet, user_state: UserState) -> InstalledFeatures:
+    settings = services.settings
+    staff = frozenset(settings.bot.staff_ids)
+    faq = FaqFeature(
+        services.faq,
+        services.recorder,
+        team_name=settings.team_name,
+        team_mailbox=settings.team_mailbox,
+        staff_ids=staff,
+    )
+    faq.install(router, dialogs)
+    return InstalledFeatures(fallback=faq.answer_question)

@@ -1,0 +1,67 @@
+"""The FAQ answerer as the host uses it: answers now, rebuilds when the knowledge changes."""
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Optional
+
+from bot.clock import Clock
+from knowledge.engine import Answerer, Thresholds
+from knowledge.loader import load_knowledge
+from knowledge.models import AnswerResult, FaqEntry
+
+log = logging.getLogger(__name__)
+
+
+class FaqService:
+    def __init__(self, answerer: Answerer, clock: Clock, data_dir: Optional[Path] = None):
+        self.answerer = answerer
+        self._clock = clock
+        self._data_dir = data_dir
+        self._fingerprint = _fingerprint(data_dir)
+
+    @classmethod
+    def from_directory(cls, data_dir: Optional[Path], thresholds: Thresholds, clock: Clock) -> "FaqService":
+        kb = load_knowledge(data_dir)
+        directory = Path(kb.path) if getattr(kb, "path", None) else data_dir
+        return cls(Answerer(kb, thresholds), clock, directory)
+
+    def ask(self, question: str) -> AnswerResult:
+        return self.answerer.answer(question, now=self._clock.now())
+
+    def show(self, faq_id: str) -> Optional[AnswerResult]:
+        """The answer card for one entry (a follow-up or "Did you mean" button)."""
+        entry = self.entry(faq_id)
+        if entry is None:
+            return None
+        return self.answerer.answer_entry(entry, now=self._clock.now())
+
+    def entry(self, faq_id: str) -> Optional[FaqEntry]:
+        return self.answerer.kb.by_id().get(faq_id)
+
+    def publish(self, entry: FaqEntry) -> None:
+        self.answerer.add_entry(entry)
+
+    def refresh_if_changed(self) -> bool:
+        """Rebuilds the index when a knowledge file changed on disk; the old index serves until then."""
+        current = _fingerprint(self._data_dir)
+        if current == self._fingerprint:
+            return False
+        try:
+            kb = load_knowledge(self._data_dir)
+        except Exception as exc:
+            # A half-saved or invalid file must not take the answerer down: keep serving the old index.
+            log.warning("knowledge reload failed, keeping the previous index: %s", exc)
+            return False
+        self._fingerprint = current
+        self.answerer.reload(kb)
+        log.info("knowledge reloaded: %d entries", len(kb.entries))
+        return True
+
+
+def _fingerprint(data_dir: Optional[Path]) -> tuple:
+    if data_dir is None or not Path(data_dir).is_dir():
+        return ()
+    return tuple(
+        sorted((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in Path(data_dir).rglob("*.y*ml"))
+    )

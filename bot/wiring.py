@@ -1,0 +1,100 @@
+"""Everything a running assistant is made of, built from Settings in one place.
+
+The web app, the console and the tests all call ``build_assistant`` so they drive
+the same handler with the same services.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+from typing import Any, AsyncIterator, Callable, Optional
+
+from botbuilder.core import ConversationState, UserState
+from botbuilder.dialogs import DialogSet
+
+from bot.clock import Clock, SystemClock
+from bot.handler import SencoBot
+from bot.router import Router
+from bot.services.faq import FaqService
+from bot.settings import Settings
+from bot.storage import SqlStorage
+from integrations.db import Database
+from integrations.db.core_repos import ConversationReferences, ProcessedActivities, StateDocuments
+from knowledge.engine import Thresholds
+
+log = logging.getLogger(__name__)
+
+# aiohttp cleanup_ctx style: code before the yield runs at start-up, after it at shutdown.
+BackgroundTask = Callable[[Any], AsyncIterator[None]]
+
+
+@dataclass
+class Services:
+    settings: Settings
+    clock: Clock
+    database: Database
+    references: ConversationReferences
+    processed: ProcessedActivities
+    faq: FaqService
+    recorder: Any = None
+    background: list[BackgroundTask] = field(default_factory=list)
+    # (method, path, handler) routes features add to the web app (calendar files, forms).
+    web_routes: list[tuple[str, str, Callable]] = field(default_factory=list)
+    extras: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Assistant:
+    services: Services
+    bot: SencoBot
+    storage: SqlStorage
+
+
+def build_services(settings: Settings, *, clock: Optional[Clock] = None, database: Optional[Database] = None) -> Services:
+    clock = clock or SystemClock()
+    database = database or Database(settings.database.url, echo=settings.database.echo)
+    data_dir = Path(settings.knowledge.data_dir) if settings.knowledge.data_dir else None
+    faq = FaqService.from_directory(
+        data_dir,
+        Thresholds(answer=settings.knowledge.answer_threshold, suggest=settings.knowledge.suggest_threshold),
+        clock,
+    )
+    return Services(
+        settings=settings,
+        clock=clock,
+        database=database,
+        references=ConversationReferences(database),
+        processed=ProcessedActivities(database),
+        faq=faq,
+    )
+
+
+def build_assistant(services: Services) -> Assistant:
+    from bot.features import install_features
+
+    settings = services.settings
+    storage = SqlStorage(StateDocuments(services.database), services.clock)
+    conversation_state = ConversationState(storage)
+    user_state = UserState(storage)
+    dialog_state = conversation_state.create_property("DialogState")
+    dialogs = DialogSet(dialog_state)
+    router = Router()
+    installed = install_features(services, router, dialogs, user_state)
+    bot = SencoBot(
+        clock=services.clock,
+        conversation_state=conversation_state,
+        user_state=user_state,
+        router=router,
+        dialogs=dialogs,
+        dialog_state=dialog_state,
+        fallback=installed.fallback,
+        references=services.references,
+        processed=services.processed,
+        staff_ids=settings.bot.staff_ids,
+        dedupe_ttl=timedelta(seconds=settings.bot.dedupe_ttl_seconds),
+        max_message_chars=settings.bot.max_message_chars,
+        on_new_user=installed.on_new_user,
+    )
+    return Assistant(services=services, bot=bot, storage=storage)

@@ -1,0 +1,70 @@
+"""The real app on a free port, talking to a local Bot Connector stand-in."""
+from __future__ import annotations
+
+import copy
+import json
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+import aiohttp
+import pytest
+from aiohttp import web
+
+from bot.app import create_app
+from integrations.db import Database
+from integrations.db.migrate import upgrade
+from tests.fakes.connector import ConnectorStandIn
+
+PAYLOADS = Path(__file__).resolve().parent.parent / "payloads"
+
+
+def payload(name: str, **changes) -> dict:
+    activity = json.loads((PAYLOADS / f"{name}.json").read_text())
+    activity = copy.deepcopy(activity)
+    activity.update(changes)
+    return activity
+
+
+@dataclass
+class RunningBot:
+    url: str
+    connector: ConnectorStandIn
+    session: aiohttp.ClientSession
+    app: web.Application
+
+    async def post(self, activity: dict, *, headers: dict | None = None, raw: bytes | None = None):
+        activity = dict(activity)
+        activity.setdefault("serviceUrl", self.connector.url)
+        if raw is None:
+            activity["serviceUrl"] = self.connector.url
+            data = json.dumps(activity).encode()
+        else:
+            data = raw
+        all_headers = {"Content-Type": "application/json", **(headers or {})}
+        async with self.session.post(f"{self.url}/api/messages", data=data, headers=all_headers) as response:
+            text = await response.text()
+            return response.status, text
+
+    async def say(self, text: str, **changes) -> tuple[int, str]:
+        return await self.post(payload("teams_message", text=text, id=uuid.uuid4().hex, **changes))
+
+
+@pytest.fixture
+async def running_bot(settings, clock):
+    connector = await ConnectorStandIn().start()
+    database = Database(settings.database.url)
+    await upgrade(database)
+    app = create_app(settings, clock=clock, database=database)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]
+    session = aiohttp.ClientSession()
+    try:
+        yield RunningBot(f"http://127.0.0.1:{port}", connector, session, app)
+    finally:
+        await session.close()
+        await runner.cleanup()
+        await connector.stop()
