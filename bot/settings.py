@@ -70,6 +70,18 @@ class KnowledgeSettings:
 
 
 @dataclass(frozen=True)
+class MailSettings:
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 587
+    smtp_starttls: bool = True
+    smtp_tls: bool = False
+    smtp_username: str = ""
+    smtp_password: str = secret()
+    smtp_timeout_seconds: float = 30.0
+    enabled: bool = False
+
+
+@dataclass(frozen=True)
 class Settings:
     timezone: str = "Europe/London"
     team_mailbox: str = "inclusion@kent.gov.uk"
@@ -80,6 +92,7 @@ class Settings:
     database: DatabaseSettings = field(default_factory=DatabaseSettings)
     bot: BotSettings = field(default_factory=BotSettings)
     knowledge: KnowledgeSettings = field(default_factory=KnowledgeSettings)
+    mail: MailSettings = field(default_factory=MailSettings)
 
     def __repr__(self) -> str:
         return f"Settings({_describe(self)})"

@@ -18,6 +18,7 @@ from bot.clock import Clock, SystemClock
 from bot.handler import SencoBot
 from bot.router import Router
 from bot.services.faq import FaqService
+from bot.services.notify import RecordingNotifier
 from bot.settings import Settings
 from bot.storage import SqlStorage
 from integrations.db import Database
@@ -39,6 +40,10 @@ class Services:
     processed: ProcessedActivities
     faq: FaqService
     recorder: Any = None
+    # Proactive Teams messages (bot.services.notify.Notifier); the reminder scheduler provides the real one.
+    notifier: Any = None
+    # Outgoing mail (integrations.mail.smtp.MailSender), None when mail is disabled.
+    mail: Any = None
     background: list[BackgroundTask] = field(default_factory=list)
     # (method, path, handler) routes features add to the web app (calendar files, forms).
     web_routes: list[tuple[str, str, Callable]] = field(default_factory=list)
@@ -61,7 +66,14 @@ def build_services(settings: Settings, *, clock: Optional[Clock] = None, databas
         Thresholds(answer=settings.knowledge.answer_threshold, suggest=settings.knowledge.suggest_threshold),
         clock,
     )
+    mail = None
+    if settings.mail.enabled:
+        from integrations.mail.smtp import SmtpSender, smtp_config_from
+
+        mail = SmtpSender(smtp_config_from(settings))
     return Services(
+        mail=mail,
+        notifier=RecordingNotifier(),
         settings=settings,
         clock=clock,
         database=database,

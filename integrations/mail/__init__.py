@@ -1,0 +1,1 @@
+"""Mail edges: SMTP sending (and IMAP reading) of the team mailbox."""
