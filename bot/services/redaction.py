@@ -13,6 +13,7 @@ Pure Python on purpose: no botbuilder, no I/O, no logging of message text.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -200,8 +201,10 @@ _URL_RE = re.compile(r"(?:https?://|www\.)[^\s<>\"]+", re.IGNORECASE)
 # A run that could hold one or more phone numbers: "+44 (0)7700 900 123",
 # "(01227) 261430", "07700-900-123".  Groups are split later so that two
 # numbers in a row, or a number followed by a count, are handled.
+# A "+" starts a number even when glued to the previous word ("...com+44").
 _PHONE_START_RE = re.compile(
-    r"(?<![\w+/.:£$])(?:\+44[ \t-]?(?:\(0\)[ \t-]?)?|\+(?!44)\d{1,3}[ \t-]?|\(?(?=0\d))"
+    r"(?<![\d+])\+44[ \t-]?(?:\(0\)[ \t-]?)?|(?<![\d+])\+(?!44)\d{1,3}[ \t-]?"
+    r"|(?<![\w+/.:£$])\(?(?=0\d)"
 )
 _PHONE_GROUP_RE = re.compile(r"\d+\)?")
 _PHONE_SEP_RE = re.compile(r"[ \t]?-[ \t]?|[ \t]|(?<=\))")
@@ -315,10 +318,11 @@ _ADJACENT_RE = re.compile(
 )
 _TITLE_RE = re.compile(rf"(?:{'|'.join(_TITLES)})\.?{_HSPACE}+")
 _COORD_RE = re.compile(rf"{_HSPACE}*(?:,|&|\band\b){_HSPACE}*")
-_SENTENCE_START_RE = re.compile(r"(?:^|[.!?\n\"“(]|^\W+)[ \t]*$")
 
 
 # ---------------------------------------------------------------- redactor
+
+_MAX_PASSES = 8
 
 
 class Redactor:
@@ -362,6 +366,20 @@ class Redactor:
         return self.redact_with_report(text)[0]
 
     def redact_with_report(self, text: str) -> tuple[str, Counter]:
+        # Replacing a span can expose a neighbour ("...com+44..." only reads
+        # as a phone number once the email is gone), so repeat to a fixed
+        # point.  Each pass that changes the text removes untagged characters
+        # and tags are never matched, so this terminates; the bound is a guard.
+        report: Counter = Counter()
+        for _ in range(_MAX_PASSES):
+            redacted, found = self._one_pass(text)
+            if not found:
+                break
+            report += found
+            text = redacted
+        return text, report
+
+    def _one_pass(self, text: str) -> tuple[str, Counter]:
         if not text:
             return text, Counter()
         spans = self._collect(text)
@@ -455,8 +473,10 @@ class Redactor:
         spans: list[_Span] = []
         names: set[str] = set()
 
+        blocked_starts = [b.start for b in blocked]
+
         def taken(start: int, end: int) -> bool:
-            return any(b.start < end and start < b.end for b in blocked)
+            return _overlaps(blocked_starts, blocked, start, end)
 
         def accept(chunk_start: int, chunk: str, strong: bool) -> int | None:
             """Span the name words in `chunk`; return where the chunk ended."""
@@ -627,21 +647,40 @@ def _is_institutional_cue(text: str, m: re.Match) -> bool:
         return False
     if " ".join(cue.lower().split()) not in _INSTITUTIONAL_CUES:
         return False
-    before = text[: m.start("cue")]
     # "Pupil Oliver has..." at the start of a sentence is still a person.
-    return _SENTENCE_START_RE.search(before) is None
+    return not _starts_sentence(text, m.start("cue"))
+
+
+def _starts_sentence(text: str, index: int) -> bool:
+    i = index
+    while i > 0 and text[i - 1] in " \t":
+        i -= 1
+    if i == 0:
+        return True
+    if text[i - 1] in ".!?\n\"“(":
+        return True
+    # Only punctuation before it, e.g. "- Pupil Oliver" opening a bullet.
+    return i <= 8 and not any(ch.isalnum() for ch in text[:i])
 
 
 def _resolve(spans: list[_Span]) -> list[_Span]:
     """Non-overlapping spans, highest priority (then longest) first, in text order."""
+    starts: list[int] = []  # chosen spans never overlap, so starts sort them
     chosen: list[_Span] = []
     for span in sorted(spans, key=lambda s: (s.priority, -s.length, s.start)):
-        if span.length <= 0:
+        if span.length <= 0 or _overlaps(starts, chosen, span.start, span.end):
             continue
-        if any(c.start < span.end and span.start < c.end for c in chosen):
-            continue
-        chosen.append(span)
-    return sorted(chosen, key=lambda s: s.start)
+        i = bisect.bisect_left(starts, span.start)
+        starts.insert(i, span.start)
+        chosen.insert(i, span)
+    return chosen
+
+
+def _overlaps(starts: list[int], chosen: list[_Span], start: int, end: int) -> bool:
+    i = bisect.bisect_left(starts, start)
+    if i < len(chosen) and chosen[i].start < end:
+        return True
+    return i > 0 and chosen[i - 1].end > start
 
 
 # ---------------------------------------------------------------- CLI helper
