@@ -1,0 +1,179 @@
+"""The FAQ answerer: question in, one of answer / suggest / decline out.
+
+Per candidate entry we compute a few features, each in 0..1:
+  coverage  share of the question's content words (IDF-weighted) that the entry
+            explains: fully if in its question field, partly if only in the answer
+  closeness best rapidfuzz token_sort_ratio against the canonical question or an
+            alternative (catches word order and near-miss stems)
+  bm25      the candidate's BM25 score scaled by the ideal score for the query
+and combine them linearly; a question that asks for a kind of fact the entry's
+answer lacks (a phone number, a duration...) is marked down. A logistic curve
+maps the result to a confidence calibrated on the development questions, so
+the thresholds read as probabilities of being right.
+
+Out-of-scope questions are declined because an unexplained content word
+(e.g. "parking") keeps coverage low however well the rest matches.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import math
+import threading
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from rapidfuzz import fuzz
+
+from knowledge.expectations import asked_kinds
+from knowledge.index import Index
+from knowledge.models import AnswerResult, FaqEntry, KnowledgeBase, Suggestion
+
+LONDON = ZoneInfo("Europe/London")
+
+CANDIDATES = 24
+ANSWER_FIELD_CREDIT = 0.6    # a word only the answer text contains explains less
+TYPO_CREDIT = 0.85           # a repaired word is a slightly weaker match
+W_COVERAGE, W_CLOSENESS, W_BM25 = 0.55, 0.30, 0.15
+KIND_PENALTY = 0.30
+# Logistic calibration raw -> confidence; fitted with
+# `python bench/faq_eval.py --calibrate` on the dev questions.
+CAL_SLOPE, CAL_MIDPOINT = 12.0, 0.62
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Confidence needed to answer outright, and to offer "Did you mean…?"."""
+    answer: float = 0.5
+    suggest: float = 0.25
+    max_suggestions: int = 3
+
+    def __post_init__(self) -> None:
+        if not 0.0 <= self.suggest <= self.answer <= 1.0:
+            raise ValueError("thresholds need 0 <= suggest <= answer <= 1")
+
+
+@dataclass(frozen=True)
+class Scored:
+    doc: int
+    confidence: float
+    raw: float
+    coverage: float
+    closeness: float
+    bm25: float
+    kinds_missing: frozenset[str]
+
+
+def british_date(day: dt.date) -> str:
+    return f"{day:%A} {day.day} {day:%B %Y}"
+
+
+def london_today(now: dt.datetime) -> dt.date:
+    if now.tzinfo is None:          # treat a naive instant as UTC, as stored
+        now = now.replace(tzinfo=dt.timezone.utc)
+    return now.astimezone(LONDON).date()
+
+
+def time_aware_text(entry: FaqEntry, now: dt.datetime | None) -> str:
+    if entry.date is None or now is None:
+        return entry.answer
+    if london_today(now) > entry.date.on:
+        return f"{entry.date.label} was {british_date(entry.date.on)}; it has passed. {entry.answer}"
+    return entry.answer
+
+
+def _calibrate(raw: float) -> float:
+    return 1.0 / (1.0 + math.exp(-CAL_SLOPE * (raw - CAL_MIDPOINT)))
+
+
+class Answerer:
+    def __init__(self, kb: KnowledgeBase, thresholds: Thresholds | None = None) -> None:
+        self.thresholds = thresholds or Thresholds()
+        self._lock = threading.Lock()
+        self._index = Index(kb)
+
+    # -- lifecycle ---------------------------------------------------------
+    @property
+    def kb(self) -> KnowledgeBase:
+        return self._index.kb
+
+    @property
+    def build_seconds(self) -> float:
+        return self._index.build_seconds
+
+    def reload(self, kb: KnowledgeBase) -> None:
+        """Swap in a new KB; questions in flight finish on the old index."""
+        index = Index(kb)
+        with self._lock:
+            self._index = index
+
+    def add_entry(self, entry: FaqEntry) -> None:
+        """Publish one entry live (replacing one with the same id)."""
+        with self._lock:
+            self._index = Index(self._index.kb.with_entry(entry))
+
+    # -- scoring -----------------------------------------------------------
+    def score(self, question: str, limit: int = CANDIDATES) -> list[Scored]:
+        """All candidates for a question, best first (for answering and tuning)."""
+        index = self._index
+        tokens = index.query_tokens(question)
+        if not tokens:
+            return []
+        terms = [t.text for t in tokens]
+        weights = {t.text: index.weight(t.text) for t in tokens}
+        total = sum(weights.values())
+        ideal = index.ideal_score(terms)
+        query_string = " ".join(sorted(terms))
+        asked = asked_kinds(question)
+        out = []
+        for doc_no, bm25 in index.candidates(terms, limit):
+            doc = index.docs[doc_no]
+            explained = 0.0
+            for tok in tokens:
+                credit = 1.0 if tok.text in doc.question_terms else (
+                    ANSWER_FIELD_CREDIT if tok.text in doc.answer_terms else 0.0)
+                explained += weights[tok.text] * credit * (TYPO_CREDIT if tok.corrected else 1.0)
+            coverage = explained / total
+            closeness = max((fuzz.token_sort_ratio(query_string, v) for v in doc.variants),
+                            default=0.0) / 100.0
+            bm25_norm = min(bm25 / ideal, 1.0) if ideal else 0.0
+            missing = asked - doc.answer_kinds
+            raw = W_COVERAGE * coverage + W_CLOSENESS * closeness + W_BM25 * bm25_norm
+            if missing:
+                raw -= KIND_PENALTY
+            out.append(Scored(doc_no, _calibrate(raw), raw, coverage, closeness, bm25_norm,
+                              frozenset(missing)))
+        out.sort(key=lambda s: (-s.confidence, s.doc))
+        return out
+
+    # -- answering ---------------------------------------------------------
+    def answer(self, question: str, now: dt.datetime | None = None) -> AnswerResult:
+        index = self._index
+        ranked = self.score(question)
+        if not ranked:
+            return AnswerResult(question=question, outcome="decline", confidence=0.0)
+        best = ranked[0]
+        t = self.thresholds
+        if best.confidence >= t.answer:
+            entry = index.docs[best.doc].entry
+            return AnswerResult(
+                question=question, outcome="answer", confidence=best.confidence, entry=entry,
+                answer_text=time_aware_text(entry, now),
+                source_line=entry.source.line(index.forum_labels),
+                related=self._related(index, entry))
+        if best.confidence >= t.suggest:
+            suggestions = tuple(
+                Suggestion(index.docs[s.doc].entry.id, index.docs[s.doc].entry.question,
+                           s.confidence)
+                for s in ranked[: t.max_suggestions] if s.confidence >= t.suggest)
+            return AnswerResult(question=question, outcome="suggest",
+                                confidence=best.confidence, suggestions=suggestions)
+        return AnswerResult(question=question, outcome="decline", confidence=best.confidence)
+
+    @staticmethod
+    def _related(index: Index, entry: FaqEntry) -> tuple[Suggestion, ...]:
+        out = []
+        for rid in entry.related:
+            pos = index.by_id.get(rid)
+            if pos is not None and rid != entry.id:
+                out.append(Suggestion(rid, index.docs[pos].entry.question))
+        return tuple(out)

@@ -1,0 +1,70 @@
+"""What kind of fact a question asks for, and whether an answer contains one.
+
+A retrieval score alone cannot tell "when are the QA webinars?" (answerable)
+from "how long do the QA webinars last?" (the deck never says): both match the
+webinar FAQ on every content word. Checking the expected kind of fact against
+the answer text catches these near misses generically: phone numbers, e-mail
+addresses, amounts of money, durations, venues and dates.
+"""
+from __future__ import annotations
+
+import re
+
+from knowledge.text import normalise
+
+_MONTHS = ("january|february|march|april|may|june|july|august|september|october|"
+           "november|december|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec")
+_DAYS = "monday|tuesday|wednesday|thursday|friday|saturday|sunday"
+
+# (kind, pattern on the normalised question)
+_ASKS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("phone", re.compile(r"\b(phone|telephone|tel|mobile)\b|\bnumber (to|i can) (call|ring)\b"
+                         r"|\bcontact number\b|\bwhat number\b")),
+    ("email", re.compile(r"\b(e-?mail address|which e-?mail|what e-?mail|who (do|should|can) i e-?mail"
+                         r"|where (do|should|can) i (send|e-?mail)|who do we e-?mail|e-?mail who)\b")),
+    ("money", re.compile(r"\bhow much (money|funding|will|is|are|does|do|should|would|can|per)\b"
+                         r"|\bworth\b|\bhow much\b(?! (time|notice|coaching|training))|\bprice\b"
+                         r"|\bwhat (is|are) the (rate|rates|amount|amounts)\b")),
+    ("duration", re.compile(r"\bhow long\b.*\b(last|lasts|run for|runs for|take|takes)\b\s*\??$"
+                            r"|\bhow many (hours|minutes|mins)\b|\bduration\b|\bhow long is (each|a|the) (session|webinar|meeting)\b")),
+    ("venue", re.compile(r"\b(where|wheres)\b.*\b(held|hosted|taking place|take place|located|venue)\b"
+                         r"|\bvenue\b|\bin person or online\b|\bonline or in person\b")),
+)
+
+_PHONE = re.compile(r"\b0\d{2,4}[ -]?\d{3,4}[ -]?\d{3,4}\b")
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
+_MONEY = re.compile(r"£\s?\d|\b\d+(\.\d+)?\s?(k|pounds)\b|\bfully funded\b|\bfree\b|\bno cost\b",
+                    re.IGNORECASE)
+_DURATION = re.compile(r"\b\d+(\.\d+)?\s*(-|to)?\s*\d*\s*(minutes?|mins?|hours?|hrs?|days?|weeks?|months?|years?)\b"
+                       r"|\b(an?|one|two|three|four|half an?) (hour|day|morning|afternoon)\b"
+                       r"|\b\d{1,2}([.:]\d{2})?\s*(am|pm)?\s*(-|to|until)\s*\d{1,2}([.:]\d{2})?\s*(am|pm)\b",
+                       re.IGNORECASE)
+_NOT_A_PLACE = re.compile(rf"^({_MONTHS}|{_DAYS}|term|the|a|an)$", re.IGNORECASE)
+_PLACE_WORDS = re.compile(r"\b(online|in person|face[- ]to[- ]face|via teams|on teams|microsoft teams|venue|"
+                          r"hotel|park|inn|university|centre|center|hall|room|library|campus)\b",
+                          re.IGNORECASE)
+_AT_PLACE = re.compile(r"\b(?:at|in)\s+([A-Z][a-zA-Z]+)")
+
+
+def asked_kinds(question: str) -> frozenset[str]:
+    text = normalise(question)
+    return frozenset(kind for kind, pattern in _ASKS if pattern.search(text))
+
+
+def _has_place(answer: str) -> bool:
+    if _PLACE_WORDS.search(answer):
+        return True
+    return any(not _NOT_A_PLACE.match(m.group(1)) for m in _AT_PLACE.finditer(answer))
+
+
+_PRESENT = {
+    "phone": lambda a: bool(_PHONE.search(a)),
+    "email": lambda a: bool(_EMAIL.search(a)),
+    "money": lambda a: bool(_MONEY.search(a)),
+    "duration": lambda a: bool(_DURATION.search(a)),
+    "venue": _has_place,
+}
+
+
+def answer_kinds(answer: str) -> frozenset[str]:
+    return frozenset(kind for kind, present in _PRESENT.items() if present(answer))

@@ -1,0 +1,164 @@
+"""The search index over a KnowledgeBase: built once, immutable afterwards.
+
+Candidate generation is an inverted index with precomputed BM25 weights, so a
+query touches only the postings of its own terms (no scan over all entries);
+the expensive comparisons (rapidfuzz) run on the few best candidates only.
+Two fields per entry: the "question" field (canonical question, alternatives,
+keywords, tags) and a lower-weight "answer" field (answer text, session title).
+"""
+from __future__ import annotations
+
+import heapq
+import math
+import time
+from collections import Counter
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Iterable
+
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
+from knowledge.expectations import answer_kinds
+from knowledge.models import FaqEntry, KnowledgeBase
+from knowledge.text import STOPWORDS, Analyzer, Token
+
+K1 = 1.2
+B_QUESTION = 0.4      # many alternatives should not count against an entry much
+B_ANSWER = 0.75
+WEIGHT_QUESTION = 1.0
+WEIGHT_ANSWER = 0.35
+TYPO_CACHE = 4096
+
+
+@dataclass(frozen=True)
+class IndexedEntry:
+    entry: FaqEntry
+    question_terms: frozenset[str]
+    answer_terms: frozenset[str]
+    variants: tuple[str, ...]           # question + alternatives as canonical token strings
+    answer_kinds: frozenset[str]
+
+
+def _question_texts(entry: FaqEntry) -> list[str]:
+    tags = [t.replace("-", " ") for t in entry.tags]
+    return [entry.question, *entry.alternatives, *entry.keywords, *tags]
+
+
+def _answer_texts(entry: FaqEntry) -> list[str]:
+    return [entry.answer, entry.source.session]
+
+
+def _bm25(tf: int, length: int, avg: float, b: float) -> float:
+    return tf * (K1 + 1) / (tf + K1 * (1 - b + b * length / avg))
+
+
+class Index:
+    def __init__(self, kb: KnowledgeBase) -> None:
+        started = time.perf_counter()
+        self.kb = kb
+        self.analyzer = Analyzer(kb.glossary, kb.synonyms)
+        self.forum_labels = kb.forum_labels
+        docs: list[IndexedEntry] = []
+        q_counts: list[Counter] = []
+        a_counts: list[Counter] = []
+        surface: Counter = Counter()
+        for entry in kb.entries:
+            q_texts, a_texts = _question_texts(entry), _answer_texts(entry)
+            qc = Counter(t for text in q_texts for t in self.analyzer.terms(text))
+            ac = Counter(t for text in a_texts for t in self.analyzer.terms(text))
+            for text in q_texts + a_texts:
+                surface.update(self.analyzer.surface(text))
+            variants = tuple(" ".join(sorted(self.analyzer.terms(v)))
+                             for v in (entry.question, *entry.alternatives))
+            docs.append(IndexedEntry(entry, frozenset(qc), frozenset(ac),
+                                     tuple(v for v in variants if v),
+                                     answer_kinds(entry.answer)))
+            q_counts.append(qc)
+            a_counts.append(ac)
+        for term in kb.glossary:
+            for form in (term.term, *term.variants, term.expansion or ""):
+                surface.update(self.analyzer.surface(form))
+        for group in kb.synonyms:
+            for word in group:
+                surface.update(self.analyzer.surface(word))
+
+        self.docs = tuple(docs)
+        self.by_id = {d.entry.id: i for i, d in enumerate(docs)}
+        n = len(docs)
+        df: Counter = Counter()
+        for qc, ac in zip(q_counts, a_counts):
+            df.update(set(qc) | set(ac))
+        self.idf = {t: math.log(1 + (n - f + 0.5) / (f + 0.5)) for t, f in df.items()}
+        # An unseen word is rarer than anything indexed: it weighs the most.
+        self.unknown_idf = math.log(1 + (n + 0.5) / 0.5)
+        avg_q = sum(sum(c.values()) for c in q_counts) / max(n, 1) or 1.0
+        avg_a = sum(sum(c.values()) for c in a_counts) / max(n, 1) or 1.0
+        postings: dict[str, list[tuple[int, float]]] = {}
+        for i, (qc, ac) in enumerate(zip(q_counts, a_counts)):
+            q_len, a_len = sum(qc.values()), sum(ac.values())
+            for term in set(qc) | set(ac):
+                w = 0.0
+                if term in qc:
+                    w += WEIGHT_QUESTION * _bm25(qc[term], q_len, avg_q, B_QUESTION)
+                if term in ac:
+                    w += WEIGHT_ANSWER * _bm25(ac[term], a_len, avg_a, B_ANSWER)
+                postings.setdefault(term, []).append((i, self.idf[term] * w))
+        self.postings = postings
+
+        self.surface_words = frozenset(w for w in surface if w.isalpha()) | STOPWORDS
+        self._surface_freq = surface
+        by_length: dict[int, list[str]] = {}
+        for word in self.surface_words:
+            by_length.setdefault(len(word), []).append(word)
+        self._by_length = {k: sorted(v) for k, v in by_length.items()}
+        self._correct = lru_cache(maxsize=TYPO_CACHE)(self._nearest_word)
+        self.build_seconds = time.perf_counter() - started
+
+    # -- typo repair -------------------------------------------------------
+    def correct(self, word: str) -> str | None:
+        """The vocabulary word a misspelt query word most likely meant, if any."""
+        if len(word) < 4 or not word.isalpha() or word in self.surface_words:
+            return None
+        return self._correct(word)
+
+    def _nearest_word(self, word: str) -> str | None:
+        max_edits = 1 if len(word) < 9 else 2
+        pool: list[str] = []
+        for length in range(len(word) - max_edits, len(word) + max_edits + 1):
+            pool.extend(self._by_length.get(length, ()))
+        if not pool:
+            return None
+        found = process.extract(word, pool, scorer=OSA.distance,
+                                score_cutoff=max_edits, limit=8)
+        if not found:
+            return None
+        best = min(d for _, d, _ in found)
+        # Among equally close words prefer one sharing the first letter, then
+        # the more common one: typos rarely hit the first letter.
+        ties = [w for w, d, _ in found if d == best]
+        return max(ties, key=lambda w: (w[0] == word[0], self._surface_freq.get(w, 0), w))
+
+    # -- retrieval ---------------------------------------------------------
+    def query_tokens(self, question: str) -> list[Token]:
+        seen: dict[str, Token] = {}
+        for tok in self.analyzer.tokens(question, correct=self.correct):
+            if tok.text not in seen or seen[tok.text].corrected and not tok.corrected:
+                seen[tok.text] = tok
+        return list(seen.values())
+
+    def weight(self, term: str) -> float:
+        return self.idf.get(term, self.unknown_idf)
+
+    def candidates(self, terms: Iterable[str], limit: int) -> list[tuple[int, float]]:
+        scores: dict[int, float] = {}
+        for term in terms:
+            for doc, w in self.postings.get(term, ()):
+                scores[doc] = scores.get(doc, 0.0) + w
+        if len(scores) <= limit:
+            return sorted(scores.items(), key=lambda kv: -kv[1])
+        return heapq.nlargest(limit, scores.items(), key=lambda kv: kv[1])
+
+    def ideal_score(self, terms: Iterable[str]) -> float:
+        """An upper bound of the BM25 score for these terms, to scale to 0..1."""
+        return sum(self.weight(t) * (K1 + 1) * (WEIGHT_QUESTION + WEIGHT_ANSWER) for t in terms)
