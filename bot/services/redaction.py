@@ -113,6 +113,9 @@ _NOT_NAMES = set(
     Lithuanian Portuguese Spanish French German Italian Russian Chinese
     Hindi Somali Kurdish Albanian Bulgarian Hungarian Slovak Czech Latvian
     Christmas Easter Summer Autumn Spring Winter Half Holiday Holidays
+    Evening Evenings Morning Afternoon Night Day Days Week Weeks Event Events
+    Consultation Consultations Coffee Workshop Workshops Session Sessions
+    Section Sections Appendix Part Question Questions Answer Subject Re Fwd
     New Next Last First Second Third Fourth Fifth Sixth Seventh Eighth
     Mr Mrs Ms Miss Mx Dr Master Prof Sir Madam
     """.split()
@@ -288,6 +291,12 @@ _FAMILY_NOUNS = (
 ).split() + [r"foster[ \t]+carers?"]
 # Cue words that, capitalised mid-sentence, start an organisation's name
 # ("Parent Carer Forum", "Pupil Premium") rather than introduce a person.
+# After a plural cue a comma list is a list of people: "pupils: Ava, Leo".
+_PLURAL_CUES = {
+    "pupils", "children", "students", "boys", "girls", "learners", "sons",
+    "daughters", "twins", "kids", "siblings", "brothers", "sisters",
+    "parents", "carers", "grandparents", "young people", "foster carers",
+}
 _INSTITUTIONAL_CUES = {
     "pupil", "pupils", "child", "children", "student", "students", "learner",
     "learners", "parent", "parents", "carer", "carers", "guardian",
@@ -314,10 +323,29 @@ _CALLED_RE = re.compile(
 )
 # "my pupil Oliver", "his mum, Sarah,", "Year 6 pupil (Ava)", "dad - Tom".
 _ADJACENT_RE = re.compile(
-    rf"(?:'s|’s)?(?:{_HSPACE}*[,:(\-–]{_HSPACE}*|{_HSPACE}+)(?P<names>{_NAME_CHUNK})"
+    rf"(?:{_HSPACE}*[,:(\-–]{_HSPACE}*|{_HSPACE}+)(?P<names>{_NAME_CHUNK})"
 )
+# "two pupils for the panel: Ava Smith, Leo Jones"
+_COLON_RE = re.compile(rf"[^.!?\n:]{{1,30}}?:{_HSPACE}*(?P<names>{_NAME_CHUNK})")
 _TITLE_RE = re.compile(rf"(?:{'|'.join(_TITLES)})\.?{_HSPACE}+")
-_COORD_RE = re.compile(rf"{_HSPACE}*(?:,|&|\band\b){_HSPACE}*")
+_AND_RE = re.compile(rf"{_HSPACE}*(?:&|\band\b){_HSPACE}*")
+_COMMA_RE = re.compile(rf"{_HSPACE}*,{_HSPACE}*")
+_NEXT_WORD_RE = re.compile(rf"{_HSPACE}*({_WORD})")
+_ORGANISATION_NOUN_RE = re.compile(
+    r"\b(?:schools?|academy|academies|settings?|provisions?|services?|units?|colleges?|nurser(?:y|ies)|"
+    r"charity|charities|trusts?|hotels?|venues?|centres?|centers?|organisations?|companies|company|"
+    r"clinics?|hospitals?|teams?|forums?|groups? of schools)\b",
+    re.IGNORECASE,
+)
+# "a school called Five Acre Wood School", "mum named Oakwood Primary as
+# her preference": a name next to these words belongs to an organisation.
+_ORGANISATION_WORDS = set(
+    """
+    School Schools Primary Secondary Academy College Nursery Infant Infants
+    Junior Juniors Grammar High Special Trust Federation Centre Center Unit
+    Hospital Clinic Service Services Surgery Practice Council Church Hotel
+    """.split()
+)
 
 
 # ---------------------------------------------------------------- redactor
@@ -496,6 +524,8 @@ class Redactor:
             full = " ".join(w for _, _, w in words)
             if taken(start, end) or self._is_public_name(full):
                 return None
+            if any(w in _ORGANISATION_WORDS for _, _, w in words) or _organisation_follows(text, end):
+                return None
             spans.append(_Span(_P_NAME_CUE, start, end, "name"))
             names.update(w for _, _, w in words if w not in _NOT_NAMES)
             return end
@@ -503,22 +533,33 @@ class Redactor:
         # Cue words are scanned on their own so that overlapping cues both
         # count: in "my pupil's mum Sarah" the name follows "mum", not "pupil".
         for cue in _CUE_RE.finditer(text):
-            for regex, strong in ((_CALLED_RE, True), (_ADJACENT_RE, False)):
+            for regex, strong in ((_CALLED_RE, True), (_ADJACENT_RE, False), (_COLON_RE, False)):
                 m = regex.match(text, cue.end())
                 if m is None:
                     continue
+                if strong and _ORGANISATION_NOUN_RE.search(text, cue.end(), m.start("names")):
+                    continue  # "the parent wants a school called ..."
                 if not strong and _is_institutional_cue(text, cue):
                     continue
                 end = accept(m.start("names"), m.group("names"), strong)
-                # "twins Ava and Mia", "siblings Leo, Ava and Mia"
+                # "twins Ava and Mia", "siblings Leo, Ava and Mia".  A comma
+                # only continues a list that goes on; "her dad Tom, Mr Smith
+                # the headteacher" is two people, and a title starts an adult.
                 while end is not None:
-                    c = _COORD_RE.match(text, end)
-                    if c is None or c.end() == end:
+                    joiner = _AND_RE.match(text, end) or _COMMA_RE.match(text, end)
+                    if joiner is None:
                         break
-                    w = _NAME_CHUNK_RE.match(text, c.end())
-                    if w is None:
+                    w = _NAME_CHUNK_RE.match(text, joiner.end())
+                    if w is None or _TITLE_RE.match(w.group()):
                         break
-                    end = accept(c.end(), w.group(), False)
+                    plural = " ".join(cue.group("cue").lower().split()) in _PLURAL_CUES
+                    if joiner.re is _COMMA_RE and not plural:
+                        word = _WORD_RE.match(text, joiner.end())
+                        after = word and word.end()
+                        if not (after and (_AND_RE.match(text, after) or _COMMA_RE.match(text, after))):
+                            break
+                        w = word
+                    end = accept(joiner.end(), w.group(), False)
                 if end is not None:
                     break
         return spans, names
@@ -620,6 +661,19 @@ def _addresses(text: str) -> list[_Span]:
 
 
 # ---------------------------------------------------------------- name helpers
+
+
+def _organisation_follows(text: str, end: int) -> bool:
+    """True if the run of capitalised words after `end` reaches an
+    organisation word ("Five Acre | Wood School")."""
+    for _ in range(3):
+        nxt = _NEXT_WORD_RE.match(text, end)
+        if nxt is None or not nxt.group(1)[0].isupper():
+            return False
+        if nxt.group(1) in _ORGANISATION_WORDS:
+            return True
+        end = nxt.end()
+    return False
 
 
 def _strip_possessive(word: str) -> str:
