@@ -95,6 +95,9 @@ async def messages(request: web.Request) -> web.Response:
         return _error(400, "body is not valid JSON")
     if not isinstance(body, dict):
         return _error(400, "body must be a JSON object (a Bot Framework activity)")
+    problem = _raw_problem(body)
+    if problem:
+        return _error(400, problem)
     try:
         activity = Activity().deserialize(body)
     except Exception:
@@ -127,6 +130,26 @@ def _serialise(body):
     if hasattr(body, "serialize"):
         return body.serialize()
     return body
+
+
+def _raw_problem(body: dict) -> Optional[str]:
+    """Type checks on the JSON itself: the SDK's deserialiser silently coerces wrong types."""
+    for key in ("type", "serviceUrl", "id", "text", "channelId", "name"):
+        if key in body and body[key] is not None and not isinstance(body[key], str):
+            return f"activity field {key} must be a string"
+    for key in ("conversation", "from", "recipient"):
+        if key in body and body[key] is not None:
+            if not isinstance(body[key], dict):
+                return f"activity field {key} must be an object"
+            if "id" in body[key] and not isinstance(body[key]["id"], str):
+                return f"activity field {key}.id must be a string"
+    for key in ("membersAdded", "membersRemoved", "attachments", "entities"):
+        if key in body and body[key] is not None:
+            if not isinstance(body[key], list) or not all(isinstance(item, dict) for item in body[key]):
+                return f"activity field {key} must be a list of objects"
+    if "channelData" in body and body["channelData"] is not None and not isinstance(body["channelData"], dict):
+        return "activity field channelData must be an object"
+    return None
 
 
 def _activity_problem(activity: Activity) -> Optional[str]:

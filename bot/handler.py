@@ -15,18 +15,13 @@ from botbuilder.core import (
     ActivityHandler,
     CardFactory,
     ConversationState,
+    InvokeResponse,
     MessageFactory,
     TurnContext,
     UserState,
 )
-from botbuilder.core.teams import TeamsInfo  # noqa: F401  (kept importable for features that need rosters)
 from botbuilder.dialogs import DialogSet, DialogTurnStatus
-from botbuilder.schema import (
-    ActivityTypes,
-    AdaptiveCardInvokeResponse,
-    AdaptiveCardInvokeValue,
-    ChannelAccount,
-)
+from botbuilder.schema import ActivityTypes, ChannelAccount
 
 from bot.cards import render_card
 from bot.clock import Clock
@@ -101,10 +96,13 @@ class SencoBot(ActivityHandler):
             code = secrets.token_hex(3).upper()
             log.exception("turn failed, reference %s", code)
             # State is deliberately not saved: the failed turn's partial changes are dropped.
-            await turn_context.send_activity(
-                f"Sorry, something went wrong on my side. If it keeps happening, quote reference {code} "
-                "to the inclusion team."
-            )
+            try:
+                await turn_context.send_activity(
+                    f"Sorry, something went wrong on my side. If it keeps happening, quote reference {code} "
+                    "to the inclusion team."
+                )
+            except Exception as exc:
+                log.warning("could not send the apology for %s: %s", code, type(exc).__name__)
             return
         await self._conversation_state.save_changes(turn_context)
         await self._user_state.save_changes(turn_context)
@@ -209,13 +207,14 @@ class SencoBot(ActivityHandler):
         card = render_card("help", lines=lines)
         await turn_context.send_activity(MessageFactory.attachment(CardFactory.adaptive_card(card)))
 
-    async def on_adaptive_card_invoke(
-        self, turn_context: TurnContext, invoke_value: AdaptiveCardInvokeValue
-    ) -> AdaptiveCardInvokeResponse:
-        # Action.Execute (universal actions) arrives as an invoke; treat its data like a submit.
-        data = {}
-        if invoke_value and invoke_value.action and isinstance(invoke_value.action.data, dict):
-            data = invoke_value.action.data
+    async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse:
+        if turn_context.activity.name != "adaptiveCard/action":
+            return await super().on_invoke_activity(turn_context)
+        # Action.Execute (universal actions) arrives as an invoke; its data is handled like a submit.
+        # The body is a plain dict so the web route serialises it exactly once.
+        value = turn_context.activity.value if isinstance(turn_context.activity.value, dict) else {}
+        action = value.get("action") if isinstance(value.get("action"), dict) else {}
+        data = action.get("data") if isinstance(action.get("data"), dict) else {}
         asker = self.asker(turn_context)
         dc = await self.dialogs.create_context(turn_context)
         handled = False
@@ -225,8 +224,11 @@ class SencoBot(ActivityHandler):
             turn_context.activity.value = data
             await dc.continue_dialog()
             handled = True
-        return AdaptiveCardInvokeResponse(
-            status_code=200,
-            type="application/vnd.microsoft.activity.message",
-            value="Done" if handled else "That button has expired. Please ask again.",
+        return InvokeResponse(
+            status=200,
+            body={
+                "statusCode": 200,
+                "type": "application/vnd.microsoft.activity.message",
+                "value": "Done" if handled else "That button has expired. Please ask again.",
+            },
         )

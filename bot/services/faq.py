@@ -6,9 +6,9 @@ from pathlib import Path
 from typing import Optional
 
 from bot.clock import Clock
-from knowledge.engine import Answerer, Thresholds
+from knowledge.engine import Answerer, Thresholds, time_aware_text
 from knowledge.loader import load_knowledge
-from knowledge.models import AnswerResult, FaqEntry
+from knowledge.models import AnswerResult, FaqEntry, Suggestion
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +34,20 @@ class FaqService:
         entry = self.entry(faq_id)
         if entry is None:
             return None
-        return self.answerer.answer_entry(entry, now=self._clock.now())
+        kb = self.answerer.kb
+        by_id = kb.by_id()
+        related = tuple(
+            Suggestion(rid, by_id[rid].question) for rid in entry.related if rid in by_id and rid != entry.id
+        )
+        return AnswerResult(
+            question=entry.question,
+            outcome="answer",
+            confidence=1.0,
+            entry=entry,
+            answer_text=time_aware_text(entry, self._clock.now()),
+            source_line=entry.source.line(kb.forum_labels),
+            related=related,
+        )
 
     def entry(self, faq_id: str) -> Optional[FaqEntry]:
         return self.answerer.kb.by_id().get(faq_id)
