@@ -27,6 +27,13 @@ _ASKS: tuple[tuple[str, re.Pattern[str]], ...] = (
                          r"|\bwhat (is|are) the (rate|rates|amount|amounts)\b")),
     ("duration", re.compile(r"\bhow long\b.*\b(last|lasts|run for|runs for|take|takes)\b\s*\??$"
                             r"|\bhow many (hours|minutes|mins)\b|\bduration\b|\bhow long is (each|a|the) (session|webinar|meeting)\b")),
+    ("person", re.compile(r"\bwho(s| is| are)( the| our| my| your)? (chair|chairs|chairperson|lead|leads|contact|"
+                          r"officer|manager|head|adviser|advisor|champion|presenter|person|commissioner|"
+                          r"director|coordinator|co-ordinator|link|named)\b"
+                          r"|\bwho (do|should|can|could) (i|we) (contact|speak to|talk to|ring|call|phone)\b"
+                          r"|\bname of (the|our|my)\b")),
+    ("time", re.compile(r"^(when|whens|what date|which date|what time|what day)\b"
+                        r"|\b(when|what date|what time) (is|are|was|were|do|does|did|will|can|should|must)\b")),
     ("venue", re.compile(r"\b(where|wheres)\b.*\b(held|hosted|taking place|take place|located|venue)\b"
                          r"|\bvenue\b|\bin person or online\b|\bonline or in person\b")),
 )
@@ -39,6 +46,11 @@ _DURATION = re.compile(r"\b\d+(\.\d+)?\s*(-|to)?\s*\d*\s*(minutes?|mins?|hours?|
                        r"|\b(an?|one|two|three|four|half an?) (hour|day|morning|afternoon)\b"
                        r"|\b\d{1,2}([.:]\d{2})?\s*(am|pm)?\s*(-|to|until)\s*\d{1,2}([.:]\d{2})?\s*(am|pm)\b",
                        re.IGNORECASE)
+_TIME = re.compile(rf"\b({_MONTHS}|{_DAYS})\b|\b(19|20)\d\d\b|\bterms? \d|\bt\d\b|\d\s*(am|pm)\b"
+                   r"|\b\d{1,2}[.:]\d{2}\b|\b(weeks?|months?|days?|years?|annual(ly)?|termly|daily|weekly)\b"
+                   r"|\b(now|soon|until|from|after|before|prior|once|already|currently|tbc|tbd)\b",
+                   re.IGNORECASE)
+_HONORIFIC = re.compile(r"\b(Dr|Mrs|Mr|Ms|Miss)\.? [A-Z][a-z]+")
 _NOT_A_PLACE = re.compile(rf"^({_MONTHS}|{_DAYS}|term|the|a|an)$", re.IGNORECASE)
 _PLACE_WORDS = re.compile(r"\b(online|in person|face[- ]to[- ]face|via teams|on teams|microsoft teams|venue|"
                           r"hotel|park|inn|university|centre|center|hall|room|library|campus)\b",
@@ -57,14 +69,27 @@ def _has_place(answer: str) -> bool:
     return any(not _NOT_A_PLACE.match(m.group(1)) for m in _AT_PLACE.finditer(answer))
 
 
+def _has_person(answer: str, people: frozenset[str]) -> bool:
+    if _EMAIL.search(answer) or _PHONE.search(answer) or _HONORIFIC.search(answer):
+        return True
+    low = answer.lower()
+    return any(name in low for name in people)
+
+
 _PRESENT = {
     "phone": lambda a: bool(_PHONE.search(a)),
     "email": lambda a: bool(_EMAIL.search(a)),
     "money": lambda a: bool(_MONEY.search(a)),
     "duration": lambda a: bool(_DURATION.search(a)),
     "venue": _has_place,
+    "time": lambda a: bool(_TIME.search(a)),
 }
 
 
-def answer_kinds(answer: str) -> frozenset[str]:
-    return frozenset(kind for kind, present in _PRESENT.items() if present(answer))
+def answer_kinds(answer: str, people: frozenset[str] = frozenset()) -> frozenset[str]:
+    """Kinds of fact the answer offers; `people` are lower-case names known to
+    the KB (the presenters), since a name is the usual answer to "who is..."."""
+    kinds = {kind for kind, present in _PRESENT.items() if present(answer)}
+    if _has_person(answer, people):
+        kinds.add("person")
+    return frozenset(kinds)

@@ -59,6 +59,7 @@ class Index:
         self.kb = kb
         self.analyzer = Analyzer(kb.glossary, kb.synonyms)
         self.forum_labels = kb.forum_labels
+        people = frozenset(e.source.presenter.lower() for e in kb.entries if e.source.presenter)
         docs: list[IndexedEntry] = []
         q_counts: list[Counter] = []
         a_counts: list[Counter] = []
@@ -73,7 +74,7 @@ class Index:
                              for v in (entry.question, *entry.alternatives))
             docs.append(IndexedEntry(entry, frozenset(qc), frozenset(ac),
                                      tuple(v for v in variants if v),
-                                     answer_kinds(entry.answer)))
+                                     answer_kinds(entry.answer, people)))
             q_counts.append(qc)
             a_counts.append(ac)
         for term in kb.glossary:
@@ -109,7 +110,9 @@ class Index:
         self.surface_words = frozenset(w for w in surface if w.isalpha()) | STOPWORDS
         self._surface_freq = surface
         by_length: dict[int, list[str]] = {}
-        for word in self.surface_words:
+        # A long word is never a typo of "these" or "there": repairing it into
+        # a stopword would silently drop a content word.
+        for word in (w for w in self.surface_words if w not in STOPWORDS or len(w) <= 5):
             by_length.setdefault(len(word), []).append(word)
         self._by_length = {k: sorted(v) for k, v in by_length.items()}
         self._correct = lru_cache(maxsize=TYPO_CACHE)(self._nearest_word)
@@ -120,6 +123,8 @@ class Index:
         """The vocabulary word a misspelt query word most likely meant, if any."""
         if len(word) < 4 or not word.isalpha() or word in self.surface_words:
             return None
+        if self.analyzer.terms(word) and all(t in self.idf for t in self.analyzer.terms(word)):
+            return None     # an unseen inflection of a known word ("teacher"), not a typo
         return self._correct(word)
 
     def _nearest_word(self, word: str) -> str | None:
@@ -142,7 +147,8 @@ class Index:
     # -- retrieval ---------------------------------------------------------
     def query_tokens(self, question: str) -> list[Token]:
         seen: dict[str, Token] = {}
-        for tok in self.analyzer.tokens(question, correct=self.correct):
+        for tok in self.analyzer.tokens(question, correct=self.correct,
+                                         vocabulary=self.surface_words):
             if tok.text not in seen or seen[tok.text].corrected and not tok.corrected:
                 seen[tok.text] = tok
         return list(seen.values())

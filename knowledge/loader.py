@@ -107,7 +107,9 @@ def parse_dated_fact(raw: Any) -> DatedFact | None:
     label = raw.get("label")
     if not isinstance(label, str) or not label.strip():
         raise ValueError("date needs a 'label'")
-    return DatedFact(on=parse_date(raw.get("on")), label=label.strip())
+    # YAML 1.1 reads an unquoted `on:` key as the boolean True.
+    on = raw["on"] if "on" in raw else raw.get(True)
+    return DatedFact(on=parse_date(on), label=label.strip())
 
 
 def parse_entry(raw: Any, origin: str | None = None) -> FaqEntry:

@@ -44,6 +44,8 @@ actually basically honestly really surely just quite still currently anyway
 get gets got getting go goes going gone need needs needed want wants wanted know
 tell say said like mean means something anything thing things someone anyone
 much many whether either else ever sort kind bit lot lots
+happen happens happened happening someone somebody anybody particular main stuff
+moment helpful useful great brilliant perfect lovely wonderful amazing appreciated forward
 """.split())
 
 
@@ -67,6 +69,8 @@ _DERIVATIONAL = ("abiliti", "ibiliti", "isation", "ization", "ational", "ivenes"
                  "ion", "at", "iv", "abl", "ibl", "ful", "ous", "anc", "enc", "ant",
                  "ent", "ism", "ist", "al", "er", "li")
 _VOWELS = set("aeiouy")
+# Short remainders make false friends ("appeal" -> "app", "early" -> "ear").
+_MIN_REST = {"li": 4, "al": 5}
 
 
 def _has_vowel(s: str) -> bool:
@@ -103,7 +107,7 @@ def stem(token: str) -> str:
     for _ in range(3):   # "nationally" -> "national" -> "nation" -> "nat" == "national"
         for suffix in _DERIVATIONAL:
             rest = len(t) - len(suffix)
-            if t.endswith(suffix) and rest >= (4 if suffix == "li" else 3) \
+            if t.endswith(suffix) and rest >= _MIN_REST.get(suffix, 3) \
                     and _has_vowel(t[:rest]):
                 t = _drop_final_e(t[:rest])
                 break
@@ -112,6 +116,33 @@ def stem(token: str) -> str:
     if len(t) > 3 and t[-1] == t[-2] and t[-1] not in _VOWELS:
         t = t[:-1]
     return t
+
+
+# Words after which a lower-case "send" is the verb, not the acronym SEND.
+_BEFORE_VERB_SEND = frozenset("i we you they to please do should can will would and then who".split())
+
+
+_PARTICLES = frozenset("up out in on off over".split())
+
+
+def _join_compounds(words: list[str], vocabulary: frozenset[str]) -> list[str]:
+    """"county wide" -> "countywide" when only the joined form is known."""
+    out: list[str] = []
+    i = 0
+    while i < len(words):
+        if i + 1 < len(words):
+            a, b = words[i], words[i + 1]
+            joined = a + b
+            # Not when both halves are known words: "can i ask" must not become IASK.
+            if joined in vocabulary and a.isalpha() and b.isalpha() and (
+                    a not in vocabulary or b not in vocabulary
+                    or (b in _PARTICLES and a not in STOPWORDS)):
+                out.append(joined)
+                i += 2
+                continue
+        out.append(words[i])
+        i += 1
+    return out
 
 
 class _UnionFind:
@@ -182,19 +213,27 @@ class Analyzer:
 
     @staticmethod
     def _canonical(members: list[tuple[str, ...]]) -> str:
+        # "~" cannot come out of split(), so a concept never collides with the
+        # stem of an ordinary word ("carer" -> "car" vs "car park").
         singles = sorted((m for m in members if len(m) == 1), key=lambda m: (len(m[0]), m[0]))
         if singles:
-            return singles[0][0]
-        return "_".join(min(members, key=lambda m: (len(m), m)))
+            return "~" + singles[0][0]
+        return "~" + "_".join(min(members, key=lambda m: (len(m), m)))
 
     def surface(self, text: str) -> list[str]:
         """Raw words as a user would type them (for the typo vocabulary)."""
         return split(text)
 
-    def tokens(self, text: str, correct: Corrector | None = None) -> list[Token]:
+    def tokens(self, text: str, correct: Corrector | None = None,
+               vocabulary: frozenset[str] | None = None) -> list[Token]:
         raw = split(text)
+        if vocabulary:
+            raw = _join_compounds(raw, vocabulary)
         repaired: list[tuple[str, bool]] = []
-        for word in raw:
+        for pos, word in enumerate(raw):
+            if word == "send" and pos > 0 and raw[pos - 1] in _BEFORE_VERB_SEND:
+                repaired.append(("", False))   # "where do I send..." is not SEND
+                continue
             fixed = None
             if correct is not None and word not in STOPWORDS:
                 fixed = correct(word)
@@ -205,6 +244,8 @@ class Analyzer:
         while i < len(stems):
             match = None
             for n in range(min(self._max_phrase, len(stems) - i), 0, -1):
+                if n == 1 and repaired[i][0] in STOPWORDS:
+                    break        # "helpful" is filler even though "help" is a concept
                 key = tuple(s for s, _ in stems[i:i + n])
                 concept = self._phrases.get(key)
                 if concept is not None:
@@ -216,7 +257,7 @@ class Analyzer:
                 i += n
                 continue
             word, corrected = repaired[i]
-            if word not in STOPWORDS:
+            if word and word not in STOPWORDS:
                 out.append(Token(stems[i][0], corrected))
             i += 1
         return out
