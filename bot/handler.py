@@ -79,6 +79,8 @@ class SencoBot(ActivityHandler):
             "book an induction meeting",
         )
         self._on_new_user = on_new_user
+        # user id -> what this process last wrote for them; the database stays the source of truth.
+        self._saved_references: dict[str, tuple] = {}
 
     # -- the turn -----------------------------------------------------------------------------
 
@@ -115,7 +117,11 @@ class SencoBot(ActivityHandler):
         if activity.type not in (ActivityTypes.message, ActivityTypes.conversation_update, ActivityTypes.invoke):
             return
         asker = self.asker(turn_context)
-        reference = TurnContext.get_conversation_reference(activity)
+        reference = TurnContext.get_conversation_reference(activity).serialize()
+        fingerprint = (asker.tenant_id, asker.name, asker.aad_object_id, repr(sorted(reference.items())))
+        if self._saved_references.get(sender.id) == fingerprint:
+            # Unchanged since this process last stored it: skip a write on the hot path.
+            return
         await self._references.save(
             user_id=sender.id,
             channel_id=activity.channel_id or "",
@@ -124,9 +130,12 @@ class SencoBot(ActivityHandler):
             tenant_id=asker.tenant_id or None,
             user_name=asker.name or None,
             aad_object_id=asker.aad_object_id or None,
-            reference=reference.serialize(),
+            reference=reference,
             now=self._clock.now(),
         )
+        if len(self._saved_references) > 10_000:
+            self._saved_references.clear()
+        self._saved_references[sender.id] = fingerprint
 
     def asker(self, turn_context: TurnContext) -> Asker:
         return asker_of(turn_context, self._staff_ids)

@@ -39,7 +39,7 @@ class StateDocuments:
     async def write(self, key: str, document: str, etag: str | None, now: datetime) -> str:
         """Stores the document and returns its new e-tag; raises EtagConflict on a stale e-tag."""
         new_etag = uuid.uuid4().hex
-        async with self._db.engine.begin() as conn:
+        async with self._db.begin() as conn:
             if etag not in (None, "*"):
                 result = await conn.execute(
                     update(bot_state)
@@ -76,7 +76,7 @@ class StateDocuments:
     async def delete(self, keys: list[str]) -> None:
         if not keys:
             return
-        async with self._db.engine.begin() as conn:
+        async with self._db.begin() as conn:
             await conn.execute(delete(bot_state).where(bot_state.c.key.in_(keys)))
 
 
@@ -121,7 +121,7 @@ class ConversationReferences:
             unreachable=0,
             updated_at=now,
         )
-        async with self._db.engine.begin() as conn:
+        async with self._db.begin() as conn:
             result = await conn.execute(
                 update(conversation_refs).where(conversation_refs.c.user_id == user_id).values(**values)
             )
@@ -147,7 +147,7 @@ class ConversationReferences:
             return [_reference_from_row(row) for row in rows]
 
     async def mark_unreachable(self, user_id: str, now: datetime) -> None:
-        async with self._db.engine.begin() as conn:
+        async with self._db.begin() as conn:
             await conn.execute(
                 update(conversation_refs)
                 .where(conversation_refs.c.user_id == user_id)
@@ -155,7 +155,7 @@ class ConversationReferences:
             )
 
     async def delete(self, user_id: str) -> None:
-        async with self._db.engine.begin() as conn:
+        async with self._db.begin() as conn:
             await conn.execute(delete(conversation_refs).where(conversation_refs.c.user_id == user_id))
 
 
@@ -181,7 +181,7 @@ class ProcessedActivities:
 
     async def claim(self, activity_key: str, now: datetime, ttl: timedelta) -> bool:
         """True if this call is the first to see the activity (within its time-to-live)."""
-        async with self._db.engine.begin() as conn:
+        async with self._db.begin() as conn:
             try:
                 async with conn.begin_nested():
                     await conn.execute(
@@ -204,10 +204,10 @@ class ProcessedActivities:
 
     async def release(self, activity_key: str) -> None:
         """Forget a claim whose turn failed, so Teams' retry is processed."""
-        async with self._db.engine.begin() as conn:
+        async with self._db.begin() as conn:
             await conn.execute(delete(processed_activities).where(processed_activities.c.activity_key == activity_key))
 
     async def purge_expired(self, now: datetime) -> int:
-        async with self._db.engine.begin() as conn:
+        async with self._db.begin() as conn:
             result = await conn.execute(delete(processed_activities).where(processed_activities.c.expires_at <= now))
             return result.rowcount
