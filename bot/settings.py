@@ -82,6 +82,16 @@ class MailSettings:
 
 
 @dataclass(frozen=True)
+class BookingSettings:
+    default_capacity: int = 60
+    reminder_lead_times: list[str] = field(default_factory=lambda: ["1 day", "1 hour"])
+    events_file: str = ""
+    calendar_link_days: int = 30
+    email_confirmations: bool = True
+    catalogue_check_seconds: float = 5.0
+
+
+@dataclass(frozen=True)
 class Settings:
     timezone: str = "Europe/London"
     team_mailbox: str = "inclusion@kent.gov.uk"
@@ -93,6 +103,7 @@ class Settings:
     bot: BotSettings = field(default_factory=BotSettings)
     knowledge: KnowledgeSettings = field(default_factory=KnowledgeSettings)
     mail: MailSettings = field(default_factory=MailSettings)
+    bookings: BookingSettings = field(default_factory=BookingSettings)
 
     def __repr__(self) -> str:
         return f"Settings({_describe(self)})"

@@ -1,0 +1,290 @@
+"""Bookings storage: every change to one event's bookings runs in one transaction that holds
+that event's lock, so capacity checks and waitlist promotion never race.
+
+How the lock is taken:
+- PostgreSQL: ``SELECT … FOR UPDATE`` on the event's ``booking_events`` row. Other events'
+  bookings proceed in parallel; READ COMMITTED lets each statement after the lock see the
+  previous holder's committed rows.
+- SQLite has one writer at a time anyway. ``BEGIN IMMEDIATE`` takes the write lock at the start
+  (a deferred transaction that reads and then writes can fail with "database is locked" instead
+  of waiting), the foundation's busy_timeout queues other processes, and an asyncio lock per
+  engine queues this process's writers fairly instead of letting hundreds of them poll SQLite.
+
+The booking rules themselves live in bot.services.bookings; this module only stores.
+"""
+from __future__ import annotations
+
+import asyncio
+import weakref
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from typing import AsyncIterator, Iterable, Optional
+
+from sqlalchemy import func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from integrations.db.booking_tables import ACTIVE_STATUSES, booking_events, bookings
+from integrations.db.engine import Database
+
+
+@dataclass(frozen=True)
+class EventState:
+    event_id: str
+    capacity: int
+    status: str
+    fingerprint: str
+
+
+@dataclass(frozen=True)
+class Booking:
+    id: int                 # joining order
+    ref: str                # public reference (links, calendar UID)
+    event_id: str
+    user_id: str
+    name: str
+    school: str
+    email: str
+    status: str             # confirmed | waitlisted | cancelled
+    sequence: int           # calendar SEQUENCE last sent (or to send)
+    created_at: datetime
+    confirmed_at: Optional[datetime]
+    cancelled_at: Optional[datetime]
+    cancelled_by: Optional[str]
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE_STATUSES
+
+
+@dataclass(frozen=True)
+class EventCounts:
+    confirmed: int = 0
+    waitlisted: int = 0
+
+
+_sqlite_locks: "weakref.WeakKeyDictionary[AsyncEngine, asyncio.Lock]" = weakref.WeakKeyDictionary()
+
+
+def _sqlite_lock(engine: AsyncEngine) -> asyncio.Lock:
+    lock = _sqlite_locks.get(engine)
+    if lock is None:
+        lock = _sqlite_locks[engine] = asyncio.Lock()
+    return lock
+
+
+class EventChange:
+    """One transaction on one event's bookings, with the event locked. Obtained from
+    ``BookingRepository.change``; every method runs inside that transaction."""
+
+    def __init__(self, conn: AsyncConnection, state: EventState, created: bool):
+        self._conn = conn
+        self.state = state
+        self.created = created  # the event row was made by this change (first time it is seen)
+
+    async def update_state(self, *, capacity: int, status: str, fingerprint: str, now: datetime) -> None:
+        await self._conn.execute(
+            update(booking_events)
+            .where(booking_events.c.event_id == self.state.event_id)
+            .values(capacity=capacity, status=status, fingerprint=fingerprint, updated_at=now)
+        )
+        self.state = EventState(self.state.event_id, capacity, status, fingerprint)
+
+    async def count(self, status: str) -> int:
+        return await self._conn.scalar(
+            select(func.count()).select_from(bookings).where(
+                bookings.c.event_id == self.state.event_id, bookings.c.status == status
+            )
+        )
+
+    async def active_booking(self, user_id: str) -> Optional[Booking]:
+        row = (await self._conn.execute(
+            select(bookings).where(
+                bookings.c.event_id == self.state.event_id,
+                bookings.c.user_id == user_id,
+                bookings.c.status.in_(ACTIVE_STATUSES),
+            )
+        )).first()
+        return _booking(row) if row else None
+
+    async def get(self, ref: str) -> Optional[Booking]:
+        row = (await self._conn.execute(
+            select(bookings).where(bookings.c.ref == ref, bookings.c.event_id == self.state.event_id)
+        )).first()
+        return _booking(row) if row else None
+
+    async def add(self, *, ref: str, user_id: str, name: str, school: str, email: str, status: str,
+                  now: datetime) -> Booking:
+        values = dict(
+            ref=ref, event_id=self.state.event_id, user_id=user_id, name=name, school=school, email=email,
+            status=status, sequence=0, created_at=now, confirmed_at=now if status == "confirmed" else None,
+        )
+        result = await self._conn.execute(bookings.insert().values(**values))
+        return await self._by_id(result.inserted_primary_key[0])
+
+    async def waitlist(self, limit: Optional[int] = None) -> list[Booking]:
+        """Waitlisted bookings in joining order."""
+        query = (select(bookings)
+                 .where(bookings.c.event_id == self.state.event_id, bookings.c.status == "waitlisted")
+                 .order_by(bookings.c.id))
+        if limit is not None:
+            query = query.limit(limit)
+        return [_booking(row) for row in await self._conn.execute(query)]
+
+    async def waitlist_position(self, booking: Booking) -> int:
+        return await self._conn.scalar(
+            select(func.count()).select_from(bookings).where(
+                bookings.c.event_id == self.state.event_id,
+                bookings.c.status == "waitlisted",
+                bookings.c.id <= booking.id,
+            )
+        )
+
+    async def active(self) -> list[Booking]:
+        rows = await self._conn.execute(
+            select(bookings)
+            .where(bookings.c.event_id == self.state.event_id, bookings.c.status.in_(ACTIVE_STATUSES))
+            .order_by(bookings.c.id)
+        )
+        return [_booking(row) for row in rows]
+
+    async def confirm(self, booking: Booking, now: datetime) -> Booking:
+        await self._conn.execute(
+            update(bookings).where(bookings.c.id == booking.id).values(status="confirmed", confirmed_at=now)
+        )
+        return await self._by_id(booking.id)
+
+    async def cancel(self, booking: Booking, now: datetime, by: str, *, bump_sequence: bool) -> Booking:
+        values = dict(status="cancelled", cancelled_at=now, cancelled_by=by)
+        if bump_sequence:
+            values["sequence"] = bookings.c.sequence + 1
+        await self._conn.execute(update(bookings).where(bookings.c.id == booking.id).values(**values))
+        return await self._by_id(booking.id)
+
+    async def bump_sequences(self, booking_ids: Iterable[int]) -> None:
+        ids = list(booking_ids)
+        if ids:
+            await self._conn.execute(
+                update(bookings).where(bookings.c.id.in_(ids)).values(sequence=bookings.c.sequence + 1)
+            )
+
+    async def _by_id(self, booking_id: int) -> Booking:
+        row = (await self._conn.execute(select(bookings).where(bookings.c.id == booking_id))).one()
+        return _booking(row)
+
+
+class BookingRepository:
+    def __init__(self, database: Database):
+        self._db = database
+
+    @asynccontextmanager
+    async def change(self, event_id: str, initial: EventState, now: datetime) -> AsyncIterator[EventChange]:
+        """A transaction holding the event's lock; ``initial`` creates the event row if it is new.
+
+        Commits when the block ends normally, rolls back if it raises.
+        """
+        if self._db.is_sqlite:
+            async with _sqlite_lock(self._db.engine):
+                async with self._db.engine.connect() as conn:
+                    await conn.exec_driver_sql("BEGIN IMMEDIATE")
+                    async with self._transaction(conn, event_id, initial, now) as change:
+                        yield change
+        else:
+            async with self._db.engine.connect() as conn:
+                await conn.begin()
+                async with self._transaction(conn, event_id, initial, now) as change:
+                    yield change
+
+    @asynccontextmanager
+    async def _transaction(self, conn: AsyncConnection, event_id: str, initial: EventState, now: datetime):
+        try:
+            state = await self._lock_event(conn, event_id)
+            created = False
+            if state is None:
+                insert = (postgresql.insert if not self._db.is_sqlite else sqlite.insert)(booking_events)
+                result = await conn.execute(
+                    insert.values(event_id=event_id, capacity=initial.capacity, status=initial.status,
+                                  fingerprint=initial.fingerprint, updated_at=now)
+                    .on_conflict_do_nothing(index_elements=["event_id"])
+                )
+                created = result.rowcount == 1
+                state = await self._lock_event(conn, event_id)
+            yield EventChange(conn, state, created)
+        except BaseException:
+            await conn.rollback()
+            raise
+        else:
+            await conn.commit()
+
+    async def _lock_event(self, conn: AsyncConnection, event_id: str) -> Optional[EventState]:
+        query = select(booking_events).where(booking_events.c.event_id == event_id)
+        if not self._db.is_sqlite:
+            query = query.with_for_update()
+        row = (await conn.execute(query)).first()
+        return EventState(row.event_id, row.capacity, row.status, row.fingerprint) if row else None
+
+    # -- reads (no lock: a snapshot is enough) --------------------------------------------------
+
+    async def get(self, ref: str) -> Optional[Booking]:
+        async with self._db.engine.connect() as conn:
+            row = (await conn.execute(select(bookings).where(bookings.c.ref == ref))).first()
+        return _booking(row) if row else None
+
+    async def for_user(self, user_id: str, *, active_only: bool = True) -> list[Booking]:
+        query = select(bookings).where(bookings.c.user_id == user_id)
+        if active_only:
+            query = query.where(bookings.c.status.in_(ACTIVE_STATUSES))
+        async with self._db.engine.connect() as conn:
+            return [_booking(row) for row in await conn.execute(query.order_by(bookings.c.id))]
+
+    async def for_event(self, event_id: str) -> list[Booking]:
+        async with self._db.engine.connect() as conn:
+            rows = await conn.execute(select(bookings).where(bookings.c.event_id == event_id).order_by(bookings.c.id))
+            return [_booking(row) for row in rows]
+
+    async def waitlist_positions(self, booking_ids: Iterable[int]) -> dict[int, int]:
+        """{booking id: place in its event's waitlist} for waitlisted bookings."""
+        ids = set(booking_ids)
+        if not ids:
+            return {}
+        async with self._db.engine.connect() as conn:
+            events = {row.event_id for row in await conn.execute(
+                select(bookings.c.event_id).where(bookings.c.id.in_(ids)))}
+            rows = await conn.execute(
+                select(bookings.c.id, bookings.c.event_id)
+                .where(bookings.c.event_id.in_(events), bookings.c.status == "waitlisted")
+                .order_by(bookings.c.id)
+            )
+            positions: dict[int, int] = {}
+            seen: dict[str, int] = {}
+            for row in rows:
+                seen[row.event_id] = seen.get(row.event_id, 0) + 1
+                if row.id in ids:
+                    positions[row.id] = seen[row.event_id]
+            return positions
+
+    async def counts(self) -> dict[str, EventCounts]:
+        async with self._db.engine.connect() as conn:
+            rows = await conn.execute(
+                select(bookings.c.event_id, bookings.c.status, func.count())
+                .where(bookings.c.status.in_(ACTIVE_STATUSES))
+                .group_by(bookings.c.event_id, bookings.c.status)
+            )
+            totals: dict[str, dict[str, int]] = {}
+            for event_id, status, count in rows:
+                totals.setdefault(event_id, {})[status] = count
+        return {event_id: EventCounts(**values) for event_id, values in totals.items()}
+
+    async def states(self) -> dict[str, EventState]:
+        async with self._db.engine.connect() as conn:
+            rows = await conn.execute(select(booking_events))
+            return {row.event_id: EventState(row.event_id, row.capacity, row.status, row.fingerprint) for row in rows}
+
+
+def _booking(row) -> Booking:
+    return Booking(
+        id=row.id, ref=row.ref, event_id=row.event_id, user_id=row.user_id, name=row.name, school=row.school,
+        email=row.email, status=row.status, sequence=row.sequence, created_at=row.created_at,
+        confirmed_at=row.confirmed_at, cancelled_at=row.cancelled_at, cancelled_by=row.cancelled_by,
+    )
