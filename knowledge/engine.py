@@ -24,7 +24,8 @@ from zoneinfo import ZoneInfo
 
 from rapidfuzz import fuzz
 
-from knowledge.expectations import asked_kinds
+from knowledge.expectations import MUST_EXPLAIN, asked_kinds, existential_focus
+from knowledge.text import split
 from knowledge.index import Index
 from knowledge.models import AnswerResult, FaqEntry, KnowledgeBase, Suggestion
 
@@ -34,20 +35,22 @@ CANDIDATES = 24
 ANSWER_FIELD_CREDIT = 0.6    # a word only the answer text contains explains less
 TYPO_CREDIT = 0.85           # a repaired word is a slightly weaker match
 W_COVERAGE, W_CLOSENESS, W_BM25 = 0.55, 0.30, 0.15
-KIND_PENALTY = 0.30
+KIND_PENALTY = 0.40
+FOCUS_PENALTY = 0.25
+ENTITY_WEIGHT = 1.5
 # Asking "when" of an answer without any date or time is a weaker signal: the
 # date may sit in the prefix we add, or be implied ("it has been published").
 KIND_PENALTIES = {"time": 0.12}
 # Logistic calibration raw -> confidence; fitted with
 # `python bench/faq_eval.py --calibrate` on the dev questions.
-CAL_SLOPE, CAL_MIDPOINT = 14.45, 0.609
+CAL_SLOPE, CAL_MIDPOINT = 17.15, 0.602
 
 
 @dataclass(frozen=True)
 class Thresholds:
     """Confidence needed to answer outright, and to offer "Did you mean…?"."""
     answer: float = 0.5
-    suggest: float = 0.25
+    suggest: float = 0.4
     max_suggestions: int = 3
 
     def __post_init__(self) -> None:
@@ -122,11 +125,15 @@ class Answerer:
         if not tokens:
             return []
         terms = [t.text for t in tokens]
-        weights = {t.text: index.weight(t.text) for t in tokens}
+        entities = index.analyzer.entities
+        weights = {t.text: index.weight(t.text) * (ENTITY_WEIGHT if t.text in entities else 1.0)
+                   for t in tokens}
+        must = MUST_EXPLAIN.intersection(split(question))
         total = sum(weights.values())
         ideal = index.ideal_score(terms)
         query_string = " ".join(sorted(terms))
         asked = asked_kinds(question)
+        focus = self._focus(index, question)
         out = []
         for doc_no, bm25 in index.candidates(terms, limit):
             doc = index.docs[doc_no]
@@ -147,10 +154,21 @@ class Answerer:
             raw = W_COVERAGE * coverage + W_CLOSENESS * closeness + W_BM25 * bm25_norm
             if missing:
                 raw -= max(KIND_PENALTIES.get(k, KIND_PENALTY) for k in missing)
+            if focus and focus not in doc.question_terms and focus not in doc.answer_terms \
+                    or must - doc.surface:
+                raw -= FOCUS_PENALTY
             out.append(Scored(doc_no, _calibrate(raw), raw, coverage, closeness, bm25_norm,
                               frozenset(missing)))
         out.sort(key=lambda s: (-s.confidence, s.doc))
         return out
+
+    @staticmethod
+    def _focus(index: Index, question: str) -> str | None:
+        rest = existential_focus(question)
+        if not rest:
+            return None
+        tokens = index.analyzer.tokens(rest, correct=index.correct, vocabulary=index.surface_words)
+        return tokens[0].text if tokens else None
 
     # -- answering ---------------------------------------------------------
     def answer(self, question: str, now: dt.datetime | None = None) -> AnswerResult:

@@ -27,9 +27,10 @@ _ASKS: tuple[tuple[str, re.Pattern[str]], ...] = (
                          r"|\bwhat (is|are) the (rate|rates|amount|amounts)\b")),
     ("duration", re.compile(r"\bhow long\b.*\b(last|lasts|run for|runs for|take|takes)\b\s*\??$"
                             r"|\bhow many (hours|minutes|mins)\b|\bduration\b|\bhow long is (each|a|the) (session|webinar|meeting)\b")),
-    ("person", re.compile(r"\bwho(s| is| are)( the| our| my| your)? (chair|chairs|chairperson|lead|leads|contact|"
+    ("person", re.compile(r"\bwho(s| is| are)( the| our| my| your)?( \w+){0,3} (chair|chairperson|lead|contact|"
                           r"officer|manager|head|adviser|advisor|champion|presenter|person|commissioner|"
-                          r"director|coordinator|co-ordinator|link|named)\b"
+                          r"director|coordinator|co-ordinator|link|named|teacher|specialist|worker|"
+                          r"caseworker|psychologist|ep|senco)s?\b"
                           r"|\bwho (do|should|can|could) (i|we) (contact|speak to|talk to|ring|call|phone)\b"
                           r"|\bname of (the|our|my)\b")),
     ("time", re.compile(r"^(when|whens|what date|which date|what time|what day)\b"
@@ -93,3 +94,26 @@ def answer_kinds(answer: str, people: frozenset[str] = frozenset()) -> frozenset
     if _has_person(answer, people):
         kinds.add("person")
     return frozenset(kinds)
+
+
+_EXISTENTIAL = re.compile(r"\b(is there|are there|will there be|do you have|do they have|do they provide)"
+                          r"\s+(?:a |an |any |some )?(.+)$")
+
+
+def existential_focus(question: str) -> str | None:
+    """For "is there parking at…?" the text after "is there": its first content
+    word is what the asker wants to exist, so the answer must mention it."""
+    m = _EXISTENTIAL.search(normalise(question))
+    return m.group(2) if m else None
+
+
+# Event logistics and similar details the forum never covers. A question about
+# one of these is only answerable by an entry that uses the word itself:
+# "is there parking at the Inn on the Lake?" must not be answered with the
+# venue's date just because everything else matches.
+MUST_EXPLAIN = frozenset("""
+parking lunch lunches refreshments refreshment catering food drinks coffee tea biscuits
+recorded recording recordings record slides handouts dress wifi wheelchair accessible
+accessibility childcare travel mileage expenses reimbursed reimbursement directions
+certificate certificates
+""".split())

@@ -19,7 +19,7 @@ from typing import Iterable
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from knowledge.expectations import answer_kinds
+from knowledge.expectations import MUST_EXPLAIN, answer_kinds
 from knowledge.models import FaqEntry, KnowledgeBase
 from knowledge.text import STOPWORDS, Analyzer, Token
 
@@ -38,6 +38,7 @@ class IndexedEntry:
     answer_terms: frozenset[str]
     variants: tuple[str, ...]           # question + alternatives as canonical token strings
     answer_kinds: frozenset[str]
+    surface: frozenset[str]             # raw words, for MUST_EXPLAIN checks
 
 
 def _question_texts(entry: FaqEntry) -> list[str]:
@@ -68,13 +69,14 @@ class Index:
             q_texts, a_texts = _question_texts(entry), _answer_texts(entry)
             qc = Counter(t for text in q_texts for t in self.analyzer.terms(text))
             ac = Counter(t for text in a_texts for t in self.analyzer.terms(text))
-            for text in q_texts + a_texts:
-                surface.update(self.analyzer.surface(text))
+            words = [w for text in q_texts + a_texts for w in self.analyzer.surface(text)]
+            surface.update(words)
             variants = tuple(" ".join(sorted(self.analyzer.terms(v)))
                              for v in (entry.question, *entry.alternatives))
             docs.append(IndexedEntry(entry, frozenset(qc), frozenset(ac),
                                      tuple(v for v in variants if v),
-                                     answer_kinds(entry.answer, people)))
+                                     answer_kinds(entry.answer, people),
+                                     frozenset(w for w in words if w in MUST_EXPLAIN)))
             q_counts.append(qc)
             a_counts.append(ac)
         for term in kb.glossary:

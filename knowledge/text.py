@@ -188,9 +188,11 @@ class Analyzer:
             w for g in glossary for f in (g.term, *g.variants)
             if len(split(f)) == 1 for w in split(f))
         uf = _UnionFind()
+        glossary_keys = []
         for term in glossary:
             forms = [term.term, *term.variants] + ([term.expansion] if term.expansion else [])
             keys = [k for k in (self._key(f) for f in forms) if k]
+            glossary_keys.extend(keys[:1])
             for k in keys:
                 uf.union(keys[0], k)
         for group in synonyms:
@@ -204,6 +206,9 @@ class Analyzer:
                 self._phrases[m] = canonical
         self._max_phrase = max((len(p) for p in self._phrases), default=1)
         self.concepts = frozenset(self._phrases.values())
+        # Named things (programmes, bodies, documents): a question naming one is
+        # about it, so leaving it unexplained weighs more.
+        self.entities = frozenset(self._phrases[k] for k in glossary_keys)
 
     def _stem(self, word: str) -> str:
         return word if word in self.protected else stem(word)
