@@ -92,6 +92,22 @@ class BookingSettings:
 
 
 @dataclass(frozen=True)
+class EvaluationSettings:
+    # After the forum's last session ends the survey is pushed; one reminder goes this many days later.
+    reminder_after_days: int = 7
+    # The survey stays open until the end of this many days after the forum's last day...
+    close_after_days: int = 21
+    # ...unless a forum has its own closing date here: "forum-id=YYYY-MM-DD" (open through that day).
+    close_dates: list[str] = field(default_factory=list)
+    # When a session's end time is not known (the Term 4 deck gives none), it counts as over at this London time.
+    end_time_if_unknown: str = "16:00"
+    # Reminder categories whose subscribers count as a forum's attendees and are invited.
+    subscriber_categories: list[str] = field(default_factory=lambda: ["forum"])
+    check_interval_seconds: float = 300.0
+    chart_link_minutes: int = 60
+
+
+@dataclass(frozen=True)
 class Settings:
     timezone: str = "Europe/London"
     team_mailbox: str = "inclusion@kent.gov.uk"
@@ -104,6 +120,7 @@ class Settings:
     knowledge: KnowledgeSettings = field(default_factory=KnowledgeSettings)
     mail: MailSettings = field(default_factory=MailSettings)
     bookings: BookingSettings = field(default_factory=BookingSettings)
+    evaluations: EvaluationSettings = field(default_factory=EvaluationSettings)
 
     def __repr__(self) -> str:
         return f"Settings({_describe(self)})"
