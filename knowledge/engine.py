@@ -108,14 +108,13 @@ class Answerer:
 
     def reload(self, kb: KnowledgeBase) -> None:
         """Swap in a new KB; questions in flight finish on the old index."""
-        index = Index(kb)
         with self._lock:
-            self._index = index
+            self._index = Index(kb, previous=self._index)
 
     def add_entry(self, entry: FaqEntry) -> None:
         """Publish one entry live (replacing one with the same id)."""
         with self._lock:
-            self._index = Index(self._index.kb.with_entry(entry))
+            self._index = Index(self._index.kb.with_entry(entry), previous=self._index)
 
     # -- scoring -----------------------------------------------------------
     def score(self, question: str, limit: int = CANDIDATES) -> list[Scored]:

@@ -21,7 +21,7 @@ from rapidfuzz.distance import OSA
 
 from knowledge.expectations import MUST_EXPLAIN, answer_kinds
 from knowledge.models import FaqEntry, KnowledgeBase
-from knowledge.text import STOPWORDS, Analyzer, Token
+from knowledge.text import STOPWORDS, Analyzer, Token, split
 
 K1 = 1.2
 B_QUESTION = 0.4      # many alternatives should not count against an entry much
@@ -41,11 +41,6 @@ class IndexedEntry:
     surface: frozenset[str]             # raw words, for MUST_EXPLAIN checks
 
 
-def _question_texts(entry: FaqEntry) -> list[str]:
-    tags = [t.replace("-", " ") for t in entry.tags]
-    return [entry.question, *entry.alternatives, *entry.keywords, *tags]
-
-
 def _answer_texts(entry: FaqEntry) -> list[str]:
     return [entry.answer, entry.source.session]
 
@@ -54,11 +49,25 @@ def _bm25(tf: int, length: int, avg: float, b: float) -> float:
     return tf * (K1 + 1) / (tf + K1 * (1 - b + b * length / avg))
 
 
+@dataclass(frozen=True)
+class _Analysed:
+    """The analyser's output for one entry, reusable while glossary and
+    synonyms stay the same (so publishing one entry does not re-analyse all)."""
+    question_counts: Counter
+    answer_counts: Counter
+    variants: tuple[str, ...]
+    words: tuple[str, ...]
+
+
 class Index:
-    def __init__(self, kb: KnowledgeBase) -> None:
+    def __init__(self, kb: KnowledgeBase, previous: "Index | None" = None) -> None:
         started = time.perf_counter()
         self.kb = kb
-        self.analyzer = Analyzer(kb.glossary, kb.synonyms)
+        reuse = (previous is not None and previous.kb.glossary == kb.glossary
+                 and previous.kb.synonyms == kb.synonyms)
+        self.analyzer = previous.analyzer if reuse else Analyzer(kb.glossary, kb.synonyms)
+        self._analysed: dict[FaqEntry, _Analysed] = {}
+        cache = previous._analysed if reuse else {}
         self.forum_labels = kb.forum_labels
         people = frozenset(e.source.presenter.lower() for e in kb.entries if e.source.presenter)
         docs: list[IndexedEntry] = []
@@ -66,19 +75,15 @@ class Index:
         a_counts: list[Counter] = []
         surface: Counter = Counter()
         for entry in kb.entries:
-            q_texts, a_texts = _question_texts(entry), _answer_texts(entry)
-            qc = Counter(t for text in q_texts for t in self.analyzer.terms(text))
-            ac = Counter(t for text in a_texts for t in self.analyzer.terms(text))
-            words = [w for text in q_texts + a_texts for w in self.analyzer.surface(text)]
-            surface.update(words)
-            variants = tuple(" ".join(sorted(self.analyzer.terms(v)))
-                             for v in (entry.question, *entry.alternatives))
-            docs.append(IndexedEntry(entry, frozenset(qc), frozenset(ac),
-                                     tuple(v for v in variants if v),
+            done = cache.get(entry) or self._analyse(entry)
+            self._analysed[entry] = done
+            surface.update(done.words)
+            docs.append(IndexedEntry(entry, frozenset(done.question_counts),
+                                     frozenset(done.answer_counts), done.variants,
                                      answer_kinds(entry.answer, people),
-                                     frozenset(w for w in words if w in MUST_EXPLAIN)))
-            q_counts.append(qc)
-            a_counts.append(ac)
+                                     frozenset(w for w in done.words if w in MUST_EXPLAIN)))
+            q_counts.append(done.question_counts)
+            a_counts.append(done.answer_counts)
         for term in kb.glossary:
             for form in (term.term, *term.variants, term.expansion or ""):
                 surface.update(self.analyzer.surface(form))
@@ -119,6 +124,21 @@ class Index:
         self._by_length = {k: sorted(v) for k, v in by_length.items()}
         self._correct = lru_cache(maxsize=TYPO_CACHE)(self._nearest_word)
         self.build_seconds = time.perf_counter() - started
+
+    def _analyse(self, entry: FaqEntry) -> _Analysed:
+        def terms(words: list[str]) -> list[str]:
+            return [t.text for t in self.analyzer.tokens_of(words)]
+
+        q_words = [split(t) for t in (entry.question, *entry.alternatives)]
+        x_words = [split(t) for t in (*entry.keywords, *(g.replace("-", " ") for g in entry.tags))]
+        a_words = [split(t) for t in _answer_texts(entry)]
+        asked = [terms(w) for w in q_words]
+        variants = (" ".join(sorted(ts)) for ts in asked)
+        return _Analysed(
+            question_counts=Counter(t for ts in asked + [terms(w) for w in x_words] for t in ts),
+            answer_counts=Counter(t for w in a_words for t in terms(w)),
+            variants=tuple(v for v in variants if v),
+            words=tuple(w for ws in q_words + x_words + a_words for w in ws))
 
     # -- typo repair -------------------------------------------------------
     def correct(self, word: str) -> str | None:

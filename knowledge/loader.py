@@ -9,6 +9,7 @@ so a live bot can still load a KB that has only warnings.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import os
 from pathlib import Path
 from typing import Any, Iterable
@@ -17,6 +18,8 @@ import yaml
 
 from knowledge.models import (DEFAULT_FORUM, FORUM_LABELS, DatedFact, FaqEntry,
                               GlossaryTerm, KnowledgeBase, Source)
+
+log = logging.getLogger(__name__)
 
 DEFAULT_DATA_DIR = Path(__file__).resolve().parent / "data"
 FAQ_DIRNAME = "faq"
@@ -215,10 +218,58 @@ def parse_forum_labels(doc: Any) -> dict[str, str]:
         items = doc
     for item in items if isinstance(items, list) else ():
         if isinstance(item, dict) and isinstance(item.get("id"), str):
-            label = item.get("source_label") or item.get("label") or item.get("title")
+            label = item.get("display") or item.get("label") or item.get("title")
             if isinstance(label, str) and label.strip():
                 labels.setdefault(item["id"], label.strip())
     return labels
+
+
+class KnowledgeWatcher:
+    """Notices edits to the knowledge files (by modification time and size) so a
+    running host can rebuild its index without a restart:
+
+        watcher = KnowledgeWatcher(data_dir)
+        ...
+        kb = watcher.poll()          # None when nothing changed or the change does not load
+        if kb is not None:
+            answerer.reload(kb)
+
+    A file caught half-written fails to load; the watcher then keeps the old
+    KB, logs once, and tries again when the files change next.
+    """
+
+    def __init__(self, path: str | os.PathLike | None = None) -> None:
+        self.root = data_dir(path)
+        self._seen = self.signature()
+        self._failed: tuple | None = None
+        self.last_error: str | None = None
+
+    def signature(self) -> tuple:
+        stamp = []
+        for path in knowledge_files(self.root):
+            try:
+                st = path.stat()
+            except FileNotFoundError:
+                continue          # deleted between listing and stat: the next poll sees it
+            stamp.append((str(path.relative_to(self.root)), st.st_mtime_ns, st.st_size))
+        return tuple(stamp)
+
+    def changed(self) -> bool:
+        return self.signature() != self._seen
+
+    def poll(self) -> KnowledgeBase | None:
+        current = self.signature()
+        if current == self._seen or current == self._failed:
+            return None
+        try:
+            kb = load_knowledge(self.root)
+        except KnowledgeError as exc:
+            self._failed = current
+            self.last_error = str(exc)
+            log.warning("knowledge reload failed, keeping the previous KB: %s", exc)
+            return None
+        self._seen, self._failed, self.last_error = current, None, None
+        return kb
 
 
 def _optional(root: Path, name: str) -> Any:

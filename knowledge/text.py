@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 from dataclasses import dataclass
 from typing import Callable, Iterable, Sequence
 
@@ -83,6 +84,7 @@ def _drop_final_e(t: str) -> str:
     return t
 
 
+@lru_cache(maxsize=65536)
 def stem(token: str) -> str:
     """A small, predictable suffix stripper (Porter-flavoured, far simpler).
 
@@ -204,7 +206,11 @@ class Analyzer:
             canonical = self._canonical(members)
             for m in members:
                 self._phrases[m] = canonical
-        self._max_phrase = max((len(p) for p in self._phrases), default=1)
+        # Phrase lengths worth trying at a position, keyed by the first stem.
+        lengths: dict[str, set[int]] = {}
+        for key in self._phrases:
+            lengths.setdefault(key[0], set()).add(len(key))
+        self._lengths = {k: sorted(v, reverse=True) for k, v in lengths.items()}
         self.concepts = frozenset(self._phrases.values())
         # Named things (programmes, bodies, documents): a question naming one is
         # about it, so leaving it unexplained weighs more.
@@ -231,7 +237,11 @@ class Analyzer:
 
     def tokens(self, text: str, correct: Corrector | None = None,
                vocabulary: frozenset[str] | None = None) -> list[Token]:
-        raw = split(text)
+        return self.tokens_of(split(text), correct, vocabulary)
+
+    def tokens_of(self, raw: list[str], correct: Corrector | None = None,
+                  vocabulary: frozenset[str] | None = None) -> list[Token]:
+        """tokens() for text already split(), so indexing splits only once."""
         if vocabulary:
             raw = _join_compounds(raw, vocabulary)
         repaired: list[tuple[str, bool]] = []
@@ -248,7 +258,9 @@ class Analyzer:
         i = 0
         while i < len(stems):
             match = None
-            for n in range(min(self._max_phrase, len(stems) - i), 0, -1):
+            for n in self._lengths.get(stems[i][0], ()):
+                if n > len(stems) - i:
+                    continue
                 if n == 1 and repaired[i][0] in STOPWORDS:
                     break        # "helpful" is filler even though "help" is a concept
                 key = tuple(s for s, _ in stems[i:i + n])
