@@ -34,4 +34,7 @@ def install_features(services, router: Router, dialogs: DialogSet, user_state: U
         staff_ids=staff,
     )
     faq.install(router, dialogs)
+    from bot.booking_wiring import install_bookings
+
+    install_bookings(services, router, dialogs, user_state)
     return InstalledFeatures(fallback=faq.answer_question)
