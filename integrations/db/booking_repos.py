@@ -5,17 +5,16 @@ How the lock is taken:
 - PostgreSQL: ``SELECT … FOR UPDATE`` on the event's ``booking_events`` row. Other events'
   bookings proceed in parallel; READ COMMITTED lets each statement after the lock see the
   previous holder's committed rows.
-- SQLite has one writer at a time anyway. ``BEGIN IMMEDIATE`` takes the write lock at the start
-  (a deferred transaction that reads and then writes can fail with "database is locked" instead
-  of waiting), the foundation's busy_timeout queues other processes, and an asyncio lock per
-  engine queues this process's writers fairly instead of letting hundreds of them poll SQLite.
+- SQLite has one writer at a time anyway. ``Database.begin`` queues this process's writers on an
+  asyncio lock; ``BEGIN IMMEDIATE`` then takes SQLite's write lock before the first read, because a
+  deferred transaction that reads and then writes fails with "database is locked" (instead of
+  waiting) when another process (the CLI, a second replica) wrote in between; busy_timeout makes
+  other processes wait for it.
 
 The booking rules themselves live in bot.services.bookings; this module only stores.
 """
 from __future__ import annotations
 
-import asyncio
-import weakref
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -23,7 +22,7 @@ from typing import AsyncIterator, Iterable, Optional
 
 from sqlalchemy import func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from integrations.db.booking_tables import ACTIVE_STATUSES, booking_events, bookings
 from integrations.db.engine import Database
@@ -62,16 +61,6 @@ class Booking:
 class EventCounts:
     confirmed: int = 0
     waitlisted: int = 0
-
-
-_sqlite_locks: "weakref.WeakKeyDictionary[AsyncEngine, asyncio.Lock]" = weakref.WeakKeyDictionary()
-
-
-def _sqlite_lock(engine: AsyncEngine) -> asyncio.Lock:
-    lock = _sqlite_locks.get(engine)
-    if lock is None:
-        lock = _sqlite_locks[engine] = asyncio.Lock()
-    return lock
 
 
 class EventChange:
@@ -182,27 +171,17 @@ class BookingRepository:
     async def change(self, event_id: str, initial: EventState, now: datetime) -> AsyncIterator[EventChange]:
         """A transaction holding the event's lock; ``initial`` creates the event row if it is new.
 
-        Commits when the block ends normally, rolls back if it raises.
+        Commits when the block ends normally, rolls back if it raises. Never call anything that
+        writes to the database from inside the block (the SQLite write lock is not re-entrant).
         """
-        if self._db.is_sqlite:
-            async with _sqlite_lock(self._db.engine):
-                async with self._db.engine.connect() as conn:
-                    await conn.exec_driver_sql("BEGIN IMMEDIATE")
-                    async with self._transaction(conn, event_id, initial, now) as change:
-                        yield change
-        else:
-            async with self._db.engine.connect() as conn:
-                await conn.begin()
-                async with self._transaction(conn, event_id, initial, now) as change:
-                    yield change
-
-    @asynccontextmanager
-    async def _transaction(self, conn: AsyncConnection, event_id: str, initial: EventState, now: datetime):
-        try:
+        async with self._db.begin() as conn:
+            if self._db.is_sqlite:
+                # The first statement of the transaction, so the write lock is taken before any read.
+                await conn.exec_driver_sql("BEGIN IMMEDIATE")
             state = await self._lock_event(conn, event_id)
             created = False
             if state is None:
-                insert = (postgresql.insert if not self._db.is_sqlite else sqlite.insert)(booking_events)
+                insert = (sqlite.insert if self._db.is_sqlite else postgresql.insert)(booking_events)
                 result = await conn.execute(
                     insert.values(event_id=event_id, capacity=initial.capacity, status=initial.status,
                                   fingerprint=initial.fingerprint, updated_at=now)
@@ -211,11 +190,6 @@ class BookingRepository:
                 created = result.rowcount == 1
                 state = await self._lock_event(conn, event_id)
             yield EventChange(conn, state, created)
-        except BaseException:
-            await conn.rollback()
-            raise
-        else:
-            await conn.commit()
 
     async def _lock_event(self, conn: AsyncConnection, event_id: str) -> Optional[EventState]:
         query = select(booking_events).where(booking_events.c.event_id == event_id)
