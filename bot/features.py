@@ -15,6 +15,7 @@ from bot.handler import Fallback
 from bot.router import Router
 from bot.turn import Asker
 from dialogs.faq_feature import FaqFeature
+from dialogs.inbox_feature import install_inbox
 
 
 @dataclass
@@ -34,7 +35,8 @@ def install_features(services, router: Router, dialogs: DialogSet, user_state: U
         staff_ids=staff,
     )
     faq.install(router, dialogs)
+    fallback = install_inbox(services, router, dialogs, faq.answer_question)
     from bot.booking_wiring import install_bookings
 
     install_bookings(services, router, dialogs, user_state)
-    return InstalledFeatures(fallback=faq.answer_question)
+    return InstalledFeatures(fallback=fallback)

@@ -108,6 +108,29 @@ class EvaluationSettings:
 
 
 @dataclass(frozen=True)
+class InboxSettings:
+    # rapidfuzz token_set_ratio (0-100) at which two open questions count as the same question.
+    cluster_threshold: int = 80
+    max_clusters_shown: int = 10
+    forum: str = "term4-2025"
+    default_topic: str = "questions-from-schools"
+    digest_enabled: bool = True
+    digest_interval_hours: int = 24
+    digest_time: str = "08:00"
+    digest_to: str = ""
+    check_seconds: float = 60.0
+
+    def __post_init__(self):
+        if not 0 <= self.cluster_threshold <= 100:
+            raise SettingsError("inbox.cluster_threshold: must be between 0 and 100")
+        if self.digest_interval_hours < 1:
+            raise SettingsError("inbox.digest_interval_hours: must be at least 1")
+        parts = self.digest_time.split(":")
+        if len(parts) != 2 or not all(p.isdigit() for p in parts) or int(parts[0]) > 23 or int(parts[1]) > 59:
+            raise SettingsError(f"inbox.digest_time: expected HH:MM (24-hour), got {self.digest_time!r}")
+
+
+@dataclass(frozen=True)
 class Settings:
     timezone: str = "Europe/London"
     team_mailbox: str = "inclusion@kent.gov.uk"
@@ -119,6 +142,7 @@ class Settings:
     bot: BotSettings = field(default_factory=BotSettings)
     knowledge: KnowledgeSettings = field(default_factory=KnowledgeSettings)
     mail: MailSettings = field(default_factory=MailSettings)
+    inbox: InboxSettings = field(default_factory=InboxSettings)
     bookings: BookingSettings = field(default_factory=BookingSettings)
     evaluations: EvaluationSettings = field(default_factory=EvaluationSettings)
 

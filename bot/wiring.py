@@ -71,7 +71,7 @@ def build_services(settings: Settings, *, clock: Optional[Clock] = None, databas
         from integrations.mail.smtp import SmtpSender, smtp_config_from
 
         mail = SmtpSender(smtp_config_from(settings))
-    return Services(
+    services = Services(
         mail=mail,
         notifier=RecordingNotifier(),
         settings=settings,
@@ -81,6 +81,32 @@ def build_services(settings: Settings, *, clock: Optional[Clock] = None, databas
         processed=ProcessedActivities(database),
         faq=faq,
     )
+    services.recorder = _build_inbox(services)
+    return services
+
+
+def _build_inbox(services: Services):
+    """The FAQ collation inbox logs every query (services.recorder; also extras["inbox"] for email)."""
+    from bot.services.inbox import InboxService
+    from bot.services.redaction import Redactor
+    from integrations.db.inbox_repos import InboxRepository
+
+    settings = services.settings
+    inbox = InboxService(
+        InboxRepository(services.database),
+        redactor=Redactor.default(public_emails=[settings.team_mailbox]),
+        faq=services.faq,
+        clock=services.clock,
+        team_name=settings.team_name,
+        team_mailbox=settings.team_mailbox,
+        forum=settings.inbox.forum,
+        default_topic=settings.inbox.default_topic,
+        cluster_threshold=settings.inbox.cluster_threshold,
+        notifier=lambda: services.notifier,
+        mail=lambda: services.mail,
+    )
+    services.extras["inbox"] = inbox
+    return inbox
 
 
 def build_assistant(services: Services) -> Assistant:

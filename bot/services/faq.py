@@ -19,6 +19,8 @@ class FaqService:
         self._clock = clock
         self._data_dir = data_dir
         self._fingerprint = _fingerprint(data_dir)
+        # Entries published from the inbox: kept so a reload of the files does not drop them.
+        self._published: dict[str, FaqEntry] = {}
 
     @classmethod
     def from_directory(cls, data_dir: Optional[Path], thresholds: Thresholds, clock: Clock) -> "FaqService":
@@ -52,8 +54,14 @@ class FaqService:
     def entry(self, faq_id: str) -> Optional[FaqEntry]:
         return self.answerer.kb.by_id().get(faq_id)
 
-    def publish(self, entry: FaqEntry) -> None:
-        self.answerer.add_entry(entry)
+    def publish(self, *entries: FaqEntry) -> None:
+        """Makes entries live at once (one index rebuild for all of them); reloads keep them."""
+        kb = self.answerer.kb
+        for entry in entries:
+            self._published[entry.id] = entry
+            kb = kb.with_entry(entry)
+        if entries:
+            self.answerer.reload(kb)
 
     def refresh_if_changed(self) -> bool:
         """Rebuilds the index when a knowledge file changed on disk; the old index serves until then."""
@@ -67,6 +75,8 @@ class FaqService:
             log.warning("knowledge reload failed, keeping the previous index: %s", exc)
             return False
         self._fingerprint = current
+        for entry in self._published.values():
+            kb = kb.with_entry(entry)
         self.answerer.reload(kb)
         log.info("knowledge reloaded: %d entries", len(kb.entries))
         return True
