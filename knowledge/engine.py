@@ -16,6 +16,7 @@ Out-of-scope questions are declined because an unexplained content word
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
 import threading
@@ -43,6 +44,7 @@ ENTITY_WEIGHT = 1.5
 KIND_PENALTIES = {"time": 0.12}
 # Logistic calibration raw -> confidence; fitted with
 # `python bench/faq_eval.py --calibrate` on the dev questions.
+AMBIGUITY_TEMPERATURE = 0.05
 CAL_SLOPE, CAL_MIDPOINT = 17.15, 0.602
 
 
@@ -61,7 +63,8 @@ class Thresholds:
 @dataclass(frozen=True)
 class Scored:
     doc: int
-    confidence: float
+    confidence: float     # probability this is the entry meant (after ambiguity)
+    match: float          # how well the entry matches on its own (calibrated raw)
     raw: float
     coverage: float
     closeness: float
@@ -156,10 +159,24 @@ class Answerer:
             if focus and focus not in doc.question_terms and focus not in doc.answer_terms \
                     or must - doc.surface:
                 raw -= FOCUS_PENALTY
-            out.append(Scored(doc_no, _calibrate(raw), raw, coverage, closeness, bm25_norm,
-                              frozenset(missing)))
-        out.sort(key=lambda s: (-s.confidence, s.doc))
+            out.append(Scored(doc_no, _calibrate(raw), _calibrate(raw), raw, coverage, closeness,
+                              bm25_norm, frozenset(missing)))
+        out.sort(key=lambda s: (-s.raw, s.doc))
+        if len(tokens) == 1 and len(out) > 1:
+            out = self._share_ambiguity(out)
         return out
+
+    @staticmethod
+    def _share_ambiguity(ranked: list[Scored]) -> list[Scored]:
+        """A one-word question ("npq", "tribunal") names a topic, not a fact:
+        when several entries match it about equally, none of them is likely to
+        be the one meant, so the confidence is shared among them (a softmax
+        over the raw scores) and the asker gets "Did you mean…?" instead."""
+        top = ranked[0].raw
+        weights = [math.exp((s.raw - top) / AMBIGUITY_TEMPERATURE) for s in ranked]
+        total = sum(weights)
+        return [dataclasses.replace(s, confidence=s.match * w / total)
+                for s, w in zip(ranked, weights)]
 
     @staticmethod
     def _focus(index: Index, question: str) -> str | None:
@@ -184,11 +201,11 @@ class Answerer:
                 answer_text=time_aware_text(entry, now),
                 source_line=entry.source.line(index.forum_labels),
                 related=self._related(index, entry))
-        if best.confidence >= t.suggest:
+        if best.match >= t.suggest:
             suggestions = tuple(
                 Suggestion(index.docs[s.doc].entry.id, index.docs[s.doc].entry.question,
                            s.confidence)
-                for s in ranked[: t.max_suggestions] if s.confidence >= t.suggest)
+                for s in ranked[: t.max_suggestions] if s.match >= t.suggest)
             return AnswerResult(question=question, outcome="suggest",
                                 confidence=best.confidence, suggestions=suggestions)
         return AnswerResult(question=question, outcome="decline", confidence=best.confidence)
