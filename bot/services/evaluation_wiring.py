@@ -1,0 +1,83 @@
+"""Builds the evaluation service from Settings and plugs its web routes and schedule into the app."""
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from dataclasses import dataclass
+
+from bot.services.evaluation_messages import EvaluationMessages
+from bot.services.evaluation_web import EvaluationWeb
+from bot.services.evaluations import EvaluationPolicy, EvaluationService, ForumsSource
+from bot.services.redaction import Redactor
+from bot.services.signed_links import shared_signer
+from integrations.db.evaluation_repos import EvaluationParticipants, EvaluationResponses
+from knowledge.forums import forums_file_in
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Evaluations:
+    service: EvaluationService
+    messages: EvaluationMessages
+    web: EvaluationWeb
+
+
+def _subscriber_lookup(services):
+    """category -> reachable subscribed Teams users, from the reminders feature's repository."""
+    try:
+        from integrations.db.reminder_repos import Subscriptions
+    except ImportError:
+        log.warning("reminder subscriptions are not available: evaluations go to staff-listed attendees only")
+        return None
+    return Subscriptions(services.database).reachable_subscribers
+
+
+def build_evaluations(services) -> Evaluations:
+    settings = services.settings
+    messages = EvaluationMessages(team_name=settings.team_name, team_mailbox=settings.team_mailbox)
+    service = EvaluationService(
+        forums=ForumsSource(forums_file_in(settings.knowledge.data_dir or None)),
+        participants=EvaluationParticipants(services.database),
+        responses=EvaluationResponses(services.database),
+        clock=services.clock,
+        policy=EvaluationPolicy.from_settings(settings.evaluations),
+        notifier=services.notifier,
+        signer=shared_signer(services),
+        redact=Redactor.default().redact,
+        messages=messages,
+        public_base_url=settings.server.public_base_url,
+        mail=services.mail,
+        subscribers=_subscriber_lookup(services),
+        subscriber_categories=settings.evaluations.subscriber_categories,
+    )
+    web = EvaluationWeb(service, team_name=settings.team_name, team_mailbox=settings.team_mailbox)
+    services.web_routes.extend(web.routes())
+    services.background.append(_collector(service, settings.evaluations.check_interval_seconds))
+    services.extras["evaluations"] = service
+    return Evaluations(service=service, messages=messages, web=web)
+
+
+def _collector(service: EvaluationService, interval: float):
+    """aiohttp cleanup_ctx: pushes due invitations and reminders every ``interval`` seconds."""
+
+    async def run(app):
+        async def loop():
+            while True:
+                try:
+                    report = await service.run_due()
+                    if report.invited or report.reminded or report.failed:
+                        log.info("evaluations: %d invited, %d reminded, %d failed",
+                                 report.invited, report.reminded, report.failed)
+                except Exception as exc:
+                    log.warning("evaluation round failed: %s", type(exc).__name__)
+                await asyncio.sleep(max(1.0, interval))
+
+        task = asyncio.create_task(loop())
+        yield
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+    return run
