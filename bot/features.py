@@ -39,4 +39,10 @@ def install_features(services, router: Router, dialogs: DialogSet, user_state: U
     from bot.booking_wiring import install_bookings
 
     install_bookings(services, router, dialogs, user_state)
+    from bot.services.evaluation_wiring import build_evaluations
+    from dialogs.evaluation_feature import EvaluationFeature
+
+    evaluations = build_evaluations(services)
+    EvaluationFeature(evaluations.service, evaluations.messages, staff_ids=staff,
+                      chart_link_minutes=settings.evaluations.chart_link_minutes).install(router, dialogs)
     return InstalledFeatures(fallback=fallback)
