@@ -11,6 +11,7 @@ all use it.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,12 +36,21 @@ _OPTIONAL = ("end_assumed", "venue", "join_url", "area", "capacity", "source")
 _KNOWN = frozenset(_REQUIRED + _OPTIONAL)
 
 
+@dataclass(frozen=True)
+class EventProblem:
+    where: str       # "event <id>", "event #3", or "" for the whole file
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.message}" if self.where else self.message
+
+
 class EventsError(ValueError):
     """The events file cannot be turned into a catalogue; the message lists every problem."""
 
-    def __init__(self, problems: list[str]):
+    def __init__(self, problems: list):
         self.problems = list(problems)
-        super().__init__("; ".join(self.problems))
+        super().__init__("; ".join(str(p) for p in self.problems))
 
 
 @dataclass(frozen=True)
@@ -131,7 +141,7 @@ def format_local(instant: dt.datetime) -> str:
 def _text(raw: dict, key: str, problems: list[str], where: str) -> str:
     value = raw.get(key)
     if not isinstance(value, str) or not value.strip():
-        problems.append(f"{where}: '{key}' must be non-empty text")
+        problems.append(EventProblem(where, f"'{key}' must be non-empty text"))
         return ""
     return " ".join(value.split())
 
@@ -141,7 +151,7 @@ def _optional_text(raw: dict, key: str, problems: list[str], where: str) -> Opti
     if value is None:
         return None
     if not isinstance(value, str) or not value.strip():
-        problems.append(f"{where}: '{key}' must be text or null")
+        problems.append(EventProblem(where, f"'{key}' must be text or null"))
         return None
     return value.strip()
 
@@ -152,33 +162,33 @@ def _time(raw: dict, key: str, problems: list[str], where: str) -> Optional[dt.d
     try:
         return parse_local(raw[key])
     except ValueError as exc:
-        problems.append(f"{where}: '{key}': {exc}")
+        problems.append(EventProblem(where, f"'{key}': {exc}"))
         return None
 
 
 def parse_event(raw: Any, index: int, default_capacity: int) -> tuple[Optional[Event], list[str]]:
     """One entry of `events:` -> (Event or None, problems)."""
     if not isinstance(raw, dict):
-        return None, [f"event #{index + 1}: expected a mapping"]
+        return None, [EventProblem(f"event #{index + 1}", "expected a mapping")]
     ident = raw.get("id")
     where = f"event {ident}" if isinstance(ident, str) and ident else f"event #{index + 1}"
     problems: list[str] = []
     for key in _REQUIRED:
         if key not in raw:
-            problems.append(f"{where}: missing '{key}'")
+            problems.append(EventProblem(where, f"missing '{key}'"))
     for key in sorted(set(map(str, raw)) - _KNOWN):
-        problems.append(f"{where}: unknown key '{key}'")
+        problems.append(EventProblem(where, f"unknown key '{key}'"))
     if isinstance(ident, str) and not ID_PATTERN.match(ident):
-        problems.append(f"{where}: id must be kebab-case letters and digits")
+        problems.append(EventProblem(where, f"id must be kebab-case letters and digits"))
     elif not isinstance(ident, str):
-        problems.append(f"{where}: 'id' must be text")
+        problems.append(EventProblem(where, f"'id' must be text"))
 
     kind = raw.get("kind")
     if kind not in KINDS:
-        problems.append(f"{where}: kind must be one of {', '.join(KINDS)}")
+        problems.append(EventProblem(where, f"kind must be one of {', '.join(KINDS)}"))
     status = raw.get("status")
     if status not in STATUSES:
-        problems.append(f"{where}: status must be one of {', '.join(STATUSES)}")
+        problems.append(EventProblem(where, f"status must be one of {', '.join(STATUSES)}"))
     title = _text(raw, "title", problems, where)
     description = _text(raw, "description", problems, where)
     start = _time(raw, "start", problems, where)
@@ -186,36 +196,36 @@ def parse_event(raw: Any, index: int, default_capacity: int) -> tuple[Optional[E
     opens = _time(raw, "booking_opens", problems, where)
     closes = _time(raw, "booking_closes", problems, where)
     if start and end and end <= start:
-        problems.append(f"{where}: end must be after start")
+        problems.append(EventProblem(where, f"end must be after start"))
     if opens and closes and closes <= opens:
-        problems.append(f"{where}: booking_closes must be after booking_opens")
+        problems.append(EventProblem(where, f"booking_closes must be after booking_opens"))
     if closes and start and closes > start:
-        problems.append(f"{where}: booking_closes must not be after the start")
+        problems.append(EventProblem(where, f"booking_closes must not be after the start"))
 
     venue = _optional_text(raw, "venue", problems, where)
     join_url = _optional_text(raw, "join_url", problems, where)
     if venue is None and join_url is None:
-        problems.append(f"{where}: give a venue or a join_url")
+        problems.append(EventProblem(where, f"give a venue or a join_url"))
     if join_url is not None and (not join_url.startswith("https://") or any(c.isspace() for c in join_url)):
-        problems.append(f"{where}: join_url must be one https:// link without spaces")
+        problems.append(EventProblem(where, f"join_url must be one https:// link without spaces"))
     area = raw.get("area")
     if area is not None and area not in AREAS:
-        problems.append(f"{where}: area must be one of {', '.join(AREAS)} or null")
+        problems.append(EventProblem(where, f"area must be one of {', '.join(AREAS)} or null"))
 
     capacity_from_default = raw.get("capacity") is None
     capacity = default_capacity if capacity_from_default else raw.get("capacity")
     if isinstance(capacity, bool) or not isinstance(capacity, int) or not 1 <= capacity <= MAX_CAPACITY:
-        problems.append(f"{where}: capacity must be a whole number from 1 to {MAX_CAPACITY}")
+        problems.append(EventProblem(where, f"capacity must be a whole number from 1 to {MAX_CAPACITY}"))
 
     end_assumed = raw.get("end_assumed", False)
     if not isinstance(end_assumed, bool):
-        problems.append(f"{where}: end_assumed must be true or false")
+        problems.append(EventProblem(where, f"end_assumed must be true or false"))
 
     source = None
     raw_source = raw.get("source")
     if raw_source is not None:
         if not isinstance(raw_source, dict) or not isinstance(raw_source.get("session"), str):
-            problems.append(f"{where}: source needs a 'session'")
+            problems.append(EventProblem(where, f"source needs a 'session'"))
         else:
             presenter = raw_source.get("presenter")
             source = EventSource(raw_source["session"].strip(), presenter.strip() if isinstance(presenter, str) else None)
@@ -234,7 +244,7 @@ def parse_catalogue(doc: Any, default_capacity: int) -> tuple[Optional[Catalogue
     if doc is None:
         return Catalogue(()), []
     if not isinstance(doc, dict) or not isinstance(doc.get("events", []), list):
-        return None, ["expected a mapping with an 'events:' list"]
+        return None, [EventProblem("", "expected a mapping with an 'events:' list")]
     events: list[Event] = []
     problems: list[str] = []
     seen: set[str] = set()
@@ -244,7 +254,7 @@ def parse_catalogue(doc: Any, default_capacity: int) -> tuple[Optional[Catalogue
         if event is None:
             continue
         if event.id in seen:
-            problems.append(f"event {event.id}: duplicate id")
+            problems.append(EventProblem(f"event {event.id}", "duplicate id"))
             continue
         seen.add(event.id)
         events.append(event)
@@ -257,9 +267,9 @@ def _read(path: Path) -> Any:
     try:
         return yaml.safe_load(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise EventsError([f"{path.name}: file not found"]) from None
+        raise EventsError([EventProblem("", f"{path.name}: file not found")]) from None
     except yaml.YAMLError as exc:
-        raise EventsError([f"{path.name}: not valid YAML ({str(exc).splitlines()[0]})"]) from None
+        raise EventsError([EventProblem("", f"{path.name}: not valid YAML ({str(exc).splitlines()[0]})")]) from None
 
 
 def load_events(path: Path | str | None = None, *, default_capacity: int = 60) -> Catalogue:
@@ -267,17 +277,48 @@ def load_events(path: Path | str | None = None, *, default_capacity: int = 60) -
     path = Path(path) if path is not None else DEFAULT_EVENTS_FILE
     catalogue, problems = parse_catalogue(_read(path), default_capacity)
     if problems:
-        raise EventsError([f"{path.name}: {p}" for p in problems])
+        raise EventsError([EventProblem(f"{path.name}: {p.where}" if p.where else path.name, p.message)
+                           for p in problems])
     return catalogue
 
 
-def check_events_file(path: Path | str | None = None, *, default_capacity: int = 60) -> list[str]:
-    """Every problem in the events file, as lines for ``sencobot kb check`` (empty = valid)."""
+def check_events_file(path: Path | str | None = None, *, default_capacity: int = 60) -> list[EventProblem]:
+    """Every problem in the events file (empty = valid)."""
     try:
         load_events(path, default_capacity=default_capacity)
     except EventsError as exc:
         return exc.problems
     return []
+
+
+EVENTS_FILE = "events.yaml"
+
+
+def check_events(files) -> Iterable:
+    """Checker for knowledge.check (``sencobot kb check``): the events file's problems.
+
+    ``files`` is knowledge.check.KnowledgeFiles; imported late because knowledge.check imports
+    this module to register the checker.
+    """
+    from knowledge.check import Problem
+
+    path = Path(files.root) / EVENTS_FILE
+    if not path.is_file():
+        return
+    try:
+        doc = _read(path)
+    except EventsError as exc:
+        for problem in exc.problems:
+            yield Problem("error", EVENTS_FILE, "", problem.message)
+        return
+    catalogue, problems = parse_catalogue(doc, default_capacity=1)
+    for problem in problems:
+        where = problem.where.removeprefix("event ")
+        yield Problem("error", EVENTS_FILE, where, problem.message)
+    for event in catalogue.events if catalogue else ():
+        if event.capacity_from_default:
+            yield Problem("warning", EVENTS_FILE, event.id,
+                          "no capacity given: bookings.default_capacity from app.yaml applies")
 
 
 # -- finding the event a message means -----------------------------------------------------------
@@ -398,9 +439,32 @@ def event_to_raw(event: Event) -> dict:
 
 
 def render_entry(raw: dict) -> str:
-    """One `events:` list item as YAML text, indented as the file is."""
-    body = yaml.safe_dump([raw], sort_keys=False, allow_unicode=True, width=100, default_flow_style=False)
-    return "".join("  " + line if line.strip() else line for line in body.splitlines(keepends=True))
+    """One `events:` list item as YAML text, indented and quoted as the file is (times stay text)."""
+    lines = []
+    for index, (key, value) in enumerate(raw.items()):
+        prefix = "  - " if index == 0 else "    "
+        lines.append(f"{prefix}{key}: {_scalar(value)}")
+    return "\n".join(lines) + "\n"
+
+
+def _scalar(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {_scalar(v)}" for k, v in value.items()) + "}"
+    text = str(value)
+    if _PLAIN_WORD.match(text) and text.lower() not in _YAML_SPECIAL:
+        return text
+    # A JSON string is a valid YAML double-quoted scalar.
+    return json.dumps(text, ensure_ascii=False)
+
+
+_PLAIN_WORD = re.compile(r"^[A-Za-z][A-Za-z0-9-]*$")
+_YAML_SPECIAL = {"yes", "no", "on", "off", "y", "n", "true", "false", "null", "none"}
 
 
 _ENTRY_START = re.compile(r"^  - id:\s*[\"']?([a-z0-9-]+)[\"']?\s*$")
