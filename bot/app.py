@@ -11,7 +11,6 @@ import contextlib
 import json
 import logging
 from importlib.metadata import PackageNotFoundError, version
-from types import SimpleNamespace
 from typing import Optional
 
 from aiohttp import web
@@ -19,6 +18,7 @@ from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFramewo
 from botbuilder.schema import Activity
 
 from bot.clock import Clock
+from bot.security import SigningKeys, TenantGate, TokenGate, bot_framework_config, openid_metadata_url, token_issuer
 from bot.settings import Settings
 from bot.wiring import Assistant, Services, build_assistant, build_services
 from integrations.db import Database
@@ -27,6 +27,7 @@ log = logging.getLogger(__name__)
 
 ASSISTANT_KEY = web.AppKey("assistant", Assistant)
 ADAPTER_KEY = web.AppKey("adapter", CloudAdapter)
+TOKEN_GATE_KEY = web.AppKey("token_gate", TokenGate)
 
 
 def app_version() -> str:
@@ -36,14 +37,15 @@ def app_version() -> str:
         return "0+unknown"
 
 
-def create_adapter(settings: Settings) -> CloudAdapter:
-    config = SimpleNamespace(
-        APP_ID=settings.bot.app_id,
-        APP_PASSWORD=settings.bot.app_password,
-        APP_TYPE=settings.bot.app_type,
-        APP_TENANTID=settings.bot.app_tenant_id,
+def create_adapter(settings: Settings, *, credentials_factory=None) -> CloudAdapter:
+    """The Teams adapter. ``credentials_factory`` replaces how outgoing tokens are obtained (tests)."""
+    authentication = ConfigurationBotFrameworkAuthentication(
+        bot_framework_config(settings), credentials_factory=credentials_factory
     )
-    return CloudAdapter(ConfigurationBotFrameworkAuthentication(config))
+    adapter = CloudAdapter(authentication)
+    if settings.bot.allowed_tenants:
+        adapter.use(TenantGate(settings.bot.allowed_tenants, settings.bot.service_area))
+    return adapter
 
 
 def create_app(
@@ -53,13 +55,19 @@ def create_app(
     database: Optional[Database] = None,
     services: Optional[Services] = None,
     run_background: bool = True,
+    credentials_factory=None,
 ) -> web.Application:
     services = services or build_services(settings, clock=clock, database=database)
     assistant = build_assistant(services)
-    adapter = create_adapter(settings)
+    adapter = create_adapter(settings, credentials_factory=credentials_factory)
     app = web.Application(client_max_size=settings.server.max_body_bytes)
     app[ASSISTANT_KEY] = assistant
     app[ADAPTER_KEY] = adapter
+    if settings.bot.app_id:
+        keys = SigningKeys(openid_metadata_url(settings), services.clock)
+        app[TOKEN_GATE_KEY] = TokenGate(adapter.bot_framework_authentication, token_issuer(settings), keys)
+        if run_background:
+            app.cleanup_ctx.append(_signing_key_refresher(keys))
     app.router.add_post("/api/messages", messages)
     app.router.add_get("/healthz", healthz)
     for method, path, handler in services.web_routes:
@@ -105,11 +113,18 @@ async def messages(request: web.Request) -> web.Response:
     problem = _activity_problem(activity)
     if problem:
         return _error(400, problem)
-    # With no app id there is nothing to verify a token against, and the SDK would try to
-    # parse one anyway (garbage -> 500): anonymous mode ignores the header.
-    auth_header = request.headers.get("Authorization", "") if settings.bot.app_id else ""
+    if settings.bot.app_id:
+        # Authenticated here rather than inside process_activity, so that every way a
+        # token can be wrong is a 401 and never reaches the turn.
+        auth = await request.app[TOKEN_GATE_KEY].authenticate(activity, request.headers.get("Authorization"))
+        if auth is None:
+            return _error(401, "unauthorised")
+    else:
+        # With no app id there is nothing to verify a token against, and the SDK would try to
+        # parse one anyway (garbage -> 500): anonymous mode ignores the header.
+        auth = ""
     try:
-        invoke_response = await adapter.process_activity(auth_header, activity, assistant.bot.on_turn)
+        invoke_response = await adapter.process_activity(auth, activity, assistant.bot.on_turn)
     except PermissionError:
         return _error(401, "unauthorised")
     except Exception:
@@ -188,6 +203,22 @@ def _knowledge_reloader(services: Services):
                 await asyncio.sleep(interval)
                 with contextlib.suppress(Exception):
                     services.faq.refresh_if_changed()
+
+        task = asyncio.create_task(loop())
+        yield
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+    return run
+
+
+def _signing_key_refresher(keys: SigningKeys, every_seconds: float = 6 * 3600):
+    async def run(app):
+        async def loop():
+            while True:
+                await keys.refresh()
+                await asyncio.sleep(every_seconds)
 
         task = asyncio.create_task(loop())
         yield

@@ -50,7 +50,8 @@ class DatabaseSettings:
 class BotSettings:
     app_id: str = ""
     app_password: str = secret()
-    app_type: str = "MultiTenant"
+    # New multi-tenant bots can no longer be registered in Azure, so single-tenant is the default.
+    app_type: str = "SingleTenant"
     app_tenant_id: str = ""
     # How long an activity id is remembered so a Teams retry is not processed twice.
     dedupe_ttl_seconds: int = 86400
@@ -59,6 +60,10 @@ class BotSettings:
     allowed_tenants: list[str] = field(default_factory=list)
     staff_ids: list[str] = field(default_factory=list)
     openid_metadata_url: str = ""
+    # Issuer the Bot Connector's tokens must carry; empty = the public cloud's (api.botframework.com).
+    token_issuer: str = ""
+    # Named in the polite refusal sent to people from a tenant outside allowed_tenants.
+    service_area: str = "Kent"
 
 
 @dataclass(frozen=True)
@@ -131,6 +136,21 @@ class InboxSettings:
 
 
 @dataclass(frozen=True)
+class TeamsAppSettings:
+    """What the Teams app package (manifest.json) says about the app and its publisher."""
+
+    short_name: str = "SENCO Forum"
+    full_name: str = "SENCO Forum Assistant"
+    developer_name: str = "Kent County Council"
+    website_url: str = "https://www.kent.gov.uk"
+    privacy_url: str = "https://www.kent.gov.uk"
+    terms_url: str = "https://www.kent.gov.uk"
+    accent_color: str = "#1F5C99"
+    # Domains (besides the bot's own) that Teams may open from the app's cards.
+    valid_domains: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
 class Settings:
     timezone: str = "Europe/London"
     team_mailbox: str = "inclusion@kent.gov.uk"
@@ -145,6 +165,7 @@ class Settings:
     inbox: InboxSettings = field(default_factory=InboxSettings)
     bookings: BookingSettings = field(default_factory=BookingSettings)
     evaluations: EvaluationSettings = field(default_factory=EvaluationSettings)
+    teams_app: TeamsAppSettings = field(default_factory=TeamsAppSettings)
 
     def __repr__(self) -> str:
         return f"Settings({_describe(self)})"
@@ -216,6 +237,10 @@ def _validate(settings: Settings) -> None:
         raise SettingsError("bot.app_type: must be SingleTenant, UserAssignedMSI or MultiTenant")
     if settings.bot.app_type in ("SingleTenant", "UserAssignedMSI") and settings.bot.app_id and not settings.bot.app_tenant_id:
         raise SettingsError(f"bot.app_tenant_id: required when MicrosoftAppType is {settings.bot.app_type}")
+    if settings.bot.app_type == "SingleTenant" and settings.bot.app_id and not settings.bot.app_password:
+        raise SettingsError("bot.app_password: MicrosoftAppPassword is required when MicrosoftAppType is SingleTenant")
+    if settings.bot.rate_limit_per_minute < 0:
+        raise SettingsError("bot.rate_limit_per_minute: must be 0 (no limit) or more")
     if not settings.database.url:
         raise SettingsError("database.url: must not be empty (set DATABASE_URL or database.url)")
     try:
