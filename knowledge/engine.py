@@ -26,8 +26,8 @@ from zoneinfo import ZoneInfo
 from rapidfuzz import fuzz
 
 from knowledge.expectations import MUST_EXPLAIN, asked_kinds, existential_focus
-from knowledge.text import split
-from knowledge.index import Index
+from knowledge.text import Token, split
+from knowledge.index import Index, IndexedEntry
 from knowledge.models import AnswerResult, FaqEntry, KnowledgeBase, Suggestion
 
 LONDON = ZoneInfo("Europe/London")
@@ -39,13 +39,15 @@ W_COVERAGE, W_CLOSENESS, W_BM25 = 0.55, 0.30, 0.15
 KIND_PENALTY = 0.40
 FOCUS_PENALTY = 0.25
 ENTITY_WEIGHT = 1.5
+CONTACT_KINDS = frozenset({"phone", "email", "person"})
+SPECIFIC_IDF = 2.0
 # Asking "when" of an answer without any date or time is a weaker signal: the
 # date may sit in the prefix we add, or be implied ("it has been published").
 KIND_PENALTIES = {"time": 0.12}
 # Logistic calibration raw -> confidence; fitted with
 # `python bench/faq_eval.py --calibrate` on the dev questions.
 AMBIGUITY_TEMPERATURE = 0.05
-CAL_SLOPE, CAL_MIDPOINT = 17.15, 0.602
+CAL_SLOPE, CAL_MIDPOINT = 18.2, 0.602
 
 
 @dataclass(frozen=True)
@@ -94,6 +96,80 @@ def _calibrate(raw: float) -> float:
     return 1.0 / (1.0 + math.exp(-CAL_SLOPE * (raw - CAL_MIDPOINT)))
 
 
+@dataclass(frozen=True)
+class _Query:
+    """Everything about a question that does not depend on the candidate."""
+    tokens: tuple[Token, ...]
+    terms: tuple[str, ...]
+    weights: dict[str, float]
+    ideal: float
+    sorted_terms: str             # canonical tokens, for rapidfuzz
+    plain: str                    # normalised words, for rapidfuzz
+    asked: frozenset[str]         # kinds of fact asked for
+    focus: str | None             # what "is there…" asks about
+    must: frozenset[str]          # logistics words the entry must use
+    named: tuple[str, ...]        # specific bodies/people a contact question names
+
+    @classmethod
+    def parse(cls, index: Index, question: str) -> "_Query | None":
+        tokens = tuple(index.query_tokens(question))
+        if not tokens:
+            return None
+        analyzer = index.analyzer
+        terms = tuple(t.text for t in tokens)
+        weights = {t: index.weight(t) * (ENTITY_WEIGHT if t in analyzer.entities else 1.0)
+                   for t in terms}
+        asked = asked_kinds(question)
+        # "the phone number for IASK": a contact detail answers only when the
+        # entry is about the body or person named (bodies in half the entries,
+        # like the LA, do not count).
+        named = tuple(t for t in terms if asked & CONTACT_KINDS
+                      and (t in analyzer.entities or t in analyzer.name_concepts)
+                      and index.weight(t) >= SPECIFIC_IDF)
+        focus = None
+        rest = existential_focus(question)
+        if rest:
+            focus_tokens = index.analyzer.tokens(rest, correct=index.correct,
+                                                 vocabulary=index.surface_words)
+            focus = focus_tokens[0].text if focus_tokens else None
+        return cls(tokens, terms, weights, index.ideal_score(terms), " ".join(sorted(terms)),
+                   " ".join(split(question)), asked, focus,
+                   frozenset(MUST_EXPLAIN.intersection(split(question))), named)
+
+    def score(self, doc: IndexedEntry, doc_no: int, bm25: float) -> Scored:
+        explained = counted = 0.0
+        for tok in self.tokens:
+            credit = 1.0 if tok.text in doc.question_terms else (
+                ANSWER_FIELD_CREDIT if tok.text in doc.answer_terms else 0.0)
+            credit *= TYPO_CREDIT if tok.corrected else 1.0
+            explained += self.weights[tok.text] * credit
+            counted += credit
+        # Half IDF-weighted, half by count: one rare word matched must not
+        # excuse the topic words left unexplained.
+        coverage = 0.5 * explained / sum(self.weights.values()) + 0.5 * counted / len(self.tokens)
+        # Canonical tokens see through synonyms; the plain wording keeps what
+        # stopwords drop ("who is ... for" asks for an audience).
+        closeness = max(max((fuzz.token_sort_ratio(self.sorted_terms, v) for v in doc.variants),
+                            default=0.0),
+                        max((fuzz.ratio(self.plain, p) for p in doc.phrasings), default=0.0)) / 100.0
+        bm25_norm = min(bm25 / self.ideal, 1.0) if self.ideal else 0.0
+        raw = W_COVERAGE * coverage + W_CLOSENESS * closeness + W_BM25 * bm25_norm
+
+        def explains(term: str) -> bool:
+            return term in doc.question_terms or term in doc.answer_terms
+
+        missing = self.asked - doc.answer_kinds
+        if not all(explains(n) for n in self.named):
+            missing |= self.asked & CONTACT_KINDS
+        if missing:
+            raw -= max(KIND_PENALTIES.get(k, KIND_PENALTY) for k in missing)
+        if (self.focus and not explains(self.focus)) or self.must - doc.surface:
+            raw -= FOCUS_PENALTY
+        confidence = _calibrate(raw)
+        return Scored(doc_no, confidence, confidence, raw, coverage, closeness, bm25_norm,
+                      frozenset(missing))
+
+
 class Answerer:
     def __init__(self, kb: KnowledgeBase, thresholds: Thresholds | None = None) -> None:
         self.thresholds = thresholds or Thresholds()
@@ -123,46 +199,13 @@ class Answerer:
     def score(self, question: str, limit: int = CANDIDATES) -> list[Scored]:
         """All candidates for a question, best first (for answering and tuning)."""
         index = self._index
-        tokens = index.query_tokens(question)
-        if not tokens:
+        query = _Query.parse(index, question)
+        if query is None:
             return []
-        terms = [t.text for t in tokens]
-        entities = index.analyzer.entities
-        weights = {t.text: index.weight(t.text) * (ENTITY_WEIGHT if t.text in entities else 1.0)
-                   for t in tokens}
-        must = MUST_EXPLAIN.intersection(split(question))
-        total = sum(weights.values())
-        ideal = index.ideal_score(terms)
-        query_string = " ".join(sorted(terms))
-        asked = asked_kinds(question)
-        focus = self._focus(index, question)
-        out = []
-        for doc_no, bm25 in index.candidates(terms, limit):
-            doc = index.docs[doc_no]
-            explained = counted = 0.0
-            for tok in tokens:
-                credit = 1.0 if tok.text in doc.question_terms else (
-                    ANSWER_FIELD_CREDIT if tok.text in doc.answer_terms else 0.0)
-                credit *= TYPO_CREDIT if tok.corrected else 1.0
-                explained += weights[tok.text] * credit
-                counted += credit
-            # Half IDF-weighted, half by count: one rare word matched must not
-            # excuse the topic words left unexplained.
-            coverage = 0.5 * explained / total + 0.5 * counted / len(tokens)
-            closeness = max((fuzz.token_sort_ratio(query_string, v) for v in doc.variants),
-                            default=0.0) / 100.0
-            bm25_norm = min(bm25 / ideal, 1.0) if ideal else 0.0
-            missing = asked - doc.answer_kinds
-            raw = W_COVERAGE * coverage + W_CLOSENESS * closeness + W_BM25 * bm25_norm
-            if missing:
-                raw -= max(KIND_PENALTIES.get(k, KIND_PENALTY) for k in missing)
-            if focus and focus not in doc.question_terms and focus not in doc.answer_terms \
-                    or must - doc.surface:
-                raw -= FOCUS_PENALTY
-            out.append(Scored(doc_no, _calibrate(raw), _calibrate(raw), raw, coverage, closeness,
-                              bm25_norm, frozenset(missing)))
+        out = [query.score(index.docs[doc_no], doc_no, bm25)
+               for doc_no, bm25 in index.candidates(query.terms, limit)]
         out.sort(key=lambda s: (-s.raw, s.doc))
-        if len(tokens) == 1 and len(out) > 1:
+        if len(query.tokens) == 1 and len(out) > 1:
             out = self._share_ambiguity(out)
         return out
 
@@ -177,14 +220,6 @@ class Answerer:
         total = sum(weights)
         return [dataclasses.replace(s, confidence=s.match * w / total)
                 for s, w in zip(ranked, weights)]
-
-    @staticmethod
-    def _focus(index: Index, question: str) -> str | None:
-        rest = existential_focus(question)
-        if not rest:
-            return None
-        tokens = index.analyzer.tokens(rest, correct=index.correct, vocabulary=index.surface_words)
-        return tokens[0].text if tokens else None
 
     # -- answering ---------------------------------------------------------
     def answer(self, question: str, now: dt.datetime | None = None) -> AnswerResult:

@@ -20,10 +20,11 @@ _DAYS = "monday|tuesday|wednesday|thursday|friday|saturday|sunday"
 _ASKS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("phone", re.compile(r"\b(phone|telephone|tel|mobile)\b|\bnumber (to|i can) (call|ring)\b"
                          r"|\bcontact number\b|\bwhat number\b")),
-    ("email", re.compile(r"\b(e-?mail address|which e-?mail|what e-?mail|who (do|should|can) i e-?mail"
-                         r"|where (do|should|can) i (send|e-?mail)|who do we e-?mail|e-?mail who)\b")),
+    ("email", re.compile(r"\b(e-?mail address|which e-?mail|what e-?mail|who (do|should|can) (i|we) e-?mail"
+                         r"|where (do|should|can) (i|we) (send|e-?mail)|e-?mail who|e-?mail (for|of) (the|a|an)"
+                         r"|(what|whats|which) is (the|their|his|her) e-?mail)\b")),
     ("money", re.compile(r"\bhow much (money|funding|will|is|are|does|do|should|would|can|per)\b"
-                         r"|\bworth\b|\bhow much\b(?! (time|notice|coaching|training))|\bprice\b"
+                         r"|\bworth\b|\bhow much\b(?! (time|notice|coaching|training))|\b(the|what) price\b"
                          r"|\bwhat (is|are) the (rate|rates|amount|amounts)\b")),
     ("duration", re.compile(r"\bhow long\b.*\b(last|lasts|run for|runs for|take|takes)\b\s*\??$"
                             r"|\bhow many (hours|minutes|mins)\b|\bduration\b|\bhow long is (each|a|the) (session|webinar|meeting)\b")),

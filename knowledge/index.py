@@ -37,6 +37,7 @@ class IndexedEntry:
     question_terms: frozenset[str]
     answer_terms: frozenset[str]
     variants: tuple[str, ...]           # question + alternatives as canonical token strings
+    phrasings: tuple[str, ...]          # question + alternatives as plain normalised words
     answer_kinds: frozenset[str]
     surface: frozenset[str]             # raw words, for MUST_EXPLAIN checks
 
@@ -56,6 +57,7 @@ class _Analysed:
     question_counts: Counter
     answer_counts: Counter
     variants: tuple[str, ...]
+    phrasings: tuple[str, ...]
     words: tuple[str, ...]
 
 
@@ -63,9 +65,11 @@ class Index:
     def __init__(self, kb: KnowledgeBase, previous: "Index | None" = None) -> None:
         started = time.perf_counter()
         self.kb = kb
+        names = tuple(sorted({e.source.presenter for e in kb.entries if e.source.presenter}))
         reuse = (previous is not None and previous.kb.glossary == kb.glossary
-                 and previous.kb.synonyms == kb.synonyms)
-        self.analyzer = previous.analyzer if reuse else Analyzer(kb.glossary, kb.synonyms)
+                 and previous.kb.synonyms == kb.synonyms and previous.names == names)
+        self.names = names
+        self.analyzer = previous.analyzer if reuse else Analyzer(kb.glossary, kb.synonyms, names)
         self._analysed: dict[FaqEntry, _Analysed] = {}
         cache = previous._analysed if reuse else {}
         self.forum_labels = kb.forum_labels
@@ -79,7 +83,7 @@ class Index:
             self._analysed[entry] = done
             surface.update(done.words)
             docs.append(IndexedEntry(entry, frozenset(done.question_counts),
-                                     frozenset(done.answer_counts), done.variants,
+                                     frozenset(done.answer_counts), done.variants, done.phrasings,
                                      answer_kinds(entry.answer, people),
                                      frozenset(w for w in done.words if w in MUST_EXPLAIN)))
             q_counts.append(done.question_counts)
@@ -138,6 +142,7 @@ class Index:
             question_counts=Counter(t for ts in asked + [terms(w) for w in x_words] for t in ts),
             answer_counts=Counter(t for w in a_words for t in terms(w)),
             variants=tuple(v for v in variants if v),
+            phrasings=tuple(" ".join(w) for w in q_words if w),
             words=tuple(w for ws in q_words + x_words + a_words for w in ws))
 
     # -- typo repair -------------------------------------------------------

@@ -47,6 +47,8 @@ tell say said like mean means something anything thing things someone anyone
 much many whether either else ever sort kind bit lot lots
 happen happens happened happening someone somebody anybody particular main stuff
 moment helpful useful great brilliant perfect lovely wonderful amazing appreciated forward
+around across along within without towards upon onto via per etc also maybe perhaps probably
+take takes taking took taken make makes making made
 """.split())
 
 
@@ -183,7 +185,7 @@ class Analyzer:
     """The tokenising pipeline configured with the glossary and synonym groups."""
 
     def __init__(self, glossary: Sequence[GlossaryTerm] = (),
-                 synonyms: Sequence[Sequence[str]] = ()) -> None:
+                 synonyms: Sequence[Sequence[str]] = (), names: Iterable[str] = ()) -> None:
         # Acronyms are not English words: "STLS" must not lose its "s" and
         # "SENDIST" must not be cut down to "send".
         self.protected = frozenset(
@@ -201,6 +203,13 @@ class Analyzer:
             keys = [k for k in (self._key(w) for w in group) if k]
             for k in keys[1:]:
                 uf.union(keys[0], k)
+        # People's full names stay whole: "Siobhan Price" is not a price.
+        name_keys = []
+        for name in names:
+            key = self._key(name)
+            if len(key) > 1 and key not in uf.parent:
+                uf.find(key)
+                name_keys.append(key)
         self._phrases: dict[tuple[str, ...], str] = {}
         for members in uf.classes().values():
             canonical = self._canonical(members)
@@ -215,6 +224,7 @@ class Analyzer:
         # Named things (programmes, bodies, documents): a question naming one is
         # about it, so leaving it unexplained weighs more.
         self.entities = frozenset(self._phrases[k] for k in glossary_keys)
+        self.name_concepts = frozenset(self._phrases[k] for k in name_keys)
 
     def _stem(self, word: str) -> str:
         return word if word in self.protected else stem(word)
