@@ -80,7 +80,8 @@ def _with_services(args, work: Callable[..., Awaitable[int]]) -> int:
     settings = settings_from(args)
 
     async def run() -> int:
-        from bot.wiring import build_services
+        from bot.services.notify import RecordingNotifier
+        from bot.wiring import build_assistant, build_services
         from integrations.db import Database
         from integrations.db.migrate import upgrade
 
@@ -88,6 +89,10 @@ def _with_services(args, work: Callable[..., Awaitable[int]]) -> int:
         try:
             await upgrade(database)
             services = build_services(settings, database=database)
+            build_assistant(services)  # features may install the delivering notifier
+            if isinstance(services.notifier, RecordingNotifier):
+                # Nothing here can reach Teams: answers wait for the running assistant to deliver them.
+                services.notifier = None
             await services.recorder.ensure_published_loaded()
             return int(await work(services) or 0)
         finally:
@@ -133,7 +138,7 @@ def cmd_inbox_answer(args) -> int:
             return 1
         d = outcome.delivery
         print(f"Answered group {outcome.cluster.id[:8]}: sent {d.teams} in Teams, {d.email} by email"
-              + (f", {d.pending} to retry" if d.pending else "") + ".")
+              + (f"; {d.pending} will be sent by the running assistant" if d.pending else "") + ".")
         if outcome.redactions:
             print(f"Removed {outcome.redactions} piece(s) of personal data from the answer.")
         return 0

@@ -98,9 +98,11 @@ class DigestService:
         message["From"] = formataddr((f"{self._team_name} (SENCO Forum Assistant)", self._team_mailbox))
         message["To"] = self._recipient
         count = len(items)
+        day = london(now)
+        # Kept under 78 characters with "Subject: ", so it is not folded onto a second line.
         message["Subject"] = (
-            f"SENCO Forum inbox: {count} new question{'s' if count != 1 else ''} "
-            f"need{'s' if count == 1 else ''} an answer ({british_date(now)})"
+            f"SENCO Forum inbox: {count} question{'s' if count != 1 else ''} "
+            f"need{'s' if count == 1 else ''} an answer ({day.day} {day:%B %Y})"
         )
         message["Date"] = format_datetime(now)
         message["Message-ID"] = make_msgid(domain=self._team_mailbox.rsplit("@", 1)[-1])

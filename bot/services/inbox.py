@@ -20,7 +20,14 @@ from typing import Any, Callable, Iterable, Optional
 
 from bot.cards import render_card
 from bot.clock import Clock, british_datetime, london
-from bot.services.inbox_clusters import Candidate, best_cluster, distinct_wordings, normalise, similarity, strip_tags
+from bot.services.inbox_clusters import (
+    Candidate,
+    best_cluster,
+    distinct_wordings,
+    near_identical,
+    normalise,
+    strip_tags,
+)
 from bot.services.inbox_templates import render
 from bot.services.notify import Notice
 from integrations.db.inbox_repos import (
@@ -140,24 +147,37 @@ class InboxService:
         """
         now = self._clock.now()
         matched = result.entry.id if result.entry else (result.suggestions[0].faq_id if result.suggestions else None)
+        redacted_subject, redacted_text = self._redact_message(subject, text or "")
         query = await self._repo.add_query(
             NewQuery(
                 asked_at=now,
                 channel=(channel or "teams")[:16],
                 asker_id=asker_id[:320],
                 asker_name=(asker_name or "")[:256],
-                text=self._redactor.redact(text or ""),
+                text=redacted_text,
                 outcome=result.outcome,
                 faq_id=matched,
                 confidence=float(result.confidence),
                 needs_answer=result.outcome == "decline",
                 message_id=(message_id or None) and message_id[:998],
-                subject=self._redactor.redact(subject)[:998] if subject else None,
+                subject=redacted_subject[:998] if redacted_subject else None,
             )
         )
         if query.needs_answer:
             await self._place(query)
         return query.id
+
+    def _redact_message(self, subject: Optional[str], text: str) -> tuple[Optional[str], str]:
+        """Subject and body redacted as one message, so a child named in the body is also caught in
+        the subject ("Tyler Brooks, DOB ...") where no cue phrase introduces the name."""
+        if not subject:
+            return None, self._redactor.redact(text)
+        separator = "\n\n\u2063\n\n"  # an invisible separator no message contains
+        joined = self._redactor.redact(subject + separator + text)
+        if joined.count(separator) == 1:
+            head, body = joined.split(separator)
+            return head, body
+        return self._redactor.redact(subject), self._redactor.redact(text)
 
     async def feedback(self, *, query_id: str, asker_id: str, helpful: bool) -> bool:
         return await self._repo.set_feedback(query_id, asker_id, helpful, self._clock.now())
@@ -315,7 +335,7 @@ class InboxService:
             else strip_tags(cluster.question)
         alternatives = [
             strip_tags(w) for w in distinct_wordings([m.text for m in members], MAX_WORDINGS * 2)
-            if similarity(normalise(w), normalise(wording)) < 97 and strip_tags(w)
+            if not near_identical(w, wording) and strip_tags(w)
         ]
         now = self._clock.now()
         day = london(now)

@@ -64,15 +64,17 @@ def best_cluster(text: str, candidates: Iterable[Candidate], threshold: float) -
     return best
 
 
+def near_identical(a: str, b: str) -> bool:
+    """The same wording give or take case, punctuation and small words (not merely overlapping)."""
+    return fuzz.ratio(normalise(a), normalise(b)) >= 95
+
+
 def distinct_wordings(texts: Sequence[str], limit: int) -> list[str]:
     """Different phrasings of one question, first seen first, near-identical ones skipped."""
     kept: list[str] = []
-    seen: list[str] = []
     for text in texts:
-        key = normalise(text)
-        if not key or any(similarity(key, other) >= 97 for other in seen):
+        if not normalise(text) or any(near_identical(text, other) for other in kept):
             continue
-        seen.append(key)
         kept.append(text)
         if len(kept) >= limit:
             break
