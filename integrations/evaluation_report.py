@@ -209,7 +209,8 @@ def render_chart(summary: Summary, *, dpi: int = 100) -> bytes:
         left.text(bar.get_width() + 0.08, bar.get_y() + bar.get_height() / 2, text, va="center", fontsize=8)
 
     counts = [group.overall.distribution[rating] for rating in RATINGS]
-    right.bar([str(r) for r in RATINGS], counts, color="#e07b00")
+    right.bar(list(RATINGS), counts, color="#e07b00")
+    right.set_xticks(list(RATINGS))
     right.set_xlabel("Overall rating (1 = poor, 5 = excellent)")
     right.set_ylabel("Responses")
     mean = f"mean {group.overall.mean:.2f}" if group.overall.mean is not None else "no answers yet"
@@ -217,7 +218,7 @@ def render_chart(summary: Summary, *, dpi: int = 100) -> bytes:
     right.set_ylim(0, max(counts + [1]) * 1.2)
     right.yaxis.get_major_locator().set_params(integer=True)
     for index, count in enumerate(counts):
-        right.text(index, count, str(count), ha="center", va="bottom", fontsize=9)
+        right.text(RATINGS[index], count, str(count), ha="center", va="bottom", fontsize=9)
 
     rate = f", {summary.rate:.0%} of {summary.asked} asked" if summary.rate is not None else ""
     figure.suptitle(f"{summary.title}: {summary.responses} responses{rate}", fontsize=12)

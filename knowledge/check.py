@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
 from knowledge.events import check_events
+from knowledge.forums import check_forums
 from knowledge.loader import (FAQ_DIRNAME, FORUMS_FILE, GLOSSARY_FILE, SYNONYMS_FILE,
                               KnowledgeError, data_dir, faq_files, load_knowledge,
                               parse_date, parse_forum_labels, read_yaml)
@@ -294,7 +295,7 @@ def check_loads(files: KnowledgeFiles) -> Iterator[Problem]:
 
 DEFAULT_CHECKERS: tuple[Checker, ...] = (
     check_entry_shape, check_unique_ids, check_related, check_answer_length, check_sources,
-    check_dates, check_alternatives, check_glossary, check_synonyms, check_loads, check_events,
+    check_dates, check_alternatives, check_glossary, check_synonyms, check_loads, check_events, check_forums,
 )
 CHECKERS: list[Checker] = list(DEFAULT_CHECKERS)
 

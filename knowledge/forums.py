@@ -14,7 +14,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Iterable, Optional
 from zoneinfo import ZoneInfo
 
 import yaml
@@ -480,3 +480,38 @@ def add_forum(path: Path | str | None, raw: dict) -> Forum:
         raise ForumsError(problems or [f"forum {forum.id}: could not be written back faithfully"])
     path.write_text(new_text, encoding="utf-8")
     return forum
+
+
+# -- ``sencobot kb check`` -----------------------------------------------------------------------
+
+FORUMS_FILE = "forums.yaml"
+
+
+def check_forums(files) -> Iterable:
+    """Checker for knowledge.check: every problem in forums.yaml, named by forum.
+
+    ``files`` is knowledge.check.KnowledgeFiles; imported late because knowledge.check imports
+    this module to register the checker.
+    """
+    from knowledge.check import Problem
+
+    path = Path(files.root) / FORUMS_FILE
+    if not path.is_file():
+        return
+    try:
+        doc = _read(path)
+    except ForumsError as exc:
+        for problem in exc.problems:
+            yield Problem("error", FORUMS_FILE, "", problem)
+        return
+    catalogue, problems = parse_catalogue(doc)
+    for problem in problems:
+        where, _, message = problem.partition(": ")
+        yield Problem("error", FORUMS_FILE, where.removeprefix("forum "), message or problem)
+    for forum in catalogue.forums if catalogue else ():
+        if forum.status in ("held", "scheduled") and not forum.rated_items:
+            yield Problem("warning", FORUMS_FILE, forum.id, "no agenda item is rated, so its evaluation asks "
+                          "only for the overall rating and comments")
+        if forum.status in ("held", "scheduled") and catalogue.next_after(forum) is None:
+            yield Problem("warning", FORUMS_FILE, forum.id, "no later forum is listed, so its evaluation offers "
+                          "no proposed topics for next time (only free text)")

@@ -24,33 +24,46 @@ class Evaluations:
     web: EvaluationWeb
 
 
-def _subscriber_lookup(services):
+def subscriber_lookup(database):
     """category -> reachable subscribed Teams users, from the reminders feature's repository."""
     try:
         from integrations.db.reminder_repos import Subscriptions
     except ImportError:
         log.warning("reminder subscriptions are not available: evaluations go to staff-listed attendees only")
         return None
-    return Subscriptions(services.database).reachable_subscribers
+    return Subscriptions(database).reachable_subscribers
+
+
+def build_evaluation_service(settings, *, database, clock, notifier=None, signer=None, mail=None,
+                             subscribers=None) -> tuple[EvaluationService, EvaluationMessages]:
+    """The service alone: the bot and the CLI (reports, invitations) build it the same way."""
+    from bot.services.notify import RecordingNotifier
+    from bot.services.signed_links import LinkSigner
+
+    messages = EvaluationMessages(team_name=settings.team_name, team_mailbox=settings.team_mailbox)
+    service = EvaluationService(
+        forums=ForumsSource(forums_file_in(settings.knowledge.data_dir or None)),
+        participants=EvaluationParticipants(database),
+        responses=EvaluationResponses(database),
+        clock=clock,
+        policy=EvaluationPolicy.from_settings(settings.evaluations),
+        notifier=notifier if notifier is not None else RecordingNotifier(),
+        signer=signer or LinkSigner.from_settings_key(settings.link_signing_key),
+        redact=Redactor.default().redact,
+        messages=messages,
+        public_base_url=settings.server.public_base_url,
+        mail=mail,
+        subscribers=subscribers,
+        subscriber_categories=settings.evaluations.subscriber_categories,
+    )
+    return service, messages
 
 
 def build_evaluations(services) -> Evaluations:
     settings = services.settings
-    messages = EvaluationMessages(team_name=settings.team_name, team_mailbox=settings.team_mailbox)
-    service = EvaluationService(
-        forums=ForumsSource(forums_file_in(settings.knowledge.data_dir or None)),
-        participants=EvaluationParticipants(services.database),
-        responses=EvaluationResponses(services.database),
-        clock=services.clock,
-        policy=EvaluationPolicy.from_settings(settings.evaluations),
-        notifier=services.notifier,
-        signer=shared_signer(services),
-        redact=Redactor.default().redact,
-        messages=messages,
-        public_base_url=settings.server.public_base_url,
-        mail=services.mail,
-        subscribers=_subscriber_lookup(services),
-        subscriber_categories=settings.evaluations.subscriber_categories,
+    service, messages = build_evaluation_service(
+        settings, database=services.database, clock=services.clock, notifier=services.notifier,
+        signer=shared_signer(services), mail=services.mail, subscribers=subscriber_lookup(services.database),
     )
     web = EvaluationWeb(service, team_name=settings.team_name, team_mailbox=settings.team_mailbox)
     services.web_routes.extend(web.routes())
