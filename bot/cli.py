@@ -13,7 +13,6 @@ from bot.settings import SettingsError, load_settings
 COMMAND_MODULES = (
     "bot.commands.core",
     "bot.commands.evaluations",
-    "bot.commands.evaluations",
     "bot.commands.events",
     "bot.commands.inbox",
 )
