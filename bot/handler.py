@@ -21,11 +21,13 @@ from botbuilder.core import (
     UserState,
 )
 from botbuilder.dialogs import DialogSet, DialogTurnStatus
-from botbuilder.schema import ActivityTypes, ChannelAccount
+from botbuilder.schema import Activity, ActivityTypes, ChannelAccount
 
 from bot.cards import render_card
 from bot.clock import Clock
+from bot.ratelimit import SlidingWindowLimiter
 from bot.router import Router
+from bot.security import card_data_problem
 from bot.turn import Asker, asker_of
 from integrations.db.core_repos import ConversationReferences, ProcessedActivities
 
@@ -33,6 +35,9 @@ log = logging.getLogger(__name__)
 
 HELP_WORDS = {"help", "?", "menu", "what can you do", "what can you do?"}
 CANCEL_WORDS = {"cancel", "cancel that", "quit", "exit", "never mind", "nevermind"}
+SLOW_DOWN = ("You're sending messages faster than I can answer them. Please wait a minute, "
+             "then send your question again.")
+UNREADABLE_CARD = "Sorry, I couldn't read that button press. Please try again from the card, or type \"help\"."
 
 # (turn_context, asker, text) -> None: what happens to a message no feature claims.
 Fallback = Callable[[TurnContext, Asker, str], Awaitable[None]]
@@ -58,6 +63,7 @@ class SencoBot(ActivityHandler):
         staff_ids: Iterable[str] = (),
         dedupe_ttl: timedelta = timedelta(days=1),
         max_message_chars: int = 4000,
+        rate_limit_per_minute: int = 0,
         welcome_examples: tuple[str, ...] = (),
         on_new_user: Callable[[TurnContext, Asker], Awaitable[None]] | None = None,
     ):
@@ -73,6 +79,7 @@ class SencoBot(ActivityHandler):
         self._staff_ids = frozenset(staff_ids)
         self._dedupe_ttl = dedupe_ttl
         self._max_chars = max_message_chars
+        self._limiter = SlidingWindowLimiter(rate_limit_per_minute, clock)
         self._welcome_examples = welcome_examples or (
             "when does the NPQ deadline close?",
             "what is the school's role at tribunal?",
@@ -91,6 +98,8 @@ class SencoBot(ActivityHandler):
             if not await self._processed.claim(key[:600], self._clock.now(), self._dedupe_ttl):
                 log.info("duplicate activity acknowledged without processing")
                 return
+        if activity.type in (ActivityTypes.message, ActivityTypes.invoke) and not await self._within_rate_limit(turn_context):
+            return
         await self._remember_reference(turn_context)
         try:
             await super().on_turn(turn_context)
@@ -108,6 +117,20 @@ class SencoBot(ActivityHandler):
             return
         await self._conversation_state.save_changes(turn_context)
         await self._user_state.save_changes(turn_context)
+
+    async def _within_rate_limit(self, turn_context: TurnContext) -> bool:
+        sender = turn_context.activity.from_property
+        key = sender.id if sender and isinstance(sender.id, str) else ""
+        verdict = self._limiter.check(key)
+        if verdict.allowed:
+            return True
+        if verdict.first_refusal:
+            log.info("a user went over %d messages a minute; their messages are ignored for a while",
+                     self._limiter.limit)
+            await turn_context.send_activity(SLOW_DOWN)
+        if turn_context.activity.type == ActivityTypes.invoke:
+            await _send_invoke_message(turn_context, SLOW_DOWN)
+        return False
 
     async def _remember_reference(self, turn_context: TurnContext) -> None:
         activity = turn_context.activity
@@ -162,6 +185,13 @@ class SencoBot(ActivityHandler):
             await turn_context.send_activity(
                 f"Your message was very long, so I've only read the first {self._max_chars:,} characters."
             )
+        if activity.value is not None:
+            problem = card_data_problem(activity.value)
+            if problem:
+                # Dialogs read activity.value too, so bad data stops here, before any of them.
+                log.warning("ignored card data no card of ours could have sent (%s)", problem)
+                await turn_context.send_activity(UNREADABLE_CARD)
+                return
         value = activity.value if isinstance(activity.value, dict) else None
         asker = self.asker(turn_context)
         dc = await self.dialogs.create_context(turn_context)
@@ -224,6 +254,10 @@ class SencoBot(ActivityHandler):
         value = turn_context.activity.value if isinstance(turn_context.activity.value, dict) else {}
         action = value.get("action") if isinstance(value.get("action"), dict) else {}
         data = action.get("data") if isinstance(action.get("data"), dict) else {}
+        problem = card_data_problem(data)
+        if problem:
+            log.warning("ignored card data no card of ours could have sent (%s)", problem)
+            return _invoke_message(UNREADABLE_CARD)
         asker = self.asker(turn_context)
         dc = await self.dialogs.create_context(turn_context)
         handled = False
@@ -241,3 +275,13 @@ class SencoBot(ActivityHandler):
                 "value": "Done" if handled else "That button has expired. Please ask again.",
             },
         )
+
+
+def _invoke_message(text: str) -> InvokeResponse:
+    return InvokeResponse(status=200, body={"statusCode": 200, "type": "application/vnd.microsoft.activity.message",
+                                            "value": text})
+
+
+async def _send_invoke_message(turn_context: TurnContext, text: str) -> None:
+    # Outside on_invoke_activity the response must be sent explicitly, or Teams gets a 501.
+    await turn_context.send_activity(Activity(type=ActivityTypes.invoke_response, value=_invoke_message(text)))

@@ -133,6 +133,7 @@ def build_assistant(services: Services) -> Assistant:
         staff_ids=settings.bot.staff_ids,
         dedupe_ttl=timedelta(seconds=settings.bot.dedupe_ttl_seconds),
         max_message_chars=settings.bot.max_message_chars,
+        rate_limit_per_minute=settings.bot.rate_limit_per_minute,
         on_new_user=installed.on_new_user,
     )
     return Assistant(services=services, bot=bot, storage=storage)
