@@ -1,18 +1,16 @@
 """The FAQ answerer: question in, one of answer / suggest / decline out.
 
-Per candidate entry we compute a few features, each in 0..1:
-  coverage  share of the question's content words (IDF-weighted) that the entry
-            explains: fully if in its question field, partly if only in the answer
-  closeness best rapidfuzz token_sort_ratio against the canonical question or an
-            alternative (catches word order and near-miss stems)
+For each candidate entry (from the BM25 inverted index) three features in 0..1:
+  coverage  the share of the question's content words the entry explains:
+            fully in its question field, partly when only its answer has them
+  closeness the best rapidfuzz match against its question and alternatives
   bm25      the candidate's BM25 score scaled by the ideal score for the query
-and combine them linearly; a question that asks for a kind of fact the entry's
-answer lacks (a phone number, a duration...) is marked down. A logistic curve
-maps the result to a confidence calibrated on the development questions, so
-the thresholds read as probabilities of being right.
-
-Out-of-scope questions are declined because an unexplained content word
-(e.g. "parking") keeps coverage low however well the rest matches.
+are combined linearly, then marked down for near misses: the question asks for
+a kind of fact the answer lacks (a phone number, a duration…), names a body the
+entry never mentions, or asks about a detail the entry never uses ("is there
+parking…?"). A logistic curve fitted on our question sets turns that into a
+confidence, so thresholds read as the chance of being right. knowledge/README.md
+walks through it with the numbers.
 """
 from __future__ import annotations
 
@@ -26,27 +24,28 @@ from zoneinfo import ZoneInfo
 from rapidfuzz import fuzz
 
 from knowledge.expectations import MUST_EXPLAIN, asked_kinds, existential_focus
-from knowledge.text import Token, split
 from knowledge.index import Index, IndexedEntry
 from knowledge.models import AnswerResult, FaqEntry, KnowledgeBase, Suggestion
+from knowledge.text import Token, split
 
 LONDON = ZoneInfo("Europe/London")
 
-CANDIDATES = 24
+CANDIDATES = 24              # rapidfuzz runs on this many BM25 candidates, never on all
+MAX_QUESTION_CHARS = 4000    # a pasted e-mail is cut here: analysis cost grows with length
+W_COVERAGE, W_CLOSENESS, W_BM25 = 0.55, 0.30, 0.15
 ANSWER_FIELD_CREDIT = 0.6    # a word only the answer text contains explains less
 TYPO_CREDIT = 0.85           # a repaired word is a slightly weaker match
-W_COVERAGE, W_CLOSENESS, W_BM25 = 0.55, 0.30, 0.15
-KIND_PENALTY = 0.40
-FOCUS_PENALTY = 0.25
-ENTITY_WEIGHT = 1.5
-CONTACT_KINDS = frozenset({"phone", "email", "person"})
-SPECIFIC_IDF = 2.0
-# Asking "when" of an answer without any date or time is a weaker signal: the
-# date may sit in the prefix we add, or be implied ("it has been published").
+ENTITY_WEIGHT = 1.5          # glossary terms: naming one says what the question is about
+KIND_PENALTY = 0.40          # the answer lacks the kind of fact asked for
+# Asking "when" of an answer without a date or time is a weaker signal: the
+# date may be implied ("it has been published").
 KIND_PENALTIES = {"time": 0.12}
-# Logistic calibration raw -> confidence; fitted with
-# `python bench/faq_eval.py --calibrate` on the dev questions.
+CONTACT_KINDS = frozenset({"phone", "email", "person"})
+SPECIFIC_IDF = 2.0           # bodies named in fewer entries than this implies are "specific"
+FOCUS_PENALTY = 0.25         # "is there X" / logistics word the entry never mentions
 AMBIGUITY_TEMPERATURE = 0.05
+# raw -> confidence; refit with `python bench/faq_eval.py --calibrate` after
+# changing the features or weights above.
 CAL_SLOPE, CAL_MIDPOINT = 18.2, 0.602
 
 
@@ -198,8 +197,10 @@ class Answerer:
     # -- scoring -----------------------------------------------------------
     def score(self, question: str, limit: int = CANDIDATES) -> list[Scored]:
         """All candidates for a question, best first (for answering and tuning)."""
-        index = self._index
-        query = _Query.parse(index, question)
+        return self._score(self._index, question, limit)
+
+    def _score(self, index: Index, question: str, limit: int = CANDIDATES) -> list[Scored]:
+        query = _Query.parse(index, question[:MAX_QUESTION_CHARS])
         if query is None:
             return []
         out = [query.score(index.docs[doc_no], doc_no, bm25)
@@ -223,8 +224,8 @@ class Answerer:
 
     # -- answering ---------------------------------------------------------
     def answer(self, question: str, now: dt.datetime | None = None) -> AnswerResult:
-        index = self._index
-        ranked = self.score(question)
+        index = self._index          # one snapshot: a reload meanwhile must not mix indexes
+        ranked = self._score(index, question)
         if not ranked:
             return AnswerResult(question=question, outcome="decline", confidence=0.0)
         best = ranked[0]
