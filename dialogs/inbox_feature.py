@@ -147,8 +147,12 @@ class InboxFeature:
             return
         delivery = outcome.delivery
         sent = delivery.teams + delivery.email
-        parts = [f"Thanks, that's answered. I've sent it to {sent} {'person' if sent == 1 else 'people'}"
-                 f" ({delivery.teams} in Teams, {delivery.email} by email)."]
+        if sent or delivery.pending:
+            parts = [f"Thanks, that's answered. I've sent it to {sent} {'person' if sent == 1 else 'people'}"
+                     f" ({delivery.teams} in Teams, {delivery.email} by email)."]
+        else:
+            # A second press, or an edit after sending: nobody is sent a second answer.
+            parts = ["The answer is saved. Everyone in this group had already been sent an answer."]
         if delivery.pending:
             parts.append(f"{delivery.pending} couldn't be sent yet; I'll keep trying.")
         if outcome.redactions:

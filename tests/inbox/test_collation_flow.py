@@ -9,6 +9,7 @@ import docx
 import pytest
 
 from bot.console import Conversation
+from bot.services.notify import RecordingNotifier
 from bot.wiring import build_assistant, build_services
 from tests.fakes.smtp import SmtpServer
 
@@ -42,6 +43,8 @@ async def test_question_is_collated_answered_delivered_published_and_exported(
     inbox_settings, sqlite_db, clock, smtp, tmp_path
 ):
     services = build_services(inbox_settings, clock=clock, database=sqlite_db)
+    # Observe the notices; queueing and sending them is the reminder scheduler's job.
+    services.notifier = RecordingNotifier()
     assistant = build_assistant(services)
     inbox = services.recorder
     sam = Conversation(assistant.bot, user_id="29:sam", name="Sam Senco", aad_object_id="aad-sam",
@@ -98,6 +101,11 @@ async def test_question_is_collated_answered_delivered_published_and_exported(
     assert "notional SEN budget" in mail.get_content()
     assert {q.status for q in await inbox.list_queries()} == {"answered"}
 
+    # Pressing Answer again (a double click, or an edit) sends nobody a second answer.
+    replies = await officer.presses({**answer_data, "answer": STAFF_ANSWER})
+    assert "already been sent an answer" in replies[-1].text
+    assert len(services.notifier.notices) == 1 and len(smtp.messages) == 1
+
     # 7. Publish (topic chosen on the card): live for the answerer at once, and stored.
     publish_data = dict(cards[0].choices[2][1])
     replies = await officer.presses({**publish_data, "answer": STAFF_ANSWER, "topic": "stls",
@@ -138,6 +146,8 @@ async def test_question_is_collated_answered_delivered_published_and_exported(
 
 async def test_non_staff_cannot_see_or_change_the_inbox(inbox_settings, sqlite_db, clock):
     services = build_services(inbox_settings, clock=clock, database=sqlite_db)
+    # Observe the notices; queueing and sending them is the reminder scheduler's job.
+    services.notifier = RecordingNotifier()
     assistant = build_assistant(services)
     inbox = services.recorder
     sam = Conversation(assistant.bot, user_id="29:sam", name="Sam Senco", aad_object_id="aad-sam",
