@@ -366,16 +366,6 @@ class BookingService:
         """Everyone who booked, in joining order (cancelled too: staff see the history)."""
         return await self._repo.for_event(event_id)
 
-    async def is_notice_current(self, notice: Notice) -> bool:
-        """For the reminder scheduler: is a booking reminder recorded earlier still worth sending?"""
-        ref = notice.meta.get("booking_ref")
-        if not ref:
-            return True
-        booking = await self._repo.get(ref)
-        event = self.event(booking.event_id) if booking else None
-        return bool(booking and event and booking.status == "confirmed" and event.status == "scheduled"
-                    and notice.meta.get("fingerprint") == fingerprint(event))
-
     # -- calendar files -------------------------------------------------------------------------
 
     def calendar_url(self, booking: Booking, event: Event) -> str:
@@ -433,6 +423,7 @@ class BookingService:
             await self._schedule_reminders(booking, event)
         elif kind == "cancelled":
             emailed = await self._email("booking_cancelled", booking, event, "CANCEL")
+            await self._withdraw_reminders(booking)
         elif kind == "changed":
             emailed = await self._email("booking_updated", booking, event, "REQUEST", calendar_url=link)
             await self._notify(booking, f"booking.changed:{booking.ref}:{booking.sequence}", "booking.changed",
@@ -444,6 +435,7 @@ class BookingService:
                                f"The {event.title} you're on the waiting list for has changed: it is now {when}, "
                                f"{event.location}. You keep your place on the waiting list.")
         elif kind in ("event_cancelled", "event_cancelled_waitlist"):
+            await self._withdraw_reminders(booking)
             moved = event.status == "moved"
             if kind == "event_cancelled":
                 emailed = await self._email("booking_event_cancelled", booking, event, "CANCEL", moved=moved)
@@ -465,18 +457,35 @@ class BookingService:
             log.warning("booking notice %s not queued: %s", kind, type(exc).__name__)
 
     async def _schedule_reminders(self, booking: Booking, event: Event) -> None:
+        """Queues the reminders at the lead times, and withdraws any queued for an earlier time or place."""
         now = self._clock.now()
         event_fp = fingerprint(event)
         where = f"Join online: {event.join_url}" if event.join_url else f"Venue: {event.location}"
+        keys = []
         for label, lead in self._leads:
             due = event.start - lead
             if due <= now:
                 continue
+            key = f"booking.reminder:{booking.ref}:{label}:{event_fp[:12]}"
+            keys.append(key)
             await self._notify(
-                booking, f"booking.reminder:{booking.ref}:{label}:{event_fp[:12]}", "booking.reminder",
+                booking, key, "booking.reminder",
                 f"Reminder: the {event.title} starts in {label} ({british_datetime(event.start)}). {where}",
-                not_before=due.astimezone(now.tzinfo), meta={"fingerprint": event_fp, "lead": label},
+                not_before=due.astimezone(now.tzinfo),
+                meta={"source": _reminder_source(booking), "expires_at": event.start.astimezone(now.tzinfo),
+                      "lead": label},
             )
+        await self._withdraw_reminders(booking, keep=keys)
+
+    async def _withdraw_reminders(self, booking: Booking, keep: Iterable[str] = ()) -> None:
+        # Only a notifier with a queue (the reminder scheduler's) can take back what it has not sent yet.
+        cancel = getattr(self._notifier, "cancel", None)
+        if cancel is None:
+            return
+        try:
+            await cancel(source=_reminder_source(booking), keep_keys=list(keep))
+        except Exception as exc:
+            log.warning("stale booking reminders not withdrawn: %s", type(exc).__name__)
 
     async def _email(self, template: str, booking: Booking, event: Event, method: str, **extra) -> bool:
         if self._mailer is None:
@@ -492,6 +501,10 @@ class BookingService:
         attachment = CalendarAttachment(self.invite(booking, event, method), method, filename)
         return await self._mailer.send(template, to_name=booking.name, to_address=booking.email,
                                        context=context, attachment=attachment)
+
+
+def _reminder_source(booking: Booking) -> str:
+    return f"booking-reminders:{booking.ref}"
 
 
 def _state_of(event: Event) -> EventState:

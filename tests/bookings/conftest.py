@@ -1,0 +1,94 @@
+"""Fixtures for booking tests: a private copy of events.yaml, spring 2025 clocks, built services."""
+from __future__ import annotations
+
+import dataclasses
+import os
+import shutil
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+
+from bot.clock import FixedClock
+from bot.services.bookings import BookingService, EventCatalogue, Person
+from bot.services.notify import RecordingNotifier
+from bot.services.signed_links import LinkSigner
+from integrations.db.booking_repos import BookingRepository
+from knowledge.events import DEFAULT_EVENTS_FILE, event_to_raw, load_events, render_entry, replace_entry_text
+
+# Bookings for the deck's events opened at the forum (19 March 2025); 1 April is mid-way.
+SPRING = datetime(2025, 4, 1, 9, 0, tzinfo=timezone.utc)
+WEST = "induction-west-2025-05-02"
+WEBINAR_MAY = "webinar-2025-05-06"
+WEBINAR_APRIL = "webinar-2025-04-30"
+
+
+@pytest.fixture
+def events_path(tmp_path) -> Path:
+    path = tmp_path / "events.yaml"
+    shutil.copy(DEFAULT_EVENTS_FILE, path)
+    return path
+
+
+@pytest.fixture
+def spring_clock() -> FixedClock:
+    return FixedClock(SPRING)
+
+
+def edit_event(path: Path, event_id: str, **changes) -> None:
+    """Changes one event in the events file, as staff would (and bumps the mtime so it is noticed)."""
+    event = load_events(path).get(event_id)
+    updated = dataclasses.replace(event, **changes)
+    text = replace_entry_text(path.read_text(encoding="utf-8"), event_id, render_entry(event_to_raw(updated)))
+    stat = path.stat()
+    path.write_text(text, encoding="utf-8")
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
+
+
+def person(n: int, **changes) -> Person:
+    values = dict(user_id=f"29:user-{n}", name=f"Sam Senco {n}", school=f"School {n}",
+                  email=f"senco{n}@school{n}.kent.sch.uk")
+    values.update(changes)
+    return Person(**values)
+
+
+def make_service(database, clock, events_path, *, notifier=None, mailer=None) -> BookingService:
+    return BookingService(
+        BookingRepository(database),
+        EventCatalogue(events_path, default_capacity=60),
+        clock,
+        notifier=notifier if notifier is not None else RecordingNotifier(),
+        signer=LinkSigner("test-signing-key"),
+        public_base_url="https://bot.example.org/",
+        organizer_email="inclusion@kent.gov.uk",
+        organizer_name="Inclusion team",
+        mailer=mailer,
+    )
+
+
+@pytest.fixture
+def booking_settings(settings, events_path):
+    return settings.replace(**{
+        "bookings.events_file": str(events_path),
+        "bot.staff_ids": ["aad-staff"],
+        "link_signing_key": "test-signing-key",
+    })
+
+
+class QueueNotifier(RecordingNotifier):
+    """Like the reminder scheduler's notifier: queued notices can be withdrawn by source."""
+
+    def __init__(self):
+        super().__init__()
+        self.withdrawn: set[str] = set()
+
+    async def cancel(self, *, source=None, keys=(), keep_keys=()) -> int:
+        keep = set(keep_keys)
+        hit = [n.idempotency_key for n in self.notices
+               if (n.meta.get("source") == source or n.idempotency_key in set(keys))
+               and n.idempotency_key not in keep and n.idempotency_key not in self.withdrawn]
+        self.withdrawn.update(hit)
+        return len(hit)
+
+    def pending(self, kind: str):
+        return [n for n in self.notices if n.kind == kind and n.idempotency_key not in self.withdrawn]
