@@ -72,7 +72,8 @@ _DERIVATIONAL = ("abiliti", "ibiliti", "isation", "ization", "ational", "ivenes"
                  "ion", "at", "iv", "abl", "ibl", "ful", "ous", "anc", "enc", "ant",
                  "ent", "ism", "ist", "al", "er", "li")
 _VOWELS = set("aeiouy")
-# Short remainders make false friends ("appeal" -> "app", "early" -> "ear").
+# Short remainders make false friends ("appeal" -> "app", "parent" -> "par" like "carer" -> "car").
+_MIN_REST_DEFAULT = 4
 _MIN_REST = {"li": 4, "al": 5}
 
 
@@ -111,13 +112,13 @@ def stem(token: str) -> str:
     for _ in range(3):   # "nationally" -> "national" -> "nation" -> "nat" == "national"
         for suffix in _DERIVATIONAL:
             rest = len(t) - len(suffix)
-            if t.endswith(suffix) and rest >= _MIN_REST.get(suffix, 3) \
+            if t.endswith(suffix) and rest >= _MIN_REST.get(suffix, _MIN_REST_DEFAULT) \
                     and _has_vowel(t[:rest]):
                 t = _drop_final_e(t[:rest])
                 break
         else:
             break
-    if len(t) > 3 and t[-1] == t[-2] and t[-1] not in _VOWELS:
+    if len(t) > 4 and t[-1] == t[-2] and t[-1] not in _VOWELS:
         t = t[:-1]
     return t
 
