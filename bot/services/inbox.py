@@ -292,7 +292,8 @@ class InboxService:
         if target.status == "answered":
             await self.deliver_pending(cluster_id=target.id)
         view = await self.cluster(target.id)
-        assert view is not None
+        if view is None:
+            raise InboxError("That group has no questions left.")
         return view
 
     async def _mark_repeats(self, cluster_id: str) -> None:
