@@ -300,7 +300,7 @@ def parse_forum(raw: Any, index: int) -> tuple[Optional[Forum], list[str]]:
             problems.extend(found)
             if item:
                 agenda.append(item)
-        ids = [i.id for i in agenda]
+        ids = [i.get("id") for i in raw_agenda if isinstance(i, dict) and isinstance(i.get("id"), str)]
         for duplicate in sorted({i for i in ids if ids.count(i) > 1}):
             problems.append(f"{where}: agenda id {duplicate} is used twice")
 
@@ -377,13 +377,14 @@ def parse_catalogue(doc: Any) -> tuple[Optional[ForumCatalogue], list[str]]:
     for index, raw in enumerate(doc.get("forums") or []):
         forum, found = parse_forum(raw, index)
         problems.extend(found)
-        if forum is None:
-            continue
-        if forum.id in seen:
-            problems.append(f"forum {forum.id}: duplicate id")
-            continue
-        seen.add(forum.id)
-        forums.append(forum)
+        ident = raw.get("id") if isinstance(raw, dict) else None
+        if isinstance(ident, str):
+            if ident in seen:
+                problems.append(f"forum {ident}: duplicate id")
+                continue
+            seen.add(ident)
+        if forum is not None:
+            forums.append(forum)
     if problems:
         return None, problems
     return ForumCatalogue(tuple(forums)), []
@@ -396,6 +397,9 @@ def _read(path: Path) -> Any:
         raise ForumsError([f"{path.name}: file not found"]) from None
     except yaml.YAMLError as exc:
         raise ForumsError([f"{path.name}: not valid YAML ({str(exc).splitlines()[0]})"]) from None
+    except ValueError as exc:
+        # PyYAML turns an unquoted impossible date (2025-13-01) into a ValueError of its own.
+        raise ForumsError([f"{path.name}: a value cannot be read ({exc}); quote dates as \"YYYY-MM-DD\""]) from None
 
 
 def load_forums(path: Path | str | None = None) -> ForumCatalogue:
@@ -506,8 +510,13 @@ def check_forums(files) -> Iterable:
         return
     catalogue, problems = parse_catalogue(doc)
     for problem in problems:
-        where, _, message = problem.partition(": ")
-        yield Problem("error", FORUMS_FILE, where.removeprefix("forum "), message or problem)
+        # "forum term4-2025 agenda item 2 (x): message" -> where "term4-2025", "agenda item 2 (x): message"
+        match = re.match(r"^forum (\S+?)(?:: | (.+?): )(.*)$", problem)
+        if match:
+            where, detail, message = match.groups()
+            yield Problem("error", FORUMS_FILE, where, f"{detail}: {message}" if detail else message)
+        else:
+            yield Problem("error", FORUMS_FILE, "", problem)
     for forum in catalogue.forums if catalogue else ():
         if forum.status in ("held", "scheduled") and not forum.rated_items:
             yield Problem("warning", FORUMS_FILE, forum.id, "no agenda item is rated, so its evaluation asks "

@@ -385,7 +385,8 @@ class EvaluationService:
                 text = self._messages.notice_text(forum=forum, window=window, reminder=reminder)
                 card = self._messages.survey_card(survey=survey, window=window, answers=None, link=link,
                                                   intro=text)
-                meta = {"forum_id": forum.id, "expires_at": window.closes_at.isoformat()}
+                meta = {"forum_id": forum.id, "expires_at": window.closes_at.isoformat(),
+                        "source": f"evaluation:{forum.id}"}
                 if person.source == "subscriber":
                     meta["category"] = self._categories[0] if self._categories else "forum"
                 await self._notifier.notify(Notice(
