@@ -151,6 +151,34 @@ class TeamsAppSettings:
 
 
 @dataclass(frozen=True)
+class RemindersSettings:
+    enabled: bool = True
+    send_time: str = "09:00"
+    deadline_lead_days: list[int] = field(default_factory=lambda: [7, 1])
+    tribunal_lead_days: list[int] = field(default_factory=lambda: [7, 1])
+    late_after_minutes: int = 15
+    broadcast_expiry_hours: int = 72
+    poll_seconds: float = 5.0
+    lease_seconds: int = 60
+    batch_size: int = 50
+    max_concurrent_sends: int = 8
+    scrub_after_days: int = 30
+    conversation_per_second: int = 7
+    conversation_per_2_seconds: int = 8
+    conversation_per_30_seconds: int = 60
+    conversation_per_hour: int = 1800
+    tenant_per_second: float = 50.0
+    tenant_headroom: float = 0.95
+    max_throttle_retries: int = 8
+    max_transient_retries: int = 3
+    backoff_base_seconds: float = 1.0
+    backoff_max_seconds: float = 60.0
+    request_timeout_seconds: float = 30.0
+    token_url: str = "https://login.microsoftonline.com/{tenant}/oauth2/v2.0/token"
+    token_scope: str = "https://api.botframework.com/.default"
+
+
+@dataclass(frozen=True)
 class Settings:
     timezone: str = "Europe/London"
     team_mailbox: str = "inclusion@kent.gov.uk"
@@ -166,6 +194,7 @@ class Settings:
     bookings: BookingSettings = field(default_factory=BookingSettings)
     evaluations: EvaluationSettings = field(default_factory=EvaluationSettings)
     teams_app: TeamsAppSettings = field(default_factory=TeamsAppSettings)
+    reminders: RemindersSettings = field(default_factory=RemindersSettings)
 
     def __repr__(self) -> str:
         return f"Settings({_describe(self)})"

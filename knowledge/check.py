@@ -28,6 +28,7 @@ from typing import Any, Callable, Iterable, Iterator
 
 from knowledge.events import check_events
 from knowledge.forums import check_forums
+from knowledge.deadlines import check_deadlines
 from knowledge.loader import (FAQ_DIRNAME, FORUMS_FILE, GLOSSARY_FILE, SYNONYMS_FILE,
                               KnowledgeError, data_dir, faq_files, load_knowledge,
                               parse_date, parse_forum_labels, read_yaml)
@@ -296,6 +297,7 @@ def check_loads(files: KnowledgeFiles) -> Iterator[Problem]:
 DEFAULT_CHECKERS: tuple[Checker, ...] = (
     check_entry_shape, check_unique_ids, check_related, check_answer_length, check_sources,
     check_dates, check_alternatives, check_glossary, check_synonyms, check_loads, check_events, check_forums,
+    check_deadlines,
 )
 CHECKERS: list[Checker] = list(DEFAULT_CHECKERS)
 
