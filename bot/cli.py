@@ -12,6 +12,7 @@ from bot.settings import SettingsError, load_settings
 # Each module registers its own subcommands; add a line here for a new area.
 COMMAND_MODULES = (
     "bot.commands.core",
+    "bot.commands.reminders",
     "bot.commands.evaluations",
     "bot.commands.events",
     "bot.commands.inbox",

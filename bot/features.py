@@ -45,4 +45,7 @@ def install_features(services, router: Router, dialogs: DialogSet, user_state: U
     evaluations = build_evaluations(services)
     EvaluationFeature(evaluations.service, evaluations.messages, staff_ids=staff,
                       chart_link_minutes=settings.evaluations.chart_link_minutes).install(router, dialogs)
-    return InstalledFeatures(fallback=fallback)
+    from dialogs.reminders_feature import install_reminders
+
+    reminders = install_reminders(services, router, dialogs)
+    return InstalledFeatures(fallback=fallback, on_new_user=reminders.ask_new_user)

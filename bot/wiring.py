@@ -18,7 +18,6 @@ from bot.clock import Clock, SystemClock
 from bot.handler import SencoBot
 from bot.router import Router
 from bot.services.faq import FaqService
-from bot.services.notify import RecordingNotifier
 from bot.settings import Settings
 from bot.storage import SqlStorage
 from integrations.db import Database
@@ -73,7 +72,6 @@ def build_services(settings: Settings, *, clock: Optional[Clock] = None, databas
         mail = SmtpSender(smtp_config_from(settings))
     services = Services(
         mail=mail,
-        notifier=RecordingNotifier(),
         settings=settings,
         clock=clock,
         database=database,
@@ -82,6 +80,10 @@ def build_services(settings: Settings, *, clock: Optional[Clock] = None, databas
         faq=faq,
     )
     services.recorder = _build_inbox(services)
+    # The real Notifier (a queue the reminder scheduler delivers), the scheduler itself, subscriptions.
+    from bot.services.reminders import install_delivery
+
+    install_delivery(services)
     return services
 
 
