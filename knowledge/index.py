@@ -29,6 +29,8 @@ B_ANSWER = 0.75
 WEIGHT_QUESTION = 1.0
 WEIGHT_ANSWER = 0.35
 TYPO_CACHE = 4096
+# Shorter words are too often real words the KB lacks ("pass", "sats", "wide").
+MIN_TYPO_LENGTH = 5
 
 
 @dataclass(frozen=True)
@@ -148,7 +150,7 @@ class Index:
     # -- typo repair -------------------------------------------------------
     def correct(self, word: str) -> str | None:
         """The vocabulary word a misspelt query word most likely meant, if any."""
-        if len(word) < 4 or not word.isalpha() or word in self.surface_words:
+        if len(word) < MIN_TYPO_LENGTH or not word.isalpha() or word in self.surface_words:
             return None
         if self.analyzer.terms(word) and all(t in self.idf for t in self.analyzer.terms(word)):
             return None     # an unseen inflection of a known word ("teacher"), not a typo
