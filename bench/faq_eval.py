@@ -24,8 +24,7 @@ from zoneinfo import ZoneInfo
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from knowledge.engine import Answerer, Thresholds  # noqa: E402
-from knowledge.index import Index  # noqa: E402
+from knowledge.engine import Answerer, Thresholds, time_aware_text  # noqa: E402
 from knowledge.loader import load_knowledge  # noqa: E402
 from knowledge.models import FaqEntry, KnowledgeBase, Source  # noqa: E402
 
@@ -147,13 +146,13 @@ def fit_logistic(xs: list[float], ys: list[int]) -> tuple[float, float]:
 
 def calibrate(answerer: Answerer, items: list[dict]) -> None:
     xs, ys = [], []
+    by_id = answerer.kb.by_id()
     for item in items:
         ranked = answerer.score(item["question"])
         if not ranked:
             continue
         top = ranked[0]
-        entry = answerer._index.docs[top.doc].entry
-        from knowledge.engine import time_aware_text
+        entry = by_id[top.entry_id]
         right = item["kind"] == "faq" and facts_present(time_aware_text(entry, NOW), item["expect"])
         xs.append(top.raw)
         ys.append(int(right))

@@ -63,7 +63,8 @@ class Thresholds:
 
 @dataclass(frozen=True)
 class Scored:
-    doc: int
+    doc: int              # position in the index that scored it
+    entry_id: str
     confidence: float     # probability this is the entry meant (after ambiguity)
     match: float          # how well the entry matches on its own (calibrated raw)
     raw: float
@@ -165,8 +166,8 @@ class _Query:
         if (self.focus and not explains(self.focus)) or self.must - doc.surface:
             raw -= FOCUS_PENALTY
         confidence = _calibrate(raw)
-        return Scored(doc_no, confidence, confidence, raw, coverage, closeness, bm25_norm,
-                      frozenset(missing))
+        return Scored(doc_no, doc.entry.id, confidence, confidence, raw, coverage, closeness,
+                      bm25_norm, frozenset(missing))
 
 
 class Answerer:
