@@ -16,6 +16,7 @@ COMMAND_MODULES = (
     "bot.commands.evaluations",
     "bot.commands.events",
     "bot.commands.inbox",
+    "bot.commands.teams_package",
 )
 
 

@@ -35,6 +35,8 @@ log = logging.getLogger(__name__)
 
 HELP_WORDS = {"help", "?", "menu", "what can you do", "what can you do?"}
 CANCEL_WORDS = {"cancel", "cancel that", "quit", "exit", "never mind", "nevermind"}
+# "ask" is the first entry of the Teams command menu; choosing it sends just that word.
+ASK_WORDS = {"ask", "ask a question"}
 SLOW_DOWN = ("You're sending messages faster than I can answer them. Please wait a minute, "
              "then send your question again.")
 UNREADABLE_CARD = "Sorry, I couldn't read that button press. Please try again from the card, or type \"help\"."
@@ -209,6 +211,12 @@ class SencoBot(ActivityHandler):
             return
         if lowered in HELP_WORDS:
             await self.send_help(turn_context, asker)
+            return
+        if lowered in ASK_WORDS and not dc.active_dialog:
+            await turn_context.send_activity(
+                f"What would you like to know? Type your question in your own words, for example "
+                f"\"{self._welcome_examples[0]}\""
+            )
             return
         if dc.active_dialog:
             result = await dc.continue_dialog()
