@@ -30,7 +30,7 @@ from knowledge.models import FaqEntry, KnowledgeBase, Source  # noqa: E402
 
 NOW = dt.datetime(2026, 11, 27, 12, 0, tzinfo=ZoneInfo("Europe/London"))
 DEFAULT_FILE = REPO.parent / "shared" / "eval" / "dev.jsonl"
-LATENCY_ROUNDS = 5
+LATENCY_ROUNDS = 9
 
 
 def load_items(path: Path) -> list[dict]:
