@@ -34,12 +34,8 @@ def events_file(settings) -> Path:
     return DEFAULT_EVENTS_FILE
 
 
-def build_booking_service(services) -> BookingService:
-    """The one BookingService of an assistant (made once, shared through services.extras)."""
-    existing = services.extras.get("bookings")
-    if existing is not None:
-        return existing
-    settings = services.settings
+def booking_service(settings, *, database, clock, notifier, mail, signer) -> BookingService:
+    """A BookingService from settings; the CLI builds one without the rest of the assistant."""
     config = settings.bookings
     try:
         leads = [(text.strip(), parse_lead_time(text)) for text in config.reminder_lead_times]
@@ -52,14 +48,14 @@ def build_booking_service(services) -> BookingService:
     except EventsError as exc:
         raise SettingsError(f"bookings.events_file: {exc}") from None
     mailer = None
-    if services.mail is not None and config.email_confirmations:
-        mailer = BookingMailer(services.mail, from_address=settings.team_mailbox, from_name=settings.team_name)
-    service = BookingService(
-        BookingRepository(services.database),
+    if mail is not None and config.email_confirmations:
+        mailer = BookingMailer(mail, from_address=settings.team_mailbox, from_name=settings.team_name)
+    return BookingService(
+        BookingRepository(database),
         catalogue,
-        services.clock,
-        notifier=services.notifier,
-        signer=shared_signer(services),
+        clock,
+        notifier=notifier,
+        signer=signer,
         public_base_url=settings.server.public_base_url,
         organizer_email=settings.team_mailbox,
         organizer_name=settings.team_name,
@@ -67,6 +63,15 @@ def build_booking_service(services) -> BookingService:
         reminder_leads=leads,
         calendar_link_days=config.calendar_link_days,
     )
+
+
+def build_booking_service(services) -> BookingService:
+    """The one BookingService of an assistant (made once, shared through services.extras)."""
+    existing = services.extras.get("bookings")
+    if existing is not None:
+        return existing
+    service = booking_service(services.settings, database=services.database, clock=services.clock,
+                              notifier=services.notifier, mail=services.mail, signer=shared_signer(services))
     services.extras["bookings"] = service
     return service
 

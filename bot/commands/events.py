@@ -224,11 +224,8 @@ def _sync(args, settings) -> int:
         print("The running bot applies the change within a few seconds.")
         return 0
 
-    async def work(services) -> int:
-        from bot.booking_wiring import build_booking_service
-        from bot.services.notify import RecordingNotifier
-
-        report = await build_booking_service(services).sync()
+    async def work(service) -> int:
+        report = await service.sync()
         parts = []
         if report.cancelled:
             parts.append(f"cancelled: {', '.join(report.cancelled)}")
@@ -238,27 +235,45 @@ def _sync(args, settings) -> int:
             parts.append(f"{report.promoted} promoted from the waiting list")
         print("Bookings: " + ("; ".join(parts) if parts else "nothing else to do") + ".")
         if report.notified:
-            print(f"{report.notified} booking{'s' if report.notified != 1 else ''} told about the change.")
-            if isinstance(services.notifier, RecordingNotifier):
-                print("Warning: no Teams delivery is configured for this command, so only emails were sent; "
-                      "the Teams messages were recorded here and not delivered.", file=sys.stderr)
+            print(f"{report.notified} booking{'s' if report.notified != 1 else ''} told about the change "
+                  "(Teams messages are queued for the bot to send).")
         return 0
 
-    return int(_with_services(settings, work) or 0)
+    return int(_with_bookings(settings, work, notify=True) or 0)
 
 
-def _with_services(settings, work):
-    """Runs ``work(services)`` against the configured database (migrated first) and returns its result."""
-    async def run() -> int:
-        from bot.wiring import build_services
+def _with_bookings(settings, work, *, notify: bool = False):
+    """Runs ``work(service)`` with a BookingService on the configured database (migrated first).
+
+    Only what bookings need is built (not the FAQ index): the reminder scheduler's queue for Teams
+    messages when ``notify``, and SMTP when mail is enabled.
+    """
+    async def run():
+        from bot.booking_wiring import booking_service
+        from bot.clock import SystemClock
+        from bot.services.notify import RecordingNotifier
+        from bot.services.signed_links import LinkSigner
         from integrations.db import Database
         from integrations.db.migrate import upgrade
 
         database = Database(settings.database.url)
+        clock = SystemClock()
         try:
             await upgrade(database)
-            services = build_services(settings, database=database)
-            return await work(services)
+            # Reading needs no notifier; a change queues Teams messages for the bot's scheduler to send.
+            notifier = RecordingNotifier()
+            if notify:
+                from bot.services.reminders import build_reminders
+
+                notifier = build_reminders(settings, database, clock).notifier
+            mail = None
+            if settings.mail.enabled:
+                from integrations.mail.smtp import SmtpSender, smtp_config_from
+
+                mail = SmtpSender(smtp_config_from(settings))
+            service = booking_service(settings, database=database, clock=clock, notifier=notifier, mail=mail,
+                                      signer=LinkSigner.from_settings_key(settings.link_signing_key))
+            return await work(service)
         finally:
             await database.dispose()
 
@@ -295,18 +310,13 @@ def _rows(bookings, include_cancelled: bool):
 
 def _booked_rows(args):
     """(event or None, bookings to show), or None when the id is unknown to both file and database."""
-    settings = settings_from(args)
-
-    async def work(services):
-        from bot.booking_wiring import build_booking_service
-
-        service = build_booking_service(services)
+    async def work(service):
         bookings = await service.bookings_for(args.event)
         if service.event(args.event) is None and not bookings:
             return None
         return service.event(args.event), _rows(bookings, args.all)
 
-    return _with_services(settings, work)
+    return _with_bookings(settings_from(args), work)
 
 
 def cmd_bookings_list(args) -> int:

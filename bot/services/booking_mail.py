@@ -30,9 +30,9 @@ def _environment() -> Environment:
     )
 
 
-def render_email(name: str, **context) -> tuple[str, str]:
-    """(subject, body) of ``email/<name>.txt.j2``."""
-    module = _environment().get_template(f"email/{name}.txt.j2").make_module(context)
+def render_email(template: str, context: dict) -> tuple[str, str]:
+    """(subject, body) of ``email/<template>.txt.j2``."""
+    module = _environment().get_template(f"email/{template}.txt.j2").make_module(context)
     subject = " ".join(str(getattr(module, "subject", "")).split())
     return subject, str(module).lstrip("\n")
 
@@ -52,7 +52,7 @@ class BookingMailer:
 
     def compose(self, template: str, *, to_name: str, to_address: str, context: dict,
                 attachment: Optional[CalendarAttachment]) -> EmailMessage:
-        subject, body = render_email(template, **context)
+        subject, body = render_email(template, context)
         message = EmailMessage()
         message["From"] = self._from
         message["To"] = formataddr((to_name, to_address))
@@ -70,9 +70,9 @@ class BookingMailer:
 
     async def send(self, template: str, *, to_name: str, to_address: str, context: dict,
                    attachment: Optional[CalendarAttachment] = None) -> bool:
-        message = self.compose(template, to_name=to_name, to_address=to_address, context=context,
-                               attachment=attachment)
         try:
+            message = self.compose(template, to_name=to_name, to_address=to_address, context=context,
+                                   attachment=attachment)
             await self._sender.send(message)
             return True
         except Exception as exc:
