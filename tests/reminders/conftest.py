@@ -85,3 +85,26 @@ def make_reminders(reminder_settings, clock):
         return build_reminders(settings or reminder_settings, database, at_clock or clock)
 
     return make
+
+
+async def seed_many(database, user_ids, *, categories=(), service_url="http://connector.invalid/",
+                    tenant_id=TENANT) -> None:
+    """Many subscribers in two statements (seeding one by one would dominate the test's time)."""
+    import json
+
+    from sqlalchemy import insert
+
+    from integrations.db.core_tables import conversation_refs
+    from integrations.db.reminder_tables import reminder_subscriptions
+
+    now = dt.datetime(2025, 1, 1, tzinfo=dt.timezone.utc)
+    refs = [dict(user_id=u, channel_id="msteams", conversation_id=f"a:conv-{u}", service_url=service_url,
+                 tenant_id=tenant_id, user_name=None, aad_object_id=None, unreachable=0, updated_at=now,
+                 reference=json.dumps({"bot": {"id": "28:sencobot"},
+                                       "conversation": {"id": f"a:conv-{u}", "conversationType": "personal"}}))
+            for u in user_ids]
+    subs = [dict(user_id=u, category=c, active=True, updated_at=now) for u in user_ids for c in categories]
+    async with database.engine.begin() as conn:
+        await conn.execute(insert(conversation_refs), refs)
+        if subs:
+            await conn.execute(insert(reminder_subscriptions), subs)

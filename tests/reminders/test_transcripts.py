@@ -1,0 +1,206 @@
+"""Reminders in conversation: the welcome question, subscriptions, "stop reminders", the tribunal
+tracker (redaction, bad dates, edit, close) and staff broadcasts; plus one proactive delivery over HTTP."""
+import asyncio
+import datetime as dt
+
+import pytest
+
+from bot.app import ASSISTANT_KEY
+from bot.console import Conversation
+from bot.services.notify import Notice
+from bot.services.reminders import ScheduledNotifier
+from bot.wiring import build_assistant, build_services
+from tests.e2e.conftest import payload, running_bot  # noqa: F401  (the e2e fixture, reused here)
+from tests.reminders.conftest import london
+
+STAFF = "aad-staff"
+
+
+@pytest.fixture
+def assistant(settings, clock, sqlite_db):
+    settings = settings.replace(**{"bot.staff_ids": [STAFF]})
+    services = build_services(settings, clock=clock, database=sqlite_db)
+    return build_assistant(services)
+
+
+def senco(assistant, user_id="29:senco-1", aad="aad-senco-1"):
+    return Conversation(assistant.bot, user_id=user_id, name="Sam Senco", aad_object_id=aad, channel_id="msteams")
+
+
+def reminders_of(assistant):
+    return assistant.services.extras["reminders"]
+
+
+def texts(replies) -> str:
+    return "\n".join(r.text for r in replies)
+
+
+async def test_the_app_delivers_through_the_scheduled_notifier(assistant):
+    assert isinstance(assistant.services.notifier, ScheduledNotifier)
+    assert assistant.services.background, "the scheduler runs as a background task of the web app"
+
+
+async def test_a_new_user_is_asked_about_reminders_once_after_the_welcome(assistant):
+    user = senco(assistant)
+    first = await user.joins()
+    assert "I'm the SENCO Forum Assistant" in first[0].text
+    assert "Would you like reminders?" in first[-1].text
+    again = await user.joins()
+    assert "Would you like reminders?" not in texts(again)
+    replies = await user.button("Yes, all reminders")
+    assert "Funding: On" in replies[-1].text and "Forum: On" in replies[-1].text
+    view = await reminders_of(assistant).subscriptions.view("29:senco-1")
+    assert view.active == {"funding", "tribunal", "training", "events", "forum"}
+
+
+async def test_subscriptions_by_text_and_stop_reminders(assistant):
+    user = senco(assistant)
+    replies = await user.says("turn on funding and tribunal reminders")
+    assert "You'll get Funding and Tribunal reminders here." in replies[-1].text
+    replies = await user.says("turn off funding reminders")
+    assert "Funding: Off" in replies[-1].text and "Tribunal: On" in replies[-1].text
+    replies = await user.says("stop reminders")
+    assert "turned off all your reminders" in replies[-1].text
+    assert (await reminders_of(assistant).subscriptions.view("29:senco-1")).active == frozenset()
+
+
+async def test_the_stop_button_on_an_old_reminder_works_in_the_middle_of_a_dialog(assistant):
+    user = senco(assistant)
+    await user.says("reminders")
+    await user.button("Turn all on")
+    await user.says("add a tribunal case")                       # a dialog is now waiting for a reference
+    replies = await user.presses({"action": "reminders.stop"})   # a reminder card's "Stop all reminders"
+    assert "turned off all your reminders" in replies[-1].text
+    assert (await reminders_of(assistant).subscriptions.view("29:senco-1")).active == frozenset()
+
+
+async def test_stop_reminders_typed_inside_the_tribunal_dialog_still_works(assistant):
+    user = senco(assistant)
+    await user.says("turn on tribunal reminders")
+    await user.says("add a tribunal case")
+    replies = await user.says("stop reminders")
+    assert "turned off all your reminders" in texts(replies)
+    assert "nothing was saved" in texts(replies)
+    assert (await reminders_of(assistant).subscriptions.view("29:senco-1")).active == frozenset()
+
+
+async def test_tracking_a_tribunal_case_from_start_to_close(assistant, clock):
+    clock.set(london(2025, 3, 3, 10))
+    user = senco(assistant)
+    replies = await user.says("add a tribunal case")
+    assert "don't type the child's name" in replies[-1].text
+    replies = await user.says("Leo Jones")
+    assert "could be a child's name" in replies[-1].text
+    replies = await user.says("Case A UPN A123456789012")
+    assert "removed something that looked like personal information" in texts(replies)
+    assert "When was the final EHCP issued?" in replies[-1].text
+    replies = await user.says("31/02/2025")
+    assert "31 February 2025 doesn't exist" in replies[-1].text
+    replies = await user.says("6/2/25")
+    assert "When is the tribunal hearing?" in replies[-1].text
+    replies = await user.says("2 April 2025")
+    summary = texts(replies)
+    assert 'saved case "Case A UPN [pupil-id]"' in summary
+    assert "turned tribunal reminders on" in summary
+    assert "Hearing bundle should arrive: Around Wednesday 5 March 2025" in summary
+    assert "Parents' 8-week window to register an appeal closes: Thursday 3 April 2025" in summary
+
+    reminders = reminders_of(assistant)
+    (case,) = await reminders.tribunal.cases("29:senco-1")
+    assert case.case.reference == "Case A UPN [pupil-id]"          # the pupil number was never stored
+    pending = await reminders.outbox.find(source=f"tribunal-case:{case.case.id}", status="pending")
+    assert len(pending) == 7
+
+    listing = await user.says("my tribunal dates")
+    assert "Pre-hearing preparation meeting: Around Wednesday 26 March 2025" in listing[-1].text
+
+    replies = await user.button("Change dates for Case A UPN [pupil-id]")
+    assert "At the moment: Thursday 6 February 2025" in replies[-1].text
+    await user.says("keep")
+    replies = await user.says("9 April 2025")
+    assert "updated case" in texts(replies)
+    assert "Tribunal hearing: Wednesday 9 April 2025" in texts(replies)
+    statuses = {m.idempotency_key.split(":", 2)[2]: m.status
+                for m in await reminders.outbox.find(source=f"tribunal-case:{case.case.id}")}
+    assert statuses["hearing:2025-04-02:1d"] == "cancelled" and statuses["hearing:2025-04-09:1d"] == "pending"
+    assert statuses["appeal-window-closes:2025-04-03:1d"] == "pending"   # unchanged dates keep their reminders
+
+    replies = await user.button("Close Case A UPN [pupil-id]")
+    assert "closed case" in replies[-1].text
+    assert not await reminders.outbox.find(source=f"tribunal-case:{case.case.id}", status="pending")
+    listing = await user.says("my tribunal dates")
+    assert "not tracking any tribunal cases" in listing[-1].text
+
+
+async def test_a_case_needs_at_least_one_date(assistant, clock):
+    clock.set(london(2025, 3, 3, 10))
+    user = senco(assistant)
+    await user.says("track a tribunal")
+    await user.says("Case B")
+    await user.says("skip")
+    replies = await user.says("skip")
+    assert "I need at least one date" in replies[-1].text
+    replies = await user.says("tomorrow")
+    assert 'saved case "Case B"' in texts(replies)
+
+
+async def test_another_user_cannot_close_my_case(assistant, clock):
+    clock.set(london(2025, 3, 3, 10))
+    reminders = reminders_of(assistant)
+    summary = await reminders.tribunal.add("29:senco-1", "Case A", final_ehcp_issued=None,
+                                           hearing_on=dt.date(2025, 5, 1))
+    other = senco(assistant, user_id="29:someone-else", aad="aad-2")
+    replies = await other.presses({"action": "tribunal.close", "case_id": summary.case.id})
+    assert "can't find it" in replies[-1].text
+    assert (await reminders.tribunal.cases("29:senco-1"))[0].case.status == "open"
+
+
+async def test_deadlines_are_listed_and_past_ones_say_so(assistant):
+    replies = await senco(assistant).says("deadlines")   # the default clock is in November 2026
+    assert "All of the dates the forum announced have passed" in replies[-1].text
+    assert "Monday 31 August 2026: EHCP top-ups above £6k and notional top funding end (passed)" in replies[-1].text
+
+
+async def test_staff_broadcast_is_confirmed_queued_once_and_refused_to_others(assistant):
+    reminders = reminders_of(assistant)
+    for n in range(3):
+        user = senco(assistant, user_id=f"29:senco-{n}", aad=f"aad-{n}")
+        await user.says("turn on forum reminders")
+    staff = Conversation(assistant.bot, user_id="29:officer", name="Ina Officer", aad_object_id=STAFF,
+                         channel_id="msteams")
+    replies = await staff.says("broadcast forum The Term 5 forum is confirmed for 21 and 22 May.")
+    assert "Send this to 3 Forum subscribers?" in replies[-1].text
+    replies = await staff.button("Send broadcast")
+    assert "Queued for 3 Forum subscribers" in replies[-1].text
+    replies = await staff.button("Send broadcast")
+    assert "already on its way" in replies[-1].text
+    assert len(await reminders.announcements.all(kind="broadcast")) == 1
+
+    sam = senco(assistant)
+    forged = {"action": "reminders.broadcast_send", "category": "forum", "text": "spam", "key": "k"}
+    replies = await sam.presses(forged)
+    assert "only the inclusion team" in replies[-1].text
+    assert len(await reminders.announcements.all(kind="broadcast")) == 1
+    replies = await staff.says("broadcast nonsense hello")
+    assert "where the category is one of" in replies[-1].text
+
+
+@pytest.fixture
+def settings(settings):
+    # The scheduler polls quickly so the end-to-end test sees a delivery within a second.
+    return settings.replace(**{"reminders.poll_seconds": 0.2})
+
+
+async def test_a_notice_is_delivered_proactively_by_the_running_app(running_bot):  # noqa: F811
+    status, _ = await running_bot.say("hello")
+    assert status in (200, 201)
+    before = len(await running_bot.connector.wait_for(1))
+    services = running_bot.app[ASSISTANT_KEY].services
+    user_id = payload("teams_message")["from"]["id"]
+    await services.notifier.notify(Notice(user_id=user_id, text="Your question has been answered",
+                                          idempotency_key="e2e-1", kind="inbox.answer"))
+    activities = await running_bot.connector.wait_for(before + 1, timeout=10)
+    assert activities[-1]["text"] == "Your question has been answered"
+    assert activities[-1]["conversation"]["id"] == payload("teams_message")["conversation"]["id"]
+    await asyncio.sleep(0.5)
+    assert len(running_bot.connector.activities()) == before + 1   # and only once
