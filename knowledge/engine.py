@@ -23,10 +23,10 @@ from zoneinfo import ZoneInfo
 
 from rapidfuzz import fuzz
 
-from knowledge.expectations import MUST_EXPLAIN, asked_kinds, existential_focus
+from knowledge.expectations import MUST_EXPLAIN, asked_kinds, defined_term, existential_focus
 from knowledge.index import Index, IndexedEntry
 from knowledge.models import AnswerResult, FaqEntry, KnowledgeBase, Suggestion
-from knowledge.text import Token, split
+from knowledge.text import Token, family_of, opener, split
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -42,7 +42,13 @@ KIND_PENALTY = 0.40          # the answer lacks the kind of fact asked for
 KIND_PENALTIES = {"time": 0.12}
 CONTACT_KINDS = frozenset({"phone", "email", "person"})
 SPECIFIC_IDF = 2.0           # bodies named in fewer entries than this implies are "specific"
-FOCUS_PENALTY = 0.25         # "is there X" / logistics word the entry never mentions
+FOCUS_PENALTY = 0.25         # "is there X" / logistics word the entry never mentions /
+                             # "what is X" where X is not the entry's subject
+CONFLICT_PENALTY = 0.25
+# Same question form and the same content as one of the entry's phrasings:
+# "who is the continuum for" is the "Who is the Continuum for?" entry, even
+# though "what is the continuum" has the same content words.
+FORM_BONUS = 0.08      # a term, month or year other than the one asked about
 AMBIGUITY_TEMPERATURE = 0.05
 # raw -> confidence; refit with `python bench/faq_eval.py --calibrate` after
 # changing the features or weights above.
@@ -109,6 +115,9 @@ class _Query:
     focus: str | None             # what "is there…" asks about
     must: frozenset[str]          # logistics words the entry must use
     named: tuple[str, ...]        # specific bodies/people a contact question names
+    defined: tuple[str, ...]      # what "what is X?" asks to define
+    specifics: tuple[tuple[str, str], ...]   # (token, family) like Term 6, May, 2026
+    form: tuple[str, str] | None  # ("who", "~continuum") for "who is the continuum for"
 
     @classmethod
     def parse(cls, index: Index, question: str) -> "_Query | None":
@@ -132,9 +141,15 @@ class _Query:
             focus_tokens = index.analyzer.tokens(rest, correct=index.correct,
                                                  vocabulary=index.surface_words)
             focus = focus_tokens[0].text if focus_tokens else None
+        term = defined_term(question)
+        defined = tuple(analyzer.terms(term)) if term else ()
+        specifics = tuple((t, f) for t in terms if (f := family_of(t, analyzer.families)))
+        words = split(question)
+        shape = opener(words)
+        form = (shape, " ".join(sorted(set(terms)))) if shape else None
         return cls(tokens, terms, weights, index.ideal_score(terms), " ".join(sorted(terms)),
-                   " ".join(split(question)), asked, focus,
-                   frozenset(MUST_EXPLAIN.intersection(split(question))), named)
+                   " ".join(words), asked, focus,
+                   frozenset(MUST_EXPLAIN.intersection(words)), named, defined, specifics, form)
 
     def score(self, doc: IndexedEntry, doc_no: int, bm25: float) -> Scored:
         explained = counted = 0.0
@@ -154,6 +169,8 @@ class _Query:
                         max((fuzz.ratio(self.plain, p) for p in doc.phrasings), default=0.0)) / 100.0
         bm25_norm = min(bm25 / self.ideal, 1.0) if self.ideal else 0.0
         raw = W_COVERAGE * coverage + W_CLOSENESS * closeness + W_BM25 * bm25_norm
+        if self.form in doc.forms:
+            raw += FORM_BONUS
 
         def explains(term: str) -> bool:
             return term in doc.question_terms or term in doc.answer_terms
@@ -163,8 +180,12 @@ class _Query:
             missing |= self.asked & CONTACT_KINDS
         if missing:
             raw -= max(KIND_PENALTIES.get(k, KIND_PENALTY) for k in missing)
-        if (self.focus and not explains(self.focus)) or self.must - doc.surface:
+        if ((self.focus and not explains(self.focus)) or self.must - doc.surface
+                or not all(t in doc.question_terms for t in self.defined)):
             raw -= FOCUS_PENALTY
+        # Asked about Term 6, the entry talks of another term (or month, year).
+        if any(not explains(t) and f in doc.families for t, f in self.specifics):
+            raw -= CONFLICT_PENALTY
         confidence = _calibrate(raw)
         return Scored(doc_no, doc.entry.id, confidence, confidence, raw, coverage, closeness,
                       bm25_norm, frozenset(missing))

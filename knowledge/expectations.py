@@ -33,9 +33,11 @@ _ASKS: tuple[tuple[str, re.Pattern[str]], ...] = (
                           r"director|coordinator|co-ordinator|link|named|teacher|specialist|worker|"
                           r"caseworker|psychologist|ep|senco)s?\b"
                           r"|\bwho (do|should|can|could) (i|we) (contact|speak to|talk to|ring|call|phone)\b"
+                          r"|\bwho (chairs|leads|manages|coordinates|co-ordinates|is in charge of)\b"
                           r"|\bname of (the|our|my)\b")),
     ("time", re.compile(r"^(when|whens|what date|which date|what time|what day)\b"
                         r"|\b(when|what date|what time) (is|are|was|were|do|does|did|will|can|should|must)\b")),
+    ("address", re.compile(r"(?<!e-mail )(?<!email )\b(postal address|postcode|post code|address (of|for))\b")),
     ("venue", re.compile(r"\b(where|wheres)\b.*\b(held|hosted|taking place|take place|located|venue)\b"
                          r"|\bvenue\b|\bin person or online\b|\bonline or in person\b")),
 )
@@ -53,6 +55,7 @@ _TIME = re.compile(rf"\b({_MONTHS}|{_DAYS})\b|\b(19|20)\d\d\b|\bterms? \d|\bt\d\
                    r"|\b(now|soon|until|from|after|before|prior|once|already|currently|tbc|tbd)\b",
                    re.IGNORECASE)
 _HONORIFIC = re.compile(r"\b(Dr|Mrs|Mr|Ms|Miss)\.? [A-Z][a-z]+")
+_POSTAL = re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}\b|\b\d+ [A-Z][a-z]+ (Road|Street|Lane|Avenue|Way)\b")
 _NOT_A_PLACE = re.compile(rf"^({_MONTHS}|{_DAYS}|term|the|a|an)$", re.IGNORECASE)
 _PLACE_WORDS = re.compile(r"\b(online|in person|face[- ]to[- ]face|via teams|on teams|microsoft teams|venue|"
                           r"hotel|park|inn|university|centre|center|hall|room|library|campus)\b",
@@ -84,6 +87,7 @@ _PRESENT = {
     "money": lambda a: bool(_MONEY.search(a)),
     "duration": lambda a: bool(_DURATION.search(a)),
     "venue": _has_place,
+    "address": lambda a: bool(_POSTAL.search(a)),
     "time": lambda a: bool(_TIME.search(a)),
 }
 
@@ -118,3 +122,22 @@ recorded recording recordings record slides handouts dress wifi wheelchair acces
 accessibility childcare travel mileage expenses reimbursed reimbursement directions
 certificate certificates
 """.split())
+
+
+_DEFINITION = re.compile(r"^(?:what|whats) (?:is|are) (?:a |an |the )?(?P<x>[a-z0-9' -]+?)\s*\??$"
+                         r"|^what (?:does|do) (?P<y>[a-z0-9' -]+?) (?:stand for|mean)\s*\??$")
+_RELATION_WORDS = frozenset("for of at in on to from about with by".split())
+
+
+def defined_term(question: str) -> str | None:
+    """For "what is PINS?" the thing to be defined. An entry only answers that
+    if the thing is its subject (in its question), not a passing mention in
+    its answer. Longer "what is the X for Y" questions are not definitions."""
+    m = _DEFINITION.search(normalise(question).strip())
+    if not m:
+        return None
+    term = (m.group("x") or m.group("y") or "").strip()
+    words = term.split()
+    if not words or len(words) > 6 or _RELATION_WORDS.intersection(words):
+        return None
+    return term

@@ -21,7 +21,7 @@ from rapidfuzz.distance import OSA
 
 from knowledge.expectations import MUST_EXPLAIN, answer_kinds
 from knowledge.models import FaqEntry, KnowledgeBase
-from knowledge.text import STOPWORDS, Analyzer, Token, split
+from knowledge.text import STOPWORDS, Analyzer, Token, family_of, opener, split
 
 K1 = 1.2
 B_QUESTION = 0.4      # many alternatives should not count against an entry much
@@ -40,8 +40,10 @@ class IndexedEntry:
     answer_terms: frozenset[str]
     variants: tuple[str, ...]           # question + alternatives as canonical token strings
     phrasings: tuple[str, ...]          # question + alternatives as plain normalised words
+    forms: frozenset[tuple[str, str]]   # (question form, canonical tokens) of each phrasing
     answer_kinds: frozenset[str]
     surface: frozenset[str]             # raw words, for MUST_EXPLAIN checks
+    families: frozenset[str]            # kinds of specifics mentioned: term, month, year...
 
 
 def _answer_texts(entry: FaqEntry) -> list[str]:
@@ -60,6 +62,7 @@ class _Analysed:
     answer_counts: Counter
     variants: tuple[str, ...]
     phrasings: tuple[str, ...]
+    forms: frozenset[tuple[str, str]]
     words: tuple[str, ...]
 
 
@@ -86,8 +89,11 @@ class Index:
             surface.update(done.words)
             docs.append(IndexedEntry(entry, frozenset(done.question_counts),
                                      frozenset(done.answer_counts), done.variants, done.phrasings,
+                                     done.forms,
                                      answer_kinds(entry.answer, people),
-                                     frozenset(w for w in done.words if w in MUST_EXPLAIN)))
+                                     frozenset(w for w in done.words if w in MUST_EXPLAIN),
+                                     frozenset(f for t in set(done.question_counts) | set(done.answer_counts)
+                                               if (f := family_of(t, self.analyzer.families)))))
             q_counts.append(done.question_counts)
             a_counts.append(done.answer_counts)
         for term in kb.glossary:
@@ -145,6 +151,8 @@ class Index:
             answer_counts=Counter(t for w in a_words for t in terms(w)),
             variants=tuple(v for v in variants if v),
             phrasings=tuple(" ".join(w) for w in q_words if w),
+            forms=frozenset((form, " ".join(sorted(ts))) for w, ts in zip(q_words, asked)
+                            if (form := opener(w)) and ts),
             words=tuple(w for ws in q_words + x_words + a_words for w in ws))
 
     # -- typo repair -------------------------------------------------------

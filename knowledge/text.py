@@ -123,6 +123,22 @@ def stem(token: str) -> str:
     return t
 
 
+_FAMILIES = {
+    "term": [f"term {n}" for n in range(1, 7)],
+    "month": "january february march april may june july august september october november "
+             "december".split(),
+    "weekday": "monday tuesday wednesday thursday friday saturday sunday".split(),
+}
+
+
+def family_of(token: str, families: dict[str, str]) -> str | None:
+    if token in families:
+        return families[token]
+    if len(token) == 4 and token.isdigit() and token[:2] in ("19", "20"):
+        return "year"
+    return None
+
+
 # Words after which a lower-case "send" is the verb, not the acronym SEND.
 _BEFORE_VERB_SEND = frozenset("i we you they to please do should can will would and then who".split())
 
@@ -225,6 +241,14 @@ class Analyzer:
         # Named things (programmes, bodies, documents): a question naming one is
         # about it, so leaving it unexplained weighs more.
         self.entities = frozenset(self._phrases[k] for k in glossary_keys)
+        # Which "specific" family a token belongs to, so that a question about
+        # Term 6 or May is not answered with Term 5 or April.
+        self.families: dict[str, str] = {}
+        for family, words in _FAMILIES.items():
+            for word in words:
+                tokens = self.terms(word)
+                if len(tokens) == 1:      # "term 3" only when it is one concept
+                    self.families.setdefault(tokens[0], family)
         self.name_concepts = frozenset(self._phrases[k] for k in name_keys)
 
     def _stem(self, word: str) -> str:
@@ -299,3 +323,18 @@ def content_words(texts: Iterable[str], analyzer: Analyzer) -> set[str]:
     for text in texts:
         words.update(analyzer.terms(text))
     return words
+
+
+_OPENERS = {"whats": "what", "whos": "who", "whens": "when", "wheres": "where", "hows": "how"}
+
+
+def opener(words: Sequence[str]) -> str | None:
+    """The question form: "what", "who", "how long"... (None for statements)."""
+    if not words:
+        return None
+    first = _OPENERS.get(words[0], words[0])
+    if first not in ("what", "who", "when", "where", "which", "why", "how"):
+        return None
+    if first == "how" and len(words) > 1:
+        return f"how {words[1]}"
+    return first
