@@ -140,10 +140,12 @@ class InboxService:
         result: AnswerResult,
         message_id: Optional[str] = None,
         subject: Optional[str] = None,
+        needs_answer: Optional[bool] = None,
     ) -> Optional[str]:
         """Logs a question after redaction; declined questions go to the inbox at once.
 
-        Email callers pass the Message-ID and subject so the staff answer can be threaded.
+        Email callers pass the Message-ID and subject so the staff answer can be threaded, and
+        needs_answer=False for automated mail (out-of-office, bounces, lists): logged, never triaged.
         """
         now = self._clock.now()
         matched = result.entry.id if result.entry else (result.suggestions[0].faq_id if result.suggestions else None)
@@ -158,7 +160,7 @@ class InboxService:
                 outcome=result.outcome,
                 faq_id=matched,
                 confidence=float(result.confidence),
-                needs_answer=result.outcome == "decline",
+                needs_answer=result.outcome == "decline" if needs_answer is None else needs_answer,
                 message_id=(message_id or None) and message_id[:998],
                 subject=redacted_subject[:998] if redacted_subject else None,
             )
