@@ -17,7 +17,7 @@ import datetime as dt
 import logging
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Awaitable, Callable, Iterable, Optional
+from typing import TYPE_CHECKING, Awaitable, Callable, Iterable, Optional
 
 from bot.clock import Clock, british_date
 from bot.services.evaluation_messages import EvaluationMessages
@@ -26,6 +26,9 @@ from bot.services.notify import Notice
 from bot.settings import EvaluationSettings, SettingsError
 from integrations.db.evaluation_repos import EvaluationParticipants, EvaluationResponses, Participant, StoredResponse
 from knowledge.forums import LONDON, TIME_PATTERN, Forum, ForumCatalogue, ForumsError, load_forums
+
+if TYPE_CHECKING:
+    from integrations.evaluation_report import ReportSpec
 
 log = logging.getLogger(__name__)
 

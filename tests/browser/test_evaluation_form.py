@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.evaluations.conftest import FORUM, clock, eval_settings, web_bot  # noqa: F401  (fixtures)
+from tests.evaluations.conftest import FORUM
 
 CHROMIUM = Path(os.environ.get("SENCOBOT_CHROMIUM", "/usr/bin/chromium"))
 LAUNCH_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",

@@ -1,5 +1,5 @@
 """In Teams: "evaluate" opens the card, its button stores the answers, staff read the results."""
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 
 from tests.evaluations.conftest import FORUM, senco, staff
 
