@@ -77,6 +77,12 @@ class EvaluationPolicy:
         if not TIME_PATTERN.match(settings.end_time_if_unknown.strip()):
             raise SettingsError(f"evaluations.end_time_if_unknown: expected HH:MM, got {settings.end_time_if_unknown!r}")
         hours, minutes = settings.end_time_if_unknown.strip().split(":")
+        from knowledge.deadlines import CATEGORIES
+
+        for category in settings.subscriber_categories:
+            if category not in CATEGORIES:
+                raise SettingsError(f"evaluations.subscriber_categories: {category!r} is not a reminder category "
+                                    f"({', '.join(CATEGORIES)})")
         close_dates = {}
         for entry in settings.close_dates:
             forum_id, _, day = entry.partition("=")

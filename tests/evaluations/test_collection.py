@@ -188,3 +188,17 @@ async def test_pushes_go_through_the_reminder_outbox_to_forum_subscribers(assist
     assert invite.expires_at == datetime(2025, 4, 10, 23, 0, tzinfo=timezone.utc)
     assert invite.source == "evaluation:term4-2025"
     assert invite.card["actions"][0]["data"]["action"] == "evaluation.submit"
+
+
+@pytest.mark.parametrize("changes, key", [
+    ({"evaluations.close_dates": ["term4-2025:2025-04-01"]}, "evaluations.close_dates"),
+    ({"evaluations.end_time_if_unknown": "4pm"}, "evaluations.end_time_if_unknown"),
+    ({"evaluations.reminder_after_days": 0}, "evaluations.reminder_after_days"),
+    ({"evaluations.subscriber_categories": ["gossip"]}, "evaluations.subscriber_categories"),
+])
+def test_bad_evaluation_settings_stop_the_start_with_the_key_named(eval_settings, changes, key):
+    from bot.services.evaluations import EvaluationPolicy
+    from bot.settings import SettingsError
+
+    with pytest.raises(SettingsError, match=f"^{key}"):
+        EvaluationPolicy.from_settings(eval_settings.replace(**changes).evaluations)
