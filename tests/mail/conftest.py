@@ -1,0 +1,134 @@
+"""Email assistant fixtures: a real IMAP server (pymap) and a real SMTP server (aiosmtpd) on loopback,
+the real inbox over a migrated SQLite database, and a worker reading one fresh folder per test."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from email.message import EmailMessage
+from email.utils import make_msgid
+from typing import Optional
+
+import pytest
+
+from bot.mail_wiring import build_mail_assistant, build_mail_worker
+from bot.services.mail_assistant import MailAssistant, MailWorker
+from bot.wiring import Services, build_services
+from integrations.mail.imap import ImapConfig, ImapMailbox
+from integrations.mail.smtp import SmtpConfig, SmtpSender
+from tests.fakes.imap import ImapServer
+from tests.fakes.smtp import SmtpServer
+
+TEAM = "inclusion@kent.gov.uk"
+
+
+@pytest.fixture(scope="session")
+def imap_server():
+    server = ImapServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def smtp():
+    server = SmtpServer().start()
+    yield server
+    server.stop()
+
+
+@dataclass
+class MailWorld:
+    services: Services
+    assistant: MailAssistant
+    worker: MailWorker
+    imap: ImapServer
+    folder: str
+    smtp: SmtpServer
+
+    def mailbox(self, **changes) -> ImapMailbox:
+        return make_mailbox(self.imap, self.folder, **changes)
+
+    def new_worker(self) -> MailWorker:
+        """A second worker, as after a restart: a new process with its own lease id."""
+        return build_mail_worker(self.services, self.mailbox())
+
+    async def deliver(self, *messages: bytes) -> None:
+        await self.imap.deliver(self.folder, *messages)
+
+    async def queries(self):
+        return await self.services.extras["inbox"].list_queries(include_all=True)
+
+
+def make_mailbox(imap: ImapServer, folder: str, **changes) -> ImapMailbox:
+    config = dict(host=imap.host, port=imap.port, tls=False, username=imap.user, password=imap.password,
+                  folder=folder, timeout=5, idle=True, mark_seen=True)
+    config.update(changes)
+    return ImapMailbox(ImapConfig(**config))
+
+
+def mail_settings(settings, imap: ImapServer, smtp: SmtpServer):
+    return settings.replace(**{
+        "team_mailbox": TEAM,
+        "mail.enabled": True,
+        "mail.smtp_host": "127.0.0.1",
+        "mail.smtp_port": smtp.port,
+        "mail.smtp_starttls": False,
+        "mail.imap_host": imap.host,
+        "mail.imap_port": imap.port,
+        "mail.imap_tls": False,
+        "mail.imap_username": imap.user,
+        "mail.imap_poll_seconds": 30,
+        "mail.imap_batch_size": 20,
+        "inbox.digest_enabled": False,
+        "bot.app_id": "00000000-0000-0000-0000-00000000b07",
+    })
+
+
+@pytest.fixture
+async def world(settings, clock, sqlite_db, imap_server, smtp) -> MailWorld:
+    folder = await imap_server.new_folder()
+    services = build_services(mail_settings(settings, imap_server, smtp), clock=clock, database=sqlite_db)
+    # One quick retry: the tests control when SMTP is down, not how long the backoff sleeps.
+    services.mail = SmtpSender(SmtpConfig(host="127.0.0.1", port=smtp.port, attempts=2, backoff_seconds=0.01,
+                                          timeout=5))
+    assistant = build_mail_assistant(services)
+    worker = build_mail_worker(services, make_mailbox(imap_server, folder))
+    return MailWorld(services, assistant, worker, imap_server, folder, smtp)
+
+
+def email_bytes(
+    body: Optional[str] = "When is the next SENCO forum?",
+    *,
+    sender: str = "Sam Senco <sam.senco@school.kent.sch.uk>",
+    subject: str = "Forum question",
+    html: Optional[str] = None,
+    charset: str = "utf-8",
+    headers: Optional[dict] = None,
+    attachments: tuple[tuple[str, str, bytes], ...] = (),
+    message_id: Optional[str] = None,
+) -> bytes:
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = TEAM
+    message["Subject"] = subject
+    message["Message-ID"] = message_id or make_msgid(domain="school.kent.sch.uk")
+    message["Date"] = "Thu, 26 Nov 2026 09:30:00 +0000"
+    for name, value in (headers or {}).items():
+        message[name] = value
+    if body is not None:
+        message.set_content(body, charset=charset, cte="8bit" if charset != "utf-8" else None)
+    if html is not None:
+        if body is None:
+            message.set_content(html, subtype="html")
+        else:
+            message.add_alternative(html, subtype="html")
+    for filename, mime, data in attachments:
+        maintype, subtype = mime.split("/")
+        message.add_attachment(data, maintype=maintype, subtype=subtype, filename=filename)
+    return bytes(message)
+
+
+def text_of(message: EmailMessage) -> str:
+    return message.get_body(("plain",)).get_content()
+
+
+def html_of(message: EmailMessage) -> str:
+    return message.get_body(("html",)).get_content()
