@@ -84,6 +84,38 @@ class MailSettings:
     smtp_password: str = secret()
     smtp_timeout_seconds: float = 30.0
     enabled: bool = False
+    # Reading the team mailbox (the email assistant); an empty imap_host leaves it off.
+    imap_host: str = ""
+    imap_port: int = 993
+    imap_tls: bool = True
+    imap_username: str = ""
+    imap_password: str = secret()
+    imap_folder: str = "INBOX"
+    imap_poll_seconds: float = 60.0
+    imap_idle: bool = True
+    imap_timeout_seconds: float = 30.0
+    imap_mark_seen: bool = True
+    imap_batch_size: int = 50
+    # OAuth2 client credentials (Exchange Online): an empty oauth_token_url means password logins.
+    oauth_token_url: str = ""
+    oauth_client_id: str = ""
+    oauth_client_secret: str = secret()
+    oauth_imap_scope: str = "https://outlook.office365.com/.default"
+    oauth_smtp_scope: str = "https://outlook.office365.com/.default"
+    auto_reply_window_hours: float = 24.0
+    auto_reply_max_per_window: int = 5
+    booking_link: str = ""
+    outbox_keep_days: int = 30
+
+    def __post_init__(self):
+        if self.auto_reply_window_hours <= 0:
+            raise SettingsError("mail.auto_reply_window_hours: must be more than 0")
+        if self.auto_reply_max_per_window < 1:
+            raise SettingsError("mail.auto_reply_max_per_window: must be at least 1")
+        if self.imap_poll_seconds <= 0:
+            raise SettingsError("mail.imap_poll_seconds: must be more than 0")
+        if self.imap_batch_size < 1:
+            raise SettingsError("mail.imap_batch_size: must be at least 1")
 
 
 @dataclass(frozen=True)
