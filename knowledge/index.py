@@ -29,6 +29,7 @@ B_ANSWER = 0.75
 WEIGHT_QUESTION = 1.0
 WEIGHT_ANSWER = 0.35
 TYPO_CACHE = 4096
+COMMON_DF = 1000      # terms in more entries than this only refine candidates (see candidates())
 # Shorter words are too often real words the KB lacks ("pass", "sats", "wide").
 MIN_TYPO_LENGTH = 5
 
@@ -125,6 +126,8 @@ class Index:
                     w += WEIGHT_ANSWER * _bm25(ac[term], a_len, avg_a, B_ANSWER)
                 postings.setdefault(term, []).append((i, self.idf[term] * w))
         self.postings = postings
+        common_df = max(COMMON_DF, n // 20)
+        self._common = {t: dict(p) for t, p in postings.items() if len(p) > common_df}
 
         self.surface_words = frozenset(w for w in surface if w.isalpha()) | STOPWORDS
         self._surface_freq = surface
@@ -194,8 +197,19 @@ class Index:
         return self.idf.get(term, self.unknown_idf)
 
     def candidates(self, terms: Iterable[str], limit: int) -> list[tuple[int, float]]:
+        """The `limit` best entries by BM25. Rarer terms go first; a very common
+        term (in thousands of entries) then only adds to entries already found,
+        looked up in its own map, instead of walking its whole posting list:
+        an entry with nothing but common words in common cannot win anyway."""
         scores: dict[int, float] = {}
-        for term in terms:
+        for term in sorted(set(terms), key=lambda t: len(self.postings.get(t, ()))):
+            common = self._common.get(term)
+            if common is not None and scores:
+                for doc in scores:
+                    w = common.get(doc)
+                    if w:
+                        scores[doc] += w
+                continue
             for doc, w in self.postings.get(term, ()):
                 scores[doc] = scores.get(doc, 0.0) + w
         if len(scores) <= limit:
