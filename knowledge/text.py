@@ -4,7 +4,7 @@ One pipeline turns any text into canonical content tokens:
 normalise -> split -> (optional typo repair) -> stem -> glossary/synonym
 phrases collapsed to one concept token -> stopwords dropped.
 Index and query go through the same pipeline, so "education, health and care
-plan", "EHC plans" and "EHCPs" all become the single token "ehcp".
+plan", "EHC plans" and "EHCPs" all become the one concept token "~ehcp".
 """
 from __future__ import annotations
 
@@ -39,15 +39,15 @@ other our ours ourselves out over own same she should shouldnt so some such than
 the their theirs them themselves then there theres these they this those through to too
 under until up very was wasnt we were what whats when whens where wheres which while who
 whos whom why will with wont would wouldnt you your yours yourself yourselves
-us let lets im ive youre were weve theyre hes shes id youd ill re ve ll d m s t
+us let lets im ive youre weve theyre hes shes id youd ill re ve ll d m s t
 please pls plz thanks thank cheers hi hello hey ok okay yes yeah
-actually basically honestly really surely just quite still currently anyway
+actually basically honestly really surely quite still currently anyway
 get gets got getting go goes going gone need needs needed want wants wanted know
 tell say said like mean means something anything thing things someone anyone
 much many whether either else ever sort kind bit lot lots
-happen happens happened happening someone somebody anybody particular main stuff
+happen happens happened happening somebody anybody particular main stuff
 moment helpful useful great brilliant perfect lovely wonderful amazing appreciated forward
-around across along within without towards upon onto via per etc also maybe perhaps probably
+around across along within without towards upon onto via per etc maybe perhaps probably
 take takes taking took taken make makes making made
 """.split())
 
@@ -316,13 +316,6 @@ class Analyzer:
 
     def terms(self, text: str) -> list[str]:
         return [t.text for t in self.tokens(text)]
-
-
-def content_words(texts: Iterable[str], analyzer: Analyzer) -> set[str]:
-    words: set[str] = set()
-    for text in texts:
-        words.update(analyzer.terms(text))
-    return words
 
 
 _OPENERS = {"whats": "what", "whos": "who", "whens": "when", "wheres": "where", "hows": "how"}
