@@ -287,14 +287,16 @@ class BookingService:
         if state != "open":
             return BookingResult(state, event)
         try:
-            async with self._repo.change(event.id, _state_of(event), now) as tx:
+            async with self._repo.change(event.id, _state_of(event), now, for_user=person.user_id) as tx:
+                # Stamped under the lock, so timestamps follow the order the changes really happened in.
+                stamp = self._clock.now()
                 if tx.state.status != "scheduled":
                     return BookingResult("cancelled", event)
                 existing = await tx.active_booking(person.user_id)
                 if existing is not None:
                     position = await tx.waitlist_position(existing) if existing.status == "waitlisted" else None
                     return BookingResult("duplicate", event, existing, position, self._link_for(existing, event))
-                if await tx.count("confirmed") < tx.state.capacity:
+                if tx.confirmed < tx.state.capacity:
                     status = "confirmed"
                 elif waitlist_ok:
                     status = "waitlisted"
@@ -302,8 +304,9 @@ class BookingService:
                     return BookingResult("full", event)
                 booking = await tx.add(ref=uuid.uuid4().hex, user_id=person.user_id, name=person.name.strip(),
                                        school=person.school.strip(), email=person.email.strip(), status=status,
-                                       now=now)
-                position = await tx.waitlist_position(booking) if status == "waitlisted" else None
+                                       now=stamp)
+                # Joined last, under the lock: its place is the length of the waiting list.
+                position = tx.waitlisted if status == "waitlisted" else None
         except IntegrityError:
             # Only another process racing past the event lock could get here; its booking stands.
             existing = next((b for b in await self._repo.for_user(person.user_id) if b.event_id == event.id), None)
@@ -326,13 +329,14 @@ class BookingService:
         placeholder = EventState(booking.event_id, 0, "cancelled", "")
         promoted: list[Booking] = []
         async with self._repo.change(booking.event_id, _state_of(event) if event else placeholder, now) as tx:
+            stamp = self._clock.now()
             current = await tx.get(ref)
             if current is None or not current.is_active:
                 return CancelResult("already_cancelled", current, event)
             was_confirmed = current.status == "confirmed"
-            cancelled = await tx.cancel(current, now, by, bump_sequence=was_confirmed)
-            if was_confirmed and tx.state.status == "scheduled" and event is not None and now < event.start:
-                promoted = await self._fill_places(tx, now)
+            cancelled = await tx.cancel(current, stamp, by, bump_sequence=was_confirmed)
+            if was_confirmed and tx.state.status == "scheduled" and event is not None and stamp < event.start:
+                promoted = await self._fill_places(tx, stamp)
         if event is not None:
             if was_confirmed:
                 await self._after_change("cancelled", cancelled, event)
@@ -342,7 +346,7 @@ class BookingService:
 
     async def _fill_places(self, tx: EventChange, now: datetime) -> list[Booking]:
         """Confirms the longest-waiting people while there are free places."""
-        free = tx.state.capacity - await tx.count("confirmed")
+        free = tx.state.capacity - tx.confirmed
         if free <= 0:
             return []
         return [await tx.confirm(booking, now) for booking in await tx.waitlist(limit=free)]

@@ -65,12 +65,22 @@ class EventCounts:
 
 class EventChange:
     """One transaction on one event's bookings, with the event locked. Obtained from
-    ``BookingRepository.change``; every method runs inside that transaction."""
+    ``BookingRepository.change``; every method runs inside that transaction.
 
-    def __init__(self, conn: AsyncConnection, state: EventState, created: bool):
+    Taking the lock also reads the counts (and the caller's active booking, if asked), and the
+    counts are kept up to date as this transaction changes them, so a booking is a handful of
+    round trips (begin, lock and counts, insert, commit): they bound throughput on one popular event.
+    """
+
+    def __init__(self, conn: AsyncConnection, state: EventState, created: bool, *, confirmed: int,
+                 waitlisted: int, mine: Optional[int], user_id: Optional[str]):
         self._conn = conn
         self.state = state
         self.created = created  # the event row was made by this change (first time it is seen)
+        self.confirmed = confirmed
+        self.waitlisted = waitlisted
+        self._mine = mine
+        self._user_id = user_id
 
     async def update_state(self, *, capacity: int, status: str, fingerprint: str, now: datetime) -> None:
         await self._conn.execute(
@@ -80,14 +90,9 @@ class EventChange:
         )
         self.state = EventState(self.state.event_id, capacity, status, fingerprint)
 
-    async def count(self, status: str) -> int:
-        return await self._conn.scalar(
-            select(func.count()).select_from(bookings).where(
-                bookings.c.event_id == self.state.event_id, bookings.c.status == status
-            )
-        )
-
     async def active_booking(self, user_id: str) -> Optional[Booking]:
+        if user_id == self._user_id:
+            return await self._by_id(self._mine) if self._mine is not None else None
         row = (await self._conn.execute(
             select(bookings).where(
                 bookings.c.event_id == self.state.event_id,
@@ -109,8 +114,9 @@ class EventChange:
             ref=ref, event_id=self.state.event_id, user_id=user_id, name=name, school=school, email=email,
             status=status, sequence=0, created_at=now, confirmed_at=now if status == "confirmed" else None,
         )
-        result = await self._conn.execute(bookings.insert().values(**values))
-        return await self._by_id(result.inserted_primary_key[0])
+        row = (await self._conn.execute(bookings.insert().values(**values).returning(*bookings.c))).one()
+        self._count(status, +1)
+        return _booking(row)
 
     async def waitlist(self, limit: Optional[int] = None) -> list[Booking]:
         """Waitlisted bookings in joining order."""
@@ -139,17 +145,23 @@ class EventChange:
         return [_booking(row) for row in rows]
 
     async def confirm(self, booking: Booking, now: datetime) -> Booking:
-        await self._conn.execute(
-            update(bookings).where(bookings.c.id == booking.id).values(status="confirmed", confirmed_at=now)
-        )
-        return await self._by_id(booking.id)
+        row = (await self._conn.execute(
+            update(bookings).where(bookings.c.id == booking.id)
+            .values(status="confirmed", confirmed_at=now).returning(*bookings.c)
+        )).one()
+        self._count(booking.status, -1)
+        self._count("confirmed", +1)
+        return _booking(row)
 
     async def cancel(self, booking: Booking, now: datetime, by: str, *, bump_sequence: bool) -> Booking:
         values = dict(status="cancelled", cancelled_at=now, cancelled_by=by)
         if bump_sequence:
             values["sequence"] = bookings.c.sequence + 1
-        await self._conn.execute(update(bookings).where(bookings.c.id == booking.id).values(**values))
-        return await self._by_id(booking.id)
+        row = (await self._conn.execute(
+            update(bookings).where(bookings.c.id == booking.id).values(**values).returning(*bookings.c)
+        )).one()
+        self._count(booking.status, -1)
+        return _booking(row)
 
     async def bump_sequences(self, booking_ids: Iterable[int]) -> None:
         ids = list(booking_ids)
@@ -157,6 +169,12 @@ class EventChange:
             await self._conn.execute(
                 update(bookings).where(bookings.c.id.in_(ids)).values(sequence=bookings.c.sequence + 1)
             )
+
+    def _count(self, status: str, delta: int) -> None:
+        if status == "confirmed":
+            self.confirmed += delta
+        elif status == "waitlisted":
+            self.waitlisted += delta
 
     async def _by_id(self, booking_id: int) -> Booking:
         row = (await self._conn.execute(select(bookings).where(bookings.c.id == booking_id))).one()
@@ -168,8 +186,10 @@ class BookingRepository:
         self._db = database
 
     @asynccontextmanager
-    async def change(self, event_id: str, initial: EventState, now: datetime) -> AsyncIterator[EventChange]:
+    async def change(self, event_id: str, initial: EventState, now: datetime,
+                     for_user: Optional[str] = None) -> AsyncIterator[EventChange]:
         """A transaction holding the event's lock; ``initial`` creates the event row if it is new.
+        ``for_user`` prefetches that person's active booking with the lock.
 
         Commits when the block ends normally, rolls back if it raises. Never call anything that
         writes to the database from inside the block (the SQLite write lock is not re-entrant).
@@ -178,9 +198,9 @@ class BookingRepository:
             if self._db.is_sqlite:
                 # The first statement of the transaction, so the write lock is taken before any read.
                 await conn.exec_driver_sql("BEGIN IMMEDIATE")
-            state = await self._lock_event(conn, event_id)
+            locked = await self._lock_event(conn, event_id, for_user)
             created = False
-            if state is None:
+            if locked is None:
                 insert = (sqlite.insert if self._db.is_sqlite else postgresql.insert)(booking_events)
                 result = await conn.execute(
                     insert.values(event_id=event_id, capacity=initial.capacity, status=initial.status,
@@ -188,15 +208,41 @@ class BookingRepository:
                     .on_conflict_do_nothing(index_elements=["event_id"])
                 )
                 created = result.rowcount == 1
-                state = await self._lock_event(conn, event_id)
-            yield EventChange(conn, state, created)
+                locked = await self._lock_event(conn, event_id, for_user)
+            state, confirmed, waitlisted, mine = locked
+            yield EventChange(conn, state, created, confirmed=confirmed, waitlisted=waitlisted, mine=mine,
+                              user_id=for_user)
 
-    async def _lock_event(self, conn: AsyncConnection, event_id: str) -> Optional[EventState]:
-        query = select(booking_events).where(booking_events.c.event_id == event_id)
-        if not self._db.is_sqlite:
-            query = query.with_for_update()
-        row = (await conn.execute(query)).first()
-        return EventState(row.event_id, row.capacity, row.status, row.fingerprint) if row else None
+    async def _lock_event(self, conn: AsyncConnection, event_id: str, for_user: Optional[str]):
+        """(state, confirmed, waitlisted, caller's active booking id) with the event row locked; None if absent."""
+        def counted(status: str):
+            return (select(func.count()).select_from(bookings)
+                    .where(bookings.c.event_id == event_id, bookings.c.status == status)
+                    .scalar_subquery())
+
+        mine = (select(bookings.c.id)
+                .where(bookings.c.event_id == event_id, bookings.c.user_id == for_user,
+                       bookings.c.status.in_(ACTIVE_STATUSES))
+                .limit(1).scalar_subquery())
+        figures = (counted("confirmed").label("n_confirmed"), counted("waitlisted").label("n_waitlisted"),
+                   mine.label("mine"))
+        event_query = select(booking_events).where(booking_events.c.event_id == event_id)
+        if self._db.is_sqlite:
+            # BEGIN IMMEDIATE already holds the write lock, so one statement reads a settled state.
+            row = (await conn.execute(event_query.add_columns(*figures))).first()
+            if row is None:
+                return None
+            figures_row = row
+        else:
+            # The counts need their own statement: one that waited for the row lock would have
+            # counted with the snapshot it took before waiting (READ COMMITTED re-checks only the
+            # locked row), missing the bookings the previous holder just committed.
+            row = (await conn.execute(event_query.with_for_update())).first()
+            if row is None:
+                return None
+            figures_row = (await conn.execute(select(*figures))).one()
+        state = EventState(row.event_id, row.capacity, row.status, row.fingerprint)
+        return state, figures_row.n_confirmed, figures_row.n_waitlisted, figures_row.mine
 
     # -- reads (no lock: a snapshot is enough) --------------------------------------------------
 
