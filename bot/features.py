@@ -48,4 +48,7 @@ def install_features(services, router: Router, dialogs: DialogSet, user_state: U
     from dialogs.reminders_feature import install_reminders
 
     reminders = install_reminders(services, router, dialogs)
+    from bot.mail_wiring import install_mail
+
+    install_mail(services)
     return InstalledFeatures(fallback=fallback, on_new_user=reminders.ask_new_user)

@@ -151,7 +151,11 @@ class ImapMailbox:
     # -- Mailbox ----------------------------------------------------------------------------
 
     async def fetch_new(self, position: Optional[str], limit: int) -> MailBatch:
+        fresh = self._client is None or self._client.get_state() != "SELECTED"
         await self._connected()
+        if not fresh:
+            # A selected folder's view is only brought up to date by a command; NOOP is the cheapest.
+            await self._run("noop", lambda c: c.noop())
         validity = self._validity or "0"
         stored_validity, _, stored_uid = (position or "").partition(":")
         if position and stored_validity == validity and stored_uid.isdigit():

@@ -281,16 +281,32 @@ def decode_part(part: Message) -> str:
     return payload.decode("latin-1")  # every byte maps; never fails
 
 
+# Containers that hold only the quoted earlier message.
 _HTML_QUOTES = (
     ("div", {"class": "gmail_quote"}),
     ("div", {"class": "gmail_extra"}),
-    ("div", {"id": "divRplyFwdMsg"}),
-    ("div", {"id": "appendonsend"}),
     ("div", {"class": "moz-cite-prefix"}),
     ("div", {"class": "yahoo_quoted"}),
     ("blockquote", {}),
 )
+# Markers after which everything is the quoted earlier message (Outlook puts the quote after them,
+# not inside them).
+_HTML_CUTS = (
+    ("div", {"id": "divRplyFwdMsg"}),
+    ("div", {"id": "appendonsend"}),
+    ("hr", {}),
+)
 _BLOCKS = ("p", "div", "br", "tr", "li", "h1", "h2", "h3", "h4", "h5", "h6", "table", "hr")
+
+
+def _first_cut(soup):
+    candidates = [tag for name, attrs in _HTML_CUTS for tag in soup.find_all(name, attrs=attrs)]
+    candidates += [tag for tag in soup.find_all("div")
+                   if "border-top:solid" in (tag.get("style") or "").replace(" ", "").lower()]
+    if not candidates:
+        return None
+    order = {id(tag): index for index, tag in enumerate(soup.find_all())}
+    return min(candidates, key=lambda tag: order.get(id(tag), 0))
 
 
 def html_to_text(html: str) -> str:
@@ -301,14 +317,13 @@ def html_to_text(html: str) -> str:
     for name, attrs in _HTML_QUOTES:
         for tag in soup.find_all(name, attrs=attrs):
             tag.decompose()
-    # Outlook separates the quoted message with a top-bordered div or an <hr>; drop it and everything after.
-    for tag in soup.find_all(["div", "hr"]):
-        style = (tag.get("style") or "").replace(" ", "").lower() if tag.name == "div" else ""
-        if tag.name == "hr" or "border-top:solid" in style:
-            for later in list(tag.find_all_next()):
-                later.decompose()
-            tag.decompose()
-            break
+    cut = _first_cut(soup)
+    if cut is not None:
+        for text in list(cut.find_all_next(string=True)):
+            text.extract()
+        for later in list(cut.find_all_next()):
+            later.decompose()
+        cut.decompose()
     for tag in soup.find_all(_BLOCKS):
         tag.insert_before("\n")
         tag.insert_after("\n")

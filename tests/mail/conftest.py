@@ -11,7 +11,7 @@ import pytest
 
 from bot.mail_wiring import build_mail_assistant, build_mail_worker
 from bot.services.mail_assistant import MailAssistant, MailWorker
-from bot.wiring import Services, build_services
+from bot.wiring import Services, build_assistant, build_services
 from integrations.mail.imap import ImapConfig, ImapMailbox
 from integrations.mail.smtp import SmtpConfig, SmtpSender
 from tests.fakes.imap import ImapServer
@@ -89,7 +89,9 @@ async def world(settings, clock, sqlite_db, imap_server, smtp) -> MailWorld:
     # One quick retry: the tests control when SMTP is down, not how long the backoff sleeps.
     services.mail = SmtpSender(SmtpConfig(host="127.0.0.1", port=smtp.port, attempts=2, backoff_seconds=0.01,
                                           timeout=5))
+    build_assistant(services)  # every feature installed, as in the running bot (bookings offer event links)
     assistant = build_mail_assistant(services)
+    assert services.extras["mail_assistant"] is assistant
     worker = build_mail_worker(services, make_mailbox(imap_server, folder))
     return MailWorld(services, assistant, worker, imap_server, folder, smtp)
 
