@@ -344,10 +344,14 @@ class BookingFeature:
             command="my bookings", description="see what you've booked"))
         router.add_intent(Intent(
             "booking.book", self.start_booking,
-            patterns=(r"^(please )?book\b", r"\bsign (me )?up\b", r"\bregister me\b",
-                      r"\b(i'?d like|i want|can i|could i|i would like) to book\b", r"\breserve a (place|seat)\b",
-                      r"\bbook (me )?(a |my )?(place|seat|onto|on to)\b"),
-            examples=("book a webinar", "book an induction meeting", "book a place"),
+            # A question about booking something else ("how do I book a place on the NPQ?") is the FAQ's:
+            # questions only start a booking when they name an event. No fuzzy examples: token_set_ratio
+            # scores 100 for any message containing all of an example's words ("book a place").
+            patterns=(r"^(please )?(book|sign me up|register me)\b",
+                      r"^(?!(how|where|when|what|who|why|which|is|are|do|does)\b).*\b(sign (me )?up|register me"
+                      r"|reserve a (place|seat)|book (me )?(a |my )?(place|seat|onto|on to|in)"
+                      r"|(i'?d like|i want|i would like) to book)\b",
+                      r"\b(book|sign (me )?up|register|reserve)\b.*\b(webinar|induction|community|meeting|event)s?\b"),
             command="book", description="book a webinar or Community of Schools induction meeting"))
         router.add_action(CardAction("booking.pick", self.on_pick))
         router.add_action(CardAction("booking.step", self.on_step))

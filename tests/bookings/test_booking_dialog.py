@@ -198,3 +198,23 @@ async def test_an_old_confirmation_button_after_the_dialog_ended(assistant):
     await user.button("Confirm booking")
     stale = await user.presses({"action": "booking.step", "choice": "book"})
     assert "That booking form has expired" in stale[-1].text
+
+
+@pytest.mark.parametrize("text, intent", [
+    ("book", "booking.book"),
+    ("book the induction meeting in Maidstone", "booking.book"),
+    ("sign me up for the webinar on 6 May", "booking.book"),
+    ("can I book onto the induction?", "booking.book"),
+    ("register me for the North meeting", "booking.book"),
+    ("my bookings", "booking.mine"),
+    ("cancel my booking", "booking.cancel"),
+    ("how do i cancel my booking?", "booking.cancel"),
+    # Questions about booking other things belong to the FAQ answerer.
+    ("how do I book a place on the NPQ?", None),
+    ("can i book STLS trainng for next autumn term?", None),
+    ("when are the QA webinars running? need to book one", None),
+    ("booking numbers", None),  # staff only
+])
+def test_which_messages_start_a_booking_conversation(assistant, text, intent):
+    chosen = assistant.bot.router.best(text, is_staff=False)
+    assert (chosen.name if chosen else None) == intent
