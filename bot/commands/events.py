@@ -39,7 +39,7 @@ def register(sub) -> None:
     actions.required = True
 
     listing = actions.add_parser("list", help="every event with its dates, status and capacity")
-    listing.set_defaults(func=cmd_events_list)
+    listing.set_defaults(func=_reporting_catalogue_errors(cmd_events_list))
 
     add = actions.add_parser("add", help="add an event to the catalogue")
     add.add_argument("--id", default=None, help="kebab-case id (default: from kind, area and date)")
@@ -48,7 +48,7 @@ def register(sub) -> None:
     add.add_argument("--description", required=True)
     add.add_argument("--start", required=True, help="London time, YYYY-MM-DDTHH:MM")
     _event_options(add)
-    add.set_defaults(func=cmd_events_add)
+    add.set_defaults(func=_reporting_catalogue_errors(cmd_events_add))
 
     edit = actions.add_parser("edit", help="change an event (people booked are told about new times or places)")
     edit.add_argument("event", help="event id")
@@ -58,13 +58,13 @@ def register(sub) -> None:
     edit.add_argument("--start", default=None, help="London time, YYYY-MM-DDTHH:MM")
     edit.add_argument("--reinstate", action="store_true", help="make a cancelled event bookable again")
     _event_options(edit)
-    edit.set_defaults(func=cmd_events_edit)
+    edit.set_defaults(func=_reporting_catalogue_errors(cmd_events_edit))
 
     cancel = actions.add_parser("cancel", help="cancel an event and tell everyone booked")
     cancel.add_argument("event", help="event id")
     cancel.add_argument("--moved", action="store_true", help="say it has moved (book the new date) rather than cancelled")
     cancel.add_argument("--no-sync", action="store_true", help="only edit the file; the running bot applies it")
-    cancel.set_defaults(func=cmd_events_cancel)
+    cancel.set_defaults(func=_reporting_catalogue_errors(cmd_events_cancel))
 
     bookings = sub.add_parser("bookings", help="who booked an event")
     b_actions = bookings.add_subparsers(dest="bookings_command", metavar="ACTION")
@@ -79,6 +79,19 @@ def register(sub) -> None:
     export.add_argument("--out", default="-", help="file to write (default: standard output)")
     export.add_argument("--all", action="store_true", help="include cancelled bookings")
     export.set_defaults(func=cmd_bookings_export)
+
+
+def _reporting_catalogue_errors(command):
+    """A broken events file is reported as its problems, not as a traceback."""
+    def run(args) -> int:
+        try:
+            return command(args)
+        except EventsError as exc:
+            for problem in exc.problems:
+                print(f"sencobot events: {problem}", file=sys.stderr)
+            return 1
+
+    return run
 
 
 def _event_options(parser) -> None:

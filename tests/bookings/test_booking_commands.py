@@ -96,3 +96,9 @@ def test_a_change_the_catalogue_would_reject_leaves_the_file_alone(env, events_p
     assert load_events(events_path).get("induction-west-2025-05-02").status == "moved"
     assert events_path.read_text() != before
     assert main(["bookings", "list", "no-such-event"]) == 1
+
+
+def test_a_broken_events_file_is_reported_not_raised(env, events_path, capsys):
+    events_path.write_text(events_path.read_text().replace('start: "2025-05-02T09:00"', 'start: "2 May"'))
+    assert main(["events", "list"]) == 1
+    assert "induction-west-2025-05-02: 'start': '2 May' is not a local time" in capsys.readouterr().err
