@@ -17,6 +17,7 @@ COMMAND_MODULES = (
     "bot.commands.events",
     "bot.commands.inbox",
     "bot.commands.teams_package",
+    "bot.commands.mail",
 )
 
 

@@ -418,7 +418,13 @@ class MailWorker:
                 except Exception as exc:
                     log.warning("waiting for mail failed: %s", type(exc).__name__)
         finally:
+            await self.close()
+
+    async def close(self) -> None:
+        """Lets another worker take the mailbox at once, and logs out."""
+        try:
             await self._repo.release(self._mailbox.name, self.holder)
+        finally:
             await self._mailbox.close()
 
 
