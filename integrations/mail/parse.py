@@ -296,7 +296,7 @@ _HTML_CUTS = (
     ("div", {"id": "appendonsend"}),
     ("hr", {}),
 )
-_BLOCKS = ("p", "div", "br", "tr", "li", "h1", "h2", "h3", "h4", "h5", "h6", "table", "hr")
+_BLOCKS = ("p", "div", "tr", "li", "h1", "h2", "h3", "h4", "h5", "h6", "table", "hr")
 
 
 def _first_cut(soup):
@@ -324,6 +324,8 @@ def html_to_text(html: str) -> str:
         for later in list(cut.find_all_next()):
             later.decompose()
         cut.decompose()
+    for tag in soup.find_all("br"):
+        tag.replace_with("\n")
     for tag in soup.find_all(_BLOCKS):
         tag.insert_before("\n")
         tag.insert_after("\n")
