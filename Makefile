@@ -27,6 +27,7 @@ run: install
 	exec $(BIN)/sencobot serve
 
 test: install-dev
+	sh tests/browser/ensure_chromium.sh
 	$(BIN)/python -m pytest
 
 bench: install-dev

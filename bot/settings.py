@@ -69,8 +69,8 @@ class BotSettings:
 @dataclass(frozen=True)
 class KnowledgeSettings:
     data_dir: str = ""
-    answer_threshold: float = 0.55
-    suggest_threshold: float = 0.35
+    answer_threshold: float = 0.5
+    suggest_threshold: float = 0.4
     reload_check_seconds: float = 5.0
 
 

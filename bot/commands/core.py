@@ -28,6 +28,13 @@ def register(sub) -> None:
     upgrade = db_sub.add_parser("upgrade", help="apply migrations")
     upgrade.set_defaults(func=cmd_db_upgrade)
 
+    kb = sub.add_parser("kb", help="the knowledge base")
+    kb_actions = kb.add_subparsers(dest="kb_command", metavar="ACTION")
+    kb_actions.required = True
+    kb_check = kb_actions.add_parser("check", help="validate the knowledge files (FAQ, glossary, catalogues)")
+    kb_check.add_argument("--path", default=None, help="knowledge folder (default: the configured one)")
+    kb_check.set_defaults(func=cmd_kb_check)
+
     config = sub.add_parser("config", help="print the effective settings (secrets masked)")
     config.set_defaults(func=cmd_config)
 
@@ -71,6 +78,19 @@ def cmd_db_upgrade(args) -> int:
     asyncio.run(_upgrade(settings))
     print("database is up to date")
     return 0
+
+
+def cmd_kb_check(args) -> int:
+    from knowledge.check import check, errors
+
+    settings = settings_from(args)
+    path = args.path or settings.knowledge.data_dir or None
+    problems = check(path)
+    for problem in problems:
+        print(problem)
+    failed = len(errors(problems))
+    print(f"{failed} error(s), {len(problems) - failed} warning(s)")
+    return 1 if failed else 0
 
 
 def cmd_config(args) -> int:

@@ -69,3 +69,30 @@ def test_every_setting_in_app_yaml_has_a_comment():
         if not stripped or stripped.startswith("#") or stripped.endswith(":"):
             continue
         assert "#" in stripped, f"app.yaml line without a comment: {line!r}"
+
+
+def test_app_yaml_thresholds_are_the_engines_benchmarked_defaults():
+    """bench/faq_eval.py measures the engine's defaults; production must run the same numbers."""
+    from knowledge.engine import Thresholds
+
+    settings = load_settings(DEFAULT_CONFIG, environ={})
+    assert settings.knowledge.answer_threshold == Thresholds().answer
+    assert settings.knowledge.suggest_threshold == Thresholds().suggest
+
+
+def test_kb_check_command_passes_on_the_shipped_knowledge(capsys):
+    from bot.cli import main
+
+    assert main(["kb", "check"]) == 0
+    assert "0 error(s)" in capsys.readouterr().out
+
+
+def test_kb_check_command_fails_on_a_broken_knowledge_folder(tmp_path, capsys):
+    from bot.cli import main
+
+    (tmp_path / "faq").mkdir()
+    (tmp_path / "faq" / "bad.yaml").write_text(
+        "entries:\n  - id: a\n    question: Q?\n    answer: A.\n    related: [missing]\n"
+    )
+    assert main(["kb", "check", "--path", str(tmp_path)]) == 1
+    assert "error" in capsys.readouterr().out
