@@ -6,7 +6,7 @@ import logging
 import random
 from dataclasses import dataclass
 from email.message import EmailMessage
-from typing import Protocol
+from typing import Any, Optional, Protocol
 
 import aiosmtplib
 
@@ -32,6 +32,8 @@ class SmtpConfig:
     timeout: float = 30.0
     attempts: int = 3
     backoff_seconds: float = 0.5
+    # OAuth2 (XOAUTH2) instead of a password: an async callable returning an access token.
+    oauth_token: Optional[Any] = None
 
 
 class SmtpSender:
@@ -50,7 +52,8 @@ class SmtpSender:
                     start_tls=config.starttls,
                     use_tls=config.tls,
                     username=config.username or None,
-                    password=config.password or None,
+                    password=None if config.oauth_token else (config.password or None),
+                    oauth_token_generator=config.oauth_token,
                     timeout=config.timeout,
                 )
                 return
@@ -66,6 +69,8 @@ class SmtpSender:
 
 
 def smtp_config_from(settings) -> SmtpConfig:
+    from integrations.mail.oauth import token_source
+
     mail = settings.mail
     return SmtpConfig(
         host=mail.smtp_host,
@@ -75,4 +80,5 @@ def smtp_config_from(settings) -> SmtpConfig:
         username=mail.smtp_username,
         password=mail.smtp_password,
         timeout=mail.smtp_timeout_seconds,
+        oauth_token=token_source(settings, mail.oauth_smtp_scope),
     )
