@@ -12,7 +12,7 @@ from bot.cli import main
 from bot.clock import FixedClock
 from integrations.db import Database
 from knowledge.check import check
-from knowledge.events import load_events
+from knowledge.events import check_events, load_events
 from tests.bookings.conftest import make_service, person
 
 NEW_ID = "induction-west-2026-12-03"
@@ -52,7 +52,7 @@ def test_staff_add_an_event_raise_its_capacity_list_export_and_cancel_it(env, ev
     event = load_events(events_path).get(NEW_ID)
     assert event.start.utcoffset().total_seconds() == 0  # December: GMT
     assert (event.capacity, event.booking_closes.isoformat()) == (2, "2026-12-02T17:00:00+00:00")
-    assert [p for p in check(events_path.parent) if p.file == "events.yaml"] == []
+    assert check(events_path.parent, checkers=[check_events]) == []
     assert events_path.read_text().startswith("# Bookable events announced")  # header comment kept
 
     outcomes = book(env, events_path, person(1), person(2, name="=HYPERLINK(\"x\")"), person(3), person(4))

@@ -8,8 +8,8 @@ from datetime import datetime, timedelta, timezone
 import pytest
 import yaml
 
-from knowledge.check import check
-from knowledge.events import (DEFAULT_EVENTS_FILE, EventsError, event_to_raw, find_events, load_events,
+from knowledge.check import CHECKERS, check
+from knowledge.events import (DEFAULT_EVENTS_FILE, EventsError, check_events, event_to_raw, find_events, load_events,
                               parse_local, render_entry, replace_entry_text)
 
 UTC = timezone.utc
@@ -116,17 +116,18 @@ def test_every_problem_is_reported_at_once(tmp_path):
 
 def test_kb_check_reports_event_problems_by_event_id(tmp_path):
     (tmp_path / "events.yaml").write_text(BROKEN.replace("    capacity: 0\n", ""))
-    problems = [p for p in check(tmp_path) if p.file == "events.yaml"]
+    assert check_events in CHECKERS  # part of every `kb check`
+    problems = check(tmp_path, checkers=[check_events])
     assert {p.where for p in problems} >= {"Bad_Id", "twin"}
     assert all(p.severity == "error" for p in problems)
 
 
 def test_kb_check_passes_the_real_catalogue_and_warns_when_capacity_is_left_to_the_default(tmp_path):
     shutil.copytree(DEFAULT_EVENTS_FILE.parent, tmp_path / "data")
-    assert [p for p in check(tmp_path / "data") if p.file == "events.yaml"] == []
+    assert check(tmp_path / "data", checkers=[check_events]) == []
     path = tmp_path / "data" / "events.yaml"
     path.write_text(path.read_text().replace("    capacity: 100          # ours, not the deck's\n", "", 1))
-    (warning,) = [p for p in check(tmp_path / "data") if p.file == "events.yaml"]
+    (warning,) = check(tmp_path / "data", checkers=[check_events])
     assert warning.severity == "warning" and warning.where == "webinar-2025-04-30"
 
 
