@@ -59,6 +59,10 @@ class BotSettings:
     rate_limit_per_minute: int = 30
     allowed_tenants: list[str] = field(default_factory=list)
     staff_ids: list[str] = field(default_factory=list)
+    # Members of this Team (its id, "19:...@thread.tacv2") are staff too; checked against the Teams roster.
+    staff_team_id: str = ""
+    # How long a roster answer (member or not) is trusted before Teams is asked again.
+    staff_team_cache_seconds: int = 600
     openid_metadata_url: str = ""
     # Issuer the Bot Connector's tokens must carry; empty = the public cloud's (api.botframework.com).
     token_issuer: str = ""
@@ -211,6 +215,31 @@ class RemindersSettings:
 
 
 @dataclass(frozen=True)
+class PrivacySettings:
+    """How long each kind of record is kept, in days; ``sencobot privacy purge`` (also run daily) applies them."""
+
+    queries_days: int = 365
+    mail_outbox_days: int = 30
+    processed_ids_days: int = 90
+    evaluation_days: int = 730
+    tribunal_closed_days: int = 90
+    bookings_past_days: int = 365
+    delivery_log_days: int = 90
+    inactive_user_days: int = 365
+    bot_state_days: int = 90
+    # When the daily purge runs (London time); every replica may run it, it is idempotent.
+    purge_time: str = "03:30"
+
+    def __post_init__(self):
+        for f in dataclasses.fields(self):
+            if f.name.endswith("_days") and getattr(self, f.name) < 1:
+                raise SettingsError(f"privacy.{f.name}: must be at least 1 day")
+        parts = self.purge_time.split(":")
+        if len(parts) != 2 or not all(p.isdigit() for p in parts) or int(parts[0]) > 23 or int(parts[1]) > 59:
+            raise SettingsError(f"privacy.purge_time: expected HH:MM (24-hour), got {self.purge_time!r}")
+
+
+@dataclass(frozen=True)
 class Settings:
     timezone: str = "Europe/London"
     team_mailbox: str = "inclusion@kent.gov.uk"
@@ -227,6 +256,7 @@ class Settings:
     evaluations: EvaluationSettings = field(default_factory=EvaluationSettings)
     teams_app: TeamsAppSettings = field(default_factory=TeamsAppSettings)
     reminders: RemindersSettings = field(default_factory=RemindersSettings)
+    privacy: PrivacySettings = field(default_factory=PrivacySettings)
 
     def __repr__(self) -> str:
         return f"Settings({_describe(self)})"
