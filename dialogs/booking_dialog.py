@@ -158,8 +158,13 @@ class BookingDialog(ComponentDialog):
         profile = await self._profile.get(step.context, dict) or {}
         if "school" not in ask:
             form.setdefault("school", profile.get("school"))
-        if "email" not in ask:
-            form.setdefault("email", profile.get("email") or await _teams_email(step.context))
+        if "email" not in ask and not form.get("email"):
+            form["email"] = profile.get("email")
+            if not form["email"]:
+                # Asked of Teams once: the SDK's roster call blocks the event loop, so the answer is kept.
+                form["email"] = await _teams_email(step.context)
+                if form["email"]:
+                    await self._remember(step.context, email=form["email"])
         form.setdefault("name", asker.name.strip() or None)
         if not form.get("school"):
             return await step.prompt(_SCHOOL_PROMPT, _prompt(

@@ -67,6 +67,10 @@ async def test_the_confirmation_email_carries_a_request_invite_in_london_summer_
     assert event.decoded("DTEND") == datetime(2025, 5, 6, 11, 0, tzinfo=LONDON)
     assert "DTSTART;TZID=Europe/London:20250506T100000" in text
     assert str(event["SUMMARY"]) == "SEND Quality Assurance webinar"
+    assert str(event["STATUS"]) == "CONFIRMED"
+    assert event.decoded("DTSTAMP") == datetime(2025, 4, 1, 9, 0, tzinfo=timezone.utc)  # the booking's clock
+    assert f"Join online: {event_info.join_url}" in str(event["DESCRIPTION"])
+    assert "revised EHCP template" in str(event["DESCRIPTION"])
     assert str(event["LOCATION"]) == event_info.join_url and str(event["URL"]) == event_info.join_url
     assert str(event["ORGANIZER"]) == "mailto:inclusion@kent.gov.uk"
     assert event["ORGANIZER"].params["CN"] == "Inclusion team"

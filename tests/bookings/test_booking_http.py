@@ -1,0 +1,82 @@
+"""Booking over real HTTP: Teams activities into /api/messages, replies through the Bot Connector
+stand-in, then the card's "Add to calendar" link fetched from the same server."""
+from __future__ import annotations
+
+import json
+import uuid
+from urllib.parse import urlsplit
+
+import aiohttp
+import pytest
+from aiohttp import web
+
+from bot.app import create_app
+from tests.e2e.conftest import RunningBot, payload
+from tests.fakes.connector import ConnectorStandIn
+
+
+class ConnectorWithEmails(ConnectorStandIn):
+    """The Teams roster also gives each member's email, as the real one does."""
+
+    async def _member(self, request: web.Request) -> web.Response:
+        self.member_lookups = getattr(self, "member_lookups", 0) + 1
+        return web.json_response({"id": request.match_info["member_id"], "name": "Sam Senco",
+                                  "email": "sam.senco@oakwood.kent.sch.uk", "userPrincipalName": "sam.senco@kent.example"})
+
+
+@pytest.fixture
+async def bot_over_http(booking_settings, spring_clock, sqlite_db):
+    connector = await ConnectorWithEmails().start()
+    app = create_app(booking_settings, clock=spring_clock, database=sqlite_db, run_background=False)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]
+    session = aiohttp.ClientSession()
+    try:
+        yield RunningBot(f"http://127.0.0.1:{port}", connector, session, app)
+    finally:
+        await session.close()
+        await runner.cleanup()
+        await connector.stop()
+
+
+def content(activity: dict) -> str:
+    return " ".join([activity.get("text") or ""] + [json.dumps(a.get("content"), ensure_ascii=False)
+                                                   for a in activity.get("attachments") or []])
+
+
+def open_url(activity: dict, title: str) -> str:
+    card = activity["attachments"][0]["content"]
+    return next(a["url"] for a in card["actions"] if a.get("type") == "Action.OpenUrl" and a["title"] == title)
+
+
+async def test_booking_in_teams_over_http_and_fetching_the_calendar_file(bot_over_http):
+    bot = bot_over_http
+    turns = [
+        ("book the induction meeting in Maidstone", None, "Which school or setting"),
+        # No email question: the Teams roster gave it.
+        ("Oakwood Primary School", None, "Please check your booking for the Community Induction Meeting – West"),
+        ("", {"action": "booking.step", "choice": "book"}, "You're booked on the Community Induction Meeting – West"),
+        ("sign me up for the webinar on 6 May", None, "Please check your booking for the SEND Quality Assurance"),
+    ]
+    for number, (text, value, expected) in enumerate(turns, start=1):
+        changes = {"value": value} if value else {}
+        status, _ = await bot.say(text, **changes)
+        assert status in (200, 201)
+        replies = await bot.connector.wait_for(number)
+        assert expected in content(replies[-1])
+
+    confirm_card = content(bot.connector.activities()[1])
+    assert "Sam Senco" in confirm_card and "Friday 2 May 2025, 09:00 to 12:00" in confirm_card
+    assert "sam.senco@oakwood.kent.sch.uk" in confirm_card
+    # Remembered after the first lookup: the second booking did not ask the roster again.
+    assert bot.connector.member_lookups == 1
+
+    link = open_url(bot.connector.activities()[2], "Add to calendar")
+    async with bot.session.get(bot.url + urlsplit(link).path) as response:
+        assert response.status == 200
+        assert "METHOD:REQUEST" in await response.text()
+    async with bot.session.get(bot.url + f"/calendar/{uuid.uuid4().hex}.ics") as response:
+        assert response.status == 404
