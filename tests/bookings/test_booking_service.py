@@ -200,3 +200,23 @@ async def test_the_calendar_link_serves_the_invite_and_rejects_forgeries(service
 
     spring_clock.set(SPRING + timedelta(days=400))
     assert await service.calendar_file(token) is None
+
+
+async def test_two_processes_sharing_one_sqlite_file_never_overbook(tmp_path, spring_clock, events_path):
+    from integrations.db import Database
+    from integrations.db.migrate import upgrade
+
+    # Two engines on one file stand for the bot and the CLI: they share no in-process lock.
+    url = f"sqlite+aiosqlite:///{tmp_path}/shared.db"
+    first, second = Database(url), Database(url)
+    await upgrade(first)
+    edit_event(events_path, WEST, capacity=3)
+    try:
+        bot, cli = make_service(first, spring_clock, events_path), make_service(second, spring_clock, events_path)
+        results = await asyncio.gather(*((bot if n % 2 else cli).book(WEST, person(n)) for n in range(30)))
+        outcomes = [r.outcome for r in results]
+        assert (outcomes.count("confirmed"), outcomes.count("waitlisted")) == (3, 27)
+        assert sorted(r.waitlist_position for r in results if r.waitlist_position) == list(range(1, 28))
+    finally:
+        await first.dispose()
+        await second.dispose()
