@@ -82,8 +82,28 @@ def mail_settings(settings, imap: ImapServer, smtp: SmtpServer):
     })
 
 
+@pytest.fixture(scope="session")
+def shared_answerer():
+    """The knowledge index is built once: answering is pure given the clock, and these tests publish nothing."""
+    from bot.settings import DEFAULT_CONFIG, load_settings
+    from knowledge.engine import Answerer, Thresholds
+    from knowledge.loader import load_knowledge
+
+    knowledge = load_settings(DEFAULT_CONFIG, environ={}).knowledge
+    return Answerer(load_knowledge(None), Thresholds(answer=knowledge.answer_threshold,
+                                                     suggest=knowledge.suggest_threshold))
+
+
 @pytest.fixture
-async def world(settings, clock, sqlite_db, imap_server, smtp) -> MailWorld:
+def quick_faq(monkeypatch, shared_answerer):
+    from bot.services.faq import FaqService
+
+    monkeypatch.setattr(FaqService, "from_directory",
+                        classmethod(lambda cls, data_dir, thresholds, clock: cls(shared_answerer, clock, None)))
+
+
+@pytest.fixture
+async def world(settings, clock, sqlite_db, imap_server, smtp, quick_faq) -> MailWorld:
     folder = await imap_server.new_folder()
     services = build_services(mail_settings(settings, imap_server, smtp), clock=clock, database=sqlite_db)
     # One quick retry: the tests control when SMTP is down, not how long the backoff sleeps.
