@@ -10,6 +10,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import re
 from importlib.metadata import PackageNotFoundError, version
 from typing import Optional
 
@@ -98,11 +99,20 @@ async def messages(request: web.Request) -> web.Response:
     except web.HTTPRequestEntityTooLarge:
         return _error(413, "request body too large")
     try:
-        body = json.loads(raw)
+        # Decoded strictly first: json.loads(bytes) would let UTF-8-encoded lone surrogates through.
+        body = json.loads(raw.decode("utf-8"))
     except (ValueError, UnicodeDecodeError):
         return _error(400, "body is not valid JSON")
+    except RecursionError:
+        return _error(400, "body is nested too deeply")
     if not isinstance(body, dict):
         return _error(400, "body must be a JSON object (a Bot Framework activity)")
+    if _nesting_depth(body) > MAX_BODY_NESTING:
+        # Deeper structures than any Teams activity would exhaust recursion later in the SDK.
+        return _error(400, "body is nested too deeply")
+    if _ESCAPED_SURROGATE.search(raw):
+        # JSON may escape a lone UTF-16 surrogate; Python keeps it, and the database then refuses it.
+        body = _without_lone_surrogates(body)
     problem = _raw_problem(body)
     if problem:
         return _error(400, problem)
@@ -139,6 +149,35 @@ async def messages(request: web.Request) -> web.Response:
     return web.Response(status=201)
 
 
+MAX_BODY_NESTING = 64
+_ESCAPED_SURROGATE = re.compile(rb"\\u[dD][89a-fA-F]")
+# json pairs escaped surrogates into one code point, so any surrogate left in a str is alone.
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _without_lone_surrogates(value):
+    if isinstance(value, str):
+        return _LONE_SURROGATE.sub("\ufffd", value)
+    if isinstance(value, list):
+        return [_without_lone_surrogates(item) for item in value]
+    if isinstance(value, dict):
+        return {_without_lone_surrogates(key): _without_lone_surrogates(item) for key, item in value.items()}
+    return value
+
+
+def _nesting_depth(value) -> int:
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            item = list(item.values())
+        if isinstance(item, list):
+            deepest = max(deepest, depth)
+            if depth <= MAX_BODY_NESTING:
+                stack.extend((child, depth + 1) for child in item if isinstance(child, (dict, list)))
+    return deepest
+
+
 def _serialise(body):
     if body is None:
         return None
@@ -172,6 +211,9 @@ def _activity_problem(activity: Activity) -> Optional[str]:
         return "activity has no type"
     if not isinstance(activity.service_url, str) or not activity.service_url.startswith(("http://", "https://")):
         return "activity has no valid serviceUrl"
+    if not isinstance(activity.channel_id, str) or not activity.channel_id:
+        # Bot state is keyed by channel; the SDK raises deep inside a turn without one.
+        return "activity has no channelId"
     conversation = activity.conversation
     if conversation is None or not isinstance(getattr(conversation, "id", None), str) or not conversation.id:
         return "activity has no conversation id"

@@ -180,8 +180,7 @@ class SencoBot(ActivityHandler):
 
     async def on_message_activity(self, turn_context: TurnContext):
         activity = turn_context.activity
-        text = TurnContext.remove_recipient_mention(activity) if activity.entities else activity.text
-        text = (text if isinstance(text, str) else "").strip()
+        text = _without_bot_mention(activity)
         if len(text) > self._max_chars:
             text = text[: self._max_chars]
             await turn_context.send_activity(
@@ -293,3 +292,22 @@ def _invoke_message(text: str) -> InvokeResponse:
 async def _send_invoke_message(turn_context: TurnContext, text: str) -> None:
     # Outside on_invoke_activity the response must be sent explicitly, or Teams gets a 501.
     await turn_context.send_activity(Activity(type=ActivityTypes.invoke_response, value=_invoke_message(text)))
+
+
+def _without_bot_mention(activity) -> str:
+    """The message text without the "<at>Bot</at>" Teams adds in channels.
+
+    The SDK's remove_recipient_mention raises on malformed mention entities; this
+    reads them defensively and leaves the text alone if they make no sense.
+    """
+    text = activity.text if isinstance(activity.text, str) else ""
+    bot_id = getattr(activity.recipient, "id", None)
+    for entity in activity.entities or []:
+        properties = getattr(entity, "additional_properties", None) or {}
+        if getattr(entity, "type", None) != "mention":
+            continue
+        mentioned = properties.get("mentioned")
+        marked = properties.get("text")
+        if isinstance(mentioned, dict) and mentioned.get("id") == bot_id and isinstance(marked, str) and marked:
+            text = text.replace(marked, "")
+    return text.strip()

@@ -163,3 +163,24 @@ async def test_an_invoke_with_odd_card_data_gets_a_200_refusal(running_bot):
     assert status == 200
     assert json.loads(body)["value"] == UNREADABLE_CARD
     assert running_bot.connector.activities() == []
+
+
+# -- mentions in team channels ------------------------------------------------------------------------
+
+BOT_ID = "28:0b7c1d2e-3f40-4a5b-8c6d-7e8f90a1b2c3"
+
+
+@pytest.mark.parametrize("entities", [
+    [{"type": "mention", "text": "<at>SENCO Forum Assistant</at>",
+      "mentioned": {"id": BOT_ID, "name": "SENCO Forum Assistant"}}],
+    [{"type": "mention", "text": "<at>SENCO Forum Assistant</at>"}],           # no "mentioned"
+    [{"type": "mention", "mentioned": {"name": "no id"}}],                       # no id, no text
+    [{"type": "mention", "text": 7, "mentioned": {"id": BOT_ID}}],             # text not a string
+])
+async def test_a_channel_mention_is_removed_and_malformed_mentions_do_no_harm(running_bot, entities):
+    activity = payload("teams_message", text="<at>SENCO Forum Assistant</at> when do NPQ applications close?",
+                       entities=entities)
+    status, _ = await running_bot.post(activity)
+    assert status == 201
+    [reply] = await running_bot.connector.wait_for(1)
+    assert "NPQ" in json.dumps(reply) and "something went wrong" not in json.dumps(reply)
