@@ -311,9 +311,13 @@ async def test_staff_answer_reaches_the_email_asker_in_their_thread(world):
 async def test_idle_brings_new_mail_without_waiting_for_the_poll(world):
     import asyncio
 
+    from tests.fakes.imap import wait_until
+
+    mailbox = world.worker._mailbox
     task = asyncio.create_task(world.worker.run())
     try:
-        await asyncio.sleep(0.5)  # the worker has polled once and is idling (poll interval: 30 s)
+        # The worker has polled once and is idling; the poll interval (30 s) is far beyond the wait below.
+        await wait_until(lambda: mailbox._client is not None and mailbox._client.has_pending_idle())
         await world.deliver(email_bytes("When is the next SENCO forum?"))
         await world.smtp.wait_for(1, timeout=10)
     finally:
