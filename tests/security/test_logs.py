@@ -41,6 +41,7 @@ async def test_a_whole_conversation_leaves_no_text_or_personal_data_in_the_logs(
     assert len(replies) >= len(CONVERSATION_SCRIPT) + 1, "every message was answered"
     answered = " ".join(json.dumps(reply) for reply in replies)
     assert "Here's what I can do" in answered, "help was shown"
+    assert "I don't know the answer to that" in answered, "a question was declined"
 
     records = [r for r in caplog.records if r.levelno >= logging.INFO]
     assert records, "the conversation was logged at all (otherwise this test proves nothing)"
