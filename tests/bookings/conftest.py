@@ -67,8 +67,14 @@ def make_service(database, clock, events_path, *, notifier=None, mailer=None) ->
 
 
 @pytest.fixture
-def booking_settings(settings, events_path):
+def booking_settings(settings, events_path, tmp_path):
+    # An empty FAQ: building the real answerer's index for every transcript would only slow these tests.
+    knowledge = tmp_path / "knowledge"
+    (knowledge / "faq").mkdir(parents=True)
+    for name in ("deadlines.yaml", "forums.yaml"):
+        shutil.copy(DEFAULT_EVENTS_FILE.parent / name, knowledge / name)
     return settings.replace(**{
+        "knowledge.data_dir": str(knowledge),
         "bookings.events_file": str(events_path),
         "bot.staff_ids": ["aad-staff"],
         "link_signing_key": "test-signing-key",
