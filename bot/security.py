@@ -262,9 +262,10 @@ class TenantGate(Middleware):
             return
         log.warning("refused a %s activity from tenant %r, which is not on bot.allowed_tenants",
                     activity.type, tenant or "(none)")
-        if activity.type in (ActivityTypes.message, ActivityTypes.invoke):
+        if activity.type == ActivityTypes.message:
             await context.send_activity(self.refusal)
-        if activity.type == ActivityTypes.invoke:
+        elif activity.type == ActivityTypes.invoke:
+            # The card shows this message; a chat message as well would say it twice.
             body = {"statusCode": 200, "type": "application/vnd.microsoft.activity.message", "value": self.refusal}
             await context.send_activity(
                 Activity(type=ActivityTypes.invoke_response, value=InvokeResponse(status=200, body=body))

@@ -71,6 +71,7 @@ async def test_a_card_action_from_another_tenant_gets_a_200_refusal(gated_bot):
     status, body = await gated_bot.post(from_tenant("teams_invoke_card_action", OTHER_TENANT))
     assert status == 200
     assert "only available to schools in Kent" in json.loads(body)["value"]
+    assert gated_bot.connector.activities() == [], "said once, on the card, not again in the chat"
 
 
 async def test_installing_in_another_tenant_sends_no_welcome(gated_bot):
