@@ -25,16 +25,26 @@ _ASKS: tuple[tuple[str, re.Pattern[str]], ...] = (
                          r"|(what|whats|which) is (the|their|his|her) e-?mail)\b")),
     ("money", re.compile(r"\bhow much (money|funding|will|is|are|does|do|should|would|can|per)\b"
                          r"|\bworth\b|\bhow much\b(?! (time|notice|coaching|training))|\b(the|what) price\b"
-                         r"|\bwhat (is|are) the (rate|rates|amount|amounts)\b")),
+                         r"|\bwhat (is|are) the (rate|rates|amount|amounts)\b"
+                         # "what's the STLS budget", not "what budget pays for STLS"
+                         r"|\b(whats|what (is|are|will be|would be)) (the |their |its )?(\w+ )?"
+                         r"(budget|cost|costs|price|fee|fees)\b(?! (pays|funds|comes))"
+                         r"|\bwhat (does|do|will|would) .{1,60}\bcost\b|\bcosts? per\b")),
     ("duration", re.compile(r"\bhow long\b.*\b(last|lasts|run for|runs for|take|takes)\b\s*\??$"
                             r"|\bhow many (hours|minutes|mins)\b|\bduration\b|\bhow long is (each|a|the) (session|webinar|meeting)\b")),
     ("person", re.compile(r"\bwho(s| is| are)( the| our| my| your)?( \w+){0,3} (chair|chairperson|lead|contact|"
                           r"officer|manager|head|adviser|advisor|champion|presenter|person|commissioner|"
                           r"director|coordinator|co-ordinator|link|named|teacher|specialist|worker|"
-                          r"caseworker|psychologist|ep|senco)s?\b"
+                          r"caseworker|psychologist|ep|senco|member|judge|clerk|mediator|minister)s?\b"
+                          r"|\bwho(s| is| are| will be) (chairing|leading|heading|managing|presenting)\b"
                           r"|\bwho (do|should|can|could) (i|we) (contact|speak to|talk to|ring|call|phone)\b"
                           r"|\bwho (chairs|leads|manages|coordinates|co-ordinates|is in charge of)\b"
                           r"|\bname of (the|our|my)\b")),
+    # A clock time, not just a day: "what time does the forum start?"
+    ("clock", re.compile(r"\bwhat time(s)?\b(?! (of year|frame|scale|line))"
+                         r"|\b(start|starting|finish|finishing|end|ending) times?\b|\bhow early\b")),
+    # A number of things: "how many schools are in each community?"
+    ("count", re.compile(r"\bhow many\b|\bnumber of (people|schools|places|pupils|children|staff)\b")),
     ("time", re.compile(r"^(when|whens|what date|which date|what time|what day)\b"
                         r"|\b(when|what date|what time) (is|are|was|were|do|does|did|will|can|should|must)\b")),
     ("address", re.compile(r"(?<!e-mail )(?<!email )\b(postal address|postcode|post code|address (of|for))\b")),
@@ -81,7 +91,31 @@ def _has_person(answer: str, people: frozenset[str]) -> bool:
     return any(name in low for name in people)
 
 
+_CLOCK = re.compile(r"\b\d{1,2}([.:]\d{2})?\s*(am|pm)\b|\b\d{1,2}[.:]\d{2}\b|\b(noon|midday)\b",
+                    re.IGNORECASE)
+# Numbers that are not counts of anything: dates, years, clock times, money,
+# phone numbers and numbered things ("Term 5", "section 41", "Year 6").
+_NOT_A_COUNT = (
+    _EMAIL, _PHONE, _CLOCK,
+    re.compile(rf"\b\d{{1,2}}(st|nd|rd|th)? ({_MONTHS})\b|\b({_MONTHS}) \d{{1,2}}\b", re.IGNORECASE),
+    re.compile(r"\b(19|20)\d\d(-\d\d)?\b|'\d\d\b", re.IGNORECASE),
+    re.compile(r"£\s?\d[\d,.]*k?", re.IGNORECASE),
+    re.compile(r"\b(terms?|t|years?|sections?|app|element|item|ks|key stage)\s?\d+(\.\d+)?"
+               r"((\s?(,|&|and|-|to)\s?)\d+(\.\d+)?)*\b", re.IGNORECASE),
+)
+_COUNT = re.compile(r"\b\d+\b|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+                    r"dozen|twenty|thirty|forty|fifty|hundred|hundreds|none)\b", re.IGNORECASE)
+
+
+def _has_count(answer: str) -> bool:
+    for pattern in _NOT_A_COUNT:
+        answer = pattern.sub(" ", answer)
+    return bool(_COUNT.search(answer))
+
+
 _PRESENT = {
+    "clock": lambda a: bool(_CLOCK.search(a)),
+    "count": _has_count,
     "phone": lambda a: bool(_PHONE.search(a)),
     "email": lambda a: bool(_EMAIL.search(a)),
     "money": lambda a: bool(_MONEY.search(a)),
