@@ -18,6 +18,7 @@ COMMAND_MODULES = (
     "bot.commands.inbox",
     "bot.commands.teams_package",
     "bot.commands.mail",
+    "bot.commands.privacy",
 )
 
 

@@ -68,6 +68,7 @@ class SencoBot(ActivityHandler):
         rate_limit_per_minute: int = 0,
         welcome_examples: tuple[str, ...] = (),
         on_new_user: Callable[[TurnContext, Asker], Awaitable[None]] | None = None,
+        staff_team=None,
     ):
         self._clock = clock
         self._conversation_state = conversation_state
@@ -88,6 +89,8 @@ class SencoBot(ActivityHandler):
             "book an induction meeting",
         )
         self._on_new_user = on_new_user
+        # bot.staff.StaffTeam: staff by membership of a Team, resolved once per turn before routing.
+        self._staff_team = staff_team
         # user id -> what this process last wrote for them; the database stays the source of truth.
         self._saved_references: dict[str, tuple] = {}
 
@@ -102,6 +105,8 @@ class SencoBot(ActivityHandler):
                 return
         if activity.type in (ActivityTypes.message, ActivityTypes.invoke) and not await self._within_rate_limit(turn_context):
             return
+        if self._staff_team is not None:
+            await self._staff_team.resolve(turn_context)
         await self._remember_reference(turn_context)
         try:
             await super().on_turn(turn_context)
@@ -161,6 +166,10 @@ class SencoBot(ActivityHandler):
         if len(self._saved_references) > 10_000:
             self._saved_references.clear()
         self._saved_references[sender.id] = fingerprint
+
+    def forget_reference(self, user_id: str) -> None:
+        """The stored reference was erased (delete my data): store it again on the user's next message."""
+        self._saved_references.pop(user_id, None)
 
     def asker(self, turn_context: TurnContext) -> Asker:
         return asker_of(turn_context, self._staff_ids)

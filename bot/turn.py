@@ -32,6 +32,10 @@ def tenant_of(turn_context: TurnContext) -> str:
     return value if isinstance(value, str) else ""
 
 
+# Set once per turn by bot.staff.StaffTeam: True when the sender is on the configured staff Team's roster.
+STAFF_BY_TEAM = "sencobot.staff_by_team"
+
+
 def asker_of(turn_context: TurnContext, staff_ids: frozenset[str]) -> Asker:
     sender = turn_context.activity.from_property
     user_id = _text(getattr(sender, "id", "")) if sender else ""
@@ -43,7 +47,8 @@ def asker_of(turn_context: TurnContext, staff_ids: frozenset[str]) -> Asker:
         aad_object_id=aad,
         tenant_id=tenant_of(turn_context),
         channel_id=_text(turn_context.activity.channel_id),
-        is_staff=bool(staff_ids) and (aad in staff_ids or user_id in staff_ids),
+        is_staff=(bool(staff_ids) and (aad in staff_ids or user_id in staff_ids))
+        or turn_context.turn_state.get(STAFF_BY_TEAM) is True,
     )
 
 

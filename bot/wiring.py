@@ -19,6 +19,7 @@ from bot.handler import SencoBot
 from bot.router import Router
 from bot.services.faq import FaqService
 from bot.settings import Settings
+from bot.staff import staff_team_from
 from bot.storage import SqlStorage
 from integrations.db import Database
 from integrations.db.core_repos import ConversationReferences, ProcessedActivities, StateDocuments
@@ -137,5 +138,7 @@ def build_assistant(services: Services) -> Assistant:
         max_message_chars=settings.bot.max_message_chars,
         rate_limit_per_minute=settings.bot.rate_limit_per_minute,
         on_new_user=installed.on_new_user,
+        staff_team=staff_team_from(settings, services.clock),
     )
+    services.extras["forget_reference"] = bot.forget_reference
     return Assistant(services=services, bot=bot, storage=storage)
