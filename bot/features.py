@@ -48,6 +48,10 @@ def install_features(services, router: Router, dialogs: DialogSet, user_state: U
     from dialogs.reminders_feature import install_reminders
 
     reminders = install_reminders(services, router, dialogs)
+    from dialogs.privacy_feature import install_privacy
+
+    # Also schedules the daily retention purge (services.background).
+    install_privacy(services, router, dialogs, user_state)
     from bot.mail_wiring import install_mail
 
     install_mail(services)
