@@ -279,13 +279,13 @@ class Reminders:
         )
 
     def worker(self, sender, *, worker_id: Optional[str] = None) -> DeliveryWorker:
-        from integrations.db.core_repos import ConversationReferences
+        from integrations.db.reminder_repos import Recipients
 
         return DeliveryWorker(
             outbox=self.outbox,
             announcements=self.announcements,
             subscriptions=self.subscription_store,
-            directory=ConversationReferences(self.database),
+            directory=Recipients(self.database),
             sender=sender,
             clock=self.clock,
             settings=self.worker_settings(),

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import contextlib
 import logging
 import os
 import socket
@@ -97,9 +98,9 @@ class Sender(Protocol):
 
 
 class Directory(Protocol):
-    """Where users are reached: conversation references (integrations.db.core_repos.ConversationReferences)."""
+    """Where users are reached: conversation references (integrations.db.reminder_repos.Recipients)."""
 
-    async def get(self, user_id: str) -> Optional[StoredReference]: ...
+    async def get_many(self, user_ids: Iterable[str]) -> dict[str, StoredReference]: ...
 
     async def mark_unreachable(self, user_id: str, now: datetime) -> None: ...
 
@@ -173,6 +174,8 @@ class DeliveryWorker:
         self._lease_valid_until: Optional[datetime] = None
         # Users found unreachable during this run: their other queued messages are not attempted.
         self._unreachable: set[str] = set()
+        self._user_locks: dict[str, asyncio.Lock] = {}
+        self._lock_holders: dict[str, int] = {}
         self.stats = DeliveryStats()
 
     async def run_once(self) -> DeliveryStats:
@@ -228,19 +231,26 @@ class DeliveryWorker:
         queue: collections.deque = collections.deque()
         active: set[asyncio.Task] = set()
         exhausted = False
+        # The next batch is claimed in the background while this one is sent, so Teams' pace never waits
+        # on the database.
+        refill: Optional[asyncio.Task] = None
         heartbeat = asyncio.create_task(self._heartbeat())
         try:
             while True:
-                if not exhausted and len(queue) < max(1, settings.batch_size // 2):
-                    batch = await self._claim_batch()
+                if refill is None and not exhausted and len(queue) < max(1, settings.batch_size // 2):
+                    refill = asyncio.create_task(self._claim_batch())
+                if refill is not None and refill.done():
+                    batch, refill = refill.result(), None
                     if batch is None:
                         exhausted = True
                     else:
                         queue.extend(batch)
+                    continue
                 if not queue:
-                    if not active:
+                    waiting = active | ({refill} if refill else set())
+                    if not waiting:
                         break
-                    await asyncio.wait(active, return_when=asyncio.FIRST_COMPLETED)
+                    await asyncio.wait(waiting, return_when=asyncio.FIRST_COMPLETED)
                     continue
                 if len(active) >= settings.max_concurrent_sends:
                     await asyncio.wait(active, return_when=asyncio.FIRST_COMPLETED)
@@ -257,6 +267,10 @@ class DeliveryWorker:
                 task.add_done_callback(active.discard)
         except asyncio.CancelledError:
             # Shutting down: hand back what was claimed but not started, so others need not wait for the lease.
+            if refill is not None:
+                refill.cancel()
+                with contextlib.suppress(BaseException):
+                    queue.extend(await refill or ())
             await asyncio.shield(self._outbox.release(self.worker_id, [m.id for m, _, _ in queue]))
             raise
         finally:
@@ -280,7 +294,7 @@ class DeliveryWorker:
         sendable = [m for m in plan.to_send]
         late_ids = {m.id for m in plan.late}
         users = sorted({m.user_id for m in sendable})
-        references = {user: await self._directory.get(user) for user in users}
+        references = await self._directory.get_many(users)
         categorised = [m.user_id for m in sendable if m.category]
         subscribed = await self._subscriptions.active_for(categorised) if categorised else {}
         ready = []
@@ -301,6 +315,21 @@ class DeliveryWorker:
         return ready
 
     async def _deliver(self, message: OutboundMessage, reference: StoredReference, late: bool) -> None:
+        # One message at a time per user: they arrive in order, and once one finds the user has blocked
+        # the bot, the next is not sent at all.
+        user = message.user_id
+        lock = self._user_locks.setdefault(user, asyncio.Lock())
+        self._lock_holders[user] = self._lock_holders.get(user, 0) + 1
+        try:
+            async with lock:
+                await self._deliver_one(message, reference, late)
+        finally:
+            self._lock_holders[user] -= 1
+            if not self._lock_holders[user]:
+                del self._lock_holders[user]
+                del self._user_locks[user]
+
+    async def _deliver_one(self, message: OutboundMessage, reference: StoredReference, late: bool) -> None:
         if message.user_id in self._unreachable:
             await self._finish(message, "unreachable", detail="the user blocked or removed the bot")
             return

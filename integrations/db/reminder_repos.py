@@ -18,6 +18,7 @@ from typing import Iterable, Optional, Sequence
 from sqlalchemy import and_, case, func, insert, literal, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
+from integrations.db.core_repos import ConversationReferences, StoredReference
 from integrations.db.core_tables import conversation_refs
 from integrations.db.engine import Database
 from integrations.db.reminder_tables import (
@@ -45,6 +46,29 @@ def _insert_ignoring_duplicates(database: Database, table, conflict_columns: Seq
 
 def _card_out(text: Optional[str]) -> Optional[dict]:
     return json.loads(text) if text else None
+
+
+# -- recipients ---------------------------------------------------------------------------------
+
+
+class Recipients(ConversationReferences):
+    """Conversation references, plus one-query lookup of a batch (a scheduler claims fifty at a time)."""
+
+    async def get_many(self, user_ids: Iterable[str]) -> dict[str, StoredReference]:
+        ids = sorted(set(user_ids))
+        found: dict[str, StoredReference] = {}
+        refs = conversation_refs
+        async with self._db.engine.connect() as conn:
+            for start in range(0, len(ids), _CHUNK):
+                rows = await conn.execute(select(refs).where(refs.c.user_id.in_(ids[start:start + _CHUNK])))
+                for row in rows:
+                    found[row.user_id] = StoredReference(
+                        user_id=row.user_id, channel_id=row.channel_id, conversation_id=row.conversation_id,
+                        service_url=row.service_url, tenant_id=row.tenant_id, user_name=row.user_name,
+                        aad_object_id=row.aad_object_id, reference=json.loads(row.reference),
+                        unreachable=bool(row.unreachable),
+                    )
+        return found
 
 
 # -- subscriptions ------------------------------------------------------------------------------

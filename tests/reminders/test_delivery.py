@@ -10,7 +10,7 @@ from bot.services.notify import Notice
 from bot.services.reminders import build_reminders
 from bot.services.scheduler import DeliveryWorker, WorkerSettings
 from integrations.db.core_repos import ConversationReferences
-from integrations.db.reminder_repos import NewAnnouncement, NewMessage
+from integrations.db.reminder_repos import NewAnnouncement, NewMessage, Recipients
 from integrations.teams_sender import LocalSlots, TeamsLimits, TeamsSender
 from tests.fakes.connector import ConnectorStandIn
 from tests.reminders.conftest import FakeTime, RecordingSender, london, seed_user
@@ -213,7 +213,7 @@ async def test_claims_held_by_a_dead_worker_are_taken_over_after_the_lease(any_d
     assert len(held) == 4
     sender = RecordingSender()
     survivor = DeliveryWorker(outbox=reminders.outbox, announcements=reminders.announcements,
-                              subscriptions=reminders.subscription_store, directory=ConversationReferences(any_db),
+                              subscriptions=reminders.subscription_store, directory=Recipients(any_db),
                               sender=sender, clock=clock, settings=WorkerSettings(lease=lease), worker_id="survivor")
     await survivor.run_once()
     assert sorted(u for u, _, _ in sender.sent) == ["u4", "u5"]   # the leased ones are not touched yet
