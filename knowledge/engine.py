@@ -23,7 +23,8 @@ from zoneinfo import ZoneInfo
 
 from rapidfuzz import fuzz
 
-from knowledge.expectations import MUST_EXPLAIN, asked_kinds, defined_term, existential_focus
+from knowledge.expectations import (DIRECT_COUNT, MONEY_ASK_WORDS, MUST_EXPLAIN, asked_kinds,
+                                    counted_noun, defined_term, existential_focus)
 from knowledge.index import Index, IndexedEntry
 from knowledge.models import AnswerResult, FaqEntry, KnowledgeBase, Suggestion
 from knowledge.text import Token, family_of, opener, split
@@ -44,6 +45,7 @@ CONTACT_KINDS = frozenset({"phone", "email", "person"})
 SPECIFIC_IDF = 2.0           # bodies named in fewer entries than this implies are "specific"
 FOCUS_PENALTY = 0.25         # "is there X" / logistics word the entry never mentions /
                              # "what is X" where X is not the entry's subject
+MUST_PENALTY = 0.40          # an event-logistics word the entry never uses
 CONFLICT_PENALTY = 0.25
 # Same question form and the same content as one of the entry's phrasings:
 # "who is the continuum for" is the "Who is the Continuum for?" entry, even
@@ -118,6 +120,8 @@ class _Query:
     defined: tuple[str, ...]      # what "what is X?" asks to define
     specifics: tuple[tuple[str, str], ...]   # (token, family) like Term 6, May, 2026
     form: tuple[str, str] | None  # ("who", "~continuum") for "who is the continuum for"
+    money_subject: frozenset[str]  # what "how much is the STLS budget" asks the amount of
+    counted: str | None            # what "how many schools…" counts
 
     @classmethod
     def parse(cls, index: Index, question: str) -> "_Query | None":
@@ -147,9 +151,16 @@ class _Query:
         words = split(question)
         shape = opener(words)
         form = (shape, " ".join(sorted(set(terms)))) if shape else None
+        money_subject = frozenset()
+        if "money" in asked:
+            money_subject = frozenset(terms) - frozenset(analyzer.terms(MONEY_ASK_WORDS))
+        counted = None
+        if "count" in asked and (noun := counted_noun(question)):
+            counted = next(iter(analyzer.terms(noun)), None)
         return cls(tokens, terms, weights, index.ideal_score(terms), " ".join(sorted(terms)),
                    " ".join(words), asked, focus,
-                   frozenset(MUST_EXPLAIN.intersection(words)), named, defined, specifics, form)
+                   frozenset(MUST_EXPLAIN.intersection(words)), named, defined, specifics, form,
+                   money_subject, counted)
 
     def score(self, doc: IndexedEntry, doc_no: int, bm25: float) -> Scored:
         explained = counted = 0.0
@@ -176,11 +187,21 @@ class _Query:
             return term in doc.question_terms or term in doc.answer_terms
 
         missing = self.asked - doc.answer_kinds
+        # The amount or count must be said of what was asked about, not of
+        # something else the same answer mentions.
+        if self.money_subject and not self.money_subject & doc.money_terms:
+            missing |= {"money"}
+        if self.counted and not {self.counted, DIRECT_COUNT} & doc.counted:
+            missing |= {"count"}
         if not all(explains(n) for n in self.named):
             missing |= self.asked & CONTACT_KINDS
         if missing:
             raw -= max(KIND_PENALTIES.get(k, KIND_PENALTY) for k in missing)
-        if ((self.focus and not explains(self.focus)) or self.must - doc.surface
+        if self.must - doc.surface:
+            # Parking, lunch, recordings: the forum never covers them, so an
+            # entry that does not use the word cannot be the answer.
+            raw -= MUST_PENALTY
+        elif ((self.focus and not explains(self.focus))
                 or not all(t in doc.question_terms for t in self.defined)):
             raw -= FOCUS_PENALTY
         # Asked about Term 6, the entry talks of another term (or month, year).

@@ -135,6 +135,60 @@ def answer_kinds(answer: str, people: frozenset[str] = frozenset()) -> frozenset
     return frozenset(kinds)
 
 
+# Clause ends: sentence punctuation and semicolons, but not the dot in "9.30".
+_CLAUSE_END = re.compile(r"(?<!\d)[.;!?](?!\d)|[.;!?](?=\s)|\n")
+
+
+def clauses(answer: str) -> list[str]:
+    return [c.strip() for c in _CLAUSE_END.split(answer) if c.strip()]
+
+
+def money_clauses(answer: str) -> list[str]:
+    """The clauses that state an amount: for "how much is the STLS budget?"
+    the amount must be said about STLS, not about top-up claims elsewhere in
+    the same answer."""
+    return [c for c in clauses(answer) if _MONEY.search(c)]
+
+
+MONEY_ASK_WORDS = ("how much money cost costs price prices fee fees budget budgets funding "
+                   "fund funded charge charges worth amount amounts rate rates pay paid spend")
+
+_COUNTED_NOUN = re.compile(r"\bhow many (?:of (?:the|our|your|their) )?([a-z][a-z0-9-]*)"
+                           r"|\bnumber of ([a-z][a-z0-9-]*)")
+# "How many people..." counts whoever the answer names ("496 respondents").
+_GENERIC_COUNTED = frozenset("people persons folk times ways more".split())
+DIRECT_COUNT = "#"
+_WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]*")
+
+
+def counted_noun(question: str) -> str | None:
+    """What "how many X" counts: X, unless it is a word that fits any count."""
+    m = _COUNTED_NOUN.search(normalise(question))
+    if not m:
+        return None
+    noun = m.group(1) or m.group(2)
+    return None if noun in _GENERIC_COUNTED else noun
+
+
+def counted_words(answer: str, after: int = 3) -> list[str]:
+    """The words just after each count in the answer ("496 respondents",
+    "20 mediation meetings"), so "how many schools…" is not answered by a
+    count of minutes. A short first clause that is itself a count ("There can
+    be two.") answers whatever was asked: it is marked with DIRECT_COUNT."""
+    out: list[str] = []
+    parts = clauses(answer)
+    for n, clause in enumerate(parts):
+        for pattern in _NOT_A_COUNT:
+            clause = pattern.sub(" ", clause)
+        words = _WORD.findall(clause)
+        for i, word in enumerate(words):
+            if _COUNT.fullmatch(word):
+                out.extend(words[i + 1:i + 1 + after])
+                if n == 0 and len(words) <= 6:
+                    out.append(DIRECT_COUNT)
+    return out
+
+
 _EXISTENTIAL = re.compile(r"\b(is there|are there|will there be|do you have|do they have|do they provide)"
                           r"\s+(?:a |an |any |some )?(.+)$")
 

@@ -19,7 +19,8 @@ from typing import Iterable
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from knowledge.expectations import MUST_EXPLAIN, answer_kinds
+from knowledge.expectations import (DIRECT_COUNT, MUST_EXPLAIN, answer_kinds, counted_words,
+                                    money_clauses)
 from knowledge.models import FaqEntry, KnowledgeBase
 from knowledge.text import STOPWORDS, Analyzer, Token, family_of, opener, split
 
@@ -45,6 +46,8 @@ class IndexedEntry:
     answer_kinds: frozenset[str]
     surface: frozenset[str]             # raw words, for MUST_EXPLAIN checks
     families: frozenset[str]            # kinds of specifics mentioned: term, month, year...
+    money_terms: frozenset[str] = frozenset()   # terms of the clauses that state an amount
+    counted: frozenset[str] = frozenset()       # terms just after a count ("496 respondents")
 
 
 def _answer_texts(entry: FaqEntry) -> list[str]:
@@ -65,6 +68,8 @@ class _Analysed:
     phrasings: tuple[str, ...]
     forms: frozenset[tuple[str, str]]
     words: tuple[str, ...]
+    money_terms: frozenset[str]
+    counted: frozenset[str]
 
 
 class Index:
@@ -94,7 +99,8 @@ class Index:
                                      answer_kinds(entry.answer, people),
                                      frozenset(w for w in done.words if w in MUST_EXPLAIN),
                                      frozenset(f for t in set(done.question_counts) | set(done.answer_counts)
-                                               if (f := family_of(t, self.analyzer.families)))))
+                                               if (f := family_of(t, self.analyzer.families))),
+                                     done.money_terms, done.counted))
             q_counts.append(done.question_counts)
             a_counts.append(done.answer_counts)
         for term in kb.glossary:
@@ -156,7 +162,10 @@ class Index:
             phrasings=tuple(" ".join(w) for w in q_words if w),
             forms=frozenset((form, " ".join(sorted(ts))) for w, ts in zip(q_words, asked)
                             if (form := opener(w)) and ts),
-            words=tuple(w for ws in q_words + x_words + a_words for w in ws))
+            words=tuple(w for ws in q_words + x_words + a_words for w in ws),
+            money_terms=frozenset(t for c in money_clauses(entry.answer) for t in terms(split(c))),
+            counted=frozenset(t for w in counted_words(entry.answer)
+                              for t in ([w] if w == DIRECT_COUNT else terms(split(w)))))
 
     # -- typo repair -------------------------------------------------------
     def correct(self, word: str) -> str | None:
