@@ -23,8 +23,10 @@ from zoneinfo import ZoneInfo
 
 from rapidfuzz import fuzz
 
-from knowledge.expectations import (DIRECT_COUNT, MONEY_ASK_WORDS, MUST_EXPLAIN, asked_kinds,
-                                    counted_noun, defined_term, existential_focus)
+from knowledge.expectations import (DIRECT_COUNT, MONEY_ASK_WORDS, MUST_EXPLAIN, TIME_ASK_WORDS,
+                                    asked_kinds,
+                                    counted_noun, defined_term, duration_subject,
+                                    existential_focus)
 from knowledge.index import Index, IndexedEntry
 from knowledge.models import AnswerResult, FaqEntry, KnowledgeBase, Suggestion
 from knowledge.text import Token, family_of, opener, split
@@ -40,7 +42,7 @@ ENTITY_WEIGHT = 1.5          # glossary terms: naming one says what the question
 KIND_PENALTY = 0.40          # the answer lacks the kind of fact asked for
 # Asking "when" of an answer without a date or time is a weaker signal: the
 # date may be implied ("it has been published").
-KIND_PENALTIES = {"time": 0.12}
+KIND_PENALTIES = {"time": 0.12, "date of another thing": 0.25}
 CONTACT_KINDS = frozenset({"phone", "email", "person"})
 SPECIFIC_IDF = 2.0           # bodies named in fewer entries than this implies are "specific"
 FOCUS_PENALTY = 0.25         # "is there X" / logistics word the entry never mentions /
@@ -121,7 +123,9 @@ class _Query:
     specifics: tuple[tuple[str, str], ...]   # (token, family) like Term 6, May, 2026
     form: tuple[str, str] | None  # ("who", "~continuum") for "who is the continuum for"
     money_subject: frozenset[str]  # what "how much is the STLS budget" asks the amount of
+    time_subject: frozenset[str]   # what "when does X happen" asks the date of
     counted: str | None            # what "how many schools…" counts
+    lasting: str | None            # the head of what "how long does X last" asks about
 
     @classmethod
     def parse(cls, index: Index, question: str) -> "_Query | None":
@@ -154,13 +158,20 @@ class _Query:
         money_subject = frozenset()
         if "money" in asked:
             money_subject = frozenset(terms) - frozenset(analyzer.terms(MONEY_ASK_WORDS))
+        time_subject = frozenset()
+        if "time" in asked:
+            time_subject = frozenset(terms) - frozenset(analyzer.terms(TIME_ASK_WORDS))
         counted = None
         if "count" in asked and (noun := counted_noun(question)):
             counted = next(iter(analyzer.terms(noun)), None)
+        lasting = None
+        if subject := duration_subject(question):
+            # The last word of a noun phrase is its head: "tribunal hearing".
+            lasting = next(reversed(analyzer.terms(subject)), None)
         return cls(tokens, terms, weights, index.ideal_score(terms), " ".join(sorted(terms)),
                    " ".join(words), asked, focus,
                    frozenset(MUST_EXPLAIN.intersection(words)), named, defined, specifics, form,
-                   money_subject, counted)
+                   money_subject, time_subject, counted, lasting)
 
     def score(self, doc: IndexedEntry, doc_no: int, bm25: float) -> Scored:
         explained = counted = 0.0
@@ -191,8 +202,13 @@ class _Query:
         # something else the same answer mentions.
         if self.money_subject and not self.money_subject & doc.money_terms:
             missing |= {"money"}
+        if (self.time_subject and doc.dated_terms is not None
+                and not self.time_subject & doc.dated_terms):
+            missing |= {"date of another thing"}
         if self.counted and not {self.counted, DIRECT_COUNT} & doc.counted:
             missing |= {"count"}
+        if self.lasting and not (explains(self.lasting) and "length" in doc.answer_kinds):
+            missing |= {"duration"}
         if not all(explains(n) for n in self.named):
             missing |= self.asked & CONTACT_KINDS
         if missing:

@@ -60,6 +60,15 @@ _DURATION = re.compile(r"\b\d+(\.\d+)?\s*(-|to)?\s*\d*\s*(minutes?|mins?|hours?|
                        r"|\b(an?|one|two|three|four|half an?) (hour|day|morning|afternoon)\b"
                        r"|\b\d{1,2}([.:]\d{2})?\s*(am|pm)?\s*(-|to|until)\s*\d{1,2}([.:]\d{2})?\s*(am|pm)\b",
                        re.IGNORECASE)
+# "4 weeks prior to the hearing" says when, not how long something lasts.
+_OFFSET_AFTER = re.compile(r"\s*(\(|,)?\s*(approx\.?|approximately|about|around)?\s*"
+                           r"(before|prior|after|ahead|beforehand|earlier|later|from)\b", re.IGNORECASE)
+
+
+def _has_length(answer: str) -> bool:
+    return any(not _OFFSET_AFTER.match(answer, m.end()) for m in _DURATION.finditer(answer))
+
+
 _TIME = re.compile(rf"\b({_MONTHS}|{_DAYS})\b|\b(19|20)\d\d\b|\bterms? \d|\bt\d\b|\d\s*(am|pm)\b"
                    r"|\b\d{1,2}[.:]\d{2}\b|\b(weeks?|months?|days?|years?|annual(ly)?|termly|daily|weekly)\b"
                    r"|\b(now|soon|until|from|after|before|prior|once|already|currently|tbc|tbd)\b",
@@ -120,6 +129,7 @@ _PRESENT = {
     "email": lambda a: bool(_EMAIL.search(a)),
     "money": lambda a: bool(_MONEY.search(a)),
     "duration": lambda a: bool(_DURATION.search(a)),
+    "length": _has_length,
     "venue": _has_place,
     "address": lambda a: bool(_POSTAL.search(a)),
     "time": lambda a: bool(_TIME.search(a)),
@@ -150,6 +160,19 @@ def money_clauses(answer: str) -> list[str]:
     return [c for c in clauses(answer) if _MONEY.search(c)]
 
 
+# A stated date or clock time (not "annually" or "soon"), for finding the
+# clauses that say when something happens.
+_DATED = re.compile(rf"\b({_MONTHS}|{_DAYS})\b|\b(19|20)\d\d\b|\bterms? \d|\d\s*(am|pm)\b", re.IGNORECASE)
+
+
+def dated_clauses(answer: str) -> list[str]:
+    """The clauses that give a date: for "when does the annual review have to
+    happen?" the webinar dates in an entry about annual-review training are
+    dates of something else."""
+    return [c for c in clauses(answer) if _DATED.search(c)]
+
+
+TIME_ASK_WORDS = "date dates day days time times"
 MONEY_ASK_WORDS = ("how much money cost costs price prices fee fees budget budgets funding "
                    "fund funded charge charges worth amount amounts rate rates pay paid spend")
 
@@ -187,6 +210,19 @@ def counted_words(answer: str, after: int = 3) -> list[str]:
                 if n == 0 and len(words) <= 6:
                     out.append(DIRECT_COUNT)
     return out
+
+
+_DURATION_OF = re.compile(r"\bhow long (?:does|do|did|will|would|is|are|was|were|should|can) "
+                          r"(?:the |a |an |each |our |my |your |this |that )?(?P<x>[a-z0-9' -]+?) "
+                          r"(?:last|lasts|take|takes|run|runs|go on|going to last|going to take)\b")
+
+
+def duration_subject(question: str) -> str | None:
+    """For "how long does a tribunal hearing last?" the thing whose length is
+    asked ("tribunal hearing"): a duration in an answer that never mentions
+    hearings (the forum agenda's "Tribunal (15 mins)") is not its length."""
+    m = _DURATION_OF.search(normalise(question))
+    return m.group("x") if m else None
 
 
 _EXISTENTIAL = re.compile(r"\b(is there|are there|will there be|do you have|do they have|do they provide)"

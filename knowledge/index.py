@@ -20,7 +20,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from knowledge.expectations import (DIRECT_COUNT, MUST_EXPLAIN, answer_kinds, counted_words,
-                                    money_clauses)
+                                    dated_clauses, money_clauses)
 from knowledge.models import FaqEntry, KnowledgeBase
 from knowledge.text import STOPWORDS, Analyzer, Token, family_of, opener, split
 
@@ -48,6 +48,7 @@ class IndexedEntry:
     families: frozenset[str]            # kinds of specifics mentioned: term, month, year...
     money_terms: frozenset[str] = frozenset()   # terms of the clauses that state an amount
     counted: frozenset[str] = frozenset()       # terms just after a count ("496 respondents")
+    dated_terms: frozenset[str] | None = None   # terms of the clauses giving a date (None: no dates)
 
 
 def _answer_texts(entry: FaqEntry) -> list[str]:
@@ -70,6 +71,7 @@ class _Analysed:
     words: tuple[str, ...]
     money_terms: frozenset[str]
     counted: frozenset[str]
+    dated_terms: frozenset[str] | None
 
 
 class Index:
@@ -100,7 +102,7 @@ class Index:
                                      frozenset(w for w in done.words if w in MUST_EXPLAIN),
                                      frozenset(f for t in set(done.question_counts) | set(done.answer_counts)
                                                if (f := family_of(t, self.analyzer.families))),
-                                     done.money_terms, done.counted))
+                                     done.money_terms, done.counted, done.dated_terms))
             q_counts.append(done.question_counts)
             a_counts.append(done.answer_counts)
         for term in kb.glossary:
@@ -165,7 +167,9 @@ class Index:
             words=tuple(w for ws in q_words + x_words + a_words for w in ws),
             money_terms=frozenset(t for c in money_clauses(entry.answer) for t in terms(split(c))),
             counted=frozenset(t for w in counted_words(entry.answer)
-                              for t in ([w] if w == DIRECT_COUNT else terms(split(w)))))
+                              for t in ([w] if w == DIRECT_COUNT else terms(split(w)))),
+            dated_terms=(frozenset(t for c in dated for t in terms(split(c)))
+                         if (dated := dated_clauses(entry.answer)) else None))
 
     # -- typo repair -------------------------------------------------------
     def correct(self, word: str) -> str | None:
