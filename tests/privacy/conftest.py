@@ -100,6 +100,13 @@ async def world(privacy_settings, clock, any_db) -> World:
     return World(services, build_assistant(services), clock)
 
 
+@pytest.fixture
+async def sqlite_world(privacy_settings, clock, sqlite_db) -> World:
+    """For behaviour that does not depend on the database (roles, logging)."""
+    services = build_services(privacy_settings, clock=clock, database=sqlite_db)
+    return World(services, build_assistant(services), clock)
+
+
 async def seed_teams_person(world: World, n: int) -> None:
     """Records of every kind a Teams user can leave, made through the features' own services."""
     db, uid = world.database, teams_id(n)
