@@ -21,12 +21,17 @@ TENANT_ID = "3253a20d-c735-4bfe-a8b7-3e6ab37f5f90"
 
 
 @contextlib.asynccontextmanager
-async def serve(settings, clock, *, connector: ConnectorStandIn | None = None, **create_app_kwargs):
-    """The app as ``sencobot serve`` builds it, on 127.0.0.1 and a free port."""
+async def serve(settings, clock, *, connector: ConnectorStandIn | None = None, run_background: bool = False,
+                **create_app_kwargs):
+    """The app as ``sencobot serve`` builds it, on 127.0.0.1 and a free port.
+
+    Background tasks (reminders, mail, digests…) are off unless asked for: nothing here
+    depends on them, and they only slow start-up and shutdown.
+    """
     connector = connector or await ConnectorStandIn().start()
     database = Database(settings.database.url)
     await upgrade(database)
-    app = create_app(settings, clock=clock, database=database, **create_app_kwargs)
+    app = create_app(settings, clock=clock, database=database, run_background=run_background, **create_app_kwargs)
     runner = web.AppRunner(app)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)

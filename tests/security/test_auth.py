@@ -1,4 +1,5 @@
 """With an app id, /api/messages accepts only valid Bot Connector tokens; everything else is a 401."""
+import asyncio
 import json
 import logging
 import time
@@ -156,6 +157,16 @@ async def test_a_rotated_signing_key_is_picked_up_after_a_short_wait(secured_set
         clock.advance(timedelta(minutes=6))
         assert (await bot.post(message(), headers=bearer(rotated)))[0] == 201
         assert len(openid.requests_served) > fetched
+
+
+async def test_signing_keys_are_fetched_at_start_up_off_the_request_path(secured_settings, clock, openid):
+    async with serve(secured_settings, clock, run_background=True) as bot:
+        for _ in range(100):
+            if "/v1/.well-known/keys" in openid.requests_served:
+                break
+            await asyncio.sleep(0.02)
+        assert openid.requests_served == ["/v1/.well-known/openidconfiguration", "/v1/.well-known/keys"]
+        assert bot.connector.received == []
 
 
 async def test_an_unreachable_key_endpoint_means_401_not_500(secured_settings, clock, openid):
