@@ -26,7 +26,9 @@ from rapidfuzz import fuzz
 from knowledge.expectations import (DIRECT_COUNT, MONEY_ASK_WORDS, MUST_EXPLAIN, TIME_ASK_WORDS,
                                     asked_kinds,
                                     counted_noun, defined_term, duration_subject,
-                                    existential_focus)
+                                    condition_words, existential_focus, polar_foci,
+                                    procedure_verb)
+from knowledge.text import STOPWORDS
 from knowledge.index import Index, IndexedEntry
 from knowledge.models import AnswerResult, FaqEntry, KnowledgeBase, Suggestion
 from knowledge.text import Token, family_of, opener, split
@@ -116,10 +118,10 @@ class _Query:
     sorted_terms: str             # canonical tokens, for rapidfuzz
     plain: str                    # normalised words, for rapidfuzz
     asked: frozenset[str]         # kinds of fact asked for
-    focus: str | None             # what "is there…" asks about
+    focus: tuple[str, ...]        # what "is there…" / "can parents…" / "will it have a…" asks about
     must: frozenset[str]          # logistics words the entry must use
     named: tuple[str, ...]        # specific bodies/people a contact question names
-    defined: tuple[str, ...]      # what "what is X?" asks to define
+    defined: frozenset[str]       # what "what is X?" asks to define
     specifics: tuple[tuple[str, str], ...]   # (token, family) like Term 6, May, 2026
     form: tuple[str, str] | None  # ("who", "~continuum") for "who is the continuum for"
     money_subject: frozenset[str]  # what "how much is the STLS budget" asks the amount of
@@ -143,14 +145,16 @@ class _Query:
         named = tuple(t for t in terms if asked & CONTACT_KINDS
                       and (t in analyzer.entities or t in analyzer.name_concepts)
                       and index.weight(t) >= SPECIFIC_IDF)
-        focus = None
+        focus = []
         rest = existential_focus(question)
-        if rest:
-            focus_tokens = index.analyzer.tokens(rest, correct=index.correct,
+        for text in (((rest,) if rest else ()) + polar_foci(question, STOPWORDS)
+                     + condition_words(question) + tuple(filter(None, [procedure_verb(question)]))):
+            focus_tokens = index.analyzer.tokens(text, correct=index.correct,
                                                  vocabulary=index.surface_words)
-            focus = focus_tokens[0].text if focus_tokens else None
+            if focus_tokens:
+                focus.append(focus_tokens[0].text)
         term = defined_term(question)
-        defined = tuple(analyzer.terms(term)) if term else ()
+        defined = frozenset(analyzer.terms(term)) if term else frozenset()
         specifics = tuple((t, f) for t in terms if (f := family_of(t, analyzer.families)))
         words = split(question)
         shape = opener(words)
@@ -169,7 +173,7 @@ class _Query:
             # The last word of a noun phrase is its head: "tribunal hearing".
             lasting = next(reversed(analyzer.terms(subject)), None)
         return cls(tokens, terms, weights, index.ideal_score(terms), " ".join(sorted(terms)),
-                   " ".join(words), asked, focus,
+                   " ".join(words), asked, tuple(focus),
                    frozenset(MUST_EXPLAIN.intersection(words)), named, defined, specifics, form,
                    money_subject, time_subject, counted, lasting)
 
@@ -217,8 +221,8 @@ class _Query:
             # Parking, lunch, recordings: the forum never covers them, so an
             # entry that does not use the word cannot be the answer.
             raw -= MUST_PENALTY
-        elif ((self.focus and not explains(self.focus))
-                or not all(t in doc.question_terms for t in self.defined)):
+        elif (not all(explains(f) for f in self.focus)
+                or (self.defined and not any(self.defined <= set(v.split()) for v in doc.variants))):
             raw -= FOCUS_PENALTY
         # Asked about Term 6, the entry talks of another term (or month, year).
         if any(not explains(t) and f in doc.families for t, f in self.specifics):
@@ -265,7 +269,9 @@ class Answerer:
         out = [query.score(index.docs[doc_no], doc_no, bm25)
                for doc_no, bm25 in index.candidates(query.terms, limit)]
         out.sort(key=lambda s: (-s.raw, s.doc))
-        if len(query.tokens) == 1 and len(out) > 1:
+        # "who is the continuum for" is one word and a question form that one
+        # entry has exactly: that is not a bare topic.
+        if len(query.tokens) == 1 and len(out) > 1 and query.form not in index.docs[out[0].doc].forms:
             out = self._share_ambiguity(out)
         return out
 

@@ -236,6 +236,57 @@ def existential_focus(question: str) -> str | None:
     return m.group(2) if m else None
 
 
+_HAS_OBJECT = re.compile(r"^(?:does|do|will|would|is|are|can|could) (?:the |a |an |this |that |our |your )?"
+                         r"[a-z0-9' -]{1,40}? (?:have|has|offer|offers|provide|provides|include|includes|"
+                         r"come with|get) (?!to )(?:a |an |any |some |their own |its own |own )?(?P<y>.+)$")
+_POLAR_SUBJECT = re.compile(r"^(?:can|could|may|must|should|do|does|will|would|is|are) "
+                            r"(?:the |a |an |any |all |our |my |their )?(?P<s>[a-z0-9][a-z0-9' -]*)$")
+
+
+def polar_foci(question: str, stopwords: frozenset[str]) -> tuple[str, ...]:
+    """For a yes/no question, the texts whose first content word the entry
+    must mention: its subject ("can *parents* attend the induction?") and what
+    it asks to exist ("will the continuum have a *helpline*?"). An entry
+    about the induction that never mentions parents does not answer whether
+    parents may come. A pronoun subject ("can we…") says nothing."""
+    text = normalise(question).strip().rstrip("?").strip()
+    out = []
+    m = _POLAR_SUBJECT.match(text)
+    if m and m.group("s").split()[0] not in stopwords:
+        out.append(m.group("s"))     # its first content token is the subject ("early years")
+    m = _HAS_OBJECT.match(text)
+    if m:      # "a parent helpline": each word of a short noun phrase
+        out.extend(m.group("y").split()[:OBJECT_WORDS])
+    return tuple(out)
+
+
+OBJECT_WORDS = 2
+_PASSIVE_HOW = re.compile(r"^how (?:are|is|were|was|will|would) (?:the |a |an )?[a-z0-9' -]+? (?:be )?"
+                          r"(?P<v>[a-z]+(?:ed|en|wn))$")
+
+
+def procedure_verb(question: str) -> str | None:
+    """For "how are the community chairs chosen?" the verb: an entry about the
+    chairs that never says how anyone is chosen does not answer it."""
+    m = _PASSIVE_HOW.match(normalise(question).strip().rstrip("?").strip())
+    return m.group("v") if m else None
+
+
+_CONDITION = re.compile(r"\b(?:what happens|what will happen|what would happen|what if|what do (?:i|we) do)"
+                        r"\b.*?\bif (?P<c>.+)$|^what if (?P<d>.+)$")
+CONDITION_WORDS = 4
+
+
+def condition_words(question: str) -> tuple[str, ...]:
+    """For "what happens if a parent misses the deadline?" the condition's
+    words: an entry that never mentions missing anything states the deadline,
+    not what follows from missing it."""
+    m = _CONDITION.search(normalise(question).strip().rstrip("?"))
+    if not m:
+        return ()
+    return tuple((m.group("c") or m.group("d")).split()[:CONDITION_WORDS])
+
+
 # Event logistics and similar details the forum never covers. A question about
 # one of these is only answerable by an entry that uses the word itself:
 # "is there parking at the Inn on the Lake?" must not be answered with the
@@ -248,16 +299,26 @@ certificate certificates
 """.split())
 
 
-_DEFINITION = re.compile(r"^(?:what|whats) (?:is|are) (?:a |an |the )?(?P<x>[a-z0-9' -]+?)\s*\??$"
+_DEFINITION = re.compile(r"^(?:whats|what (?:is|are)) (?:a |an |the )?(?P<x>[a-z0-9' -]+?)\s*\??$"
                          r"|^what (?:does|do) (?P<y>[a-z0-9' -]+?) (?:stand for|mean)\s*\??$")
+# "What is X about?" asks what X covers: X may be longer ("the dispute
+# resolution policy for communities of schools").
+_ABOUT = re.compile(r"^(?:whats|what (?:is|are)) (?:a |an |the )?(?P<x>[a-z0-9' -]+?) (?:all )?about\s*\??$"
+                    r"|^what (?:does|do|will) (?:a |an |the )?(?P<y>[a-z0-9' -]+?) (?:involve|cover|entail)\s*\??$")
 _RELATION_WORDS = frozenset("for of at in on to from about with by".split())
 
 
 def defined_term(question: str) -> str | None:
     """For "what is PINS?" the thing to be defined. An entry only answers that
-    if the thing is its subject (in its question), not a passing mention in
-    its answer. Longer "what is the X for Y" questions are not definitions."""
-    m = _DEFINITION.search(normalise(question).strip())
+    if the thing is its subject (one of its phrasings), not a passing mention
+    in its answer or keywords. Longer "what is the X for Y" questions are not
+    definitions, but "what is X about?" is one however long X is."""
+    text = normalise(question).strip()
+    m = _ABOUT.search(text)
+    if m:
+        term = (m.group("x") or m.group("y") or "").strip()
+        return term if 0 < len(term.split()) <= 8 else None
+    m = _DEFINITION.search(text)
     if not m:
         return None
     term = (m.group("x") or m.group("y") or "").strip()

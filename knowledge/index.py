@@ -168,8 +168,21 @@ class Index:
             money_terms=frozenset(t for c in money_clauses(entry.answer) for t in terms(split(c))),
             counted=frozenset(t for w in counted_words(entry.answer)
                               for t in ([w] if w == DIRECT_COUNT else terms(split(w)))),
-            dated_terms=(frozenset(t for c in dated for t in terms(split(c)))
-                         if (dated := dated_clauses(entry.answer)) else None))
+            dated_terms=self._dated_terms(entry, q_words, terms))
+
+    @staticmethod
+    def _dated_terms(entry: FaqEntry, q_words: list[list[str]], terms) -> frozenset[str] | None:
+        """What the entry's dates are dates of: the clauses that give them, the
+        label of its date, and its own "when…" phrasings. None when the answer
+        gives no date at all."""
+        dated = dated_clauses(entry.answer)
+        if not dated:
+            return None
+        texts = [split(c) for c in dated]
+        if entry.date is not None:
+            texts.append(split(entry.date.label))
+        texts.extend(w for w in q_words if opener(w) == "when")
+        return frozenset(t for w in texts for t in terms(w))
 
     # -- typo repair -------------------------------------------------------
     def correct(self, word: str) -> str | None:

@@ -40,7 +40,8 @@ the their theirs them themselves then there theres these they this those through
 under until up very was wasnt we were what whats when whens where wheres which while who
 whos whom why will with wont would wouldnt you your yours yourself yourselves
 us let lets im ive youre weve theyre hes shes id youd ill re ve ll d m s t
-please pls plz thanks thank cheers hi hello hey ok okay yes yeah
+please pls plz thanks thank cheers hi hello hey hiya ok okay yes yeah
+r u ur wat wot
 actually basically honestly really surely quite still currently anyway
 get gets got getting go goes going gone need needs needed want wants wanted know
 tell say said like mean means something anything thing things someone anyone
