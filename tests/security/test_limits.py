@@ -10,6 +10,7 @@ from bot.ratelimit import SlidingWindowLimiter
 from bot.security import MAX_CARD_DATA_BYTES, card_data_problem
 from bot.wiring import build_assistant, build_services
 from tests.e2e.conftest import payload
+from tests.security.conftest import serve
 
 
 @pytest.fixture
@@ -96,14 +97,13 @@ async def test_zero_means_no_limit(settings, assistant_for):
         assert SLOW_DOWN not in texts(await user.says("help"))
 
 
-async def test_an_over_limit_invoke_gets_a_200_with_the_friendly_message(running_bot):
-    limiter = running_bot.app[__import__("bot.app").app.ASSISTANT_KEY].bot._limiter
-    limiter.limit = 1
-    status, _ = await running_bot.post(payload("teams_invoke_card_action", id="inv-1"))
-    assert status == 200
-    status, body = await running_bot.post(payload("teams_invoke_card_action", id="inv-2"))
-    assert status == 200
-    assert json.loads(body)["value"] == SLOW_DOWN
+async def test_an_over_limit_invoke_gets_a_200_with_the_friendly_message(settings, clock):
+    async with serve(settings.replace(**{"bot.rate_limit_per_minute": 1}), clock) as bot:
+        status, _ = await bot.post(payload("teams_invoke_card_action", id="inv-1"))
+        assert status == 200
+        status, body = await bot.post(payload("teams_invoke_card_action", id="inv-2"))
+        assert status == 200
+        assert json.loads(body)["value"] == SLOW_DOWN
 
 
 def test_the_limiter_forgets_idle_users_instead_of_growing(clock):
