@@ -26,6 +26,9 @@ class ConnectorStandIn:
     _arrived: asyncio.Event = field(default_factory=asyncio.Event)
     # Responses to give before answering normally: list of (status, headers, body).
     scripted: list[tuple[int, dict, dict]] = field(default_factory=list)
+    # Team (conversation) id -> member ids: set for a team, other members get 404 as in Teams.
+    rosters: dict[str, set[str]] = field(default_factory=dict)
+    member_lookups: list[tuple[str, str]] = field(default_factory=list)   # (conversation id, member id)
 
     async def start(self) -> "ConnectorStandIn":
         app = web.Application()
@@ -76,6 +79,10 @@ class ConnectorStandIn:
 
     async def _member(self, request: web.Request) -> web.Response:
         member_id = request.match_info["member_id"]
+        self.member_lookups.append((request.match_info["conversation_id"], member_id))
+        roster = self.rosters.get(request.match_info["conversation_id"])
+        if roster is not None and member_id not in roster:
+            return web.json_response({"error": {"code": "MemberNotFoundInConversation"}}, status=404)
         return web.json_response({"id": member_id, "name": "Test User", "aadObjectId": "aad-" + member_id})
 
     def activities(self, conversation_id: str | None = None) -> list[dict]:
