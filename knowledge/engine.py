@@ -225,7 +225,11 @@ class _Query:
                 or (self.defined and not any(self.defined <= set(v.split()) for v in doc.variants))):
             raw -= FOCUS_PENALTY
         # Asked about Term 6, the entry talks of another term (or month, year).
-        if any(not explains(t) and f in doc.families for t, f in self.specifics):
+        # Asked when, naming a term, month or year the entry never mentions
+        # while it gives dates of its own ("when is the term 6 webinar?" vs
+        # webinars on 30 April and 6 May).
+        dated = "time" in self.asked and doc.dated_terms is not None
+        if any(not explains(t) and (f in doc.families or dated) for t, f in self.specifics):
             raw -= CONFLICT_PENALTY
         confidence = _calibrate(raw)
         return Scored(doc_no, doc.entry.id, confidence, confidence, raw, coverage, closeness,

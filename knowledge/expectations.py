@@ -35,8 +35,10 @@ _ASKS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("person", re.compile(r"\bwho(s| is| are)( the| our| my| your)?( \w+){0,3} (chair|chairperson|lead|contact|"
                           r"officer|manager|head|adviser|advisor|champion|presenter|person|commissioner|"
                           r"director|coordinator|co-ordinator|link|named|teacher|specialist|worker|"
-                          r"caseworker|psychologist|ep|senco|member|judge|clerk|mediator|minister)s?\b"
+                          r"caseworker|psychologist|ep|senco|member|judge|clerk|mediator|minister|"
+                          r"governor|trustee)s?\b"
                           r"|\bwho(s| is| are| will be) (chairing|leading|heading|managing|presenting)\b"
+                          r"|\bwho (will|would|is going to|shall) (chair|lead|head|manage|present|coordinate)\b"
                           r"|\bwho (do|should|can|could) (i|we) (contact|speak to|talk to|ring|call|phone)\b"
                           r"|\bwho (chairs|leads|manages|coordinates|co-ordinates|is in charge of)\b"
                           r"|\bname of (the|our|my)\b")),
@@ -205,7 +207,8 @@ def counted_words(answer: str, after: int = 3) -> list[str]:
             clause = pattern.sub(" ", clause)
         words = _WORD.findall(clause)
         for i, word in enumerate(words):
-            if _COUNT.fullmatch(word):
+            # "7 NPQ for SENCOs" on an agenda numbers an item; it counts nothing
+            if _COUNT.fullmatch(word) and not (i + 1 < len(words) and words[i + 1][:1].isupper()):
                 out.extend(words[i + 1:i + 1 + after])
                 if n == 0 and len(words) <= 6:
                     out.append(DIRECT_COUNT)
@@ -262,7 +265,7 @@ def polar_foci(question: str, stopwords: frozenset[str]) -> tuple[str, ...]:
 
 OBJECT_WORDS = 2
 _PASSIVE_HOW = re.compile(r"^how (?:are|is|were|was|will|would) (?:the |a |an )?[a-z0-9' -]+? (?:be )?"
-                          r"(?P<v>[a-z]+(?:ed|en|wn))$")
+                          r"(?P<v>[a-z]+(?:ed|en|wn))(?: out| up)?$")
 
 
 def procedure_verb(question: str) -> str | None:
@@ -304,7 +307,7 @@ _DEFINITION = re.compile(r"^(?:whats|what (?:is|are)) (?:a |an |the )?(?P<x>[a-z
 # "What is X about?" asks what X covers: X may be longer ("the dispute
 # resolution policy for communities of schools").
 _ABOUT = re.compile(r"^(?:whats|what (?:is|are)) (?:a |an |the )?(?P<x>[a-z0-9' -]+?) (?:all )?about\s*\??$"
-                    r"|^what (?:does|do|will) (?:a |an |the )?(?P<y>[a-z0-9' -]+?) (?:involve|cover|entail)\s*\??$")
+                    r"|^what (?:does|do|will) (?:a |an |the )?(?P<y>[a-z0-9' -]+?) (?:involve|cover|entail|do)\s*\??$")
 _RELATION_WORDS = frozenset("for of at in on to from about with by".split())
 
 
