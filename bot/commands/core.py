@@ -58,7 +58,10 @@ def cmd_serve(args) -> int:
     app = create_app(settings)
     print(f"SENCO Forum Assistant listening on http://{settings.server.host}:{settings.server.port}/api/messages",
           flush=True)
-    web.run_app(app, host=settings.server.host, port=settings.server.port, print=None)
+    from bot.access_log import PrivateAccessLogger
+
+    web.run_app(app, host=settings.server.host, port=settings.server.port, print=None,
+                access_log_class=PrivateAccessLogger)
     return 0
 
 
