@@ -32,7 +32,9 @@ class Database:
         self.url = normalise_url(url)
         parsed = make_url(self.url)
         self.is_sqlite = parsed.get_backend_name() == "sqlite"
-        kwargs: dict = {"echo": echo, "future": True}
+        # Database errors end up in logged tracebacks; their text would otherwise quote the row's values
+        # (names, emails, questions). Echo is for debugging and shows them on purpose.
+        kwargs: dict = {"echo": echo, "future": True, "hide_parameters": not echo}
         if self.is_sqlite:
             database = parsed.database or ""
             if database and database != ":memory:":
