@@ -257,7 +257,7 @@ def cmd_report(args) -> int:
         results = await service.results(forum)
         summary, files = write_report(
             Path(args.out), report_spec(results.survey), results.responses, asked=results.asked,
-            redact=Redactor.default().redact,
+            redact=Redactor.default(public_emails=[settings.team_mailbox]).redact,
         )
         print(summary_text(summary))
         for path in (files.csv, files.summary_text, files.summary_json, files.chart):

@@ -49,7 +49,7 @@ def build_evaluation_service(settings, *, database, clock, notifier=None, signer
         policy=EvaluationPolicy.from_settings(settings.evaluations),
         notifier=notifier if notifier is not None else RecordingNotifier(),
         signer=signer or LinkSigner.from_settings_key(settings.link_signing_key),
-        redact=Redactor.default().redact,
+        redact=Redactor.default(public_emails=[settings.team_mailbox]).redact,
         messages=messages,
         public_base_url=settings.server.public_base_url,
         mail=mail,

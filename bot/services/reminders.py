@@ -24,6 +24,7 @@ from typing import Iterable, Optional
 from bot.cards import render_card
 from bot.clock import LONDON, Clock, british_date
 from bot.services.notify import Notice
+from bot.services.redaction import Redactor
 from bot.services.scheduler import DeliveryWorker, WorkerSettings
 from bot.services.subscriptions import CATEGORY_LABELS, SubscriptionService
 from bot.services.tribunal import TribunalService, local_instant
@@ -433,7 +434,8 @@ def build_reminders(settings, database, clock: Clock) -> Reminders:
         notifier=notifier,
         subscriptions=SubscriptionService(store, ReminderPrompts(database), clock),
         tribunal=TribunalService(TribunalCases(database), notifier, clock, lead_days=r.tribunal_lead_days,
-                                 send_time=send_time, late_after=late_after),
+                                 send_time=send_time, late_after=late_after,
+                                 redactor=Redactor.default(public_emails=[settings.team_mailbox])),
         deadlines=DeadlineReminders(announcements, clock, lead_days=r.deadline_lead_days, send_time=send_time,
                                     late_after=late_after, data_dir=data_dir),
         broadcasts=BroadcastService(announcements, store, clock, expiry=dt.timedelta(hours=r.broadcast_expiry_hours),
