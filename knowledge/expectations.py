@@ -148,7 +148,7 @@ def answer_kinds(answer: str, people: frozenset[str] = frozenset()) -> frozenset
 
 
 # Clause ends: sentence punctuation and semicolons, but not the dot in "9.30".
-_CLAUSE_END = re.compile(r"(?<!\d)[.;!?](?!\d)|[.;!?](?=\s)|\n")
+_CLAUSE_END = re.compile(r"(?<!\d)[.;!?](?!\d)|[.;!?](?=\s|$)|\n")
 
 
 def clauses(answer: str) -> list[str]:
@@ -198,8 +198,8 @@ def counted_noun(question: str) -> str | None:
 def counted_words(answer: str, after: int = 3) -> list[str]:
     """The words just after each count in the answer ("496 respondents",
     "20 mediation meetings"), so "how many schools…" is not answered by a
-    count of minutes. A short first clause that is itself a count ("There can
-    be two.") answers whatever was asked: it is marked with DIRECT_COUNT."""
+    count of minutes. A short first clause ending in its count ("There can be
+    two.") answers whatever was asked: it is marked with DIRECT_COUNT."""
     out: list[str] = []
     parts = clauses(answer)
     for n, clause in enumerate(parts):
@@ -210,7 +210,7 @@ def counted_words(answer: str, after: int = 3) -> list[str]:
             # "7 NPQ for SENCOs" on an agenda numbers an item; it counts nothing
             if _COUNT.fullmatch(word) and not (i + 1 < len(words) and words[i + 1][:1].isupper()):
                 out.extend(words[i + 1:i + 1 + after])
-                if n == 0 and len(words) <= 6:
+                if n == 0 and len(words) <= 6 and i == len(words) - 1:
                     out.append(DIRECT_COUNT)
     return out
 
