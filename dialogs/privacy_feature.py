@@ -22,14 +22,16 @@ from bot.turn import asker_of
 
 log = logging.getLogger(__name__)
 
+_MY_DATA = r"\bmy\s+(own\s+)?(personal\s+)?(data|details|information|info|records)\b"
 DELETE_PATTERNS = (
-    r"\b(delete|erase|remove|wipe|forget)\b.{0,20}\b(my|all my|all of my)\b.{0,20}\b(data|details|information|info|records)\b",
+    r"\b(delete|erase|remove|wipe|forget)\s+(all\s+)?(of\s+)?" + _MY_DATA,
     r"^forget (about )?me$",
     r"\bright to (be forgotten|erasure)\b",
 )
 EXPORT_PATTERNS = (
-    r"\b(export|download|send me|give me|copy of|see|show( me)?)\b.{0,20}\bmy\b.{0,10}\b(data|personal data|details|information|records)\b",
-    r"\bwhat (data|information|personal data|details|info) (do|does) (you|the bot|the assistant) (hold|have|keep|store)\b",
+    r"\b(export|download|send me|give me|copy of|see|show me)\s+(all\s+)?(of\s+)?" + _MY_DATA,
+    r"\bwhat (data|information|personal data|details|info) (do|does) (you|the bot|the assistant) "
+    r"(hold|have|keep|store)\b",
     r"\bsubject access request\b",
     r"^my data$",
 )

@@ -92,3 +92,20 @@ async def test_a_half_finished_booking_form_is_dropped_with_the_data(world):
     await sam.button("Yes, delete my data")
     stored = json.dumps([r["document"] for r in await rows(world.database, bot_state)])
     assert "Joy Lane" not in stored
+
+
+def test_privacy_requests_are_recognised_and_nearby_questions_are_left_alone(sqlite_world):
+    router = sqlite_world.assistant.bot.router
+
+    def intent(text):
+        found = router.best(text, is_staff=False)
+        return found.name if found else None
+
+    for text in ("delete my data", "Please erase all of my personal data", "forget me", "right to erasure"):
+        assert intent(text) == "privacy.delete", text
+    for text in ("export my data", "What data do you hold about me?", "show me my personal information",
+                 "what information does the bot keep", "subject access request", "my data"):
+        assert intent(text) == "privacy.export", text
+    for text in ("remove my booking details", "show me my booking details", "what data does the LA hold on pupils",
+                 "how do I delete a pupil's records from SIMS?", "update my details"):
+        assert intent(text) not in ("privacy.delete", "privacy.export"), text
