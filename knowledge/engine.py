@@ -51,6 +51,9 @@ FOCUS_PENALTY = 0.25         # "is there X" / logistics word the entry never men
                              # "what is X" where X is not the entry's subject
 MUST_PENALTY = 0.40          # an event-logistics word the entry never uses
 CONFLICT_PENALTY = 0.25
+LONG_QUESTION = 8            # content words; a message this long carries a story
+NARRATIVE_WEIGHT = 1.0       # an unknown word of a long message weighs like a common one…
+NARRATIVE_DISCOUNT = 0.5     # …and counts as half a word
 # Same question form and the same content as one of the entry's phrasings:
 # "who is the continuum for" is the "Who is the Continuum for?" entry, even
 # though "what is the continuum" has the same content words.
@@ -112,6 +115,7 @@ def _calibrate(raw: float) -> float:
 class _Query:
     """Everything about a question that does not depend on the candidate."""
     tokens: tuple[Token, ...]
+    narrative: frozenset[str]     # unknown words of a long message
     terms: tuple[str, ...]
     weights: dict[str, float]
     ideal: float
@@ -138,6 +142,14 @@ class _Query:
         terms = tuple(t.text for t in tokens)
         weights = {t: index.weight(t) * (ENTITY_WEIGHT if t in analyzer.entities else 1.0)
                    for t in terms}
+        # In a long message, words the KB never uses are mostly the story
+        # around the question ("panicking", "business manager"): they count
+        # as half a word and at the weight of an ordinary one.
+        narrative = frozenset()
+        if len(tokens) >= LONG_QUESTION:
+            narrative = frozenset(t.text for t in tokens if t.text not in index.idf and not t.corrected)
+            for t in narrative:
+                weights[t] = NARRATIVE_WEIGHT
         asked = asked_kinds(question)
         # "the phone number for IASK": a contact detail answers only when the
         # entry is about the body or person named (bodies in half the entries,
@@ -172,7 +184,7 @@ class _Query:
         if subject := duration_subject(question):
             # The last word of a noun phrase is its head: "tribunal hearing".
             lasting = next(reversed(analyzer.terms(subject)), None)
-        return cls(tokens, terms, weights, index.ideal_score(terms), " ".join(sorted(terms)),
+        return cls(tokens, narrative, terms, weights, index.ideal_score(terms), " ".join(sorted(terms)),
                    " ".join(words), asked, tuple(focus),
                    frozenset(MUST_EXPLAIN.intersection(words)), named, defined, specifics, form,
                    money_subject, time_subject, counted, lasting)
@@ -187,7 +199,8 @@ class _Query:
             counted += credit
         # Half IDF-weighted, half by count: one rare word matched must not
         # excuse the topic words left unexplained.
-        coverage = 0.5 * explained / sum(self.weights.values()) + 0.5 * counted / len(self.tokens)
+        words = len(self.tokens) - NARRATIVE_DISCOUNT * len(self.narrative)
+        coverage = 0.5 * explained / sum(self.weights.values()) + 0.5 * counted / words
         # Canonical tokens see through synonyms; the plain wording keeps what
         # stopwords drop ("who is ... for" asks for an audience).
         closeness = max(max((fuzz.token_sort_ratio(self.sorted_terms, v) for v in doc.variants),

@@ -41,7 +41,7 @@ under until up very was wasnt we were what whats when whens where wheres which w
 whos whom why will with wont would wouldnt you your yours yourself yourselves
 us let lets im ive youre weve theyre hes shes id youd ill re ve ll d m s t
 please pls plz thanks thank cheers hi hello hey hiya ok okay yes yeah
-r u ur wat wot
+r u ur wat wot sorry apologies bother wondering wondered wonder quick whatever exactly since says
 actually basically honestly really surely quite still currently anyway
 get gets got getting go goes going gone need needs needed want wants wanted know
 tell say said like mean means something anything thing things someone anyone
@@ -88,6 +88,11 @@ def _drop_final_e(t: str) -> str:
     return t
 
 
+# Stems that would land on another common word: "headings" are sections of a
+# document, not the head teacher.
+_STEM_EXCEPTIONS = {"heading": "heading", "headings": "heading"}
+
+
 @lru_cache(maxsize=65536)
 def stem(token: str) -> str:
     """A small, predictable suffix stripper (Porter-flavoured, far simpler).
@@ -96,6 +101,8 @@ def stem(token: str) -> str:
     ("suitable"/"suitability", "placed"/"placement"); stems are never shown."""
     if len(token) <= 3 or not token.isalpha():
         return token
+    if token in _STEM_EXCEPTIONS:
+        return _STEM_EXCEPTIONS[token]
     t = token
     if t.endswith("sses"):
         t = t[:-2]
