@@ -217,3 +217,18 @@ def test_one_word_with_an_entry_s_exact_question_form_is_not_a_bare_topic(tmp_pa
     result = a.answer("who is the continuum for", now=NOW)
     assert result.outcome == "answer" and result.entry.id == "c1"
     assert a.answer("continuum", now=NOW).outcome != "answer"
+
+
+CLAIMS = entry("claims-close", "When does the current top-up claim system close?",
+               "The current claim system for top-up funding ceases on 31 March 2025; no further "
+               "claims from 1 April.",
+               ["top up claims deadline", "can we still submit top up claims", "e3 claims closing"])
+
+
+def test_the_story_around_a_long_question_does_not_drown_it(tmp_path):
+    a = answerer_for(tmp_path, [CLAIMS] + FILLER, SYNONYMS)
+    long = ("our bursar is flapping - is the current top up claim system for e3 closing "
+            "and when do claims stop?")
+    assert a.answer(long, now=NOW).entry.id == "claims-close"
+    assert a.answer("is the top-up claim system closing for nurture groups in academies "
+                    "with autism bases and speech therapy?", now=NOW).outcome == "decline"

@@ -72,3 +72,8 @@ def test_corrector_marks_repaired_tokens():
     toks = a.tokens("tribnal dates", correct=lambda w: "tribunal" if w == "tribnal" else None)
     assert toks[0].text == a.terms("tribunal")[0] and toks[0].corrected
     assert not toks[1].corrected
+
+
+def test_headings_are_not_the_head():
+    from knowledge.text import stem
+    assert stem("headings") == stem("heading") != stem("head")
