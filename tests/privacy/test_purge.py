@@ -201,7 +201,22 @@ async def test_the_purge_runs_once_a_day_at_the_london_time(instant, first):
     assert 1.0 <= schedule.seconds_to_wait() <= 3600.0
 
 
-def test_the_app_runs_the_daily_purge_in_the_background(world):
+async def test_the_app_runs_the_daily_purge_in_the_background(world):
+    import asyncio
+
     schedule = world.services.extras["privacy_schedule"]
-    assert schedule.service is world.privacy
-    assert schedule.at == time(3, 30)
+    assert schedule.service is world.privacy and schedule.at == time(3, 30)
+    [task] = [t for t in world.services.background if "PurgeSchedule" in getattr(t, "__qualname__", "")]
+    await _query(world)
+    schedule.next_run = world.clock.now()
+    world.clock.set(SPRING + 400 * DAY)
+
+    running = task(None)
+    await running.__anext__()          # the app has started: the loop runs
+    for _ in range(50):
+        if schedule.last_counts:
+            break
+        await asyncio.sleep(0.01)
+    with pytest.raises(StopAsyncIteration):
+        await running.__anext__()      # the app stops: the loop is cancelled
+    assert schedule.last_counts["inbox_queries"] == 1
