@@ -114,18 +114,18 @@ class PrivacyService:
         add(await self._repo.purge_processed(before(r.processed_ids_days), now))
         add(await self._repo.anonymise_evaluations(before(r.evaluation_days)))
         add(await self._repo.purge_closed_cases(before(r.tribunal_closed_days)))
-        past_events, known = self._events_ended_before(before(r.bookings_past_days))
-        booking_ids = await self._repo.bookings_to_anonymise(
-            past_events=past_events, known_events=known, unknown_before=before(r.bookings_past_days))
-        add({"bookings": await self._repo.anonymise_bookings(booking_ids)})
+        if self._bookings is not None:
+            # Without the catalogue no event dates are known, and a live booking must never lose its person.
+            past_events, known = self._events_ended_before(before(r.bookings_past_days))
+            booking_ids = await self._repo.bookings_to_anonymise(
+                past_events=past_events, known_events=known, unknown_before=before(r.bookings_past_days))
+            add({"bookings": await self._repo.anonymise_bookings(booking_ids)})
         add(await self._repo.purge_delivery_log(before(r.delivery_log_days)))
         add(await self._repo.purge_inactive_references(before(r.inactive_user_days)))
         add(await self._repo.purge_state(before(r.bot_state_days)))
         return counts
 
     def _events_ended_before(self, cutoff: dt.datetime) -> tuple[list[str], list[str]]:
-        if self._bookings is None:
-            return [], []
         events = list(self._bookings.events())
         return [e.id for e in events if e.end < cutoff], [e.id for e in events]
 

@@ -156,3 +156,18 @@ async def test_a_team_channels_shared_state_is_never_erased(world):
     await StateDocuments(world.database).write("msteams/conversations/19:channel@thread.tacv2", "{}", None, now)
     await world.privacy.delete_user(teams_id(1))
     assert [r["key"] for r in await rows(world.database, bot_state)] == ["msteams/conversations/19:channel@thread.tacv2"]
+
+
+async def test_without_the_booking_service_live_bookings_are_deleted_and_the_report_says_nobody_was_promoted(world):
+    from bot.services.privacy import PrivacyService, Retention
+    from integrations.db.privacy_repos import PrivacyRepository
+
+    await seed_teams_person(world, 1)
+    bare = PrivacyService(PrivacyRepository(world.database), world.clock, Retention())
+    assert "bookings" not in await bare.purge(datetime(2030, 1, 1, tzinfo=timezone.utc)), \
+        "no event dates without the catalogue: bookings are left alone"
+
+    erased = await bare.delete_user(teams_id(1))
+
+    assert (erased.bookings_cancelled, erased.waitlist_not_promoted, erased.counts["bookings"]) == (2, 2, 2)
+    assert not await rows(world.database, bookings)
