@@ -23,7 +23,7 @@ FORUM = entry("next-forum", "When is the next SENCO forum?",
               ["next senco forum date", "term 5 forum", "when is the may forum"])
 WEBINARS = entry("webinars", "When are the QA webinars?",
                  "Wednesday 30 April 2025 at 4pm and Tuesday 6 May 2025 at 10am, on Teams.",
-                 ["qa webinar dates", "when is the webinar", "quality assurance webinars"])
+                 ["qa webinar dates and times", "when is the webinar", "quality assurance webinars"])
 
 
 def test_what_time_needs_a_clock_time(tmp_path):
