@@ -180,7 +180,8 @@ class PrivacyService:
             headers = BytesParser(policy=default_policy).parsebytes(bytes(item["content"]), headersonly=True)
             recipients = {address.lower() for _, address in getaddresses(headers.get_all("To", []))}
             if recipients & wanted:
-                found.append({"id": item["id"], "created_at": item["created_at"], "subject": str(headers["Subject"] or "")})
+                found.append({"id": item["id"], "created_at": item["created_at"],
+                              "subject": str(headers["Subject"] or "")})
         return found
 
     # -- erasure --------------------------------------------------------------------------------------

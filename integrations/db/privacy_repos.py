@@ -205,7 +205,8 @@ class PrivacyRepository:
             if ids:
                 om = outbound_messages
                 mine = select(om.c.id).where(om.c.user_id.in_(ids))
-                await run("delivery_attempts", delete(delivery_attempts).where(delivery_attempts.c.message_id.in_(mine)))
+                await run("delivery_attempts",
+                          delete(delivery_attempts).where(delivery_attempts.c.message_id.in_(mine)))
                 await run("outbound_messages", delete(om).where(om.c.user_id.in_(ids)))
                 await run("reminder_subscriptions",
                           delete(reminder_subscriptions).where(reminder_subscriptions.c.user_id.in_(ids)))
@@ -218,7 +219,8 @@ class PrivacyRepository:
                 _person_column(evaluation_participants.c.respondent, subject)))
             await run("bot_state", delete(bot_state).where(self._state_condition(subject, conversation_keys)))
             if sender_hashes:
-                await run("mail_senders", delete(mail_senders).where(mail_senders.c.sender_hash.in_(list(sender_hashes))))
+                await run("mail_senders",
+                          delete(mail_senders).where(mail_senders.c.sender_hash.in_(list(sender_hashes))))
             if mail_ids:
                 await run("mail_outbox", delete(mail_outbox).where(mail_outbox.c.id.in_(list(mail_ids))))
         return {name: n for name, n in counts.items() if n}

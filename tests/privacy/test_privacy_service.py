@@ -155,7 +155,8 @@ async def test_a_team_channels_shared_state_is_never_erased(world):
         reference={"conversation": {"id": "19:channel@thread.tacv2", "conversationType": "channel"}}, now=now)
     await StateDocuments(world.database).write("msteams/conversations/19:channel@thread.tacv2", "{}", None, now)
     await world.privacy.delete_user(teams_id(1))
-    assert [r["key"] for r in await rows(world.database, bot_state)] == ["msteams/conversations/19:channel@thread.tacv2"]
+    keys = [r["key"] for r in await rows(world.database, bot_state)]
+    assert keys == ["msteams/conversations/19:channel@thread.tacv2"]
 
 
 async def test_without_the_booking_service_live_bookings_are_deleted_and_the_report_says_nobody_was_promoted(world):
