@@ -102,7 +102,7 @@ def main() -> None:
     playground = subprocess.Popen(
         ["node", str(cli), "-e", f"http://127.0.0.1:{bot_port}/api/messages", "-c", "msteams",
          "-p", str(playground_port), "--dt"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        cwd=tmp, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # it writes devTools/ logs into its cwd
     try:
         wait_http(f"http://127.0.0.1:{bot_port}/healthz")
         wait_http(f"http://127.0.0.1:{playground_port}/")

@@ -226,6 +226,12 @@ class SencoBot(ActivityHandler):
                 f"\"{self._welcome_examples[0]}\""
             )
             return
+        if dc.active_dialog and text:
+            interrupting = self.router.interrupting(text, is_staff=asker.is_staff)
+            if interrupting is not None:
+                await dc.cancel_all_dialogs()
+                await interrupting.start(turn_context, dc, text)
+                return
         if dc.active_dialog:
             result = await dc.continue_dialog()
             if result.status != DialogTurnStatus.Empty:

@@ -29,6 +29,8 @@ class Intent:
     command: str = ""            # shown in help, e.g. "book"
     description: str = ""        # shown in help
     staff_only: bool = False
+    # Commands that must work even in the middle of another conversation ("stop reminders").
+    interrupts: bool = False
     _compiled: tuple[re.Pattern, ...] = field(default=(), compare=False, repr=False)
 
     def __post_init__(self):
@@ -76,6 +78,13 @@ class Router:
             if score > best[0]:
                 best = (score, intent)
         return best[1] if best[0] >= self.threshold else None
+
+    def interrupting(self, text: str, *, is_staff: bool) -> Optional[Intent]:
+        """An interrupting intent whose pattern claims the message outright, if any."""
+        for intent in self._intents:
+            if intent.interrupts and (is_staff or not intent.staff_only) and intent.score(text) >= 1.0:
+                return intent
+        return None
 
     def help_lines(self, *, is_staff: bool) -> list[dict]:
         return [

@@ -54,7 +54,8 @@ class PrivacyFeature:
 
     def install(self, router: Router, dialogs: DialogSet) -> None:
         router.add_intent(Intent("privacy.delete", self._ask_to_delete, patterns=DELETE_PATTERNS,
-                                 command="delete my data", description="erase what I hold about you"))
+                                 command="delete my data", description="erase what I hold about you",
+                                 interrupts=True))
         router.add_intent(Intent("privacy.export", self._show_summary, patterns=EXPORT_PATTERNS,
                                  command="what data do you hold", description="see what I keep about you"))
         router.add_action(CardAction("privacy.delete", self._on_delete))
