@@ -9,6 +9,8 @@ addresses, amounts of money, durations, venues and dates.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from functools import lru_cache
 
 from knowledge.text import normalise
 
@@ -118,10 +120,39 @@ _COUNT = re.compile(r"\b\d+\b|\b(one|two|three|four|five|six|seven|eight|nine|te
                     r"dozen|twenty|thirty|forty|fifty|hundred|hundreds|none)\b", re.IGNORECASE)
 
 
+_ANY_NUMBER = re.compile(r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+                         r"dozen|twenty|thirty|forty|fifty|hundred|hundreds|none)\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class _CountSite:
+    clause: int                 # which clause of the answer
+    after: tuple[str, ...]      # the words that follow the count
+    labels_item: bool           # followed by a capitalised word: "7 NPQ for SENCOs"
+    ends_short_clause: bool     # "There can be two."
+
+
+@lru_cache(maxsize=1024)
+def _count_sites(answer: str) -> tuple[_CountSite, ...]:
+    """Every count in the answer, once per answer (kinds and counted words
+    both need them while the index is built)."""
+    if not _ANY_NUMBER.search(answer):
+        return ()
+    for pattern in _NOT_A_COUNT:     # blanked, not removed: clause ends stay
+        answer = pattern.sub(lambda m: "." if m.group().endswith(".") else " ", answer)
+    sites = []
+    for n, clause in enumerate(clauses(answer)):
+        words = _WORD.findall(clause)
+        for i, word in enumerate(words):
+            if _COUNT.fullmatch(word):
+                sites.append(_CountSite(n, tuple(words[i + 1:i + 4]),
+                                        i + 1 < len(words) and words[i + 1][:1].isupper(),
+                                        len(words) <= 6 and i == len(words) - 1))
+    return tuple(sites)
+
+
 def _has_count(answer: str) -> bool:
-    for pattern in _NOT_A_COUNT:
-        answer = pattern.sub(" ", answer)
-    return bool(_COUNT.search(answer))
+    return bool(_count_sites(answer))
 
 
 _PRESENT = {
@@ -131,7 +162,6 @@ _PRESENT = {
     "email": lambda a: bool(_EMAIL.search(a)),
     "money": lambda a: bool(_MONEY.search(a)),
     "duration": lambda a: bool(_DURATION.search(a)),
-    "length": _has_length,
     "venue": _has_place,
     "address": lambda a: bool(_POSTAL.search(a)),
     "time": lambda a: bool(_TIME.search(a)),
@@ -142,6 +172,8 @@ def answer_kinds(answer: str, people: frozenset[str] = frozenset()) -> frozenset
     """Kinds of fact the answer offers; `people` are lower-case names known to
     the KB (the presenters), since a name is the usual answer to "who is..."."""
     kinds = {kind for kind, present in _PRESENT.items() if present(answer)}
+    if "duration" in kinds and _has_length(answer):     # a length is a kind of duration
+        kinds.add("length")
     if _has_person(answer, people):
         kinds.add("person")
     return frozenset(kinds)
@@ -152,7 +184,12 @@ _CLAUSE_END = re.compile(r"(?<!\d)[.;!?](?!\d)|[.;!?](?=\s|$)|\n")
 
 
 def clauses(answer: str) -> list[str]:
-    return [c.strip() for c in _CLAUSE_END.split(answer) if c.strip()]
+    return list(_clauses(answer))
+
+
+@lru_cache(maxsize=1024)
+def _clauses(answer: str) -> tuple[str, ...]:
+    return tuple(c.strip() for c in _CLAUSE_END.split(answer) if c.strip())
 
 
 def money_clauses(answer: str) -> list[str]:
@@ -195,23 +232,18 @@ def counted_noun(question: str) -> str | None:
     return None if noun in _GENERIC_COUNTED else noun
 
 
-def counted_words(answer: str, after: int = 3) -> list[str]:
+def counted_words(answer: str) -> list[str]:
     """The words just after each count in the answer ("496 respondents",
     "20 mediation meetings"), so "how many schools…" is not answered by a
     count of minutes. A short first clause ending in its count ("There can be
     two.") answers whatever was asked: it is marked with DIRECT_COUNT."""
     out: list[str] = []
-    parts = clauses(answer)
-    for n, clause in enumerate(parts):
-        for pattern in _NOT_A_COUNT:
-            clause = pattern.sub(" ", clause)
-        words = _WORD.findall(clause)
-        for i, word in enumerate(words):
-            # "7 NPQ for SENCOs" on an agenda numbers an item; it counts nothing
-            if _COUNT.fullmatch(word) and not (i + 1 < len(words) and words[i + 1][:1].isupper()):
-                out.extend(words[i + 1:i + 1 + after])
-                if n == 0 and len(words) <= 6 and i == len(words) - 1:
-                    out.append(DIRECT_COUNT)
+    for site in _count_sites(answer):
+        if site.labels_item:      # an agenda's item number counts nothing
+            continue
+        out.extend(site.after)
+        if site.clause == 0 and site.ends_short_clause:
+            out.append(DIRECT_COUNT)
     return out
 
 

@@ -19,8 +19,8 @@ from typing import Iterable
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from knowledge.expectations import (DIRECT_COUNT, MUST_EXPLAIN, answer_kinds, counted_words,
-                                    dated_clauses, money_clauses)
+from knowledge.expectations import (DIRECT_COUNT, MUST_EXPLAIN, answer_kinds, clauses,
+                                    counted_words, dated_clauses, money_clauses)
 from knowledge.models import FaqEntry, KnowledgeBase
 from knowledge.text import STOPWORDS, Analyzer, Token, family_of, opener, split
 
@@ -49,10 +49,6 @@ class IndexedEntry:
     money_terms: frozenset[str] = frozenset()   # terms of the clauses that state an amount
     counted: frozenset[str] = frozenset()       # terms just after a count ("496 respondents")
     dated_terms: frozenset[str] | None = None   # terms of the clauses giving a date (None: no dates)
-
-
-def _answer_texts(entry: FaqEntry) -> list[str]:
-    return [entry.answer, entry.source.session]
 
 
 def _bm25(tf: int, length: int, avg: float, b: float) -> float:
@@ -152,37 +148,51 @@ class Index:
         def terms(words: list[str]) -> list[str]:
             return [t.text for t in self.analyzer.tokens_of(words)]
 
+        # The answer is analysed clause by clause, so that the clauses stating
+        # an amount or a date keep their own terms without a second analysis.
+        clause_words = {c: split(c) for c in clauses(entry.answer)}
+        analysed = {c: terms(w) for c, w in clause_words.items()}
+
+        def clause_terms(clause: str) -> list[str]:
+            return analysed[clause]
+
         q_words = [split(t) for t in (entry.question, *entry.alternatives)]
         x_words = [split(t) for t in (*entry.keywords, *(g.replace("-", " ") for g in entry.tags))]
-        a_words = [split(t) for t in _answer_texts(entry)]
+        a_words = [*clause_words.values(), split(entry.source.session)]
         asked = [terms(w) for w in q_words]
         variants = (" ".join(sorted(ts)) for ts in asked)
         return _Analysed(
             question_counts=Counter(t for ts in asked + [terms(w) for w in x_words] for t in ts),
-            answer_counts=Counter(t for w in a_words for t in terms(w)),
+            answer_counts=Counter(t for ts in [*analysed.values(), terms(a_words[-1])] for t in ts),
             variants=tuple(v for v in variants if v),
             phrasings=tuple(" ".join(w) for w in q_words if w),
             forms=frozenset((form, " ".join(sorted(ts))) for w, ts in zip(q_words, asked)
                             if (form := opener(w)) and ts),
             words=tuple(w for ws in q_words + x_words + a_words for w in ws),
-            money_terms=frozenset(t for c in money_clauses(entry.answer) for t in terms(split(c))),
-            counted=frozenset(t for w in counted_words(entry.answer)
-                              for t in ([w] if w == DIRECT_COUNT else terms(split(w)))),
-            dated_terms=self._dated_terms(entry, q_words, terms))
+            money_terms=frozenset(t for c in money_clauses(entry.answer) for t in clause_terms(c)),
+            counted=self._counted(entry.answer, terms),
+            dated_terms=self._dated_terms(entry, q_words, terms, clause_terms))
 
     @staticmethod
-    def _dated_terms(entry: FaqEntry, q_words: list[list[str]], terms) -> frozenset[str] | None:
+    def _counted(answer: str, terms) -> frozenset[str]:
+        words = counted_words(answer)
+        direct = {DIRECT_COUNT} if DIRECT_COUNT in words else set()
+        # One analysis for all of them: a phrase never spans two counts anyway.
+        return frozenset(terms(split(" ".join(w for w in words if w != DIRECT_COUNT)))) | direct
+
+    @staticmethod
+    def _dated_terms(entry: FaqEntry, q_words: list[list[str]], terms,
+                     clause_terms) -> frozenset[str] | None:
         """What the entry's dates are dates of: the clauses that give them, the
         label of its date, and its own "when…" phrasings. None when the answer
         gives no date at all."""
         dated = dated_clauses(entry.answer)
         if not dated:
             return None
-        texts = [split(c) for c in dated]
-        if entry.date is not None:
-            texts.append(split(entry.date.label))
+        out = {t for c in dated for t in clause_terms(c)}
+        texts = [split(entry.date.label)] if entry.date is not None else []
         texts.extend(w for w in q_words if opener(w) == "when")
-        return frozenset(t for w in texts for t in terms(w))
+        return frozenset(out.union(t for w in texts for t in terms(w)))
 
     # -- typo repair -------------------------------------------------------
     def correct(self, word: str) -> str | None:
