@@ -45,7 +45,7 @@ KIND_PENALTY = 0.40          # the answer lacks the kind of fact asked for
 # Asking "when" of an answer without a date or time is a weaker signal: the
 # date may be implied ("it has been published").
 KIND_PENALTIES = {"time": 0.12, "date of another thing": 0.25}
-CONTACT_KINDS = frozenset({"phone", "email", "person"})
+CONTACT_KINDS = frozenset({"phone", "email", "person", "contact"})
 SPECIFIC_IDF = 2.0           # bodies named in fewer entries than this implies are "specific"
 FOCUS_PENALTY = 0.25         # "is there X" / logistics word the entry never mentions /
                              # "what is X" where X is not the entry's subject

@@ -22,6 +22,9 @@ _DAYS = "monday|tuesday|wednesday|thursday|friday|saturday|sunday"
 _ASKS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("phone", re.compile(r"\b(phone|telephone|tel|mobile)\b|\bnumber (to|i can) (call|ring)\b"
                          r"|\bcontact number\b|\bwhat number\b")),
+    # Contact details of some kind: an e-mail address or a phone number.
+    ("contact", re.compile(r"\bhow (do|can|should|could) (i|we) (contact|get hold of|reach|get in touch with)\b"
+                           r"|\bcontact details\b")),
     ("email", re.compile(r"\b(e-?mail address|which e-?mail|what e-?mail|who (do|should|can) (i|we) e-?mail"
                          r"|where (do|should|can) (i|we) (send|e-?mail)|e-?mail who|e-?mail (for|of) (the|a|an)"
                          r"|(what|whats|which) is (the|their|his|her) e-?mail)\b")),
@@ -41,6 +44,7 @@ _ASKS: tuple[tuple[str, re.Pattern[str]], ...] = (
                           r"governor|trustee)s?\b"
                           r"|\bwho(s| is| are| will be) (chairing|leading|heading|managing|presenting)\b"
                           r"|\bwho (will|would|is going to|shall) (chair|lead|head|manage|present|coordinate)\b"
+                          r"|\bwho (sits|sit|is|are) on\b|\bwho are the members\b"
                           r"|\bwho (do|should|can|could) (i|we) (contact|speak to|talk to|ring|call|phone)\b"
                           r"|\bwho (chairs|leads|manages|coordinates|co-ordinates|is in charge of)\b"
                           r"|\bname of (the|our|my)\b")),
@@ -156,6 +160,7 @@ def _has_count(answer: str) -> bool:
 
 
 _PRESENT = {
+    "contact": lambda a: bool(_EMAIL.search(a) or _PHONE.search(a)),
     "clock": lambda a: bool(_CLOCK.search(a)),
     "count": _has_count,
     "phone": lambda a: bool(_PHONE.search(a)),
@@ -297,7 +302,8 @@ def polar_foci(question: str, stopwords: frozenset[str]) -> tuple[str, ...]:
 
 OBJECT_WORDS = 2
 _PASSIVE_HOW = re.compile(r"^how (?:are|is|were|was|will|would) (?:the |a |an )?[a-z0-9' -]+? (?:be )?"
-                          r"(?P<v>[a-z]+(?:ed|en|wn))(?: out| up)?$")
+                          r"(?P<v>[a-z]+(?:ed|en|wn)|paid|made|set|run|held|kept|done|sent|led|met|"
+                          r"found|picked)(?: out| up)?$")
 
 
 def procedure_verb(question: str) -> str | None:

@@ -232,3 +232,28 @@ def test_the_story_around_a_long_question_does_not_drown_it(tmp_path):
     assert a.answer(long, now=NOW).entry.id == "claims-close"
     assert a.answer("is the top-up claim system closing for nurture groups in academies "
                     "with autism bases and speech therapy?", now=NOW).outcome == "decline"
+
+
+AGENDA_NEXT = entry("next-agenda", "What is on the proposed Term 5 agenda?",
+                    "Health (TBD), Transition Plans, Update on direction of travel, Phase Transfer Team, EHCP.",
+                    ["term 5 agenda", "is the phase transfer team on the next agenda", "next forum topics"])
+FINANCE = entry("finance-group", "What is the Finance Information Group?",
+                "Finance Information Group meetings were held with The Education People last week.",
+                ["finance information group", "finance group meetings", "who met about finance"])
+
+
+def test_how_do_i_contact_x_needs_contact_details(tmp_path):
+    a = answerer_for(tmp_path, [AGENDA_NEXT] + FILLER, SYNONYMS)
+    assert a.answer("is the phase transfer team on the next agenda", now=NOW).outcome == "answer"
+    assert a.answer("how do I contact the phase transfer team", now=NOW).outcome == "decline"
+
+
+def test_who_sits_on_asks_for_people(tmp_path):
+    a = answerer_for(tmp_path, [FINANCE] + FILLER, SYNONYMS)
+    assert a.answer("what is the finance information group", now=NOW).outcome == "answer"
+    assert a.answer("who sits on the finance information group", now=NOW).outcome == "decline"
+
+
+def test_how_are_x_paid_is_a_procedure_too(tmp_path):
+    a = answerer_for(tmp_path, [CHAIRS] + FILLER, SYNONYMS)
+    assert a.answer("how are the community chairs paid", now=NOW).outcome == "decline"
