@@ -75,7 +75,7 @@ def test_passed_date_is_reported_with_british_weekday_date(answerer):
     result = answerer.answer("npq deadline?", now=london(2026, 11, 27))
     assert result.answer_text.startswith(
         "The NPQ for SENCOs application deadline was Sunday 6 April 2025; it has passed. "
-        "Applications for the NPQ")
+        "What the forum said: Applications for the NPQ")
 
 
 def test_upcoming_and_same_day_dates_are_left_as_they_are(answerer):
