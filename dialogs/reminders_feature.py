@@ -54,7 +54,8 @@ class RemindersFeature:
     def install(self, router: Router, dialogs: DialogSet) -> None:
         # "stop reminders" is registered first so it wins a tie with the broader subscription patterns.
         router.add_intent(Intent("reminders.stop", self._stop_intent, patterns=_STOP_PATTERNS,
-                                 command="stop reminders", description="turn every reminder off, at any time"))
+                                 command="stop reminders", description="turn every reminder off, at any time",
+                                 interrupts=True))
         router.add_intent(Intent("tribunal.list", self._list_cases_intent, patterns=_TRIBUNAL_LIST_PATTERNS,
                                  examples=("my tribunal dates", "show my tribunal cases"),
                                  command="my tribunal dates", description="your tribunal cases and their milestones"))
