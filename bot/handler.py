@@ -230,6 +230,7 @@ class SencoBot(ActivityHandler):
             interrupting = self.router.interrupting(text, is_staff=asker.is_staff)
             if interrupting is not None:
                 await dc.cancel_all_dialogs()
+                await turn_context.send_activity("I've stopped what we were doing.")
                 await interrupting.start(turn_context, dc, text)
                 return
         if dc.active_dialog:

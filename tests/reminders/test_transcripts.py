@@ -80,7 +80,7 @@ async def test_stop_reminders_typed_inside_the_tribunal_dialog_still_works(assis
     await user.says("add a tribunal case")
     replies = await user.says("stop reminders")
     assert "turned off all your reminders" in texts(replies)
-    assert "nothing was saved" in texts(replies)
+    assert "stopped what we were doing" in texts(replies)
     assert (await reminders_of(assistant).subscriptions.view("29:senco-1")).active == frozenset()
 
 
