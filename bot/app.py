@@ -6,8 +6,6 @@ serialises invoke bodies twice (500), and turns a malformed body into a 500.
 """
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import json
 import logging
 import re
@@ -18,6 +16,7 @@ from aiohttp import web
 from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
 from botbuilder.schema import Activity
 
+from bot.background import periodic
 from bot.clock import Clock
 from bot.security import SigningKeys, TenantGate, TokenGate, bot_framework_config, openid_metadata_url, token_issuer
 from bot.settings import Settings
@@ -68,14 +67,16 @@ def create_app(
         keys = SigningKeys(openid_metadata_url(settings), services.clock)
         app[TOKEN_GATE_KEY] = TokenGate(adapter.bot_framework_authentication, token_issuer(settings), keys)
         if run_background:
-            app.cleanup_ctx.append(_signing_key_refresher(keys))
+            app.cleanup_ctx.append(periodic("signing key refresh", keys.refresh, 6 * 3600))
     app.router.add_post("/api/messages", messages)
     app.router.add_get("/healthz", healthz)
     for method, path, handler in services.web_routes:
         app.router.add_route(method, path, handler)
     if run_background:
-        app.cleanup_ctx.append(_knowledge_reloader(services))
-        app.cleanup_ctx.append(_activity_purger(services))
+        app.cleanup_ctx.append(periodic("knowledge reload", services.faq.refresh_if_changed,
+                                        max(0.5, settings.knowledge.reload_check_seconds)))
+        app.cleanup_ctx.append(periodic("processed-activity purge",
+                                        lambda: services.processed.purge_expired(services.clock.now()), 3600))
         for task in services.background:
             app.cleanup_ctx.append(task)
     app.on_cleanup.append(_dispose_database(services))
@@ -235,59 +236,6 @@ async def healthz(request: web.Request) -> web.Response:
         "knowledge_entries": len(services.faq.answerer.kb.entries),
     }
     return web.json_response(body, status=200 if ok else 503)
-
-
-def _knowledge_reloader(services: Services):
-    async def run(app):
-        async def loop():
-            interval = max(0.5, services.settings.knowledge.reload_check_seconds)
-            while True:
-                await asyncio.sleep(interval)
-                with contextlib.suppress(Exception):
-                    services.faq.refresh_if_changed()
-
-        task = asyncio.create_task(loop())
-        yield
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
-
-    return run
-
-
-def _signing_key_refresher(keys: SigningKeys, every_seconds: float = 6 * 3600):
-    async def run(app):
-        async def loop():
-            while True:
-                await keys.refresh()
-                await asyncio.sleep(every_seconds)
-
-        task = asyncio.create_task(loop())
-        yield
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
-
-    return run
-
-
-def _activity_purger(services: Services):
-    async def run(app):
-        async def loop():
-            while True:
-                try:
-                    await services.processed.purge_expired(services.clock.now())
-                except Exception as exc:
-                    log.warning("purging processed activities failed: %s", type(exc).__name__)
-                await asyncio.sleep(3600)
-
-        task = asyncio.create_task(loop())
-        yield
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
-
-    return run
 
 
 def _dispose_database(services: Services):

@@ -7,13 +7,12 @@ unknown tokens all get the same plain 404.
 """
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 from pathlib import Path
 
 from aiohttp import web
 
+from bot.background import periodic
 from bot.services.booking_mail import BookingMailer
 from bot.services.bookings import BookingService, EventCatalogue, parse_lead_time
 from bot.services.signed_links import shared_signer
@@ -109,20 +108,4 @@ def calendar_handler(bookings: BookingService):
 
 def catalogue_watcher(bookings: BookingService, interval: float):
     """Applies events.yaml edits (cancellations, new times, more places) while the bot runs."""
-
-    async def run(app):
-        async def loop():
-            while True:
-                try:
-                    await bookings.refresh()
-                except Exception as exc:
-                    log.warning("events catalogue sync failed: %s", type(exc).__name__)
-                await asyncio.sleep(max(0.5, interval))
-
-        task = asyncio.create_task(loop())
-        yield
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
-
-    return run
+    return periodic("events catalogue sync", bookings.refresh, max(0.5, interval))

@@ -3,12 +3,11 @@ and the mailbox worker as a background task when mail is enabled and an IMAP hos
 """
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 from datetime import timedelta
 from typing import Optional
 
+from bot.background import while_serving
 from bot.services.mail_assistant import MailAssistant, MailAssistantConfig, MailWorker
 from integrations.db.mail_repos import MailRepository, ReplyWindow
 
@@ -77,15 +76,6 @@ def install_mail(services) -> None:
     if worker is None:
         return
     services.extras["mail_worker"] = worker
-    services.background.append(_background(worker))
+    services.background.append(while_serving("mailbox worker", worker.run))
 
 
-def _background(worker: MailWorker):
-    async def run(app):
-        task = asyncio.create_task(worker.run())
-        yield
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
-
-    return run

@@ -179,9 +179,9 @@ def parse_event(raw: Any, index: int, default_capacity: int) -> tuple[Optional[E
     for key in sorted(set(map(str, raw)) - _KNOWN):
         problems.append(EventProblem(where, f"unknown key '{key}'"))
     if isinstance(ident, str) and not ID_PATTERN.match(ident):
-        problems.append(EventProblem(where, f"id must be kebab-case letters and digits"))
+        problems.append(EventProblem(where, "id must be kebab-case letters and digits"))
     elif not isinstance(ident, str):
-        problems.append(EventProblem(where, f"'id' must be text"))
+        problems.append(EventProblem(where, "'id' must be text"))
 
     kind = raw.get("kind")
     if kind not in KINDS:
@@ -196,18 +196,18 @@ def parse_event(raw: Any, index: int, default_capacity: int) -> tuple[Optional[E
     opens = _time(raw, "booking_opens", problems, where)
     closes = _time(raw, "booking_closes", problems, where)
     if start and end and end <= start:
-        problems.append(EventProblem(where, f"end must be after start"))
+        problems.append(EventProblem(where, "end must be after start"))
     if opens and closes and closes <= opens:
-        problems.append(EventProblem(where, f"booking_closes must be after booking_opens"))
+        problems.append(EventProblem(where, "booking_closes must be after booking_opens"))
     if closes and start and closes > start:
-        problems.append(EventProblem(where, f"booking_closes must not be after the start"))
+        problems.append(EventProblem(where, "booking_closes must not be after the start"))
 
     venue = _optional_text(raw, "venue", problems, where)
     join_url = _optional_text(raw, "join_url", problems, where)
     if venue is None and join_url is None:
-        problems.append(EventProblem(where, f"give a venue or a join_url"))
+        problems.append(EventProblem(where, "give a venue or a join_url"))
     if join_url is not None and (not join_url.startswith("https://") or any(c.isspace() for c in join_url)):
-        problems.append(EventProblem(where, f"join_url must be one https:// link without spaces"))
+        problems.append(EventProblem(where, "join_url must be one https:// link without spaces"))
     area = raw.get("area")
     if area is not None and area not in AREAS:
         problems.append(EventProblem(where, f"area must be one of {', '.join(AREAS)} or null"))
@@ -219,13 +219,13 @@ def parse_event(raw: Any, index: int, default_capacity: int) -> tuple[Optional[E
 
     end_assumed = raw.get("end_assumed", False)
     if not isinstance(end_assumed, bool):
-        problems.append(EventProblem(where, f"end_assumed must be true or false"))
+        problems.append(EventProblem(where, "end_assumed must be true or false"))
 
     source = None
     raw_source = raw.get("source")
     if raw_source is not None:
         if not isinstance(raw_source, dict) or not isinstance(raw_source.get("session"), str):
-            problems.append(EventProblem(where, f"source needs a 'session'"))
+            problems.append(EventProblem(where, "source needs a 'session'"))
         else:
             presenter = raw_source.get("presenter")
             source = EventSource(raw_source["session"].strip(), presenter.strip() if isinstance(presenter, str) else None)

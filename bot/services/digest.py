@@ -7,8 +7,6 @@ several replicas exactly one digest goes out; a failed send gives the slot back.
 """
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
@@ -16,6 +14,7 @@ from email.message import EmailMessage
 from email.utils import format_datetime, formataddr, make_msgid
 from typing import Any, Callable, Optional
 
+from bot.background import periodic
 from bot.clock import LONDON, british_date, british_datetime, london
 from bot.services.inbox_templates import render
 
@@ -170,19 +169,4 @@ class InboxHousekeeping:
     def background_task(self):
         """An aiohttp cleanup_ctx: published entries are loaded before the app serves, then ticks run."""
 
-        async def run(app):
-            with contextlib.suppress(Exception):
-                await self._inbox.sync_published()
-
-            async def loop():
-                while True:
-                    await self.tick()
-                    await asyncio.sleep(self._interval)
-
-            task = asyncio.create_task(loop())
-            yield
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-
-        return run
+        return periodic("inbox housekeeping", self.tick, lambda: self._interval, before=self._inbox.sync_published)

@@ -1,11 +1,10 @@
 """Builds the evaluation service from Settings and plugs its web routes and schedule into the app."""
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 from dataclasses import dataclass
 
+from bot.background import periodic
 from bot.services.evaluation_messages import EvaluationMessages
 from bot.services.evaluation_web import EvaluationWeb
 from bot.services.evaluations import EvaluationPolicy, EvaluationService, ForumsSource
@@ -75,22 +74,10 @@ def build_evaluations(services) -> Evaluations:
 def _collector(service: EvaluationService, interval: float):
     """aiohttp cleanup_ctx: pushes due invitations and reminders every ``interval`` seconds."""
 
-    async def run(app):
-        async def loop():
-            while True:
-                try:
-                    report = await service.run_due()
-                    if report.invited or report.reminded or report.failed:
-                        log.info("evaluations: %d invited, %d reminded, %d failed",
-                                 report.invited, report.reminded, report.failed)
-                except Exception as exc:
-                    log.warning("evaluation round failed: %s", type(exc).__name__)
-                await asyncio.sleep(max(1.0, interval))
+    async def round_of_invitations():
+        report = await service.run_due()
+        if report.invited or report.reminded or report.failed:
+            log.info("evaluations: %d invited, %d reminded, %d failed",
+                     report.invited, report.reminded, report.failed)
 
-        task = asyncio.create_task(loop())
-        yield
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
-
-    return run
+    return periodic("evaluation round", round_of_invitations, max(1.0, interval))

@@ -14,8 +14,6 @@ with it, a Teams id what was done in Teams. Plain Python, no botbuilder; never l
 """
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import datetime as dt
 import json
 import logging
@@ -25,6 +23,7 @@ from email.policy import default as default_policy
 from email.utils import getaddresses
 from typing import Any, Callable, Optional
 
+from bot.background import periodic
 from bot.clock import LONDON, Clock
 from integrations.db.privacy_repos import ANONYMISED, PrivacyRepository, Subject
 
@@ -290,22 +289,7 @@ class PurgeSchedule:
     def background_task(self):
         """aiohttp cleanup_ctx: the schedule runs while the app runs."""
 
-        async def run(app):
-            async def loop():
-                while True:
-                    try:
-                        await self.tick()
-                    except Exception as exc:
-                        log.warning("privacy purge failed, trying again later: %s", type(exc).__name__)
-                    await asyncio.sleep(self.seconds_to_wait())
-
-            task = asyncio.create_task(loop())
-            yield
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-
-        return run
+        return periodic("privacy purge", self.tick, self.seconds_to_wait)
 
 
 def parse_purge_time(text: str) -> dt.time:

@@ -12,7 +12,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import datetime as dt
 import hashlib
 import logging
@@ -21,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Optional
 
+from bot.background import stop
 from bot.cards import render_card
 from bot.clock import LONDON, Clock, british_date
 from bot.services.notify import Notice
@@ -301,13 +301,11 @@ class Reminders:
 
             session = aiohttp.ClientSession()
             loop = SchedulerLoop(self, self.worker(build_sender(session, self.settings, self.clock, self.database)))
-            task = asyncio.create_task(loop.run())
+            task = asyncio.create_task(loop.run(), name="reminder scheduler")
             try:
                 yield
             finally:
-                task.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await task
+                await stop(task)
                 await session.close()
 
         return run

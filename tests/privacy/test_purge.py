@@ -206,7 +206,7 @@ async def test_the_app_runs_the_daily_purge_in_the_background(world):
 
     schedule = world.services.extras["privacy_schedule"]
     assert schedule.service is world.privacy and schedule.at == time(3, 30)
-    [task] = [t for t in world.services.background if "PurgeSchedule" in getattr(t, "__qualname__", "")]
+    [task] = [t for t in world.services.background if getattr(t, "background_name", "") == "privacy purge"]
     await _query(world)
     schedule.next_run = world.clock.now()
     world.clock.set(SPRING + 400 * DAY)
