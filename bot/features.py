@@ -14,8 +14,14 @@ from botbuilder.dialogs import DialogSet
 from bot.handler import Fallback
 from bot.router import Router
 from bot.turn import Asker
+from bot.booking_wiring import install_bookings
+from bot.mail_wiring import install_mail
+from bot.services.evaluation_wiring import build_evaluations
+from dialogs.evaluation_feature import EvaluationFeature
 from dialogs.faq_feature import FaqFeature
 from dialogs.inbox_feature import install_inbox
+from dialogs.privacy_feature import install_privacy
+from dialogs.reminders_feature import install_reminders
 
 
 @dataclass
@@ -35,24 +41,13 @@ def install_features(services, router: Router, dialogs: DialogSet, user_state: U
         staff_ids=staff,
     )
     faq.install(router, dialogs)
+    # Questions nobody else claims go to the answerer, logged in the FAQ collation inbox.
     fallback = install_inbox(services, router, dialogs, faq.answer_question)
-    from bot.booking_wiring import install_bookings
-
     install_bookings(services, router, dialogs, user_state)
-    from bot.services.evaluation_wiring import build_evaluations
-    from dialogs.evaluation_feature import EvaluationFeature
-
     evaluations = build_evaluations(services)
     EvaluationFeature(evaluations.service, evaluations.messages, staff_ids=staff,
                       chart_link_minutes=settings.evaluations.chart_link_minutes).install(router, dialogs)
-    from dialogs.reminders_feature import install_reminders
-
     reminders = install_reminders(services, router, dialogs)
-    from dialogs.privacy_feature import install_privacy
-
-    # Also schedules the daily retention purge (services.background).
-    install_privacy(services, router, dialogs, user_state)
-    from bot.mail_wiring import install_mail
-
+    install_privacy(services, router, dialogs, user_state)  # also schedules the daily retention purge
     install_mail(services)
     return InstalledFeatures(fallback=fallback, on_new_user=reminders.ask_new_user)
