@@ -109,7 +109,6 @@ class MailSettings:
     auto_reply_window_hours: float = 24.0
     auto_reply_max_per_window: int = 5
     booking_link: str = ""
-    outbox_keep_days: int = 30
 
     def __post_init__(self):
         if self.auto_reply_window_hours <= 0:
