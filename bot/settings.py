@@ -53,6 +53,10 @@ class BotSettings:
     # New multi-tenant bots can no longer be registered in Azure, so single-tenant is the default.
     app_type: str = "SingleTenant"
     app_tenant_id: str = ""
+    # UserAssignedMSI: the platform's managed identity endpoint (App Service/Container Apps set these; empty on a
+    # VM means the instance metadata endpoint).
+    identity_endpoint: str = ""
+    identity_header: str = secret()
     # How long an activity id is remembered so a Teams retry is not processed twice.
     dedupe_ttl_seconds: int = 86400
     max_message_chars: int = 4000
@@ -283,6 +287,8 @@ _WELL_KNOWN_ENV = {
     "MicrosoftAppPassword": "bot.app_password",
     "MicrosoftAppType": "bot.app_type",
     "MicrosoftAppTenantId": "bot.app_tenant_id",
+    "IDENTITY_ENDPOINT": "bot.identity_endpoint",
+    "IDENTITY_HEADER": "bot.identity_header",
 }
 _ENV_PREFIX = "SENCOBOT_"
 

@@ -196,6 +196,62 @@ class ClientCredentialsTokens:
         self._expires_at = 0.0
 
 
+class ManagedIdentityTokens:
+    """A Bot Framework token for a user-assigned managed identity (MicrosoftAppType=UserAssignedMSI).
+
+    Azure App Service and Container Apps publish a local identity endpoint (IDENTITY_ENDPOINT with the
+    IDENTITY_HEADER secret); virtual machines answer on the instance metadata endpoint instead. Either way the
+    identity is picked by its client id, which is the bot's app id.
+    """
+
+    IMDS_URL = "http://169.254.169.254/metadata/identity/oauth2/token"
+
+    def __init__(self, session: aiohttp.ClientSession, *, client_id: str, endpoint: str = "",
+                 identity_header: str = "", resource: str = "https://api.botframework.com", now: Now,
+                 refresh_margin: float = 300.0):
+        self._session = session
+        self._client_id = client_id
+        self._endpoint = endpoint or self.IMDS_URL
+        self._identity_header = identity_header
+        self._resource = resource
+        self._now = now
+        self._margin = refresh_margin
+        self._token: Optional[str] = None
+        self._expires_at = 0.0
+        self._lock = asyncio.Lock()
+
+    async def token(self) -> Optional[str]:
+        if self._token and self._now() < self._expires_at:
+            return self._token
+        async with self._lock:
+            if self._token and self._now() < self._expires_at:
+                return self._token
+            if self._identity_header:
+                params = {"api-version": "2019-08-01", "resource": self._resource, "client_id": self._client_id}
+                headers = {"X-IDENTITY-HEADER": self._identity_header}
+            else:
+                params = {"api-version": "2018-02-01", "resource": self._resource, "client_id": self._client_id}
+                headers = {"Metadata": "true"}
+            async with self._session.get(self._endpoint, params=params, headers=headers) as response:
+                if response.status != 200:
+                    raise TokenError(f"managed identity endpoint answered {response.status}")
+                body = await response.json(content_type=None)
+            token = body.get("access_token") if isinstance(body, dict) else None
+            if not isinstance(token, str) or not token:
+                raise TokenError("managed identity endpoint gave no access_token")
+            try:
+                expires_on = float(body.get("expires_on"))
+            except (TypeError, ValueError):
+                expires_on = self._now() + float(body.get("expires_in") or 3600)
+            self._token = token
+            self._expires_at = max(self._now(), expires_on - self._margin)
+            return token
+
+    def invalidate(self) -> None:
+        self._token = None
+        self._expires_at = 0.0
+
+
 class TokenError(RuntimeError):
     pass
 

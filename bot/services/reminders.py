@@ -358,13 +358,22 @@ class SchedulerLoop:
 
 def build_sender(session, settings, clock: Clock, database, *, sleep=asyncio.sleep):
     from integrations.db.reminder_repos import SharedSlots
-    from integrations.teams_sender import ClientCredentialsTokens, NoTokens, TeamsSender, token_url_for
+    from integrations.teams_sender import (
+        ClientCredentialsTokens,
+        ManagedIdentityTokens,
+        NoTokens,
+        TeamsSender,
+        token_url_for,
+    )
 
     def now() -> float:
         return clock.now().timestamp()
 
     bot = settings.bot
-    if bot.app_id and bot.app_password:
+    if bot.app_id and bot.app_type == "UserAssignedMSI":
+        tokens = ManagedIdentityTokens(session, client_id=bot.app_id, endpoint=bot.identity_endpoint,
+                                       identity_header=bot.identity_header, now=now)
+    elif bot.app_id and bot.app_password:
         tokens = ClientCredentialsTokens(
             session,
             app_id=bot.app_id,
@@ -375,8 +384,7 @@ def build_sender(session, settings, clock: Clock, database, *, sleep=asyncio.sle
         )
     else:
         if bot.app_id:
-            log.warning("no app password: proactive messages are sent without a token (managed identity is not "
-                        "supported for proactive sends)")
+            log.warning("no app password: proactive messages are sent without a token")
         tokens = NoTokens()
     return TeamsSender(session, tokens=tokens, limits=teams_limits(settings), slots=SharedSlots(database), now=now,
                        sleep=sleep)
