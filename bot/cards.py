@@ -6,22 +6,12 @@ Templates live in bot/templates/cards/*.json.j2; every interpolated value goes t
 from __future__ import annotations
 
 import json
-from functools import lru_cache
 
-from jinja2 import Environment, PackageLoader, StrictUndefined
+from bot.rendering import environment as _environment
 
 ADAPTIVE_CARD = "application/vnd.microsoft.card.adaptive"
 
 
-@lru_cache(maxsize=1)
-def _environment() -> Environment:
-    return Environment(
-        loader=PackageLoader("bot", "templates"),
-        autoescape=False,
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
 
 
 def render_card(name: str, **context) -> dict:

@@ -193,7 +193,7 @@ def cmd_inbox_digest(args) -> int:
 async def export_faq(services, fmt: str, out: Path, new_since: date | None = None) -> Path:
     """Writes the FAQ document from the live knowledge base (files plus published answers)."""
     from bot.services.faq_document import build_document
-    from bot.services.inbox_templates import environment
+    from bot.rendering import environment
     from integrations.faq_export import write_document
 
     inbox = services.recorder

@@ -10,24 +10,13 @@ import logging
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formataddr, make_msgid
-from functools import lru_cache
 from typing import Optional
 
-from jinja2 import Environment, PackageLoader, StrictUndefined
+from bot.rendering import environment as _environment
 
 log = logging.getLogger(__name__)
 
 
-@lru_cache(maxsize=1)
-def _environment() -> Environment:
-    return Environment(
-        loader=PackageLoader("bot", "templates"),
-        autoescape=False,
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
 
 
 def render_email(template: str, context: dict) -> tuple[str, str]:

@@ -16,7 +16,7 @@ from typing import Any, Callable, Optional
 
 from bot.background import periodic
 from bot.clock import LONDON, british_date, british_datetime, london
-from bot.services.inbox_templates import render
+from bot.rendering import render
 
 log = logging.getLogger(__name__)
 

@@ -7,10 +7,9 @@ from __future__ import annotations
 
 from email.message import EmailMessage
 from email.utils import formataddr, make_msgid
-from functools import lru_cache
 from typing import Optional
 
-from jinja2 import Environment, PackageLoader, StrictUndefined
+from bot.rendering import environment as _text_environment
 
 from bot.cards import render_card
 from bot.clock import british_date
@@ -19,16 +18,6 @@ from bot.services.evaluation_survey import Answers, Survey
 SUBMIT_ACTION = "evaluation.submit"
 
 
-@lru_cache(maxsize=1)
-def _text_environment() -> Environment:
-    return Environment(
-        loader=PackageLoader("bot", "templates"),
-        autoescape=False,
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
 
 
 def card_inputs(survey: Survey, answers: Optional[Answers]) -> list[dict]:

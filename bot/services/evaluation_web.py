@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from functools import lru_cache
 
 from aiohttp import web
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from bot.rendering import environment as _environment
 
 from bot.clock import british_date
 from bot.services.evaluation_survey import MAX_TEXT_CHARS
@@ -33,15 +32,6 @@ SECURITY_HEADERS = {
 }
 
 
-@lru_cache(maxsize=1)
-def _environment() -> Environment:
-    return Environment(
-        loader=PackageLoader("bot", "templates"),
-        autoescape=select_autoescape(["html", "html.j2"], default_for_string=True),
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
 
 
 def render_page(name: str, **context) -> str:

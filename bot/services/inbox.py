@@ -28,7 +28,7 @@ from bot.services.inbox_clusters import (
     normalise,
     strip_tags,
 )
-from bot.services.inbox_templates import render
+from bot.rendering import render
 from bot.services.notify import Notice
 from integrations.db.inbox_repos import (
     QUERY_STATUSES,

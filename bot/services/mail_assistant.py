@@ -28,7 +28,7 @@ from typing import Any, Callable, Iterable, Optional, Sequence
 from urllib.parse import quote
 
 from bot.clock import Clock, british_datetime
-from bot.services.inbox_templates import render
+from bot.rendering import render
 from integrations.db.mail_repos import Decided, MailRepository, PlannedReply, Redelivered, ReplyWindow
 from integrations.mail.parse import ParsedMail, loop_reason, parse_message
 from knowledge.models import AnswerResult

@@ -7,7 +7,7 @@ import docx
 import pytest
 
 from bot.services.faq_document import build_document, topic_choices, topic_title
-from bot.services.inbox_templates import environment
+from bot.rendering import environment
 from integrations.faq_export import write_document
 from knowledge.loader import load_knowledge
 from knowledge.models import FaqEntry, Source

@@ -1,7 +1,7 @@
-"""jinja2 templates for the inbox's emails and the FAQ document (bot/templates/email, bot/templates/faq).
+"""The one jinja2 environment for every template under bot/templates (cards, emails, web pages, documents).
 
-HTML templates (``*.html.j2``) are autoescaped, so a question can never inject markup;
-text and Markdown templates are not.
+HTML templates (``*.html.j2``) are autoescaped, so user text can never inject markup; JSON card templates pass
+every value through ``tojson``; text and Markdown templates are rendered as written.
 """
 from __future__ import annotations
 
@@ -14,7 +14,8 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 def environment() -> Environment:
     return Environment(
         loader=PackageLoader("bot", "templates"),
-        autoescape=select_autoescape(enabled_extensions=("html.j2",), default_for_string=False, default=False),
+        autoescape=select_autoescape(enabled_extensions=("html.j2", "html"), default_for_string=False,
+                                     default=False),
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
