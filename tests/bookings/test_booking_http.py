@@ -6,12 +6,11 @@ import json
 import uuid
 from urllib.parse import urlsplit
 
-import aiohttp
 import pytest
 from aiohttp import web
 
 from bot.app import create_app
-from tests.e2e.conftest import RunningBot, payload
+from tests.e2e.conftest import serve_bot
 from tests.fakes.connector import ConnectorStandIn
 
 
@@ -28,18 +27,8 @@ class ConnectorWithEmails(ConnectorStandIn):
 async def bot_over_http(booking_settings, spring_clock, sqlite_db):
     connector = await ConnectorWithEmails().start()
     app = create_app(booking_settings, clock=spring_clock, database=sqlite_db, run_background=False)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]
-    session = aiohttp.ClientSession()
-    try:
-        yield RunningBot(f"http://127.0.0.1:{port}", connector, session, app)
-    finally:
-        await session.close()
-        await runner.cleanup()
-        await connector.stop()
+    async with serve_bot(app, connector) as bot:
+        yield bot
 
 
 def content(activity: dict) -> str:

@@ -1,6 +1,7 @@
 """The real app on a free port, talking to a local Bot Connector stand-in."""
 from __future__ import annotations
 
+import contextlib
 import copy
 import json
 import uuid
@@ -50,12 +51,9 @@ class RunningBot:
         return await self.post(payload("teams_message", text=text, id=uuid.uuid4().hex, **changes))
 
 
-@pytest.fixture
-async def running_bot(settings, clock):
-    connector = await ConnectorStandIn().start()
-    database = Database(settings.database.url)
-    await upgrade(database)
-    app = create_app(settings, clock=clock, database=database)
+@contextlib.asynccontextmanager
+async def serve_bot(app: web.Application, connector: ConnectorStandIn):
+    """Serves ``app`` on a free loopback port; stops it and the connector stand-in afterwards."""
     runner = web.AppRunner(app)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
@@ -68,3 +66,12 @@ async def running_bot(settings, clock):
         await session.close()
         await runner.cleanup()
         await connector.stop()
+
+
+@pytest.fixture
+async def running_bot(settings, clock):
+    connector = await ConnectorStandIn().start()
+    database = Database(settings.database.url)
+    await upgrade(database)
+    async with serve_bot(create_app(settings, clock=clock, database=database), connector) as bot:
+        yield bot

@@ -5,9 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import timedelta
 
-import aiohttp
 import pytest
-from aiohttp import web
 from botbuilder.core import BotAdapter, TurnContext
 from botbuilder.schema import Activity, ChannelAccount, ConversationAccount
 
@@ -17,7 +15,7 @@ from bot.staff import StaffTeam
 from bot.turn import asker_of
 from integrations.db import Database
 from integrations.db.migrate import upgrade
-from tests.e2e.conftest import RunningBot, payload
+from tests.e2e.conftest import RunningBot, payload, serve_bot
 from tests.fakes.connector import ConnectorStandIn
 
 TEAM = "19:inclusion-team@thread.tacv2"
@@ -33,18 +31,8 @@ async def team_bot(privacy_settings, clock):
     database = Database(settings.database.url)
     await upgrade(database)
     app = create_app(settings, clock=clock, database=database, run_background=False)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]
-    session = aiohttp.ClientSession()
-    try:
-        yield RunningBot(f"http://127.0.0.1:{port}", connector, session, app)
-    finally:
-        await session.close()
-        await runner.cleanup()
-        await connector.stop()
+    async with serve_bot(app, connector) as bot:
+        yield bot
 
 
 async def say(bot: RunningBot, user_id: str, text: str) -> str:

@@ -4,15 +4,13 @@ from __future__ import annotations
 import contextlib
 import uuid
 
-import aiohttp
 import pytest
-from aiohttp import web
 
 from bot.app import create_app
 from bot.security import bot_framework_config
 from integrations.db import Database
 from integrations.db.migrate import upgrade
-from tests.e2e.conftest import RunningBot, running_bot  # noqa: F401 (the e2e fixture, reused here)
+from tests.e2e.conftest import running_bot, serve_bot  # noqa: F401 (running_bot: the e2e fixture, reused here)
 from tests.fakes.connector import ConnectorStandIn
 from tests.fakes.openid import LocalTokenCredentialsFactory, OpenIdStandIn
 
@@ -32,18 +30,8 @@ async def serve(settings, clock, *, connector: ConnectorStandIn | None = None, r
     database = Database(settings.database.url)
     await upgrade(database)
     app = create_app(settings, clock=clock, database=database, run_background=run_background, **create_app_kwargs)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]
-    session = aiohttp.ClientSession()
-    try:
-        yield RunningBot(f"http://127.0.0.1:{port}", connector, session, app)
-    finally:
-        await session.close()
-        await runner.cleanup()
-        await connector.stop()
+    async with serve_bot(app, connector) as bot:
+        yield bot
 
 
 @pytest.fixture
