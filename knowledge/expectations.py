@@ -32,11 +32,13 @@ _ASKS: tuple[tuple[str, re.Pattern[str]], ...] = (
                          r"|\bworth\b|\bhow much\b(?! (time|notice|coaching|training))|\b(the|what) price\b"
                          r"|\bwhat (is|are) the (rate|rates|amount|amounts)\b"
                          # "what's the STLS budget", not "what budget pays for STLS"
-                         r"|\b(whats|what (is|are|will be|would be)) (the |their |its )?(\w+ )?"
+                         r"|\b(whats|what (is|are|will be|would be)) (the |their |its )?(\w+ ){0,4}"
                          r"(budget|cost|costs|price|fee|fees)\b(?! (pays|funds|comes))"
                          r"|\bwhat (does|do|will|would) .{1,60}\bcost\b|\bcosts? per\b")),
     ("duration", re.compile(r"\bhow long\b.*\b(last|lasts|run for|runs for|take|takes)\b\s*\??$"
-                            r"|\bhow many (hours|minutes|mins)\b|\bduration\b|\bhow long is (each|a|the) (session|webinar|meeting)\b")),
+                            r"|\bhow many (hours|minutes|mins)\b|\bduration\b"
+                            # a span someone is allowed: "how long do parents have to appeal?"
+                            r"|\bhow long (do|does|did|will|would|have|has|is|are) (?:(?!that |which |who )[a-z0-9' -]){1,40}? (have|has|got|given)( got)? (to|for|before|until|in which)\b|\bhow long is (each|a|the) (session|webinar|meeting)\b")),
     ("person", re.compile(r"\bwho(s| is| are)( the| our| my| your)?( \w+){0,3} (chair|chairperson|lead|contact|"
                           r"officer|manager|head|adviser|advisor|champion|presenter|person|commissioner|"
                           r"director|coordinator|co-ordinator|link|named|teacher|specialist|worker|"

@@ -50,6 +50,7 @@ happen happens happened happening somebody anybody particular main stuff
 moment helpful useful great brilliant perfect lovely wonderful amazing appreciated forward
 around across along within without towards upon onto via per etc maybe perhaps probably
 take takes taking took taken make makes making made
+roughly approximately approx already far
 """.split())
 
 

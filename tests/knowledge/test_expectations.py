@@ -56,3 +56,15 @@ def test_asks_for_clock_times_counts_and_budgets():
 
 def test_chat_spellings_are_filler():
     assert Analyzer().terms("wat r the webinar dates") == Analyzer().terms("webinar dates")
+
+
+def test_a_budget_with_several_qualifiers_still_asks_for_an_amount():
+    assert "money" in asked_kinds("what's the total STLS budget for next year?")
+    assert "money" in asked_kinds("what is the overall early years STLS budget")
+
+
+def test_how_long_someone_has_to_do_something_asks_for_a_span():
+    assert "duration" in asked_kinds("how long does the LA have to issue a final EHCP?")
+    assert "duration" in asked_kinds("how long have parents got to lodge an appeal")
+    # "have" inside a relative clause is not an allowance: this asks until when.
+    assert "duration" not in asked_kinds("how long will top ups that have already been agreed keep getting paid?")

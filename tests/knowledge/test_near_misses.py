@@ -126,3 +126,18 @@ def test_asked_for_a_phone_number_the_answer_does_not_give(tmp_path):
     a = answerer_for(tmp_path, entries)
     assert a.answer("how do i contact the stls team", now=NOW).outcome == "answer"
     assert a.answer("what's the stls phone number", now=NOW).outcome == "decline"
+
+
+def test_how_long_someone_has_needs_a_span_in_the_answer(tmp_path):
+    entries = [
+        entry("la-decisions", "How does the LA make decisions?",
+              "The LA considers all relevant evidence when deciding to assess or issue a final EHCP.",
+              ["what does the la base decisions on", "how does the la decide to issue an ehcp"]),
+        entry("appeal-window", "How long do parents have to appeal?",
+              "Parents have 8 weeks from the date a final EHCP is issued to register an appeal.",
+              ["appeal deadline for parents", "when must parents appeal by"]),
+    ]
+    a = answerer_for(tmp_path, entries)
+    result = a.answer("how long does the LA have to issue a final EHCP?", now=NOW)
+    assert result.outcome != "answer" or result.entry.id != "la-decisions"
+    assert a.answer("how long have parents got to appeal?", now=NOW).entry.id == "appeal-window"

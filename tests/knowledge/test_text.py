@@ -77,3 +77,10 @@ def test_corrector_marks_repaired_tokens():
 def test_headings_are_not_the_head():
     from knowledge.text import stem
     assert stem("headings") == stem("heading") != stem("head")
+
+
+def test_hedges_are_filler():
+    # "roughly how far ahead…" asks the same as "how far ahead…": an
+    # unexplained "roughly" must not count against every entry.
+    assert Analyzer().terms("roughly how far ahead do we get the bundle") == Analyzer().terms("ahead do we get the bundle")
+    assert Analyzer().terms("are agreed claims already paid") == Analyzer().terms("are agreed claims paid")
