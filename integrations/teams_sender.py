@@ -150,16 +150,11 @@ class NoTokens:
         return None
 
 
-class ClientCredentialsTokens:
-    """A Bot Framework token from Microsoft Entra ID (client credentials), cached until shortly before expiry."""
+class _CachedTokens:
+    """Fetches a token when there is none or it is about to expire; concurrent callers share one fetch."""
 
-    def __init__(self, session: aiohttp.ClientSession, *, app_id: str, app_password: str, token_url: str,
-                 scope: str = "https://api.botframework.com/.default", now: Now, refresh_margin: float = 300.0):
+    def __init__(self, session: aiohttp.ClientSession, *, now: Now, refresh_margin: float = 300.0):
         self._session = session
-        self._app_id = app_id
-        self._app_password = app_password
-        self._token_url = token_url
-        self._scope = scope
         self._now = now
         self._margin = refresh_margin
         self._token: Optional[str] = None
@@ -172,31 +167,60 @@ class ClientCredentialsTokens:
         async with self._lock:
             if self._token and self._now() < self._expires_at:
                 return self._token
-            form = {
-                "grant_type": "client_credentials",
-                "client_id": self._app_id,
-                "client_secret": self._app_password,
-                "scope": self._scope,
-            }
-            async with self._session.post(self._token_url, data=form) as response:
-                if response.status != 200:
-                    # The body may echo request details; the status is enough to diagnose.
-                    raise TokenError(f"token endpoint answered {response.status}")
-                body = await response.json(content_type=None)
+            body = await self._fetch()
             token = body.get("access_token") if isinstance(body, dict) else None
             if not isinstance(token, str) or not token:
-                raise TokenError("token endpoint gave no access_token")
-            lifetime = float(body.get("expires_in") or 3600)
+                raise TokenError("the token endpoint gave no access_token")
             self._token = token
-            self._expires_at = self._now() + max(0.0, lifetime - self._margin)
+            self._expires_at = max(self._now(), self._expiry(body) - self._margin)
             return token
 
     def invalidate(self) -> None:
         self._token = None
         self._expires_at = 0.0
 
+    async def _fetch(self) -> dict:
+        raise NotImplementedError  # each kind of credential asks its own endpoint
 
-class ManagedIdentityTokens:
+    def _expiry(self, body: dict) -> float:
+        """Absolute expiry (seconds, same clock as ``now``): ``expires_on`` when given, else now + ``expires_in``."""
+        try:
+            return float(body.get("expires_on"))
+        except (TypeError, ValueError):
+            return self._now() + float(body.get("expires_in") or 3600)
+
+
+async def _json_or_error(response: aiohttp.ClientResponse, what: str) -> dict:
+    if response.status != 200:
+        # The body may echo request details; the status is enough to diagnose.
+        raise TokenError(f"{what} answered {response.status}")
+    body = await response.json(content_type=None)
+    return body if isinstance(body, dict) else {}
+
+
+class ClientCredentialsTokens(_CachedTokens):
+    """A Bot Framework token from Microsoft Entra ID (client credentials)."""
+
+    def __init__(self, session: aiohttp.ClientSession, *, app_id: str, app_password: str, token_url: str,
+                 scope: str = "https://api.botframework.com/.default", now: Now, refresh_margin: float = 300.0):
+        super().__init__(session, now=now, refresh_margin=refresh_margin)
+        self._app_id = app_id
+        self._app_password = app_password
+        self._token_url = token_url
+        self._scope = scope
+
+    async def _fetch(self) -> dict:
+        form = {
+            "grant_type": "client_credentials",
+            "client_id": self._app_id,
+            "client_secret": self._app_password,
+            "scope": self._scope,
+        }
+        async with self._session.post(self._token_url, data=form) as response:
+            return await _json_or_error(response, "token endpoint")
+
+
+class ManagedIdentityTokens(_CachedTokens):
     """A Bot Framework token for a user-assigned managed identity (MicrosoftAppType=UserAssignedMSI).
 
     Azure App Service and Container Apps publish a local identity endpoint (IDENTITY_ENDPOINT with the
@@ -209,47 +233,22 @@ class ManagedIdentityTokens:
     def __init__(self, session: aiohttp.ClientSession, *, client_id: str, endpoint: str = "",
                  identity_header: str = "", resource: str = "https://api.botframework.com", now: Now,
                  refresh_margin: float = 300.0):
-        self._session = session
+        super().__init__(session, now=now, refresh_margin=refresh_margin)
         self._client_id = client_id
         self._endpoint = endpoint or self.IMDS_URL
         self._identity_header = identity_header
         self._resource = resource
-        self._now = now
-        self._margin = refresh_margin
-        self._token: Optional[str] = None
-        self._expires_at = 0.0
-        self._lock = asyncio.Lock()
 
-    async def token(self) -> Optional[str]:
-        if self._token and self._now() < self._expires_at:
-            return self._token
-        async with self._lock:
-            if self._token and self._now() < self._expires_at:
-                return self._token
-            if self._identity_header:
-                params = {"api-version": "2019-08-01", "resource": self._resource, "client_id": self._client_id}
-                headers = {"X-IDENTITY-HEADER": self._identity_header}
-            else:
-                params = {"api-version": "2018-02-01", "resource": self._resource, "client_id": self._client_id}
-                headers = {"Metadata": "true"}
-            async with self._session.get(self._endpoint, params=params, headers=headers) as response:
-                if response.status != 200:
-                    raise TokenError(f"managed identity endpoint answered {response.status}")
-                body = await response.json(content_type=None)
-            token = body.get("access_token") if isinstance(body, dict) else None
-            if not isinstance(token, str) or not token:
-                raise TokenError("managed identity endpoint gave no access_token")
-            try:
-                expires_on = float(body.get("expires_on"))
-            except (TypeError, ValueError):
-                expires_on = self._now() + float(body.get("expires_in") or 3600)
-            self._token = token
-            self._expires_at = max(self._now(), expires_on - self._margin)
-            return token
-
-    def invalidate(self) -> None:
-        self._token = None
-        self._expires_at = 0.0
+    async def _fetch(self) -> dict:
+        params = {"resource": self._resource, "client_id": self._client_id}
+        if self._identity_header:
+            params["api-version"] = "2019-08-01"
+            headers = {"X-IDENTITY-HEADER": self._identity_header}
+        else:
+            params["api-version"] = "2018-02-01"
+            headers = {"Metadata": "true"}
+        async with self._session.get(self._endpoint, params=params, headers=headers) as response:
+            return await _json_or_error(response, "managed identity endpoint")
 
 
 class TokenError(RuntimeError):
