@@ -16,6 +16,7 @@ Time comes from an injected ``now`` (seconds since the epoch) and ``sleep``, so 
 """
 from __future__ import annotations
 
+import abc
 import asyncio
 import collections
 import email.utils
@@ -150,7 +151,7 @@ class NoTokens:
         return None
 
 
-class _CachedTokens:
+class _CachedTokens(abc.ABC):
     """Fetches a token when there is none or it is about to expire; concurrent callers share one fetch."""
 
     def __init__(self, session: aiohttp.ClientSession, *, now: Now, refresh_margin: float = 300.0):
@@ -179,8 +180,9 @@ class _CachedTokens:
         self._token = None
         self._expires_at = 0.0
 
+    @abc.abstractmethod
     async def _fetch(self) -> dict:
-        raise NotImplementedError  # each kind of credential asks its own endpoint
+        """The token endpoint's JSON answer: each kind of credential asks its own endpoint."""
 
     def _expiry(self, body: dict) -> float:
         """Absolute expiry (seconds, same clock as ``now``): ``expires_on`` when given, else now + ``expires_in``."""
