@@ -57,7 +57,10 @@ def create_app(
     run_background: bool = True,
     credentials_factory=None,
 ) -> web.Application:
-    services = services or build_services(settings, clock=clock, database=database)
+    if services is None:
+        if clock is None:
+            raise TypeError("create_app needs the process clock (or services built with one)")
+        services = build_services(settings, clock=clock, database=database)
     assistant = build_assistant(services)
     adapter = create_adapter(settings, credentials_factory=credentials_factory)
     app = web.Application(client_max_size=settings.server.max_body_bytes)
@@ -67,16 +70,18 @@ def create_app(
         keys = SigningKeys(openid_metadata_url(settings), services.clock)
         app[TOKEN_GATE_KEY] = TokenGate(adapter.bot_framework_authentication, token_issuer(settings), keys)
         if run_background:
-            app.cleanup_ctx.append(periodic("signing key refresh", keys.refresh, 6 * 3600))
+            app.cleanup_ctx.append(periodic("signing key refresh", keys.refresh, 6 * 3600,
+                                                    clock=services.clock))
     app.router.add_post("/api/messages", messages)
     app.router.add_get("/healthz", healthz)
     for method, path, handler in services.web_routes:
         app.router.add_route(method, path, handler)
     if run_background:
         app.cleanup_ctx.append(periodic("knowledge reload", services.faq.refresh_if_changed,
-                                        max(0.5, settings.knowledge.reload_check_seconds)))
+                                        max(0.5, settings.knowledge.reload_check_seconds),
+                                        clock=services.clock))
         app.cleanup_ctx.append(periodic("processed-activity purge",
-                                        lambda: services.processed.purge_expired(services.clock.now()), 3600))
+                                        services.purge_processed_activities, 3600, clock=services.clock))
         for task in services.background:
             app.cleanup_ctx.append(task)
     app.on_cleanup.append(_dispose_database(services))

@@ -11,6 +11,8 @@ import inspect
 import logging
 from typing import Any, AsyncIterator, Awaitable, Callable, Optional, Union
 
+from bot.clock import Clock
+
 log = logging.getLogger(__name__)
 
 BackgroundTask = Callable[[Any], AsyncIterator[None]]
@@ -22,10 +24,12 @@ def periodic(
     tick: Callable[[], Any],
     every: Union[float, Callable[[], float]],
     *,
+    clock: Clock,
     before: Optional[Callable[[], Awaitable[Any]]] = None,
 ) -> BackgroundTask:
     """Runs ``tick`` (sync or async) now and then every ``every`` seconds; ``before`` runs once at start-up,
-    before the app takes requests. A failing round is logged and retried next time."""
+    before the app takes requests. A failing round is logged and retried next time. The wait is on the
+    process clock, so a test moves the loop on by advancing its fake clock instead of sleeping."""
 
     async def loop():
         while True:
@@ -35,7 +39,7 @@ def periodic(
                     await result
             except Exception as exc:
                 log.warning("%s failed, trying again later: %s", name, type(exc).__name__)
-            await asyncio.sleep(every() if callable(every) else every)
+            await clock.sleep(every() if callable(every) else every)
 
     async def run(app):
         if before is not None:

@@ -13,6 +13,7 @@ from pathlib import Path
 from aiohttp import web
 
 from bot.background import periodic
+from bot.clock import Clock
 from bot.services.booking_mail import BookingMailer
 from bot.services.bookings import BookingService, EventCatalogue, parse_lead_time
 from bot.services.signed_links import shared_signer
@@ -82,7 +83,8 @@ def install_bookings(services, router, dialogs, user_state) -> BookingService:
     BookingFeature(service, user_state, services.clock, frozenset(services.settings.bot.staff_ids)).install(
         router, dialogs)
     services.web_routes.append(("GET", CALENDAR_PATH, calendar_handler(service)))
-    services.background.append(catalogue_watcher(service, services.settings.bookings.catalogue_check_seconds))
+    services.background.append(catalogue_watcher(service, services.settings.bookings.catalogue_check_seconds,
+                                                     services.clock))
     return service
 
 
@@ -106,6 +108,6 @@ def calendar_handler(bookings: BookingService):
     return calendar_file
 
 
-def catalogue_watcher(bookings: BookingService, interval: float):
+def catalogue_watcher(bookings: BookingService, interval: float, clock: Clock):
     """Applies events.yaml edits (cancellations, new times, more places) while the bot runs."""
-    return periodic("events catalogue sync", bookings.refresh, max(0.5, interval))
+    return periodic("events catalogue sync", bookings.refresh, max(0.5, interval), clock=clock)

@@ -7,6 +7,7 @@ import logging
 import os
 import sys
 
+from bot.clock import Clock, clock_from_environ
 from bot.settings import SettingsError, load_settings
 
 # Each module registers its own subcommands; add a line here for a new area.
@@ -39,13 +40,22 @@ def settings_from(args):
     return load_settings(args.config or DEFAULT_CONFIG, environ=os.environ)
 
 
-def main(argv: list[str] | None = None) -> int:
+# These keep running, so their moved clock (SENCOBOT_NOW) ticks on; one-shot commands see one fixed instant.
+LONG_RUNNING_COMMANDS = frozenset({"serve", "chat"})
+
+
+def main(argv: list[str] | None = None, *, clock: Clock | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    try:
+        args.clock = clock or clock_from_environ(os.environ, ticking=args.command in LONG_RUNNING_COMMANDS)
+    except ValueError as exc:
+        print(f"sencobot: {exc}", file=sys.stderr)
+        return 2
     try:
         return int(args.func(args) or 0)
     except SettingsError as exc:

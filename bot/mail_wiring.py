@@ -66,6 +66,7 @@ def build_mail_worker(services, mailbox=None) -> Optional[MailWorker]:
         services.clock,
         batch_size=settings.mail.imap_batch_size,
         poll_seconds=settings.mail.imap_poll_seconds,
+        sleep=services.clock.sleep,
     )
 
 

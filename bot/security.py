@@ -27,7 +27,7 @@ from botframework.connector.auth import (
 )
 from botframework.connector.auth.jwt_token_extractor import JwtTokenExtractor
 
-from bot.clock import Clock
+from bot.clock import Clock, sdk_naive_local_now
 from bot.settings import Settings, SettingsError
 
 log = logging.getLogger(__name__)
@@ -165,7 +165,7 @@ class SigningKeys:
         cache = self._cache
         cache.keys = keys
         # The SDK compares this with naive local time to decide when to fetch by itself.
-        cache.last_updated = datetime.now()
+        cache.last_updated = sdk_naive_local_now()
         return True
 
     def _fetch_keys(self) -> list:

@@ -291,6 +291,8 @@ _WELL_KNOWN_ENV = {
     "IDENTITY_HEADER": "bot.identity_header",
 }
 _ENV_PREFIX = "SENCOBOT_"
+# Read by bot.clock, not a setting: the moved clock is for tests and rehearsals, never part of a deployment.
+_NOT_SETTINGS = frozenset({"SENCOBOT_NOW"})
 
 
 def load_settings(
@@ -315,7 +317,7 @@ def load_settings(
                 raise SettingsError(f"{key}: secrets come only from the environment, not from {path.name}")
     for name, value in (environ or {}).items():
         dotted = _WELL_KNOWN_ENV.get(name)
-        if dotted is None and name.startswith(_ENV_PREFIX):
+        if dotted is None and name.startswith(_ENV_PREFIX) and name not in _NOT_SETTINGS:
             dotted = name[len(_ENV_PREFIX):].lower().replace("__", ".")
         if dotted:
             _assign(raw, dotted, value)

@@ -14,7 +14,7 @@ from typing import Any, AsyncIterator, Callable, Optional
 from botbuilder.core import ConversationState, UserState
 from botbuilder.dialogs import DialogSet
 
-from bot.clock import Clock, SystemClock
+from bot.clock import Clock
 from bot.handler import SencoBot
 from bot.router import Router
 from bot.services.faq import FaqService
@@ -49,6 +49,9 @@ class Services:
     web_routes: list[tuple[str, str, Callable]] = field(default_factory=list)
     extras: dict[str, Any] = field(default_factory=dict)
 
+    async def purge_processed_activities(self) -> None:
+        await self.processed.purge_expired(self.clock.now())
+
 
 @dataclass
 class Assistant:
@@ -57,8 +60,7 @@ class Assistant:
     storage: SqlStorage
 
 
-def build_services(settings: Settings, *, clock: Optional[Clock] = None, database: Optional[Database] = None) -> Services:
-    clock = clock or SystemClock()
+def build_services(settings: Settings, *, clock: Clock, database: Optional[Database] = None) -> Services:
     database = database or Database(settings.database.url, echo=settings.database.echo)
     data_dir = Path(settings.knowledge.data_dir) if settings.knowledge.data_dir else None
     faq = FaqService.from_directory(

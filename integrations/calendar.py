@@ -22,10 +22,10 @@ from typing import Literal
 from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event, Timezone, TimezoneDaylight, TimezoneStandard, vCalAddress, vText
+from knowledge.london import LONDON
 
 __all__ = ["Attendee", "CalendarEvent", "LONDON", "booking_uid", "build_ics", "vtimezone"]
 
-LONDON = ZoneInfo("Europe/London")
 PRODID = "-//SENCO Forum Assistant//sencobot//EN"
 
 Method = Literal["REQUEST", "CANCEL"]

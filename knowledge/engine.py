@@ -19,7 +19,6 @@ import datetime as dt
 import math
 import threading
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
 from rapidfuzz import fuzz
 
@@ -33,7 +32,7 @@ from knowledge.index import Index, IndexedEntry
 from knowledge.models import AnswerResult, FaqEntry, KnowledgeBase, Suggestion
 from knowledge.text import Token, family_of, opener, split
 
-LONDON = ZoneInfo("Europe/London")
+from knowledge.london import LONDON, british_date, london_today  # noqa: F401 (re-exported)
 
 CANDIDATES = 24              # rapidfuzz runs on this many BM25 candidates, never on all
 MAX_QUESTION_CHARS = 4000    # a pasted e-mail is cut here: analysis cost grows with length
@@ -87,16 +86,6 @@ class Scored:
     closeness: float
     bm25: float
     kinds_missing: frozenset[str]
-
-
-def british_date(day: dt.date) -> str:
-    return f"{day:%A} {day.day} {day:%B %Y}"
-
-
-def london_today(now: dt.datetime) -> dt.date:
-    if now.tzinfo is None:          # treat a naive instant as UTC, as stored
-        now = now.replace(tzinfo=dt.timezone.utc)
-    return now.astimezone(LONDON).date()
 
 
 def time_aware_text(entry: FaqEntry, now: dt.datetime | None) -> str:

@@ -16,19 +16,18 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Optional
-from zoneinfo import ZoneInfo
 
 import yaml
 from rapidfuzz import fuzz
 
-LONDON = ZoneInfo("Europe/London")
+from knowledge.london import LOCAL_TIME_FORMAT, LONDON, format_local, parse_local  # noqa: F401 (re-exported)
+
 DEFAULT_EVENTS_FILE = Path(__file__).resolve().parent / "data" / "events.yaml"
 
 KINDS = ("webinar", "induction")
 STATUSES = ("scheduled", "cancelled", "moved")
 AREAS = ("North", "South", "East", "West")
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-LOCAL_TIME_FORMAT = "%Y-%m-%dT%H:%M"
 MAX_CAPACITY = 10_000
 
 _REQUIRED = ("id", "kind", "title", "description", "start", "end", "booking_opens", "booking_closes", "status")
@@ -112,30 +111,6 @@ class Catalogue:
 
 
 # -- parsing ------------------------------------------------------------------------------------
-
-
-def parse_local(value: Any) -> dt.datetime:
-    """"YYYY-MM-DDTHH:MM" wall-clock London time -> aware datetime; refuses times the clocks skip or repeat."""
-    if isinstance(value, dt.datetime):
-        value = value.strftime(LOCAL_TIME_FORMAT) if value.tzinfo is None else None
-    if not isinstance(value, str):
-        raise ValueError(f"expected a quoted local time \"YYYY-MM-DDTHH:MM\", got {value!r}")
-    try:
-        naive = dt.datetime.strptime(value.strip(), LOCAL_TIME_FORMAT)
-    except ValueError:
-        raise ValueError(f"{value!r} is not a local time \"YYYY-MM-DDTHH:MM\"") from None
-    local = naive.replace(tzinfo=LONDON)
-    round_trip = local.astimezone(dt.timezone.utc).astimezone(LONDON).replace(tzinfo=None)
-    if round_trip != naive:
-        raise ValueError(f"{value!r} does not exist in London (the clocks go forward then)")
-    if naive.replace(tzinfo=LONDON, fold=1).utcoffset() != local.utcoffset():
-        raise ValueError(f"{value!r} happens twice in London (the clocks go back then); pick another time")
-    return local
-
-
-def format_local(instant: dt.datetime) -> str:
-    """The file's form of an aware instant: London wall-clock "YYYY-MM-DDTHH:MM"."""
-    return instant.astimezone(LONDON).strftime(LOCAL_TIME_FORMAT)
 
 
 def _text(raw: dict, key: str, problems: list[str], where: str) -> str:

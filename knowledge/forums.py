@@ -15,11 +15,10 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Optional
-from zoneinfo import ZoneInfo
 
 import yaml
+from knowledge.london import LONDON
 
-LONDON = ZoneInfo("Europe/London")
 DEFAULT_FORUMS_FILE = Path(__file__).resolve().parent / "data" / "forums.yaml"
 
 STATUSES = ("held", "proposed", "scheduled", "cancelled")

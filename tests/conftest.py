@@ -14,13 +14,24 @@ from integrations.db import Database
 from integrations.db.metadata import metadata
 from integrations.db.migrate import upgrade
 
+pytest_plugins = ["tests.travel"]
+
 PG_ADMIN_URL = os.environ.get("SENCOBOT_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
+
+
+# A Thursday in term time, in GMT; tests needing BST set their own instant.
+TEST_NOW = datetime(2026, 11, 26, 10, 0, tzinfo=timezone.utc)
 
 
 @pytest.fixture
 def clock() -> FixedClock:
-    # A Thursday in term time, in GMT; tests needing BST set their own instant.
-    return FixedClock(datetime(2026, 11, 26, 10, 0, tzinfo=timezone.utc))
+    return FixedClock(TEST_NOW)
+
+
+@pytest.fixture(autouse=True)
+def cli_clock(monkeypatch):
+    """Every ``sencobot`` command a test runs sees the same fixed instant, never today's date."""
+    monkeypatch.setenv("SENCOBOT_NOW", TEST_NOW.isoformat())
 
 
 def run_in_fresh_loop(make_coroutine):

@@ -55,7 +55,7 @@ def cmd_serve(args) -> int:
         settings = settings.replace(**overrides)
     check_listen_address(settings)
     asyncio.run(_upgrade(settings))
-    app = create_app(settings)
+    app = create_app(settings, clock=args.clock)
     print(f"SENCO Forum Assistant listening on http://{settings.server.host}:{settings.server.port}/api/messages",
           flush=True)
     from bot.access_log import PrivateAccessLogger
@@ -110,7 +110,7 @@ def cmd_chat(args) -> int:
         from bot.wiring import build_assistant, build_services
 
         await _upgrade(settings)
-        services = build_services(settings)
+        services = build_services(settings, clock=args.clock)
         assistant = build_assistant(services)
         try:
             await run_console(assistant.bot)
@@ -122,7 +122,6 @@ def cmd_chat(args) -> int:
 
 
 def cmd_ask(args) -> int:
-    from bot.clock import SystemClock
     from bot.services.faq import FaqService
     from knowledge.engine import Thresholds
 
@@ -133,7 +132,7 @@ def cmd_ask(args) -> int:
     faq = FaqService.from_directory(
         data_dir,
         Thresholds(answer=settings.knowledge.answer_threshold, suggest=settings.knowledge.suggest_threshold),
-        SystemClock(),
+        args.clock,
     )
     if args.jsonl:
         for line in sys.stdin:

@@ -144,8 +144,7 @@ def cmd_forums_add(args) -> int:
 
 # -- evaluations -----------------------------------------------------------------------------------
 
-async def _with_service(settings, work, *, full: bool = False):
-    from bot.clock import SystemClock
+async def _with_service(settings, clock, work, *, full: bool = False):
     from bot.services.evaluation_wiring import build_evaluation_service, subscriber_lookup
     from integrations.db import Database
     from integrations.db.migrate import upgrade
@@ -157,7 +156,7 @@ async def _with_service(settings, work, *, full: bool = False):
             # Sending needs the bot's real notifier and mail, exactly as the running bot has them.
             from bot.wiring import build_services
 
-            services = build_services(settings, database=database)
+            services = build_services(settings, clock=clock, database=database)
             from bot.services.signed_links import shared_signer
 
             service, _ = build_evaluation_service(
@@ -165,7 +164,7 @@ async def _with_service(settings, work, *, full: bool = False):
                 signer=shared_signer(services), mail=services.mail, subscribers=subscriber_lookup(database),
             )
         else:
-            service, _ = build_evaluation_service(settings, database=database, clock=SystemClock())
+            service, _ = build_evaluation_service(settings, database=database, clock=clock)
         return await work(service)
     finally:
         await database.dispose()
@@ -196,7 +195,7 @@ def cmd_status(args) -> int:
                   f"{summary.responses} response(s) of {summary.asked} asked{rate}")
         return 0
 
-    return asyncio.run(_with_service(settings, work))
+    return asyncio.run(_with_service(settings, args.clock, work))
 
 
 def cmd_invite(args) -> int:
@@ -228,7 +227,7 @@ def cmd_invite(args) -> int:
             print("note: mail.enabled is false, so email invitations wait until mail is configured.")
         return 0
 
-    return asyncio.run(_with_service(settings, work))
+    return asyncio.run(_with_service(settings, args.clock, work))
 
 
 def cmd_send(args) -> int:
@@ -240,7 +239,7 @@ def cmd_send(args) -> int:
               + (f", {report.skipped_email} email(s) waiting for mail to be enabled" if report.skipped_email else ""))
         return 0 if not report.failed else 1
 
-    return asyncio.run(_with_service(settings, work, full=True))
+    return asyncio.run(_with_service(settings, args.clock, work, full=True))
 
 
 def cmd_report(args) -> int:
@@ -264,4 +263,4 @@ def cmd_report(args) -> int:
             print(f"wrote {path}")
         return 0
 
-    return asyncio.run(_with_service(settings, work))
+    return asyncio.run(_with_service(settings, args.clock, work))

@@ -27,8 +27,9 @@ from pathlib import Path
 import yaml
 
 from bot.cli import settings_from
-from knowledge.events import (AREAS, KINDS, Event, EventSource, EventsError, event_to_raw, format_local,
-                              load_events, parse_catalogue, parse_local, render_entry, replace_entry_text)
+from knowledge.events import (AREAS, KINDS, Event, EventSource, EventsError, event_to_raw, load_events,
+                              parse_catalogue, render_entry, replace_entry_text)
+from knowledge.london import format_local, parse_local, to_the_minute
 
 EXPORT_COLUMNS = ("name", "school", "email", "status", "booked_at")
 
@@ -132,12 +133,10 @@ def cmd_events_add(args) -> int:
     settings = settings_from(args)
     path = _catalogue_path(settings)
     catalogue = load_events(path, default_capacity=settings.bookings.default_capacity)
-    from bot.clock import SystemClock
-
     try:
         start = parse_local(args.start)
         end = parse_local(args.end) if args.end else start + timedelta(hours=1)
-        opens = parse_local(args.opens) if args.opens else _now_local_minute(SystemClock().now())
+        opens = parse_local(args.opens) if args.opens else to_the_minute(args.clock.now())
         closes = parse_local(args.closes) if args.closes else _day_before_at_five(start)
     except ValueError as exc:
         return _fail(str(exc))
@@ -252,10 +251,10 @@ def _sync(args, settings) -> int:
                   "(Teams messages are queued for the bot to send).")
         return 0
 
-    return int(_with_bookings(settings, work, notify=True) or 0)
+    return int(_with_bookings(settings, args.clock, work, notify=True) or 0)
 
 
-def _with_bookings(settings, work, *, notify: bool = False):
+def _with_bookings(settings, clock, work, *, notify: bool = False):
     """Runs ``work(service)`` with a BookingService on the configured database (migrated first).
 
     Only what bookings need is built (not the FAQ index): the reminder scheduler's queue for Teams
@@ -263,14 +262,12 @@ def _with_bookings(settings, work, *, notify: bool = False):
     """
     async def run():
         from bot.booking_wiring import booking_service
-        from bot.clock import SystemClock
         from bot.services.notify import RecordingNotifier
         from bot.services.signed_links import LinkSigner
         from integrations.db import Database
         from integrations.db.migrate import upgrade
 
         database = Database(settings.database.url)
-        clock = SystemClock()
         try:
             await upgrade(database)
             # Reading needs no notifier; a change queues Teams messages for the bot's scheduler to send.
@@ -296,10 +293,6 @@ def _with_bookings(settings, work, *, notify: bool = False):
 def _default_id(kind: str, area, start) -> str:
     local = format_local(start)[:10]
     return f"{kind}-{area.lower()}-{local}" if area else f"{kind}-{local}"
-
-
-def _now_local_minute(now):
-    return parse_local(format_local(now))
 
 
 def _day_before_at_five(start):
@@ -329,7 +322,7 @@ def _booked_rows(args):
             return None
         return service.event(args.event), _rows(bookings, args.all)
 
-    return _with_bookings(settings_from(args), work)
+    return _with_bookings(settings_from(args), args.clock, work)
 
 
 def cmd_bookings_list(args) -> int:

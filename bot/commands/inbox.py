@@ -88,7 +88,7 @@ def _with_services(args, work: Callable[..., Awaitable[int]]) -> int:
         database = Database(settings.database.url)
         try:
             await upgrade(database)
-            services = build_services(settings, database=database)
+            services = build_services(settings, clock=args.clock, database=database)
             build_assistant(services)  # features may install the delivering notifier
             if isinstance(services.notifier, RecordingNotifier):
                 # Nothing here can reach Teams: answers wait for the running assistant to deliver them.

@@ -31,7 +31,7 @@ async def _poll_once(settings) -> int:
         print("sencobot mail: the email assistant is off: set mail.enabled and mail.imap_host", file=sys.stderr)
         return 2
     await _upgrade(settings)
-    services = build_services(settings)
+    services = build_services(settings, clock=args.clock)
     try:
         build_assistant(services)  # every feature installed, so replies can offer event bookings
         worker = build_mail_worker(services)

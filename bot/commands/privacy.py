@@ -18,13 +18,6 @@ from pathlib import Path
 from bot.cli import settings_from
 
 
-def make_clock():
-    """The command's clock; tests replace it to run the command at a fixed instant."""
-    from bot.clock import SystemClock
-
-    return SystemClock()
-
-
 def register(sub) -> None:
     parser = sub.add_parser("privacy", help="retention purge, and export or erase one person's data")
     actions = parser.add_subparsers(dest="privacy_command", metavar="ACTION")
@@ -53,7 +46,7 @@ def _run(args, work):
         from integrations.db.migrate import upgrade
 
         database = Database(settings.database.url)
-        clock = make_clock()
+        clock = args.clock
         try:
             await upgrade(database)
             mail = None

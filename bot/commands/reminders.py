@@ -50,19 +50,19 @@ def register(sub) -> None:
     status.set_defaults(func=cmd_status)
 
 
-def _today() -> dt.date:
-    from bot.clock import LONDON, SystemClock
+def _today(args) -> dt.date:
+    from knowledge.london import london_today
 
-    return SystemClock().now().astimezone(LONDON).date()
+    return london_today(args.clock.now())
 
 
-def _date(text: str) -> dt.date:
+def _date(args, text: str) -> dt.date:
     from bot.services.tribunal import parse_british_date
 
     try:
         return dt.date.fromisoformat(text.strip())
     except ValueError:
-        return parse_british_date(text, today=_today(), prefer="future")
+        return parse_british_date(text, today=_today(args), prefer="future")
 
 
 def _data_dir(args, settings):
@@ -77,8 +77,8 @@ def cmd_deadlines_add(args) -> int:
 
     settings = settings_from(args)
     try:
-        on = _date(args.on)
-        until = _date(args.until) if args.until else None
+        on = _date(args, args.on)
+        until = _date(args, args.until) if args.until else None
         if args.month:
             on = on.replace(day=1)
     except DateProblem as problem:
@@ -119,7 +119,7 @@ def cmd_deadlines_list(args) -> int:
     except DeadlineError as exc:
         print(f"sencobot deadlines list: {exc}", file=sys.stderr)
         return 2
-    today = _today()
+    today = _today(args)
     for deadline in sorted(catalogue.deadlines, key=lambda d: d.on):
         state = "passed" if deadline.has_passed(today) else "upcoming"
         print(f"{deadline.on.isoformat()}  {deadline.category:<8}  {state:<8}  {deadline.id}: {deadline.title} "
@@ -127,8 +127,7 @@ def cmd_deadlines_list(args) -> int:
     return 0
 
 
-async def _with_reminders(settings, work):
-    from bot.clock import SystemClock
+async def _with_reminders(settings, clock, work):
     from bot.services.reminders import build_reminders
     from integrations.db import Database
     from integrations.db.migrate import upgrade
@@ -136,7 +135,7 @@ async def _with_reminders(settings, work):
     database = Database(settings.database.url)
     try:
         await upgrade(database)
-        reminders = build_reminders(settings, database, SystemClock())
+        reminders = build_reminders(settings, database, clock)
         return await work(reminders)
     finally:
         await database.dispose()
@@ -159,7 +158,7 @@ def cmd_broadcast(args) -> int:
                                                     key=args.key, at=at)
 
     try:
-        result = asyncio.run(_with_reminders(settings, work))
+        result = asyncio.run(_with_reminders(settings, args.clock, work))
     except ValueError as exc:
         print(f"sencobot broadcast: {exc}", file=sys.stderr)
         return 2
@@ -185,7 +184,7 @@ def cmd_run_once(args) -> int:
             stats = await worker.run_once()
             return {"catalogue_added": synced.added, "catalogue_cancelled": synced.cancelled, **stats.as_dict()}
 
-    print(json.dumps(asyncio.run(_with_reminders(settings, work))))
+    print(json.dumps(asyncio.run(_with_reminders(settings, args.clock, work))))
     return 0
 
 
@@ -198,5 +197,5 @@ def cmd_status(args) -> int:
             "messages": await reminders.outbox.counts(),
         }
 
-    print(json.dumps(asyncio.run(_with_reminders(settings, work)), indent=2))
+    print(json.dumps(asyncio.run(_with_reminders(settings, args.clock, work)), indent=2))
     return 0

@@ -169,4 +169,8 @@ class InboxHousekeeping:
     def background_task(self):
         """An aiohttp cleanup_ctx: published entries are loaded before the app serves, then ticks run."""
 
-        return periodic("inbox housekeeping", self.tick, lambda: self._interval, before=self._inbox.sync_published)
+        return periodic("inbox housekeeping", self.tick, self.interval, before=self._inbox.sync_published,
+                        clock=self._clock)
+
+    def interval(self) -> float:
+        return self._interval

@@ -10,6 +10,7 @@ from bot.services.evaluation_web import EvaluationWeb
 from bot.services.evaluations import EvaluationPolicy, EvaluationService, ForumsSource
 from bot.services.redaction import Redactor
 from bot.services.signed_links import shared_signer
+from bot.clock import Clock
 from integrations.db.evaluation_repos import EvaluationParticipants, EvaluationResponses
 from knowledge.forums import forums_file_in
 
@@ -66,12 +67,12 @@ def build_evaluations(services) -> Evaluations:
     )
     web = EvaluationWeb(service, team_name=settings.team_name, team_mailbox=settings.team_mailbox)
     services.web_routes.extend(web.routes())
-    services.background.append(_collector(service, settings.evaluations.check_interval_seconds))
+    services.background.append(_collector(service, settings.evaluations.check_interval_seconds, services.clock))
     services.extras["evaluations"] = service
     return Evaluations(service=service, messages=messages, web=web)
 
 
-def _collector(service: EvaluationService, interval: float):
+def _collector(service: EvaluationService, interval: float, clock: Clock):
     """aiohttp cleanup_ctx: pushes due invitations and reminders every ``interval`` seconds."""
 
     async def round_of_invitations():
@@ -80,4 +81,4 @@ def _collector(service: EvaluationService, interval: float):
             log.info("evaluations: %d invited, %d reminded, %d failed",
                      report.invited, report.reminded, report.failed)
 
-    return periodic("evaluation round", round_of_invitations, max(1.0, interval))
+    return periodic("evaluation round", round_of_invitations, max(1.0, interval), clock=clock)

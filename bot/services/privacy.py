@@ -289,7 +289,7 @@ class PurgeSchedule:
     def background_task(self):
         """aiohttp cleanup_ctx: the schedule runs while the app runs."""
 
-        return periodic("privacy purge", self.tick, self.seconds_to_wait)
+        return periodic("privacy purge", self.tick, self.seconds_to_wait, clock=self.clock)
 
 
 def parse_purge_time(text: str) -> dt.time:

@@ -27,7 +27,8 @@ from bot.services.notify import Notice
 from bot.services.redaction import Redactor
 from bot.services.scheduler import DeliveryWorker, WorkerSettings
 from bot.services.subscriptions import CATEGORY_LABELS, SubscriptionService
-from bot.services.tribunal import TribunalService, local_instant
+from bot.services.tribunal import TribunalService
+from knowledge.london import local_instant
 from integrations.db.reminder_repos import (
     Announcements,
     NewAnnouncement,
@@ -300,7 +301,8 @@ class Reminders:
             import aiohttp
 
             session = aiohttp.ClientSession()
-            loop = SchedulerLoop(self, self.worker(build_sender(session, self.settings, self.clock, self.database)))
+            loop = SchedulerLoop(self, self.worker(build_sender(session, self.settings, self.clock, self.database)),
+                                 sleep=self.clock.sleep)
             task = asyncio.create_task(loop.run(), name="reminder scheduler")
             try:
                 yield

@@ -19,7 +19,8 @@ from dataclasses import dataclass
 from typing import Iterable, Optional, Protocol
 
 from bot.cards import render_card
-from bot.clock import LONDON, Clock, british_date
+from bot.clock import Clock
+from knowledge.london import british_date, local_instant, london_today
 from bot.services.notify import Notice
 from bot.services.redaction import Redactor
 from integrations.db.reminder_repos import TribunalCase, TribunalCases
@@ -288,11 +289,6 @@ def case_source(case_id: str) -> str:
     return f"tribunal-case:{case_id}"
 
 
-def local_instant(day: dt.date, at: dt.time) -> dt.datetime:
-    """The UTC instant of a London wall-clock time on a day (09:00 is 08:00 UTC in summer, 09:00 in winter)."""
-    return dt.datetime.combine(day, at, tzinfo=LONDON).astimezone(dt.timezone.utc)
-
-
 def case_reminders(case: TribunalCase, *, lead_days: Iterable[int], send_time: dt.time, now: dt.datetime,
                    late_after: dt.timedelta) -> list[Notice]:
     """The reminders a case needs, skipping any whose moment has already gone at planning time."""
@@ -343,7 +339,7 @@ class TribunalService:
         self.redactor = redactor or Redactor.default()
 
     def today(self) -> dt.date:
-        return self._clock.now().astimezone(LONDON).date()
+        return london_today(self._clock.now())
 
     def clean_reference(self, text: str) -> CleanReference:
         return clean_reference(text, self.redactor)

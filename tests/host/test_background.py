@@ -1,12 +1,21 @@
-"""Background jobs: a failing round is logged by type only and retried; shutdown never hangs."""
+"""Background jobs: a failing round is logged by type only and retried; shutdown never hangs.
+
+The loops wait on the process clock, so these tests advance a fake clock instead of sleeping.
+"""
 import asyncio
 import logging
+from datetime import timedelta
 
 from bot import background
 from bot.background import periodic, while_serving
 
 
-async def test_a_failing_round_is_logged_without_its_message_and_the_job_keeps_running(caplog):
+async def settle():
+    for _ in range(5):
+        await asyncio.sleep(0)
+
+
+async def test_a_failing_round_is_logged_without_its_message_and_the_job_keeps_running(caplog, clock):
     rounds = []
 
     async def tick():
@@ -14,31 +23,47 @@ async def test_a_failing_round_is_logged_without_its_message_and_the_job_keeps_r
         if len(rounds) == 1:
             raise RuntimeError("pupil Jamie Hollis, 07700 900123")
 
-    job = periodic("test job", tick, 0.01)
+    job = periodic("test job", tick, 30, clock=clock)
     running = job(None)
     with caplog.at_level(logging.WARNING):
         await running.__anext__()
-        for _ in range(100):
-            if len(rounds) >= 3:
-                break
-            await asyncio.sleep(0.01)
+        await settle()
+        assert len(rounds) == 1, "the next round waits for the clock"
+        for _ in range(2):
+            clock.advance(timedelta(seconds=30))
+            await settle()
         await running.aclose()
-    assert len(rounds) >= 3
+    assert len(rounds) == 3
     assert "test job failed" in caplog.text and "RuntimeError" in caplog.text
     assert "Jamie" not in caplog.text and "07700" not in caplog.text
     assert job.background_name == "test job"
 
 
-async def test_a_sync_tick_and_a_before_step_both_run():
+async def test_a_round_does_not_run_before_its_interval_has_passed(clock):
+    rounds = []
+    job = periodic("paced job", lambda: rounds.append(1), 60, clock=clock)
+    running = job(None)
+    await running.__anext__()
+    await settle()
+    clock.advance(timedelta(seconds=59))
+    await settle()
+    assert len(rounds) == 1
+    clock.advance(timedelta(seconds=1))
+    await settle()
+    assert len(rounds) == 2
+    await running.aclose()
+
+
+async def test_a_sync_tick_and_a_before_step_both_run(clock):
     calls = []
 
     async def before():
         calls.append("before")
 
-    job = periodic("sync job", lambda: calls.append("tick"), 10, before=before)
+    job = periodic("sync job", lambda: calls.append("tick"), 10, before=before, clock=clock)
     running = job(None)
     await running.__anext__()
-    await asyncio.sleep(0.01)
+    await settle()
     await running.aclose()
     assert calls[:2] == ["before", "tick"]
 
@@ -47,6 +72,7 @@ async def test_shutdown_does_not_wait_forever_for_a_job_that_ignores_cancellatio
     monkeypatch.setattr(background, "STOP_TIMEOUT_SECONDS", 0.1)
 
     async def stubborn():
+        # Long sleeps that are never waited out: they stand for a round stuck in a worker thread.
         try:
             await asyncio.sleep(10)
         except asyncio.CancelledError:

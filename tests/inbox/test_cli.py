@@ -14,6 +14,8 @@ import docx
 import pytest
 
 from bot.cli import main
+from bot.clock import FixedClock
+from tests.conftest import TEST_NOW
 from bot.settings import DEFAULT_CONFIG, REPO_ROOT, load_settings
 from bot.wiring import build_services
 from integrations.db import Database
@@ -33,7 +35,8 @@ def seed(url: str, questions: list[tuple[str, str]], *, publish: bool = False) -
     async def run():
         database = Database(url)
         await upgrade(database)
-        services = build_services(load_settings(DEFAULT_CONFIG, environ={"DATABASE_URL": url}), database=database)
+        services = build_services(load_settings(DEFAULT_CONFIG, environ={"DATABASE_URL": url}), clock=FixedClock(TEST_NOW),
+                                  database=database)
         ids = [await services.recorder.record(channel="teams", asker_id=asker, asker_name="", text=text,
                                               result=declined()) for asker, text in questions]
         if publish:

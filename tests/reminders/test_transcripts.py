@@ -191,7 +191,7 @@ def settings(settings):
     return settings.replace(**{"reminders.poll_seconds": 0.2})
 
 
-async def test_a_notice_is_delivered_proactively_by_the_running_app(running_bot):  # noqa: F811
+async def test_a_notice_is_delivered_proactively_by_the_running_app(running_bot, clock):  # noqa: F811
     status, _ = await running_bot.say("hello")
     assert status in (200, 201)
     before = len(await running_bot.connector.wait_for(1))
@@ -199,8 +199,11 @@ async def test_a_notice_is_delivered_proactively_by_the_running_app(running_bot)
     user_id = payload("teams_message")["from"]["id"]
     await services.notifier.notify(Notice(user_id=user_id, text="Your question has been answered",
                                           idempotency_key="e2e-1", kind="inbox.answer"))
+    clock.advance(dt.timedelta(seconds=1))   # the scheduler's next round is due
     activities = await running_bot.connector.wait_for(before + 1, timeout=10)
     assert activities[-1]["text"] == "Your question has been answered"
     assert activities[-1]["conversation"]["id"] == payload("teams_message")["conversation"]["id"]
-    await asyncio.sleep(0.5)
+    for _ in range(3):                        # later rounds find nothing left to send
+        clock.advance(dt.timedelta(seconds=1))
+        await running_bot.connector.wait_for(before + 1, timeout=1)
     assert len(running_bot.connector.activities()) == before + 1   # and only once

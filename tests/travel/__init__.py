@@ -1,0 +1,45 @@
+"""``pytest --travel-to 2031-01-06T08:05``: run the suite with the process clock moved to another instant.
+
+A test that passes only because of today's date is a time bomb. This plugin moves the real clock
+(``time.time``, ``datetime.now`` …, via time-machine) of the test process *and of every Python process
+the tests start* (servers, workers) to the given instant, and lets it keep ticking from there.
+Child processes pick it up through ``sitecustomize`` in ``tests/travel/site``, which the plugin puts
+on ``PYTHONPATH`` together with the instant in ``SENCOBOT_TRAVEL_TO``.
+"""
+from __future__ import annotations
+
+import os
+from datetime import datetime
+from pathlib import Path
+
+TRAVEL_VARIABLE = "SENCOBOT_TRAVEL_TO"
+SITE_DIR = Path(__file__).resolve().parent / "site"
+
+
+def pytest_addoption(parser):
+    parser.addoption("--travel-to", metavar="INSTANT", default=None,
+                     help="run with the real clock moved to this London time (e.g. 2031-01-06T08:05), ticking on")
+
+
+def pytest_configure(config):
+    instant = config.getoption("--travel-to")
+    if not instant:
+        return
+    datetime.fromisoformat(instant)  # a typo fails here, not as a puzzling clock later
+    os.environ[TRAVEL_VARIABLE] = instant
+    os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(SITE_DIR), os.environ.get("PYTHONPATH")]))
+    from tests.travel.site.sitecustomize import travel_from_environ
+
+    config._travel = travel_from_environ()
+
+
+def pytest_report_header(config):
+    instant = config.getoption("--travel-to")
+    if instant:
+        return f"travelling: the real clock starts at {instant} Europe/London and ticks on"
+
+
+def pytest_unconfigure(config):
+    traveller = getattr(config, "_travel", None)
+    if traveller is not None:
+        traveller.stop()
