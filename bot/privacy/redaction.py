@@ -19,6 +19,8 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Iterable, Iterator
 
+from bot.privacy.names import NameFinder
+
 __all__ = ["Redactor", "redact_lines", "DECK_CONTACTS", "TAGS"]
 
 TAGS = (
@@ -121,6 +123,9 @@ _NOT_NAMES = set(
     """.split()
 )
 _NOT_NAMES.update(_MONTHS, _WEEKDAYS, _PLACES)
+# Stop-list words that are also children's names; the name finder decides
+# them from context ("Will has…" against "Will the LA…").
+_NAME_WORDS_IN_STOPLIST = {"Will", "May", "Summer", "Autumn", "Winter", "Spring", "April", "June", "August"}
 
 _WORD = r"[^\W\d_]+(?:['’\-][^\W\d_]+)*"
 _WORD_RE = re.compile(_WORD)
@@ -373,6 +378,10 @@ class Redactor:
         )
         names = [" ".join(n.split()) for n in public_names if n and n.strip()]
         self._public_name_re = self._compile_public_names(names)
+        first_names = frozenset(
+            w[0] for w in (n.split() for n in names) if w and w[0].rstrip(".") not in _TITLES
+        ) | frozenset(w[1] for w in (n.split() for n in names) if len(w) > 2 and w[0].rstrip(".") in _TITLES)
+        self._names = NameFinder(frozenset(_NOT_NAMES - _NAME_WORDS_IN_STOPLIST), first_names)
 
     @classmethod
     def default(
@@ -445,7 +454,22 @@ class Redactor:
         blocked = _resolve(spans)
         cue_spans, names = self._cue_names(text, blocked)
         spans += cue_spans
+        spans += self._gazetteer_names(text, blocked, names)
         spans += self._recurring_names(text, names)
+        return spans
+
+    def _gazetteer_names(self, text: str, blocked: list[_Span], names: set[str]) -> list[_Span]:
+        blocked_starts = [b.start for b in blocked]
+        spans = []
+        for start, end in self._names.find(text):
+            if _overlaps(blocked_starts, blocked, start, end):
+                continue
+            spans.append(_Span(_P_NAME_CUE, start, end, "name"))
+            word = text[start:end]
+            # Only unambiguous names recur: "Will" the pupil must not blank
+            # "Will the LA…" later in the same message.
+            if not self._names.ambiguous(word) and word not in _NOT_NAMES:
+                names.add(word)
         return spans
 
     def _public_names(self, text: str) -> list[_Span]:
