@@ -1,6 +1,6 @@
 """Regenerate bot/privacy/data/*.txt, the redactor's gazetteer, from packaged lists.
 
-    pip install names-dataset english-words && python bench/build_name_lists.py
+    pip install names-dataset english-words wordfreq && python bench/build_name_lists.py
 
 Run by hand when the lists should change; the app only reads the text files.
 names-dataset is not a run-time dependency because loading it takes ~13 s and
@@ -13,13 +13,16 @@ given_names.txt  first names common among children in England: the 10,000 common
                  ten countries where it is most frequent, so "Oscar", "Mohammed" and "Leo" are absent
                  from its British list and have to come in through another country's.
 surnames.txt     the 10,000 commonest surnames in Great Britain (names-dataset)
-name_words.txt   names that are also lower-case English words (english-words "web2"), e.g. Will,
-                 May, Grace, Amber: these need a person's context before they are redacted
+name_words.txt   names that are also everyday English words, e.g. Will, May, Grace, Amber: these
+                 need a person's context before they are redacted.  "Everyday" = a lower-case entry
+                 in english-words' web2 list AND a wordfreq Zipf frequency >= 3.0, because web2
+                 alone holds rare words ("tyrone") that would make real names ambiguous.
 """
 
 from pathlib import Path
 
 from english_words import get_english_words_set
+from wordfreq import zipf_frequency
 from names_dataset import NameDataset
 
 OUT = Path(__file__).resolve().parent.parent / "bot" / "privacy" / "data"
@@ -51,7 +54,7 @@ def main() -> None:
     last = nd.get_top_names(n=TOP, use_first_names=False, country_alpha2="GB")["GB"]
     surnames = sorted({n for n in last if n.replace("-", "").replace("'", "").isalpha()})
     words = {w for w in get_english_words_set(["web2"], lower=False, alpha=True) if w.islower()}
-    ambiguous = sorted({n for n in given + surnames if n.lower() in words})
+    ambiguous = sorted({n for n in given + surnames if n.lower() in words and zipf_frequency(n.lower(), "en") >= 3.0})
     OUT.mkdir(parents=True, exist_ok=True)
     for name, rows in (("given_names", given), ("surnames", surnames), ("name_words", ambiguous)):
         (OUT / f"{name}.txt").write_text("\n".join(rows) + "\n", encoding="utf-8")

@@ -55,7 +55,7 @@ _PERSON_NEXT = set(
     has had hasn't hadn't is isn't was wasn't needs needed joined joins lives lived arrived arrives
     swears got gets sits keeps kept goes went attends attended started starts moved moves left came
     comes threw refuses refused struggles struggled loves likes said says wants wanted can't cannot
-    doesn't didn't won't does did will would should could may might must also and
+    doesn't didn't won't does did will would should could may might must also are were
     """.split()
 )
 _YEAR_GROUP_RE = re.compile(
@@ -63,7 +63,7 @@ _YEAR_GROUP_RE = re.compile(
     r"(?:(?:year|yr|y)[ \t]?\d{1,2}\b|reception\b|nursery\b|sixth[ \t]+form\b)",
     re.IGNORECASE,
 )
-_PRONOUN_AFTER_RE = re.compile(r"[ \t]*[-–,(][ \t]*(?:she|he|they)\b", re.IGNORECASE)
+_PRONOUN_AFTER_RE = re.compile(r"[ \t]*(?:[-–,(][ \t]*(?:she|he|they)\b|[?.!][ \t]+(?:She|He)\b|\([ \t]*\w+['’]s[ \t]+(?:mum|dad|mother|father|nan|gran|carer|sister|brother)\b)")
 _POSSESSIVE_RE = re.compile(r"['’]s\b")
 _WORD_RE = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*")
 
@@ -109,6 +109,7 @@ _GRAMMAR = set(
     I A An The This That These Those There Their They He She We You It His Her Him Them Our Us My
     Your Its Who What When Where Why How Which And Or But If So As At In On Of To For From With By
     Is Are Was Were Be Has Have Had Do Does Did Not No Yes Please Thanks Thank Hi Hello Dear
+    Kelsi KELSI
     """.split()
 )
 
@@ -142,11 +143,12 @@ class NameFinder:
         if n in self.given:
             return True
         parts = n.split("-")
-        return len(parts) > 1 and parts[0] in self.given and parts[0] not in self.words
+        return len(parts) > 1 and all(x in self.given for x in parts)
 
     def ambiguous(self, word: str) -> bool:
+        # "Molly-Rose" is no English word even though "molly" and "rose" are.
         n = _norm(word)
-        return n in self.words or n.split("-")[0] in self.words or n in _MONTHS
+        return n in self.words or n in _MONTHS
 
     def find(self, text: str) -> list[tuple[int, int]]:
         spans: list[tuple[int, int]] = []
@@ -197,8 +199,10 @@ class NameFinder:
             name = _strip_possessive(m.group("name"))
             if name in _GRAMMAR or name in self.not_names or name.isupper():
                 continue
-            nxt = _WORD_RE.match(text, m.end("name") + 1) if m.end("name") < len(text) else None
-            if nxt and nxt.group() in _ORG_NEXT:
+            # "a school called Five Acre Wood School": the run of capitalised
+            # words ends in an organisation word.
+            run = re.match(r"(?:[ \t]+[A-Z][\w'’\-]*){1,3}", text[m.end("name"):])
+            if run and any(w in _ORG_NEXT for w in run.group().split()):
                 continue
             out.append((m.start("name"), m.start("name") + len(name)))
         return out
@@ -207,12 +211,15 @@ class NameFinder:
         tokens = [(m.start(), m.end(), m.group()) for m in _WORD_RE.finditer(text)]
         out: list[tuple[int, int]] = []
         accepted: set[int] = set()
+        self._accepted = accepted
         for i, (start, end, raw) in enumerate(tokens):
             word = _strip_possessive(raw)
             possessive = word != raw
             wend = start + len(word)
             if not self.is_given(word) or len(word) < 2:
                 continue
+            if any(ch.isupper() for ch in word[1:]) and not word.isupper() and not re.match(r"(?:Mc|Mac|O['’]|D['’])", word) and "-" not in word:
+                continue  # "TAs", "SENCOs", "EHCPs": plurals of acronyms
             if i in accepted:
                 continue
             if not self._is_person(text, tokens, i, word, wend, possessive):
@@ -265,7 +272,7 @@ class NameFinder:
             # Capitals are acronyms unless another capitalised name word follows ("LEWIS HARDING").
             if i + 1 < len(tokens) and tokens[i + 1][2].isupper() and len(tokens[i + 1][2]) > 2:
                 nxt = _norm(tokens[i + 1][2])
-                return not self.ambiguous(word) and (nxt in self.surnames or nxt in self.given)
+                return text[tokens[i][1]:tokens[i + 1][0]] == " " and (nxt in self.surnames or nxt in self.given)
             return False
         after = text[wend:]
         strong = bool(
@@ -284,19 +291,34 @@ class NameFinder:
             if len(word) < 3:
                 return False
             if self.ambiguous(word):
-                return strong
-            return True
+                # "jack's top up" but not "boy in my Year 3 class".
+                return possessive and bool(re.match(r"[ \t]+[a-z]", text[tokens[i][1]:]))
+            # The list holds words that are names somewhere ("tools", "levels"),
+            # so lower case needs a person's context too, only a weaker one.
+            if strong or (next_word and next_word.lower() in _PERSON_NEXT):
+                return True
+            return bool(next_word and next_word.islower() and _norm(next_word) in self.surnames and _norm(next_word) not in self.words)
         # A capitalised word inside a longer capitalised phrase that is not
         # at a sentence start belongs to that phrase ("Mercure Great Danes").
         if i > 0 and not strong:
             ps, pe, pw = tokens[i - 1]
             gap = text[pe:start]
-            if gap.strip(" \t") == "" and pw[0].isupper() and pw not in _GRAMMAR and not pw.isupper():
+            if gap.strip(" \t") == "" and pw[0].isupper() and pw not in _GRAMMAR:
                 if not (self.is_given(_strip_possessive(pw)) or pw in TITLES or pw in {"Hi", "Dear", "Thanks", "Re"}):
-                    return False
+                    return False  # "SEND Quality Assurance", "Mercure Great Danes"
+            if gap.strip(" \t") == "" and pw in ("The", "the") and next_word and next_word[0].isupper():
+                return False  # "The Best Practice Network"
         if not self.ambiguous(word):
             return True
         if strong:
+            return True
+        # "Lee and Donna": the first of a pair whose second is a clear name.
+        if next_word in ("and", "&") and i + 2 < len(tokens):
+            w3 = _strip_possessive(tokens[i + 2][2])
+            if w3[:1].isupper() and not w3.isupper() and self.is_given(w3) and _norm(w3) not in _MONTHS and w3 not in self.not_names:
+                return True
+        # "Shay and Paddy": the second of a pair whose first is a name.
+        if i >= 2 and tokens[i - 1][2] in ("and", "&") and (i - 2) in self._accepted:
             return True
         if n in _MONTHS:
             return bool(re.match(r"[ \t]+(?:has|had|is[ \t]+an?|was[ \t]+an?)\b", after))
@@ -306,6 +328,7 @@ class NameFinder:
         # "Precious Adeyemi": an ambiguous given name followed by a surname.
         if n in {"Will", "May", "Can"}:
             return False  # a modal opening a question: "Will Noor's plan…"
-        if next_word and next_word[0].isupper() and _norm(next_word) not in self.words and next_word not in self.not_names:
-            return next_word not in _ORG_NEXT and not next_word.isupper()
+        nw = _norm(_strip_possessive(next_word)) if next_word else ""
+        if next_word and next_word[0].isupper() and not next_word.isupper() and nw not in self.words and next_word not in self.not_names:
+            return nw in self.surnames or nw in self.given or next_word != _strip_possessive(next_word)
         return False

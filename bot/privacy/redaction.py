@@ -194,6 +194,7 @@ _P_CUED_NUMBER = 4
 _P_PUPIL_ID = 5
 _P_PHONE = 6
 _P_NHS = 7
+_P_ULN_BARE = 7  # below the NHS checksum: a valid NHS number is tagged as one
 _P_POSTCODE = 8
 _P_ADDRESS = 9
 _P_NAME_CUE = 10
@@ -224,7 +225,7 @@ _CUE_FILLER = r"\.?(?:[ \t]*(?:is|was|number|no\.?|[:#=\-–]))*[ \t]*"
 # A cue makes a 10-digit number a ULN or an NHS number whatever its check
 # digit: a mistyped number is still identifying.
 _TEN_DIGIT_CUE_RE = re.compile(
-    r"\b(?P<cue>ULN|unique[ \t]+learner[ \t]+(?:number|no)|NHS(?:[ \t]+(?:number|no))?)"
+    r"\b(?P<cue>ULN|(?:unique[ \t]+)?learner[ \t]+(?:number|no)|NHS(?:[ \t]+(?:number|no))?)"
     + _CUE_FILLER
     + r"(?P<value>\d(?:[ -]?\d){9})(?!\d)",
     re.IGNORECASE,
@@ -276,7 +277,7 @@ _DATE = (
     rf"|(?:{_MONTH_ALT})\.?[ \t]+\d{{1,2}}(?:st|nd|rd|th)?,?[ \t]+\d{{4}})"
 )
 _DOB_RE = re.compile(
-    r"(?:\bd\.o\.b\b\.?|\bdob\b|\bdate[ \t]+of[ \t]+birth\b|\bborn(?:[ \t]+on)?\b|\bbirthday\b)"
+    r"(?:\bd\.o\.b\b\.?|\bdob\b|\bdate[ \t]+of[ \t]+birth\b|\bborn(?:[ \t]+on)?\b|\bbirth[ \t]?(?:day|date)\b|(?<![\w.])b\.)"
     r"(?:[ \t]*(?:is|was|on|the|:|=|-|–|\())*[ \t]*"
     rf"(?P<date>{_DATE})(?![\d])",
     re.IGNORECASE,
@@ -285,7 +286,7 @@ _DOB_RE = re.compile(
 _CHILD_NOUNS = (
     "pupil pupils child children student students boy boys girl girls learner "
     "learners son sons daughter daughters stepson stepdaughter twin twins "
-    "toddler baby yp cyp kid kids"
+    "toddler baby yp cyp kid kids ta tas lad lads"
 ).split() + [r"young[ \t]+person", r"young[ \t]+people"]
 _FAMILY_NOUNS = (
     "mum mums mummy mom mother dad dads daddy father parent parents carer "
@@ -447,6 +448,7 @@ class Redactor:
         spans += [_Span(_P_PUPIL_ID, m.start(), m.end(), "pupil-id") for m in _UPN_RE.finditer(text)]
         spans += self._phones(text)
         spans += _nhs_numbers(text)
+        spans += _bare_ulns(text)
         spans += _postcodes(text)
         spans += _addresses(text)
         # Names are found last so that a cue name inside a published contact
@@ -648,6 +650,24 @@ def _cued_numbers(text: str) -> list[_Span]:
     for m in _UPN_CUE_RE.finditer(text):
         spans.append(_Span(_P_CUED_NUMBER, m.start("value"), m.end("value"), "pupil-id"))
     return spans
+
+
+# A ULN is ten digits with no published check we can rely on, so a bare
+# ten-digit run is taken as one unless the words before it say it is a
+# reference of the school's own ("finance reference 1234567890").
+_BARE_TEN_RE = re.compile(r"(?<![\d+\-/.])[1-9]\d{9}(?![\d\-/])")
+_REFERENCE_BEFORE_RE = re.compile(
+    r"\b(?:ref|reference|invoice|order|account|acct|remittance|po|ticket|case|urn|dfe|laestab|number\s+of)\b[^.\n]{0,20}$",
+    re.IGNORECASE,
+)
+
+
+def _bare_ulns(text: str) -> list[_Span]:
+    return [
+        _Span(_P_ULN_BARE, m.start(), m.end(), "uln")
+        for m in _BARE_TEN_RE.finditer(text)
+        if not _REFERENCE_BEFORE_RE.search(text[max(0, m.start() - 40) : m.start()])
+    ]
 
 
 def _nhs_numbers(text: str) -> list[_Span]:
