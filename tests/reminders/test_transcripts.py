@@ -90,7 +90,9 @@ async def test_tracking_a_tribunal_case_from_start_to_close(assistant, clock):
     replies = await user.says("add a tribunal case")
     assert "don't type the child's name" in replies[-1].text
     replies = await user.says("Leo Jones")
-    assert "could be a child's name" in replies[-1].text
+    # Since issue 19 the redactor itself recognises a bare full name, so the
+    # reference is refused as personal information before the name heuristic.
+    assert "looks like personal information, so I haven't kept it" in replies[-1].text
     replies = await user.says("Case A UPN A123456789012")
     assert "removed something that looked like personal information" in texts(replies)
     assert "When was the final EHCP issued?" in replies[-1].text

@@ -132,8 +132,10 @@ def test_address_guards(redactor):
     assert redactor.redact("on 6 May Green Park") == "on 6 May Green Park"
 
 
-def test_names_only_after_child_or_family_cues(redactor):
-    assert redactor.redact("Mr Smith the headteacher and Sophie from STLS") == "Mr Smith the headteacher and Sophie from STLS"
+def test_names_without_cues_and_staff_apposition(redactor):
+    # Issue 19: a first name is personal data with or without a cue word; an
+    # adult introduced by their school role ("Mr Smith the headteacher") is not.
+    assert redactor.redact("Mr Smith the headteacher and Sophie from STLS") == "Mr Smith the headteacher and [name] from STLS"
     assert redactor.redact("my pupil Sophie") == "my pupil [name]"
     # Recurrence is case-sensitive and whole-word.
     assert redactor.redact("my pupil Sophie. Sophie, sophie, Sophienne") == "my pupil [name]. [name], sophie, Sophienne"

@@ -1,0 +1,334 @@
+"""Person names without cue words: a gazetteer of given names plus context rules.
+
+SENCOs open with the child ("Amelia-Rose in Year 4 has…", "jayden's mum
+wants…") far more often than they write "my pupil called…", so the cue rules
+in `redaction.py` alone miss most names.  This module proposes name spans
+from three kinds of evidence:
+
+* the word is a given name common in Great Britain (data/given_names.txt),
+  capitalised, lower case or in capitals, hyphenated or possessive;
+* a title precedes it ("Mrs Adebayo-Cole", "mrs o'brien"), or it is a
+  family name ("the Sandhu family"), or a form label introduces it
+  ("Name: …", "Student: …");
+* for given names that are also English words (data/name_words.txt: Will,
+  May, Grace, Amber, Summer…) the words around it must say "person":
+  a possessive, a year group, a verb such as "has"/"is", a pronoun after a
+  dash.  "Will the LA…", "Summer term", "Amber group" stay.
+
+A capitalised word right after an accepted given name is taken as the
+surname ("Harvey Stone", "Noah Asante") unless it is a known non-name.
+
+Benchmarked against Presidio + spaCy and the cue rules alone in
+bench/redaction_eval.py; see the README's redaction section for the figures.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+
+_DATA = Path(__file__).resolve().parent / "data"
+
+
+@lru_cache(maxsize=1)
+def lexicon() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+    """(given names, surnames, names that are also English words), loaded once."""
+
+    def read(name: str) -> frozenset[str]:
+        return frozenset(line.strip() for line in (_DATA / name).read_text(encoding="utf-8").splitlines() if line.strip())
+
+    return read("given_names.txt"), read("surnames.txt"), read("name_words.txt")
+
+
+TITLES = ("Mr", "Mrs", "Ms", "Miss", "Mx", "Dr", "Prof")
+_MONTHS = {
+    "January", "February", "March", "April", "May", "June", "July", "August", "September",
+    "October", "November", "December",
+}
+
+# Words after a name that make it a person ("Will has been excluded",
+# "Summer joined us") but that a month or a modal does not take
+# ("April is when…" is handled by the month rule below).
+_PERSON_NEXT = set(
+    """
+    has had hasn't hadn't is isn't was wasn't needs needed joined joins lives lived arrived arrives
+    swears got gets sits keeps kept goes went attends attended started starts moved moves left came
+    comes threw refuses refused struggles struggled loves likes said says wants wanted can't cannot
+    doesn't didn't won't does did will would should could may might must also are were
+    """.split()
+)
+_YEAR_GROUP_RE = re.compile(
+    r"[ \t]*(?:[(,\-–][ \t]*)?(?:in[ \t]+(?:our[ \t]+|my[ \t]+|the[ \t]+)?)?"
+    r"(?:(?:year|yr|y)[ \t]?\d{1,2}\b|reception\b|nursery\b|sixth[ \t]+form\b)",
+    re.IGNORECASE,
+)
+_PRONOUN_AFTER_RE = re.compile(r"[ \t]*(?:[-–,(][ \t]*(?:she|he|they)\b|[?.!][ \t]+(?:She|He)\b|\([ \t]*\w+['’]s[ \t]+(?:mum|dad|mother|father|nan|gran|carer|sister|brother)\b)")
+_POSSESSIVE_RE = re.compile(r"['’]s\b")
+_WORD_RE = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*")
+
+# Capitalised words that begin or continue a title, place or organisation:
+# a given name next to them is part of that name ("Rose Review", "Joy Lane",
+# "Faith school", "Carol service").
+_ORG_NEXT = set(
+    """
+    Review Inquiry Report Lane Road Street Park Valley Hotel Network Group Team Policy Plan Plans
+    School Schools Primary Academy College Centre Trust Service Services Forum Framework Standards
+    Continuum Award Hall House Court Close Way Avenue Drive Grove Place Hill Church Chapel Bay
+    University Hospital Surgery Clinic Council Inn Lake Green Street Department Unit Base
+    """.split()
+)
+_ORG_NEXT_LOWER = {
+    "school", "schools", "service", "services", "department", "period", "group", "groups", "term",
+    "review", "pupils", "children", "rating", "rag", "tracker", "band", "class", "team", "report",
+    "setting", "provision", "unit", "base", "lane", "road", "street", "park", "primary",
+}
+_LABEL_RE = re.compile(
+    r"(?im)^[ \t]*(?:name|student|pupil|child|young[ \t]+person|(?:child|pupil)['’]?s?[ \t]+(?:first[ \t]+|full[ \t]+)?name)"
+    r"[ \t]*:[ \t]*(?P<names>[^\W\d_][\w'’\-]*(?:[ \t]+[^\W\d_][\w'’\-]*){0,2})"
+)
+_CALLED_RE = re.compile(
+    r"\b(?:goes[ \t]+by|known[ \t]+as|called|named|name[ \t]+is|calls[ \t]+(?:him|her)self)[ \t]+(?P<name>[A-Z][\w'’\-]*)"
+)
+_TITLE_RE = re.compile(
+    r"(?<![\w])(?P<title>Mr|Mrs|Ms|Miss|Mx|Dr|Prof|mr|mrs|ms|dr|MR|MRS|MS|DR)\.?[ \t]+"
+    r"(?:(?:and|&)[ \t]+(?:Mr|Mrs|Ms|Miss|Mx|Dr|mr|mrs)\.?[ \t]+)?"
+    r"(?P<name>[^\W\d_][\w'’\-]*)(?:[ \t]+(?P<second>[A-Z][\w'’\-]*))?"
+)
+_FAMILY_RE = re.compile(
+    r"\b[Tt]he[ \t]+(?P<name>[A-Z][\w'’\-]+?)(?:[ \t]+family\b|s[ \t]+(?=(?:have|are|were|want|said|say|asked|came)\b))"
+)
+# Adults named by their role right after the name are school staff the
+# forum talks about openly ("Mr Smith the headteacher").
+_STAFF_APPOSITION_RE = re.compile(
+    r"[ \t]*,?[ \t]*(?:the|our)[ \t]+(?:head(?:teacher)?|deputy(?:[ \t]+head)?|principal|senco|chair)\b",
+    re.IGNORECASE,
+)
+_GRAMMAR = set(
+    """
+    I A An The This That These Those There Their They He She We You It His Her Him Them Our Us My
+    Your Its Who What When Where Why How Which And Or But If So As At In On Of To For From With By
+    Is Are Was Were Be Has Have Had Do Does Did Not No Yes Please Thanks Thank Hi Hello Dear
+    Kelsi KELSI
+    """.split()
+)
+
+
+def _norm(word: str) -> str:
+    """Title-case each part so that "jayden", "JAYDEN" and "Jayden" look the same."""
+    return "-".join(p[:1].upper() + p[1:].lower() for p in word.split("-"))
+
+
+def _strip_possessive(word: str) -> str:
+    for suffix in ("'s", "’s"):
+        if word.endswith(suffix) and len(word) > 3:
+            return word[:-2]
+    if word.endswith(("s'", "s’")) and len(word) > 3:
+        return word[:-1]
+    return word
+
+
+class NameFinder:
+    """Propose (start, end) spans of person names in a message."""
+
+    def __init__(self, not_names: frozenset[str], public_first_names: frozenset[str]) -> None:
+        self.given, self.surnames, self.words = lexicon()
+        self.not_names = not_names
+        self.public_first = public_first_names
+
+    # A word is a given name if it, or every part of a hyphenated form, or
+    # its first part, is in the list ("Amelia-Rose", "Tiana-Marie").
+    def is_given(self, word: str) -> bool:
+        n = _norm(word)
+        if n in self.given:
+            return True
+        parts = n.split("-")
+        return len(parts) > 1 and all(x in self.given for x in parts)
+
+    def ambiguous(self, word: str) -> bool:
+        # "Molly-Rose" is no English word even though "molly" and "rose" are.
+        n = _norm(word)
+        return n in self.words or n in _MONTHS
+
+    def find(self, text: str) -> list[tuple[int, int]]:
+        spans: list[tuple[int, int]] = []
+        spans += self._titles(text)
+        spans += [(m.start("name"), m.end("name")) for m in _FAMILY_RE.finditer(text) if m.group("name") not in self.not_names]
+        spans += self._labels(text)
+        spans += self._called(text)
+        spans += self._gazetteer(text)
+        return spans
+
+    # -- rules
+
+    def _titles(self, text: str) -> list[tuple[int, int]]:
+        out = []
+        for m in _TITLE_RE.finditer(text):
+            title = m.group("title")
+            name = _strip_possessive(m.group("name"))
+            if name in _GRAMMAR or _norm(name) in self.not_names and name[0].isupper():
+                continue
+            if title.islower() and not name[0].islower() and not name[0].isupper():
+                continue
+            if name[0].islower() and not title.islower():
+                continue  # "Dr appointment": a lower-case word after a capitalised title is prose
+            end = m.start("name") + len(name)
+            if _STAFF_APPOSITION_RE.match(text, m.end()):
+                continue
+            second = m.group("second")
+            if second and not m.group("name").endswith(("'s", "’s")) and self.is_given(name):
+                second = _strip_possessive(second)
+                if second not in self.not_names and second not in _ORG_NEXT:
+                    end = m.start("second") + len(second)
+            out.append((m.start("name"), end))
+        return out
+
+    def _labels(self, text: str) -> list[tuple[int, int]]:
+        out = []
+        for m in _LABEL_RE.finditer(text):
+            start = m.start("names")
+            for w in _WORD_RE.finditer(m.group("names")):
+                if w.group() in self.not_names or w.group() in _GRAMMAR or not w.group()[0].isupper():
+                    break
+                out.append((start + w.start(), start + w.end()))
+        return out
+
+    def _called(self, text: str) -> list[tuple[int, int]]:
+        out = []
+        for m in _CALLED_RE.finditer(text):
+            name = _strip_possessive(m.group("name"))
+            if name in _GRAMMAR or name in self.not_names or name.isupper():
+                continue
+            # "a school called Five Acre Wood School": the run of capitalised
+            # words ends in an organisation word.
+            run = re.match(r"(?:[ \t]+[A-Z][\w'’\-]*){1,3}", text[m.end("name"):])
+            if run and any(w in _ORG_NEXT for w in run.group().split()):
+                continue
+            out.append((m.start("name"), m.start("name") + len(name)))
+        return out
+
+    def _gazetteer(self, text: str) -> list[tuple[int, int]]:
+        tokens = [(m.start(), m.end(), m.group()) for m in _WORD_RE.finditer(text)]
+        out: list[tuple[int, int]] = []
+        accepted: set[int] = set()
+        self._accepted = accepted
+        for i, (start, end, raw) in enumerate(tokens):
+            word = _strip_possessive(raw)
+            possessive = word != raw
+            wend = start + len(word)
+            if not self.is_given(word) or len(word) < 2:
+                continue
+            if any(ch.isupper() for ch in word[1:]) and not word.isupper() and not re.match(r"(?:Mc|Mac|O['’]|D['’])", word) and "-" not in word:
+                continue  # "TAs", "SENCOs", "EHCPs": plurals of acronyms
+            if i in accepted:
+                continue
+            if not self._is_person(text, tokens, i, word, wend, possessive):
+                continue
+            accepted.add(i)
+            out.append((start, wend))
+            if possessive:
+                continue
+            # Surname(s) after the given name: "Noah Asante", "ryan doherty",
+            # "Muhammad Ali Rahman"; never across punctuation or a line.
+            j, last_end = i + 1, wend
+            while j < len(tokens) and j <= i + 2:
+                s2, e2, raw2 = tokens[j]
+                gap = text[last_end:s2]
+                if gap not in (" ", "\t", "\u00a0"):
+                    break
+                w2 = _strip_possessive(raw2)
+                if not self._surname_like(word, w2):
+                    break
+                accepted.add(j)
+                out.append((s2, s2 + len(w2)))
+                if w2 != raw2:
+                    break
+                last_end = e2
+                j += 1
+        # "BROWN, Tyler": a capitalised surname before a comma and an accepted given name.
+        for i in sorted(accepted):
+            if i >= 1:
+                s0, e0, w0 = tokens[i - 1]
+                if w0.isupper() and len(w0) > 1 and text[e0:tokens[i][0]] in (", ", ","):
+                    if _norm(w0) in self.surnames or _norm(w0) in self.given:
+                        out.append((s0, e0))
+        return out
+
+    def _surname_like(self, given: str, word: str) -> bool:
+        if not word or word in self.not_names or word in _GRAMMAR or word in _ORG_NEXT or word in _MONTHS:
+            return False
+        if given.islower():
+            return word.islower() and (_norm(word) in self.surnames or _norm(word) not in self.words) and len(word) > 2
+        if given.isupper():
+            return word.isupper() and len(word) > 2 and (_norm(word) in self.surnames or _norm(word) in self.given)
+        return word[0].isupper() and not word.isupper()
+
+    def _is_person(self, text, tokens, i, word, wend, possessive) -> bool:
+        start = tokens[i][0]
+        n = _norm(word)
+        if word in _GRAMMAR or n in self.not_names and n not in _MONTHS:
+            return False
+        if word.isupper() and len(word) > 1:
+            # Capitals are acronyms unless another capitalised name word follows ("LEWIS HARDING").
+            if i + 1 < len(tokens) and tokens[i + 1][2].isupper() and len(tokens[i + 1][2]) > 2:
+                nxt = _norm(tokens[i + 1][2])
+                return text[tokens[i][1]:tokens[i + 1][0]] == " " and (nxt in self.surnames or nxt in self.given)
+            return False
+        after = text[wend:]
+        strong = bool(
+            _YEAR_GROUP_RE.match(after)
+            or _PRONOUN_AFTER_RE.match(after)
+            or (possessive and re.match(r"[ \t]+[a-z]", text[tokens[i][1]:]))
+        )
+        if n in self.public_first and not strong:
+            return False  # "Thanks Siobhan": a presenter's first name
+        nxt = tokens[i + 1] if i + 1 < len(tokens) else None
+        next_word = nxt[2] if nxt and text[wend:nxt[0]].strip(" \t") == "" else None
+        if next_word and (next_word in _ORG_NEXT or next_word.lower() in _ORG_NEXT_LOWER and not possessive):
+            if not strong:
+                return False
+        if word.islower():
+            if len(word) < 3:
+                return False
+            if self.ambiguous(word):
+                # "jack's top up" but not "boy in my Year 3 class".
+                return possessive and bool(re.match(r"[ \t]+[a-z]", text[tokens[i][1]:]))
+            # The list holds words that are names somewhere ("tools", "levels"),
+            # so lower case needs a person's context too, only a weaker one.
+            if strong or (next_word and next_word.lower() in _PERSON_NEXT):
+                return True
+            return bool(next_word and next_word.islower() and _norm(next_word) in self.surnames and _norm(next_word) not in self.words)
+        # A capitalised word inside a longer capitalised phrase that is not
+        # at a sentence start belongs to that phrase ("Mercure Great Danes").
+        if i > 0 and not strong:
+            ps, pe, pw = tokens[i - 1]
+            gap = text[pe:start]
+            if gap.strip(" \t") == "" and pw[0].isupper() and pw not in _GRAMMAR:
+                if not (self.is_given(_strip_possessive(pw)) or pw in TITLES or pw in {"Hi", "Dear", "Thanks", "Re"}):
+                    return False  # "SEND Quality Assurance", "Mercure Great Danes"
+            if gap.strip(" \t") == "" and pw in ("The", "the") and next_word and next_word[0].isupper():
+                return False  # "The Best Practice Network"
+        if not self.ambiguous(word):
+            return True
+        if strong:
+            return True
+        # "Lee and Donna": the first of a pair whose second is a clear name.
+        if next_word in ("and", "&") and i + 2 < len(tokens):
+            w3 = _strip_possessive(tokens[i + 2][2])
+            if w3[:1].isupper() and not w3.isupper() and self.is_given(w3) and _norm(w3) not in _MONTHS and w3 not in self.not_names:
+                return True
+        # "Shay and Paddy": the second of a pair whose first is a name.
+        if i >= 2 and tokens[i - 1][2] in ("and", "&") and (i - 2) in self._accepted:
+            return True
+        if n in _MONTHS:
+            return bool(re.match(r"[ \t]+(?:has|had|is[ \t]+an?|was[ \t]+an?)\b", after))
+        if next_word and next_word.lower() in _PERSON_NEXT:
+            # "Will you…", "May I…" never reach here: the next word is a pronoun.
+            return not (n in {"Will", "May", "Can"} and next_word.lower() in {"also", "and", "will", "would", "should", "could", "may", "might", "must", "can't", "cannot", "does", "did"})
+        # "Precious Adeyemi": an ambiguous given name followed by a surname.
+        if n in {"Will", "May", "Can"}:
+            return False  # a modal opening a question: "Will Noor's plan…"
+        nw = _norm(_strip_possessive(next_word)) if next_word else ""
+        if next_word and next_word[0].isupper() and not next_word.isupper() and nw not in self.words and next_word not in self.not_names:
+            return nw in self.surnames or nw in self.given or next_word != _strip_possessive(next_word)
+        return False

@@ -1,0 +1,797 @@
+"""Remove children's and families' personal data from free text.
+
+Every channel (Teams, email, console, the FAQ collation inbox) passes message
+text through one `Redactor` before anything is stored or forwarded, so that the
+rules live in one place.  The design is span based: each detector proposes
+(start, end, tag) spans over the original text, the spans are resolved by
+priority so that overlapping detectors never fight, and the text is rebuilt
+once.  Contacts that the knowledge base publishes (officers' emails, phone
+numbers and names) are "keep" spans that block every detector.
+
+Pure Python on purpose: no botbuilder, no I/O, no logging of message text.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections import Counter
+from dataclasses import dataclass
+from typing import Iterable, Iterator
+
+from bot.privacy.names import NameFinder
+
+__all__ = ["Redactor", "redact_lines", "DECK_CONTACTS", "TAGS"]
+
+TAGS = (
+    "email",
+    "phone",
+    "postcode",
+    "address",
+    "dob",
+    "pupil-id",
+    "uln",
+    "nhs-number",
+    "name",
+)
+
+# Every email address, phone number and person named in the Term 4 2025 deck
+# (/work/shared/sources/senco-forum-term4-2025.txt).  They are published
+# contacts, so a SENCO quoting them back must not see them blanked out.
+DECK_CONTACTS: dict[str, tuple[str, ...]] = {
+    "emails": (
+        "Clara.Green@kent.gov.uk",
+        "Emily.bambridge@kent.gov.uk",
+        "inclusion@joylane.kent.sch.uk",
+        "inclusion@kent.gov.uk",
+        "SENDandInclusion@theeducationpeople.org",
+    ),
+    "phones": (
+        "03000 410816",  # Clara Green, SEND QA and Practice Development
+        "01227 261430",  # Joy Lane Primary School (template example)
+    ),
+    "names": (
+        "Ruth Gately",
+        "Clara Green",
+        "Dr Alison Ekins",
+        "Alison Ekins",
+        "Annamarie Godden",
+        "Georgette Williams",
+        "Samantha Sheppard",
+        "Siobhan Price",
+        "Emily Bambridge",  # only as an email address in the deck
+        "Marion Steff",  # SEND governor on the deck's template report
+    ),
+}
+
+_TITLES = ("Mr", "Mrs", "Ms", "Miss", "Mx", "Dr", "Master", "Prof")
+
+# ---------------------------------------------------------------- helpers
+
+_MONTHS = (
+    "January February March April May June July August September October "
+    "November December Jan Feb Mar Apr Jun Jul Aug Sep Sept Oct Nov Dec"
+).split()
+_WEEKDAYS = (
+    "Monday Tuesday Wednesday Thursday Friday Saturday Sunday "
+    "Mon Tue Tues Wed Thu Thur Thurs Fri Sat Sun"
+).split()
+# Places and venues from the deck plus Kent districts a SENCO is likely to
+# mention; a capitalised place after "pupil"/"mum" is not a person.
+_PLACES = (
+    "Kent Maidstone Canterbury Sandwich Shorne Croydon Ashford Dover Thanet "
+    "Tonbridge Swale Dartford Gravesend Gravesham Sevenoaks Folkestone Hythe "
+    "Margate Ramsgate Broadstairs Whitstable Herne Faversham Sittingbourne "
+    "Sheppey Tunbridge Wells Medway Deal Rochester Chatham Gillingham London "
+    "England Discovery Park Inn Lake Mercure Great Danes Hotel University"
+).split()
+# Capitalised words that follow a cue noun without being anyone's name
+# ("Pupil Premium", "child Protection", "mum EAL" ...).
+_NOT_NAMES = set(
+    """
+    I I'm I've I'd I'll A An The This That These Those There Their They They're
+    He He's She She's We We're You You're It It's His Her Hers Him Them Our Us
+    My Mine Your Yours Its Who What When Where Why How Which Whose Whom
+    Can Could Would Should Will Shall May Might Must Do Does Did Done Is Are
+    Was Were Be Been Being Has Have Had Not No Yes Please Thanks Thank Hi Hello
+    Dear And Or But If So As At In On Of To For From With Without By About
+    After Before Since Until Also Just Only Still Then Than Now Today Tomorrow
+    Yesterday Any Some All Every Each Both Either Neither Another Other Others
+    Year Years Yr Term Terms Reception Nursery Key Stage Class Group Set
+    Premium Plus Voice Passport Profile Plan Plans Progress Referral Support
+    Protection Services Service Centred Led Friendly Mental Health Record
+    Tracker Survey Council Parliament Forum Information Outcomes Development
+    Carer Carers Parent Parents Governor Governors Champion Assessment Review
+    Reviews Annual Team Teams Meeting Contact Contacts Liaison Partnership
+    School Schools Academy Primary Secondary Special Mainstream Grammar Infant
+    Junior College Trust Local Authority County Borough Department Education
+    Children Child Pupil Pupils Student Students Learner Learners Young Person
+    People Family Families Mum Dad Mother Father Brother Sister Sibling Siblings
+    Twin Twins Son Daughter Grandparent Gran Nan Aunt Uncle Cousin Guardian
+    Head Headteacher Teacher Teachers Deputy Assistant Officer Manager Adviser
+    Advisor Director Commissioner Chair Chairs Inclusion SEND SEN SENCO SENCo
+    Autism Autistic Dyslexia Dyslexic English Maths Math Science History
+    Polish Romanian Nepali Turkish Ukrainian Arabic Bengali Urdu Punjabi
+    Lithuanian Portuguese Spanish French German Italian Russian Chinese
+    Hindi Somali Kurdish Albanian Bulgarian Hungarian Slovak Czech Latvian
+    Christmas Easter Summer Autumn Spring Winter Half Holiday Holidays
+    Evening Evenings Morning Afternoon Night Day Days Week Weeks Event Events
+    Consultation Consultations Coffee Workshop Workshops Session Sessions
+    Section Sections Appendix Part Question Questions Answer Subject Re Fwd
+    New Next Last First Second Third Fourth Fifth Sixth Seventh Eighth
+    Mr Mrs Ms Miss Mx Dr Master Prof Sir Madam
+    """.split()
+)
+_NOT_NAMES.update(_MONTHS, _WEEKDAYS, _PLACES)
+# Stop-list words that are also children's names; the name finder decides
+# them from context ("Will has…" against "Will the LA…").
+_NAME_WORDS_IN_STOPLIST = {"Will", "May", "Summer", "Autumn", "Winter", "Spring", "April", "June", "August"}
+
+_WORD = r"[^\W\d_]+(?:['’\-][^\W\d_]+)*"
+_WORD_RE = re.compile(_WORD)
+_HSPACE = r"[ \t\u00a0]"  # never cross a line: redact_lines relies on it
+
+
+def _digits(s: str) -> str:
+    return "".join(ch for ch in s if ch.isdigit())
+
+
+def _normalise_phone(raw: str) -> str | None:
+    """UK national form (0XXXXXXXXXX) of a phone string, "+<digits>" for
+    another country, or None if it is not a phone number."""
+    digits = _digits(raw)
+    stripped = raw.lstrip()
+    if stripped.startswith("+") and not stripped.startswith("+44"):
+        # Families abroad: any E.164-length number written with a "+".
+        return "+" + digits if 8 <= len(digits) <= 15 else None
+    if stripped.startswith("+"):
+        if not digits.startswith("44"):
+            return None
+        national = digits[2:]
+        if national.startswith("0"):  # "+44 (0)1622 ..."
+            national = national[1:]
+        digits = "0" + national
+    if not digits.startswith("0") or len(digits) not in (10, 11):
+        return None
+    # 01/02 geographic, 03 non-geographic, 05/07/08/09; 04 and 06 are unused.
+    if digits[1] not in "1235789":
+        return None
+    return digits
+
+
+def nhs_number_is_valid(digits: str) -> bool:
+    """The NHS modulus-11 check digit test on a 10-digit string."""
+    if len(digits) != 10 or not digits.isdigit():
+        return False
+    total = sum(int(d) * w for d, w in zip(digits[:9], range(10, 1, -1)))
+    check = 11 - total % 11
+    if check == 11:
+        check = 0
+    if check == 10:
+        return False
+    return check == int(digits[9])
+
+
+@dataclass(frozen=True, order=True)
+class _Span:
+    priority: int
+    start: int
+    end: int
+    tag: str | None  # None marks text that must be kept verbatim
+
+    @property
+    def length(self) -> int:
+        return self.end - self.start
+
+
+# Lower number wins an overlap.  Published contacts beat everything; explicit
+# cues ("DOB", "ULN", "NHS number") beat shape-only guesses.
+_P_KEEP_PUBLIC = 0
+_P_EMAIL = 1
+_P_KEEP_URL = 2
+_P_DOB = 3
+_P_CUED_NUMBER = 4
+_P_PUPIL_ID = 5
+_P_PHONE = 6
+_P_NHS = 7
+_P_ULN_BARE = 7  # below the NHS checksum: a valid NHS number is tagged as one
+_P_POSTCODE = 8
+_P_ADDRESS = 9
+_P_NAME_CUE = 10
+_P_NAME_AGAIN = 11
+
+# ---------------------------------------------------------------- patterns
+
+_EMAIL_RE = re.compile(
+    r"(?<![\w.+'%-])[A-Za-z0-9][A-Za-z0-9._%+'-]*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}"
+)
+_URL_RE = re.compile(r"(?:https?://|www\.)[^\s<>\"]+", re.IGNORECASE)
+
+# A run that could hold one or more phone numbers: "+44 (0)7700 900 123",
+# "(01227) 261430", "07700-900-123".  Groups are split later so that two
+# numbers in a row, or a number followed by a count, are handled.
+# A "+" starts a number even when glued to the previous word ("...com+44").
+_PHONE_START_RE = re.compile(
+    r"(?<![\d+])\+44[ \t-]?(?:\(0\)[ \t-]?)?|(?<![\d+])\+(?!44)\d{1,3}[ \t-]?"
+    r"|(?<![\w+/.:£$])\(?(?=0\d)"
+)
+_PHONE_GROUP_RE = re.compile(r"\d+\)?")
+_PHONE_SEP_RE = re.compile(r"[ \t]?-[ \t]?|[ \t]|(?<=\))")
+
+_UPN_RE = re.compile(r"(?<![A-Za-z0-9])[A-Za-z][ -]?(?:\d[ -]?){11}\d(?![\d])")
+_TEN_DIGITS = r"\d{3}[ -]?\d{3}[ -]?\d{4}"
+_NHS_RE = re.compile(rf"(?<![\d+])(?:{_TEN_DIGITS}|\d{{10}})(?![\d])")
+_CUE_FILLER = r"\.?(?:[ \t]*(?:is|was|number|no\.?|[:#=\-–]))*[ \t]*"
+# A cue makes a 10-digit number a ULN or an NHS number whatever its check
+# digit: a mistyped number is still identifying.
+_TEN_DIGIT_CUE_RE = re.compile(
+    r"\b(?P<cue>ULN|(?:unique[ \t]+)?learner[ \t]+(?:number|no)|NHS(?:[ \t]+(?:number|no))?)"
+    + _CUE_FILLER
+    + r"(?P<value>\d(?:[ -]?\d){9})(?!\d)",
+    re.IGNORECASE,
+)
+_UPN_CUE_RE = re.compile(
+    r"\b(?:UPN|unique[ \t]+pupil[ \t]+(?:number|no))"
+    + _CUE_FILLER
+    + r"(?P<value>[A-Za-z]?[ -]?\d(?:[ -]?\d){11})(?![\dA-Za-z])",
+    re.IGNORECASE,
+)
+
+# Outward codes must start with a real UK postcode area, which rules out
+# "Y6 1ST", "T4 6TH" and friends.
+_POSTCODE_AREAS = (
+    "AB AL B BA BB BD BH BL BN BR BS BT CA CB CF CH CM CO CR CT CV CW DA DD DE "
+    "DG DH DL DN DT DY E EC EH EN EX FK FY G GL GU GY HA HD HG HP HR HS HU HX "
+    "IG IM IP IV JE KA KT KW KY L LA LD LE LL LN LS LU M ME MK ML N NE NG NN NP "
+    "NR NW OL OX PA PE PH PL PO PR RG RH RM S SA SE SG SK SL SM SN SO SP SR SS "
+    "ST SW SY TA TD TF TN TQ TR TS TW UB W WA WC WD WF WN WR WS WV YO ZE"
+).split()
+_POSTCODE_RE = re.compile(
+    r"(?<![A-Za-z0-9])(?P<area>[A-Za-z]{1,2})(?P<district>\d[A-Za-z\d]?)"
+    r"(?P<space>[ \t]?)(?P<inward>\d[ABD-HJLNP-UW-Zabd-hjlnp-uw-z]{2})(?![A-Za-z0-9])"
+)
+_ORDINAL_RE = re.compile(r"^(?:1st|2nd|3rd|[04-9]th)$", re.IGNORECASE)
+
+_STREET_SUFFIXES = (
+    "Road Rd Street St Avenue Ave Close Lane Drive Way Crescent Cres Gardens "
+    "Grove Place Court Ct Terrace Hill Rise View Walk Mews Square Row Parade "
+    "Gate Vale Meadow Meadows Wharf Boulevard Approach Chase Green Park"
+).split()
+_ADDRESS_RE = re.compile(
+    rf"(?<![\w£$.:/])(?P<number>\d{{1,4}}[A-Za-z]?)(?:,)?{_HSPACE}+"
+    rf"(?P<words>(?:[A-Z][\w'’\-]*{_HSPACE}+){{1,3}})"
+    rf"(?P<suffix>{'|'.join(_STREET_SUFFIXES)})\b\.?"
+)
+# A number that belongs to these words is not a house number.
+_ADDRESS_GUARD_RE = re.compile(
+    r"(?:\b(?:year|yr|y|term|t|section|sections|page|item|key\s+stage|ks|room|"
+    r"group|level|tier|element|app|step|phase|week|weeks|band)|£|\$)[ \t]*$",
+    re.IGNORECASE,
+)
+
+_MONTH_ALT = "|".join(sorted(_MONTHS, key=len, reverse=True))
+_DATE = (
+    r"(?:\d{1,2}[/.\-]\d{1,2}[/.\-]\d{2,4}"
+    r"|\d{4}-\d{2}-\d{2}"
+    rf"|\d{{1,2}}(?:st|nd|rd|th)?[ \t]+(?:of[ \t]+)?(?:{_MONTH_ALT})\.?,?[ \t]+\d{{2,4}}"
+    rf"|(?:{_MONTH_ALT})\.?[ \t]+\d{{1,2}}(?:st|nd|rd|th)?,?[ \t]+\d{{4}})"
+)
+_DOB_RE = re.compile(
+    r"(?:\bd\.o\.b\b\.?|\bdob\b|\bdate[ \t]+of[ \t]+birth\b|\bborn(?:[ \t]+on)?\b|\bbirth[ \t]?(?:day|date)\b|(?<![\w.])b\.)"
+    r"(?:[ \t]*(?:is|was|on|the|:|=|-|–|\())*[ \t]*"
+    rf"(?P<date>{_DATE})(?![\d])",
+    re.IGNORECASE,
+)
+
+_CHILD_NOUNS = (
+    "pupil pupils child children student students boy boys girl girls learner "
+    "learners son sons daughter daughters stepson stepdaughter twin twins "
+    "toddler baby yp cyp kid kids ta tas lad lads"
+).split() + [r"young[ \t]+person", r"young[ \t]+people"]
+_FAMILY_NOUNS = (
+    "mum mums mummy mom mother dad dads daddy father parent parents carer "
+    "carers guardian guardians grandparent grandparents grandma grandmother "
+    "grandad granddad grandfather gran granny nan nanny stepmum stepdad "
+    "step-mum step-dad stepmother stepfather sibling siblings brother brothers "
+    "sister sisters half-brother half-sister aunt auntie aunty uncle cousin"
+).split() + [r"foster[ \t]+carers?"]
+# Cue words that, capitalised mid-sentence, start an organisation's name
+# ("Parent Carer Forum", "Pupil Premium") rather than introduce a person.
+# After a plural cue a comma list is a list of people: "pupils: Ava, Leo".
+_PLURAL_CUES = {
+    "pupils", "children", "students", "boys", "girls", "learners", "sons",
+    "daughters", "twins", "kids", "siblings", "brothers", "sisters",
+    "parents", "carers", "grandparents", "young people", "foster carers",
+}
+_INSTITUTIONAL_CUES = {
+    "pupil", "pupils", "child", "children", "student", "students", "learner",
+    "learners", "parent", "parents", "carer", "carers", "guardian",
+    "guardians", "sibling", "siblings", "young person", "young people",
+    "foster carer", "foster carers", "yp", "cyp",
+}
+
+
+def _alt(words: Iterable[str]) -> str:
+    return "|".join(sorted(words, key=len, reverse=True))
+
+
+_CUE_NOUN = rf"(?:{_alt(_CHILD_NOUNS + _FAMILY_NOUNS)})"
+_CUE_RE = re.compile(rf"\b(?P<cue>{_CUE_NOUN})\b", re.IGNORECASE)
+_NAME_CHUNK = (
+    rf"(?:(?:{'|'.join(_TITLES)})\.?{_HSPACE}+)?{_WORD}(?:{_HSPACE}+{_WORD})?"
+)
+_NAME_CHUNK_RE = re.compile(_NAME_CHUNK)
+# Matched right after a cue noun.  "a pupil in my Year 5 class called Lily":
+# the noun and "called" only have to share a clause.
+_CALLED_RE = re.compile(
+    rf"[^.!?\n]{{0,40}}?\b(?:called|named|known{_HSPACE}+as){_HSPACE}+(?P<names>{_NAME_CHUNK})",
+    re.IGNORECASE,
+)
+# "my pupil Oliver", "his mum, Sarah,", "Year 6 pupil (Ava)", "dad - Tom".
+_ADJACENT_RE = re.compile(
+    rf"(?:{_HSPACE}*[,:(\-–]{_HSPACE}*|{_HSPACE}+)(?P<names>{_NAME_CHUNK})"
+)
+# "two pupils for the panel: Ava Smith, Leo Jones"
+_COLON_RE = re.compile(rf"[^.!?\n:]{{1,30}}?:{_HSPACE}*(?P<names>{_NAME_CHUNK})")
+_TITLE_RE = re.compile(rf"(?:{'|'.join(_TITLES)})\.?{_HSPACE}+")
+_AND_RE = re.compile(rf"{_HSPACE}*(?:&|\band\b){_HSPACE}*")
+_COMMA_RE = re.compile(rf"{_HSPACE}*,{_HSPACE}*")
+_NEXT_WORD_RE = re.compile(rf"{_HSPACE}*({_WORD})")
+_ORGANISATION_NOUN_RE = re.compile(
+    r"\b(?:schools?|academy|academies|settings?|provisions?|services?|units?|colleges?|nurser(?:y|ies)|"
+    r"charity|charities|trusts?|hotels?|venues?|centres?|centers?|organisations?|companies|company|"
+    r"clinics?|hospitals?|teams?|forums?|groups? of schools)\b",
+    re.IGNORECASE,
+)
+# "a school called Five Acre Wood School", "mum named Oakwood Primary as
+# her preference": a name next to these words belongs to an organisation.
+_ORGANISATION_WORDS = set(
+    """
+    School Schools Primary Secondary Academy College Nursery Infant Infants
+    Junior Juniors Grammar High Special Trust Federation Centre Center Unit
+    Hospital Clinic Service Services Surgery Practice Council Church Hotel
+    """.split()
+)
+
+
+# ---------------------------------------------------------------- redactor
+
+_MAX_PASSES = 8
+
+
+class Redactor:
+    """Replace personal data with bracketed tags such as ``[email]``.
+
+    ``public_*`` are allow-lists of contacts the knowledge base publishes; they
+    are never redacted.  Build one per process and reuse it: construction
+    compiles the allow-list patterns, ``redact`` itself is stateless.
+    """
+
+    def __init__(
+        self,
+        public_emails: Iterable[str] = (),
+        public_phones: Iterable[str] = (),
+        public_names: Iterable[str] = (),
+    ) -> None:
+        self._public_emails = frozenset(e.strip().lower() for e in public_emails if e.strip())
+        self._public_phones = frozenset(
+            p for p in (_normalise_phone(raw) or _digits(raw) for raw in public_phones) if p
+        )
+        names = [" ".join(n.split()) for n in public_names if n and n.strip()]
+        self._public_name_re = self._compile_public_names(names)
+        first_names = frozenset(
+            w[0] for w in (n.split() for n in names) if w and w[0].rstrip(".") not in _TITLES
+        ) | frozenset(w[1] for w in (n.split() for n in names) if len(w) > 2 and w[0].rstrip(".") in _TITLES)
+        self._names = NameFinder(frozenset(_NOT_NAMES - _NAME_WORDS_IN_STOPLIST), first_names)
+
+    @classmethod
+    def default(
+        cls,
+        public_emails: Iterable[str] = (),
+        public_phones: Iterable[str] = (),
+        public_names: Iterable[str] = (),
+    ) -> "Redactor":
+        """The deck's contacts, plus any the host's knowledge base adds."""
+        return cls(
+            public_emails=[*DECK_CONTACTS["emails"], *public_emails],
+            public_phones=[*DECK_CONTACTS["phones"], *public_phones],
+            public_names=[*DECK_CONTACTS["names"], *public_names],
+        )
+
+    # -- public API
+
+    def redact(self, text: str) -> str:
+        return self.redact_with_report(text)[0]
+
+    def redact_with_report(self, text: str) -> tuple[str, Counter]:
+        # Replacing a span can expose a neighbour ("...com+44..." only reads
+        # as a phone number once the email is gone), so repeat to a fixed
+        # point.  Each pass that changes the text removes untagged characters
+        # and tags are never matched, so this terminates; the bound is a guard.
+        report: Counter = Counter()
+        for _ in range(_MAX_PASSES):
+            redacted, found = self._one_pass(text)
+            if not found:
+                break
+            report += found
+            text = redacted
+        return text, report
+
+    def _one_pass(self, text: str) -> tuple[str, Counter]:
+        if not text:
+            return text, Counter()
+        spans = self._collect(text)
+        chosen = _resolve(spans)
+        report: Counter = Counter()
+        out: list[str] = []
+        pos = 0
+        for span in chosen:
+            if span.tag is None:
+                continue
+            out.append(text[pos : span.start])
+            out.append(f"[{span.tag}]")
+            report[span.tag] += 1
+            pos = span.end
+        out.append(text[pos:])
+        return "".join(out), report
+
+    # -- detectors
+
+    def _collect(self, text: str) -> list[_Span]:
+        spans: list[_Span] = []
+        spans += self._public_names(text)
+        emails = self._emails(text)
+        spans += emails
+        spans += _urls_outside(text, emails)
+        spans += _dobs(text)
+        spans += _cued_numbers(text)
+        spans += [_Span(_P_PUPIL_ID, m.start(), m.end(), "pupil-id") for m in _UPN_RE.finditer(text)]
+        spans += self._phones(text)
+        spans += _nhs_numbers(text)
+        spans += _bare_ulns(text)
+        spans += _postcodes(text)
+        spans += _addresses(text)
+        # Names are found last so that a cue name inside a published contact
+        # ("the parent, Clara Green") or an email is already blocked.
+        blocked = _resolve(spans)
+        cue_spans, names = self._cue_names(text, blocked)
+        spans += cue_spans
+        spans += self._gazetteer_names(text, blocked, names)
+        spans += self._recurring_names(text, names)
+        return spans
+
+    def _gazetteer_names(self, text: str, blocked: list[_Span], names: set[str]) -> list[_Span]:
+        blocked_starts = [b.start for b in blocked]
+        spans = []
+        for start, end in self._names.find(text):
+            if _overlaps(blocked_starts, blocked, start, end):
+                continue
+            spans.append(_Span(_P_NAME_CUE, start, end, "name"))
+            word = text[start:end]
+            # Only unambiguous names recur: "Will" the pupil must not blank
+            # "Will the LA…" later in the same message.
+            if not self._names.ambiguous(word) and word not in _NOT_NAMES:
+                names.add(word)
+        return spans
+
+    def _public_names(self, text: str) -> list[_Span]:
+        if self._public_name_re is None:
+            return []
+        return [_Span(_P_KEEP_PUBLIC, m.start(), m.end(), None) for m in self._public_name_re.finditer(text)]
+
+    def _emails(self, text: str) -> list[_Span]:
+        spans = []
+        for m in _EMAIL_RE.finditer(text):
+            public = m.group().lower() in self._public_emails
+            spans.append(_Span(_P_KEEP_PUBLIC if public else _P_EMAIL, m.start(), m.end(), None if public else "email"))
+        return spans
+
+    def _phones(self, text: str) -> list[_Span]:
+        spans = []
+        pos = 0
+        while True:
+            m = _PHONE_START_RE.search(text, pos)
+            if m is None:
+                return spans
+            start, cursor = m.start(), m.end()
+            best_end, valid_end = None, None
+            digits = 0
+            international = m.group().startswith("+") and not m.group().startswith("+44")
+            max_digits = 12 if international else 11
+            while True:
+                g = _PHONE_GROUP_RE.match(text, cursor)
+                if g is None:
+                    break
+                digits += sum(ch.isdigit() for ch in g.group())
+                cursor = g.end()
+                if digits > max_digits:
+                    break
+                best_end = cursor
+                candidate = text[start:cursor]
+                if _normalise_phone(candidate.rstrip(")")):
+                    valid_end = cursor
+                sep = _PHONE_SEP_RE.match(text, cursor)
+                if sep is None or not text[sep.end() : sep.end() + 1].isdigit():
+                    break
+                cursor = sep.end()
+            if valid_end is not None and text[valid_end : valid_end + 1].isdigit() is False:
+                raw = text[start:valid_end]
+                national = _normalise_phone(raw.rstrip(")"))
+                public = national in self._public_phones
+                spans.append(_Span(_P_KEEP_PUBLIC if public else _P_PHONE, start, valid_end, None if public else "phone"))
+                pos = valid_end
+            else:
+                pos = max(best_end or m.end(), m.start() + 1)
+
+    def _cue_names(self, text: str, blocked: list[_Span]) -> tuple[list[_Span], set[str]]:
+        spans: list[_Span] = []
+        names: set[str] = set()
+
+        blocked_starts = [b.start for b in blocked]
+
+        def taken(start: int, end: int) -> bool:
+            return _overlaps(blocked_starts, blocked, start, end)
+
+        def accept(chunk_start: int, chunk: str, strong: bool) -> int | None:
+            """Span the name words in `chunk`; return where the chunk ended."""
+            offset = 0
+            title = _TITLE_RE.match(chunk)
+            if title:
+                offset = title.end()
+            words = []
+            for w in _WORD_RE.finditer(chunk, offset):
+                word = _strip_possessive(w.group())
+                if not _looks_like_name(word, strong and not words):
+                    break
+                words.append((chunk_start + w.start(), chunk_start + w.start() + len(word), word))
+            if not words:
+                return None
+            start, end = words[0][0], words[-1][1]
+            full = " ".join(w for _, _, w in words)
+            if taken(start, end) or self._is_public_name(full):
+                return None
+            if any(w in _ORGANISATION_WORDS for _, _, w in words) or _organisation_follows(text, end):
+                return None
+            spans.append(_Span(_P_NAME_CUE, start, end, "name"))
+            names.update(w for _, _, w in words if w not in _NOT_NAMES)
+            return end
+
+        # Cue words are scanned on their own so that overlapping cues both
+        # count: in "my pupil's mum Sarah" the name follows "mum", not "pupil".
+        for cue in _CUE_RE.finditer(text):
+            for regex, strong in ((_CALLED_RE, True), (_ADJACENT_RE, False), (_COLON_RE, False)):
+                m = regex.match(text, cue.end())
+                if m is None:
+                    continue
+                if strong and _ORGANISATION_NOUN_RE.search(text, cue.end(), m.start("names")):
+                    continue  # "the parent wants a school called ..."
+                if not strong and _is_institutional_cue(text, cue):
+                    continue
+                end = accept(m.start("names"), m.group("names"), strong)
+                # "twins Ava and Mia", "siblings Leo, Ava and Mia".  A comma
+                # only continues a list that goes on; "her dad Tom, Mr Smith
+                # the headteacher" is two people, and a title starts an adult.
+                while end is not None:
+                    joiner = _AND_RE.match(text, end) or _COMMA_RE.match(text, end)
+                    if joiner is None:
+                        break
+                    w = _NAME_CHUNK_RE.match(text, joiner.end())
+                    if w is None or _TITLE_RE.match(w.group()):
+                        break
+                    plural = " ".join(cue.group("cue").lower().split()) in _PLURAL_CUES
+                    if joiner.re is _COMMA_RE and not plural:
+                        word = _WORD_RE.match(text, joiner.end())
+                        after = word and word.end()
+                        if not (after and (_AND_RE.match(text, after) or _COMMA_RE.match(text, after))):
+                            break
+                        w = word
+                    end = accept(joiner.end(), w.group(), False)
+                if end is not None:
+                    break
+        return spans, names
+
+    def _recurring_names(self, text: str, names: set[str]) -> list[_Span]:
+        if not names:
+            return []
+        alternation = _alt(re.escape(n) for n in names)
+        pattern = re.compile(rf"(?<![\w'’\-])(?:{alternation})(?![\w\-])")
+        return [_Span(_P_NAME_AGAIN, m.start(), m.end(), "name") for m in pattern.finditer(text)]
+
+    def _is_public_name(self, full: str) -> bool:
+        if self._public_name_re is None:
+            return False
+        return self._public_name_re.fullmatch(full) is not None
+
+    @staticmethod
+    def _compile_public_names(names: list[str]) -> re.Pattern | None:
+        variants: set[str] = set()
+        for name in names:
+            words = name.split()
+            if words and words[0].rstrip(".") in _TITLES:
+                words = words[1:]
+            if not words:
+                continue
+            # Full names only: "Mrs Williams" alone is too common to protect.
+            bare = r"[ \t]+".join(re.escape(w) for w in words)
+            variants.add(rf"(?:(?:{'|'.join(_TITLES)})\.?[ \t]+)?{bare}")
+        if not variants:
+            return None
+        return re.compile(rf"(?<![\w])(?:{'|'.join(sorted(variants, key=len, reverse=True))})(?![\w])")
+
+
+# ---------------------------------------------------------------- detectors without allow-lists
+
+
+def _urls_outside(text: str, emails: list[_Span]) -> list[_Span]:
+    """Keep spans for links (meeting URLs are full of digit runs), minus any
+    email address inside them, which is still redacted."""
+    spans = []
+    for m in _URL_RE.finditer(text):
+        pos = m.start()
+        for e in sorted(emails, key=lambda s: s.start):
+            if m.start() <= e.start < m.end():
+                if e.start > pos:
+                    spans.append(_Span(_P_KEEP_URL, pos, e.start, None))
+                pos = max(pos, e.end)
+        if pos < m.end():
+            spans.append(_Span(_P_KEEP_URL, pos, m.end(), None))
+    return spans
+
+
+def _dobs(text: str) -> list[_Span]:
+    return [_Span(_P_DOB, m.start("date"), m.end("date"), "dob") for m in _DOB_RE.finditer(text)]
+
+
+def _cued_numbers(text: str) -> list[_Span]:
+    spans = []
+    for m in _TEN_DIGIT_CUE_RE.finditer(text):
+        tag = "nhs-number" if m.group("cue").lower().startswith("nhs") else "uln"
+        spans.append(_Span(_P_CUED_NUMBER, m.start("value"), m.end("value"), tag))
+    for m in _UPN_CUE_RE.finditer(text):
+        spans.append(_Span(_P_CUED_NUMBER, m.start("value"), m.end("value"), "pupil-id"))
+    return spans
+
+
+# A ULN is ten digits with no published check we can rely on, so a bare
+# ten-digit run is taken as one unless the words before it say it is a
+# reference of the school's own ("finance reference 1234567890").
+_BARE_TEN_RE = re.compile(r"(?<![\d+\-/.])[1-9]\d{9}(?![\d\-/])")
+_REFERENCE_BEFORE_RE = re.compile(
+    r"\b(?:ref|reference|invoice|order|account|acct|remittance|po|ticket|case|urn|dfe|laestab|number\s+of)\b[^.\n]{0,20}$",
+    re.IGNORECASE,
+)
+
+
+def _bare_ulns(text: str) -> list[_Span]:
+    return [
+        _Span(_P_ULN_BARE, m.start(), m.end(), "uln")
+        for m in _BARE_TEN_RE.finditer(text)
+        if not _REFERENCE_BEFORE_RE.search(text[max(0, m.start() - 40) : m.start()])
+    ]
+
+
+def _nhs_numbers(text: str) -> list[_Span]:
+    return [
+        _Span(_P_NHS, m.start(), m.end(), "nhs-number")
+        for m in _NHS_RE.finditer(text)
+        if nhs_number_is_valid(_digits(m.group()))
+    ]
+
+
+def _postcodes(text: str) -> list[_Span]:
+    spans = []
+    for m in _POSTCODE_RE.finditer(text):
+        if m.group("area").upper() not in _POSTCODE_AREAS:
+            continue
+        if _ORDINAL_RE.match(m.group("inward")) and not m.group().isupper():
+            continue  # "s6 1st" is a set and an ordinal, not Sheffield
+        mixed_case = not (m.group().isupper() or m.group().islower())
+        if mixed_case and not m.group("space"):
+            continue  # "Me14ab"-like tokens in prose
+        spans.append(_Span(_P_POSTCODE, m.start(), m.end(), "postcode"))
+    return spans
+
+
+def _addresses(text: str) -> list[_Span]:
+    spans = []
+    for m in _ADDRESS_RE.finditer(text):
+        if _ADDRESS_GUARD_RE.search(text[max(0, m.start() - 20) : m.start()]):
+            continue
+        first = m.group("words").split()[0]
+        if first in _MONTHS or first in _WEEKDAYS:
+            continue  # "6 May Park..." is a date, not a house
+        spans.append(_Span(_P_ADDRESS, m.start(), m.end(), "address"))
+    return spans
+
+
+# ---------------------------------------------------------------- name helpers
+
+
+def _organisation_follows(text: str, end: int) -> bool:
+    """True if the run of capitalised words after `end` reaches an
+    organisation word ("Five Acre | Wood School")."""
+    for _ in range(3):
+        nxt = _NEXT_WORD_RE.match(text, end)
+        if nxt is None or not nxt.group(1)[0].isupper():
+            return False
+        if nxt.group(1) in _ORGANISATION_WORDS:
+            return True
+        end = nxt.end()
+    return False
+
+
+def _strip_possessive(word: str) -> str:
+    for suffix in ("'s", "’s"):
+        if word.endswith(suffix) and len(word) > 2:
+            return word[: -len(suffix)]
+    return word
+
+
+def _looks_like_name(word: str, strong: bool) -> bool:
+    if not word or not word[0].isupper():
+        return False
+    if len(word) > 1 and word.isupper():
+        return False  # EHCP, STLS, SENCO
+    if strong:
+        # After "called"/"named" only grammar words are ruled out, so that a
+        # child called April or Will is still caught.
+        return word not in {"I", "The", "A", "An", "This", "That", "My", "Our", "His", "Her", "Their"}
+    return word not in _NOT_NAMES
+
+
+def _is_institutional_cue(text: str, m: re.Match) -> bool:
+    cue = m.group("cue")
+    if not cue[0].isupper():
+        return False
+    if " ".join(cue.lower().split()) not in _INSTITUTIONAL_CUES:
+        return False
+    # "Pupil Oliver has..." at the start of a sentence is still a person.
+    return not _starts_sentence(text, m.start("cue"))
+
+
+def _starts_sentence(text: str, index: int) -> bool:
+    i = index
+    while i > 0 and text[i - 1] in " \t":
+        i -= 1
+    if i == 0:
+        return True
+    if text[i - 1] in ".!?\n\"“(":
+        return True
+    # Only punctuation before it, e.g. "- Pupil Oliver" opening a bullet.
+    return i <= 8 and not any(ch.isalnum() for ch in text[:i])
+
+
+def _resolve(spans: list[_Span]) -> list[_Span]:
+    """Non-overlapping spans, highest priority (then longest) first, in text order."""
+    starts: list[int] = []  # chosen spans never overlap, so starts sort them
+    chosen: list[_Span] = []
+    for span in sorted(spans, key=lambda s: (s.priority, -s.length, s.start)):
+        if span.length <= 0 or _overlaps(starts, chosen, span.start, span.end):
+            continue
+        i = bisect.bisect_left(starts, span.start)
+        starts.insert(i, span.start)
+        chosen.insert(i, span)
+    return chosen
+
+
+def _overlaps(starts: list[int], chosen: list[_Span], start: int, end: int) -> bool:
+    i = bisect.bisect_left(starts, start)
+    if i < len(chosen) and chosen[i].start < end:
+        return True
+    return i > 0 and chosen[i - 1].end > start
+
+
+# ---------------------------------------------------------------- CLI helper
+
+
+def redact_lines(lines: Iterable[str], redactor: Redactor) -> Iterator[str]:
+    """Redact line by line for ``sencobot redact`` (stdin to stdout).
+
+    Exactly one line out per line in, each keeping its own line ending, so
+    ``sys.stdout.writelines(redact_lines(sys.stdin, r))`` preserves the line
+    count even for blank or whitespace-only lines.
+    """
+    for line in lines:
+        body = line.rstrip("\r\n")
+        ending = line[len(body) :]
+        yield redactor.redact(body) + ending

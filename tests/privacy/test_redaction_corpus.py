@@ -1,0 +1,50 @@
+"""The labelled corpus (team messages + the blind set) held to the issue's targets.
+
+Only the dev share is asserted here; the hold-out is for bench/redaction_eval.py
+at the end of a change, so tuning against a failing test cannot leak into it.
+"""
+
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
+import redaction_eval  # noqa: E402
+
+from bot.privacy.redaction import Redactor  # noqa: E402
+
+ITEMS = redaction_eval.load()
+
+
+def test_corpus_is_large_and_labelled():
+    assert len(ITEMS) >= 300
+    assert len({i["id"] for i in ITEMS}) == len(ITEMS)
+    for item in ITEMS:
+        for phrase in item["pii"] + item["keep"]:
+            assert phrase in item["text"], (item["id"], phrase)
+
+
+def test_holdout_is_a_stable_quarter():
+    holdout = redaction_eval.split(ITEMS, "holdout")
+    assert 0.18 < len(holdout) / len(ITEMS) < 0.32
+    assert redaction_eval.is_holdout("red-0001") == redaction_eval.is_holdout("red-0001")
+
+
+@pytest.fixture(scope="module")
+def dev_score():
+    return redaction_eval.score(redaction_eval.split(ITEMS, "dev"), Redactor.default().redact, rounds=1)
+
+
+def test_dev_recall_meets_target(dev_score):
+    assert dev_score["recall"] >= 0.98, [m for m in dev_score["misses"] if m[0] == "missed"]
+
+
+def test_dev_forum_facts_kept(dev_score):
+    assert dev_score["kept"] >= 0.99, [m for m in dev_score["misses"] if m[0] == "lost"]
+
+
+def test_scorer_counts_a_leak_and_a_loss():
+    item = {"id": "x", "text": "Ava in Year 4", "pii": ["Ava"], "keep": ["Year 4"]}
+    leaky = redaction_eval.score([item], lambda t: t.replace("Year 4", "[x]"), rounds=1)
+    assert leaky["recall"] == 0.0 and leaky["kept"] == 0.0
