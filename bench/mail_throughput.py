@@ -28,11 +28,11 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from bot.mail_wiring import build_mail_worker  # noqa: E402
+from bot.mail.install import build_mail_worker  # noqa: E402
 from bot.settings import DEFAULT_CONFIG, load_settings  # noqa: E402
 from bot.wiring import build_assistant, build_services  # noqa: E402
 from integrations.db import Database  # noqa: E402
-from integrations.db.mail_repos import MailRepository  # noqa: E402
+from integrations.db.mail import MailRepository  # noqa: E402
 from integrations.db.migrate import upgrade  # noqa: E402
 from integrations.mail.imap import ImapConfig, ImapMailbox  # noqa: E402
 from integrations.mail.smtp import SmtpConfig, SmtpSender  # noqa: E402

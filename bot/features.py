@@ -14,14 +14,14 @@ from botbuilder.dialogs import DialogSet
 from bot.handler import Fallback
 from bot.router import Router
 from bot.turn import Asker
-from bot.booking_wiring import install_bookings
-from bot.mail_wiring import install_mail
-from bot.services.evaluation_wiring import build_evaluations
-from dialogs.evaluation_feature import EvaluationFeature
-from dialogs.faq_feature import FaqFeature
-from dialogs.inbox_feature import install_inbox
-from dialogs.privacy_feature import install_privacy
-from dialogs.reminders_feature import install_reminders
+from bot.bookings.install import install_bookings
+from bot.mail.install import install_mail
+from bot.evaluations.install import build_evaluations
+from dialogs.evaluations import EvaluationFeature
+from dialogs.faq import FaqFeature
+from dialogs.inbox import install_inbox
+from dialogs.privacy import install_privacy
+from dialogs.reminders import install_reminders
 
 
 @dataclass

@@ -29,7 +29,7 @@ from bot.ratelimit import SlidingWindowLimiter
 from bot.router import Router
 from bot.security import card_data_problem
 from bot.turn import Asker, asker_of
-from integrations.db.core_repos import ConversationReferences, ProcessedActivities
+from integrations.db.host import ConversationReferences, ProcessedActivities
 
 log = logging.getLogger(__name__)
 

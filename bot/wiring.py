@@ -17,12 +17,12 @@ from botbuilder.dialogs import DialogSet
 from bot.clock import Clock
 from bot.handler import SencoBot
 from bot.router import Router
-from bot.services.faq import FaqService
+from bot.faq.service import FaqService
 from bot.settings import Settings
 from bot.staff import staff_team_from
 from bot.storage import SqlStorage
 from integrations.db import Database
-from integrations.db.core_repos import ConversationReferences, ProcessedActivities, StateDocuments
+from integrations.db.host import ConversationReferences, ProcessedActivities, StateDocuments
 from knowledge.engine import Thresholds
 
 log = logging.getLogger(__name__)
@@ -40,7 +40,7 @@ class Services:
     processed: ProcessedActivities
     faq: FaqService
     recorder: Any = None
-    # Proactive Teams messages (bot.services.notify.Notifier); the reminder scheduler provides the real one.
+    # Proactive Teams messages (bot.notify.Notifier); the reminder scheduler provides the real one.
     notifier: Any = None
     # Outgoing mail (integrations.mail.smtp.MailSender), None when mail is disabled.
     mail: Any = None
@@ -84,7 +84,7 @@ def build_services(settings: Settings, *, clock: Clock, database: Optional[Datab
     )
     services.recorder = _build_inbox(services)
     # The real Notifier (a queue the reminder scheduler delivers), the scheduler itself, subscriptions.
-    from bot.services.reminders import install_delivery
+    from bot.reminders.service import install_delivery
 
     install_delivery(services)
     return services
@@ -92,9 +92,9 @@ def build_services(settings: Settings, *, clock: Clock, database: Optional[Datab
 
 def _build_inbox(services: Services):
     """The FAQ collation inbox logs every query (services.recorder; also extras["inbox"] for email)."""
-    from bot.services.inbox import InboxService
-    from bot.services.redaction import Redactor
-    from integrations.db.inbox_repos import InboxRepository
+    from bot.inbox.service import InboxService
+    from bot.privacy.redaction import Redactor
+    from integrations.db.inbox import InboxRepository
 
     settings = services.settings
     inbox = InboxService(

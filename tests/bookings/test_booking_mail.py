@@ -9,7 +9,7 @@ import ics
 import icalendar
 import pytest
 
-from bot.services.booking_mail import BookingMailer
+from bot.bookings.mail import BookingMailer
 from integrations.calendar import booking_uid
 from integrations.mail.smtp import SmtpConfig, SmtpSender
 from tests.bookings.conftest import WEBINAR_MAY, WEST, edit_event, make_service, person

@@ -8,7 +8,7 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
 from bot.app import ASSISTANT_KEY, create_app
-from bot.services.signed_links import LinkSigner
+from bot.signed_links import LinkSigner
 from tests.bookings.conftest import SPRING, WEST, person
 
 

@@ -4,8 +4,8 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from bot.clock import FixedClock
-from bot.services.evaluation_wiring import build_evaluation_service
-from bot.services.notify import RecordingNotifier
+from bot.evaluations.install import build_evaluation_service
+from bot.notify import RecordingNotifier
 from integrations.mail.smtp import SmtpConfig, SmtpSender
 from tests.fakes.smtp import SmtpServer
 
@@ -172,7 +172,7 @@ async def test_email_invitations_wait_while_mail_is_disabled(eval_settings, sqli
 
 async def test_pushes_go_through_the_reminder_outbox_to_forum_subscribers(assistant, clock):
     """The real path: the reminders feature's subscriptions in, its outbound queue out."""
-    reminder_repos = pytest.importorskip("integrations.db.reminder_repos")
+    reminder_repos = pytest.importorskip("integrations.db.reminders")
     from tests.evaluations.conftest import senco
 
     database = assistant.services.database
@@ -197,7 +197,7 @@ async def test_pushes_go_through_the_reminder_outbox_to_forum_subscribers(assist
     ({"evaluations.subscriber_categories": ["gossip"]}, "evaluations.subscriber_categories"),
 ])
 def test_bad_evaluation_settings_stop_the_start_with_the_key_named(eval_settings, changes, key):
-    from bot.services.evaluations import EvaluationPolicy
+    from bot.evaluations.service import EvaluationPolicy
     from bot.settings import SettingsError
 
     with pytest.raises(SettingsError, match=f"^{key}"):

@@ -3,7 +3,7 @@ import re
 from datetime import datetime, timedelta, timezone
 from html.parser import HTMLParser
 
-from bot.services.signed_links import LinkSigner
+from bot.signed_links import LinkSigner
 from tests.evaluations.conftest import FORUM, local_path, senco
 
 

@@ -5,10 +5,10 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from bot.services.inbox import InboxService
-from bot.services.notify import RecordingNotifier
-from bot.services.redaction import Redactor
-from integrations.db.inbox_repos import InboxRepository
+from bot.inbox.service import InboxService
+from bot.notify import RecordingNotifier
+from bot.privacy.redaction import Redactor
+from integrations.db.inbox import InboxRepository
 from knowledge.models import AnswerResult, FaqEntry, Suggestion
 
 

@@ -9,7 +9,7 @@ import docx
 import pytest
 
 from bot.console import Conversation
-from bot.services.notify import RecordingNotifier
+from bot.notify import RecordingNotifier
 from bot.wiring import build_assistant, build_services
 from tests.fakes.smtp import SmtpServer
 
@@ -128,7 +128,7 @@ async def test_question_is_collated_answered_delivered_published_and_exported(
     assert "notional SEN budget" in replies[-1].text
 
     # 9. The FAQ document includes it, marked new, in md, html and docx.
-    from bot.commands.inbox import export_faq
+    from bot.inbox.commands import export_faq
 
     for fmt in ("md", "html", "docx"):
         out = tmp_path / f"faq.{fmt}"

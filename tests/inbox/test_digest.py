@@ -6,7 +6,7 @@ from datetime import datetime, time, timedelta, timezone
 
 import pytest
 
-from bot.services.digest import DigestService, InboxHousekeeping, current_slot
+from bot.inbox.digest import DigestService, InboxHousekeeping, current_slot
 from integrations.mail.smtp import SmtpConfig, SmtpSender
 from tests.fakes.smtp import SmtpServer
 from tests.inbox.conftest import declined

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from bot.console import Conversation
-from bot.services.notify import RecordingNotifier
+from bot.notify import RecordingNotifier
 from bot.wiring import build_assistant, build_services
 
 

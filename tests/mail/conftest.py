@@ -9,8 +9,8 @@ from typing import Optional
 
 import pytest
 
-from bot.mail_wiring import build_mail_assistant, build_mail_worker
-from bot.services.mail_assistant import MailAssistant, MailWorker
+from bot.mail.install import build_mail_assistant, build_mail_worker
+from bot.mail.service import MailAssistant, MailWorker
 from bot.wiring import Services, build_assistant, build_services
 from integrations.mail.imap import ImapConfig, ImapMailbox
 from integrations.mail.smtp import SmtpConfig, SmtpSender
@@ -96,7 +96,7 @@ def shared_answerer():
 
 @pytest.fixture
 def quick_faq(monkeypatch, shared_answerer):
-    from bot.services.faq import FaqService
+    from bot.faq.service import FaqService
 
     monkeypatch.setattr(FaqService, "from_directory",
                         classmethod(lambda cls, data_dir, thresholds, clock: cls(shared_answerer, clock, None)))

@@ -258,7 +258,7 @@ async def test_smtp_down_then_up_sends_each_reply_once(world, clock):
 
 
 async def test_imap_down_then_up(settings, clock, sqlite_db, smtp):
-    from bot.mail_wiring import build_mail_worker
+    from bot.mail.install import build_mail_worker
     from bot.wiring import build_services
     from integrations.mail.imap import MailboxUnavailable
     from tests.fakes.imap import ImapServer

@@ -13,12 +13,12 @@ import pytest
 
 from bot.clock import FixedClock
 from bot.console import Conversation
-from bot.services.bookings import Person
-from bot.services.mail_assistant import sender_hash
+from bot.bookings.service import Person
+from bot.mail.service import sender_hash
 from bot.wiring import build_assistant, build_services
-from integrations.db.core_repos import ConversationReferences, StateDocuments
-from integrations.db.evaluation_repos import EvaluationParticipants, EvaluationResponses
-from integrations.db.mail_repos import MailRepository, PlannedReply, ReplyWindow
+from integrations.db.host import ConversationReferences, StateDocuments
+from integrations.db.evaluations import EvaluationParticipants, EvaluationResponses
+from integrations.db.mail import MailRepository, PlannedReply, ReplyWindow
 from knowledge.events import DEFAULT_EVENTS_FILE
 from knowledge.models import AnswerResult
 

@@ -7,13 +7,13 @@ from datetime import date, datetime, time, timedelta, timezone
 import pytest
 
 from bot.clock import FixedClock
-from bot.services.privacy import PurgeSchedule
-from integrations.db.booking_tables import bookings
-from integrations.db.core_repos import ConversationReferences, ProcessedActivities, StateDocuments
-from integrations.db.core_tables import conversation_refs
-from integrations.db.evaluation_repos import EvaluationParticipants, EvaluationResponses
-from integrations.db.evaluation_tables import evaluation_participants, evaluation_responses
-from integrations.db.reminder_repos import AttemptRecord, NewMessage
+from bot.privacy.service import PurgeSchedule
+from integrations.db.bookings import bookings
+from integrations.db.host import ConversationReferences, ProcessedActivities, StateDocuments
+from integrations.db.host import conversation_refs
+from integrations.db.evaluations import EvaluationParticipants, EvaluationResponses
+from integrations.db.evaluations import evaluation_participants, evaluation_responses
+from integrations.db.reminders import AttemptRecord, NewMessage
 from knowledge.models import AnswerResult
 from tests.privacy.conftest import SOUTH, SPRING, WEBINAR, person, rows, seed_email_person, teams_id
 

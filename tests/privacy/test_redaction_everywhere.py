@@ -10,9 +10,9 @@ from datetime import date
 import pytest
 
 from bot.cli import main
-from bot.services.evaluation_messages import SUBMIT_ACTION
+from bot.evaluations.messages import SUBMIT_ACTION
 from bot.wiring import build_assistant, build_services
-from integrations.db.evaluation_repos import EvaluationResponses
+from integrations.db.evaluations import EvaluationResponses
 from tests.privacy.conftest import World, teams_id
 
 TEAM = "senco.forum@kent.gov.uk"
@@ -28,7 +28,7 @@ async def team_world(privacy_settings, clock, sqlite_db) -> World:
 
 
 async def test_inbox_questions(team_world):
-    from integrations.db.inbox_tables import inbox_queries
+    from integrations.db.inbox import inbox_queries
     from tests.privacy.conftest import rows
 
     await team_world.talk(1).says(TEXT)

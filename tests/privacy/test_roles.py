@@ -9,9 +9,9 @@ import dataclasses
 import pytest
 
 from bot.router import CardAction
-from integrations.db.evaluation_repos import EvaluationResponses
-from integrations.db.inbox_tables import inbox_clusters, inbox_published
-from integrations.db.reminder_tables import reminders, tribunal_cases
+from integrations.db.evaluations import EvaluationResponses
+from integrations.db.inbox import inbox_clusters, inbox_published
+from integrations.db.reminders import reminders, tribunal_cases
 from tests.privacy.conftest import WEBINAR, person, rows, table_counts, teams_id
 
 STAFF_ONLY = "only the inclusion team"

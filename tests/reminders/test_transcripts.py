@@ -7,8 +7,8 @@ import pytest
 
 from bot.app import ASSISTANT_KEY
 from bot.console import Conversation
-from bot.services.notify import Notice
-from bot.services.reminders import ScheduledNotifier
+from bot.notify import Notice
+from bot.reminders.service import ScheduledNotifier
 from bot.wiring import build_assistant, build_services
 from tests.e2e.conftest import payload, running_bot  # noqa: F401  (the e2e fixture, reused here)
 from tests.reminders.conftest import london
