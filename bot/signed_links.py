@@ -77,12 +77,3 @@ def _b64encode(raw: bytes) -> str:
 
 def _b64decode(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-
-
-def shared_signer(services) -> LinkSigner:
-    """The one signer of a running assistant: every feature's links use the same key (made once)."""
-    signer = services.extras.get("link_signer")
-    if signer is None:
-        signer = LinkSigner.from_settings_key(services.settings.link_signing_key)
-        services.extras["link_signer"] = signer
-    return signer

@@ -8,7 +8,6 @@ hand-made submit from anyone else changes nothing.
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
 from typing import Optional
 
 from botbuilder.core import CardFactory, MessageFactory, TurnContext
@@ -16,9 +15,7 @@ from botbuilder.dialogs import DialogSet
 
 from bot.cards import render_card
 from bot.clock import british_datetime
-from bot.handler import Fallback
-from bot.router import CardAction, Intent, Router
-from bot.inbox.digest import DigestService, InboxHousekeeping, parse_time_of_day
+from bot.router import CardAction, Fallback, Intent, Router
 from bot.inbox.faq_document import topic_choices, topic_title
 from bot.inbox.service import ClusterView, InboxError, InboxService
 from bot.inbox.clusters import strip_tags
@@ -231,34 +228,3 @@ def _short(text: str, limit: int = 70) -> str:
 def _text(data: dict, key: str) -> str:
     value = data.get(key)
     return value.strip() if isinstance(value, str) else ""
-
-
-def install_inbox(services, router: Router, dialogs: DialogSet, fallback: Fallback) -> Fallback:
-    """Plugs the inbox into the assistant; returns the fallback to use (published answers loaded first)."""
-    inbox = services.recorder
-    if not isinstance(inbox, InboxService):
-        return fallback
-    settings = services.settings
-    feature = InboxFeature(
-        inbox,
-        services.faq,
-        staff_ids=frozenset(settings.bot.staff_ids),
-        max_clusters=settings.inbox.max_clusters_shown,
-        default_topic=settings.inbox.default_topic,
-    )
-    feature.install(router, dialogs)
-    digest = None
-    if settings.inbox.digest_enabled:
-        digest = DigestService(
-            inbox.repo,
-            mail=lambda: services.mail,
-            team_name=settings.team_name,
-            team_mailbox=settings.team_mailbox,
-            recipient=settings.inbox.digest_to,
-            interval=timedelta(hours=settings.inbox.digest_interval_hours),
-            at=parse_time_of_day(settings.inbox.digest_time),
-        )
-    housekeeping = InboxHousekeeping(inbox, digest, services.clock, settings.inbox.check_seconds)
-    services.extras["inbox_housekeeping"] = housekeeping
-    services.background.append(housekeeping.background_task())
-    return feature.answering(fallback)

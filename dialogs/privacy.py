@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from typing import Callable
 
 from botbuilder.core import CardFactory, MessageFactory, TurnContext, UserState
 from botbuilder.dialogs import DialogSet
@@ -43,7 +44,7 @@ def _digest(user_id: str) -> str:
 
 class PrivacyFeature:
     def __init__(self, service: PrivacyService, user_state: UserState, *, staff_ids: frozenset[str],
-                 team_name: str, team_mailbox: str, forget_reference=lambda user_id: None):
+                 team_name: str, team_mailbox: str, forget_reference: Callable[[str], None]):
         self._service = service
         self._user_state = user_state
         self._staff_ids = staff_ids
@@ -169,28 +170,3 @@ def _day(iso) -> str:
         return british_date(dt.datetime.fromisoformat(iso))
     except (TypeError, ValueError):
         return "an earlier date"
-
-
-def install_privacy(services, router: Router, dialogs: DialogSet, user_state: UserState) -> PrivacyFeature:
-    from bot.privacy.service import build_privacy_service
-
-    service = build_privacy_service(services.settings, database=services.database, clock=services.clock,
-                                    bookings=services.extras.get("bookings"))
-    services.extras["privacy"] = service
-    services.background.append(service_schedule(services, service).background_task())
-    settings = services.settings
-    feature = PrivacyFeature(
-        service, user_state, staff_ids=frozenset(settings.bot.staff_ids), team_name=settings.team_name,
-        team_mailbox=settings.team_mailbox,
-        forget_reference=lambda user_id: (services.extras.get("forget_reference") or (lambda _: None))(user_id),
-    )
-    feature.install(router, dialogs)
-    return feature
-
-
-def service_schedule(services, service: PrivacyService):
-    from bot.privacy.service import PurgeSchedule, parse_purge_time
-
-    schedule = PurgeSchedule(service, services.clock, parse_purge_time(services.settings.privacy.purge_time))
-    services.extras["privacy_schedule"] = schedule
-    return schedule

@@ -293,14 +293,3 @@ def _categories_from(data: dict) -> tuple[str, ...]:
     if isinstance(value, str) and value in CATEGORIES:
         return (value,)
     return ()
-
-
-def install_reminders(services, router: Router, dialogs: DialogSet) -> RemindersFeature:
-    reminders: Reminders = services.extras["reminders"]
-    feature = RemindersFeature(
-        reminders,
-        staff_ids=frozenset(services.settings.bot.staff_ids),
-        tenant_per_second=services.settings.reminders.tenant_per_second,
-    )
-    feature.install(router, dialogs)
-    return feature

@@ -16,8 +16,10 @@ from bot.background import periodic
 from bot.clock import Clock
 from bot.bookings.mail import BookingMailer
 from bot.bookings.service import BookingService, EventCatalogue, parse_lead_time
-from bot.signed_links import shared_signer
+from bot.core import Core
+from bot.registry import Registry
 from bot.settings import SettingsError
+from dialogs.bookings import BookingFeature
 from integrations.db.bookings import BookingRepository
 from knowledge.events import DEFAULT_EVENTS_FILE, EventsError
 
@@ -65,26 +67,12 @@ def booking_service(settings, *, database, clock, notifier, mail, signer) -> Boo
     )
 
 
-def build_booking_service(services) -> BookingService:
-    """The one BookingService of an assistant (made once, shared through services.extras)."""
-    existing = services.extras.get("bookings")
-    if existing is not None:
-        return existing
-    service = booking_service(services.settings, database=services.database, clock=services.clock,
-                              notifier=services.notifier, mail=services.mail, signer=shared_signer(services))
-    services.extras["bookings"] = service
-    return service
-
-
-def install_bookings(services, router, dialogs, user_state) -> BookingService:
-    from dialogs.bookings import BookingFeature
-
-    service = build_booking_service(services)
-    BookingFeature(service, user_state, services.clock, frozenset(services.settings.bot.staff_ids)).install(
-        router, dialogs)
-    services.web_routes.append(("GET", CALENDAR_PATH, calendar_handler(service)))
-    services.background.append(catalogue_watcher(service, services.settings.bookings.catalogue_check_seconds,
-                                                     services.clock))
+def install(core: Core, registry: Registry) -> BookingService:
+    service = booking_service(core.settings, database=core.database, clock=core.clock, notifier=core.notifier,
+                              mail=core.mail, signer=core.signer)
+    BookingFeature(service, registry.user_state, core.clock, core.staff_ids).install(registry.router, registry.dialogs)
+    registry.add_web_route("GET", CALENDAR_PATH, calendar_handler(service))
+    registry.add_job(catalogue_watcher(service, core.settings.bookings.catalogue_check_seconds, core.clock))
     return service
 
 

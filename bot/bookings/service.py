@@ -24,14 +24,12 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Iterable, Optional
 
-from sqlalchemy.exc import IntegrityError
-
 from bot.clock import Clock, british_datetime, london
 from bot.bookings.mail import BookingMailer, CalendarAttachment
 from bot.notify import Notice
 from bot.signed_links import LinkSigner
 from integrations.calendar import Attendee, CalendarEvent, booking_uid, build_ics
-from integrations.db.bookings import Booking, BookingRepository, EventChange, EventCounts, EventState
+from integrations.db.bookings import Booking, BookingConflict, BookingRepository, EventChange, EventCounts, EventState
 from knowledge.events import Catalogue, Event, EventsError, find_events, load_events
 
 log = logging.getLogger(__name__)
@@ -307,7 +305,7 @@ class BookingService:
                                        now=stamp)
                 # Joined last, under the lock: its place is the length of the waiting list.
                 position = tx.waitlisted if status == "waitlisted" else None
-        except IntegrityError:
+        except BookingConflict:
             # Only another process racing past the event lock could get here; its booking stands.
             existing = next((b for b in await self._repo.for_user(person.user_id) if b.event_id == event.id), None)
             if existing is None:

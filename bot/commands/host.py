@@ -107,15 +107,15 @@ def cmd_chat(args) -> int:
 
     async def run():
         from bot.console import run_console
-        from bot.wiring import build_assistant, build_services
+        from bot.assistant import build_assistant
+        from bot.core import build_core
 
         await _upgrade(settings)
-        services = build_services(settings, clock=args.clock)
-        assistant = build_assistant(services)
+        core = build_core(settings, clock=args.clock)
         try:
-            await run_console(assistant.bot)
+            await run_console(build_assistant(core).bot)
         finally:
-            await services.database.dispose()
+            await core.database.dispose()
 
     asyncio.run(run())
     return 0

@@ -145,7 +145,7 @@ def cmd_forums_add(args) -> int:
 # -- evaluations -----------------------------------------------------------------------------------
 
 async def _with_service(settings, clock, work, *, full: bool = False):
-    from bot.evaluations.install import build_evaluation_service, subscriber_lookup
+    from bot.evaluations.install import build_evaluation_service
     from integrations.db import Database
     from integrations.db.migrate import upgrade
 
@@ -154,14 +154,13 @@ async def _with_service(settings, clock, work, *, full: bool = False):
         await upgrade(database)
         if full:
             # Sending needs the bot's real notifier and mail, exactly as the running bot has them.
-            from bot.wiring import build_services
+            from bot.core import build_core
+            from bot.reminders import install as reminders_feature
 
-            services = build_services(settings, clock=clock, database=database)
-            from bot.signed_links import shared_signer
-
+            core = build_core(settings, clock=clock, database=database)
             service, _ = build_evaluation_service(
-                settings, database=database, clock=services.clock, notifier=services.notifier,
-                signer=shared_signer(services), mail=services.mail, subscribers=subscriber_lookup(database),
+                settings, database=database, clock=core.clock, notifier=core.notifier, signer=core.signer,
+                mail=core.mail, subscribers=reminders_feature.build(core).subscribers,
             )
         else:
             service, _ = build_evaluation_service(settings, database=database, clock=clock)

@@ -1,4 +1,4 @@
-"""Builds the evaluation service from Settings and plugs its web routes and schedule into the app."""
+"""Builds the evaluation service from Settings and plugs its Teams cards, web form and schedule into the assistant."""
 from __future__ import annotations
 
 import logging
@@ -9,8 +9,11 @@ from bot.evaluations.messages import EvaluationMessages
 from bot.evaluations.web import EvaluationWeb
 from bot.evaluations.service import EvaluationPolicy, EvaluationService, ForumsSource
 from bot.privacy.redaction import Redactor
-from bot.signed_links import shared_signer
 from bot.clock import Clock
+from bot.core import Core
+from bot.registry import Registry
+from bot.reminders.service import Reminders
+from dialogs.evaluations import EvaluationFeature
 from integrations.db.evaluations import EvaluationParticipants, EvaluationResponses
 from knowledge.forums import forums_file_in
 
@@ -22,16 +25,6 @@ class Evaluations:
     service: EvaluationService
     messages: EvaluationMessages
     web: EvaluationWeb
-
-
-def subscriber_lookup(database):
-    """category -> reachable subscribed Teams users, from the reminders feature's repository."""
-    try:
-        from integrations.db.reminders import Subscriptions
-    except ImportError:
-        log.warning("reminder subscriptions are not available: evaluations go to staff-listed attendees only")
-        return None
-    return Subscriptions(database).reachable_subscribers
 
 
 def build_evaluation_service(settings, *, database, clock, notifier=None, signer=None, mail=None,
@@ -59,16 +52,20 @@ def build_evaluation_service(settings, *, database, clock, notifier=None, signer
     return service, messages
 
 
-def build_evaluations(services) -> Evaluations:
-    settings = services.settings
+def install(core: Core, registry: Registry, *, reminders: Reminders) -> Evaluations:
+    """Surveys go to the forum's attendees and to everyone subscribed (through the reminders feature)."""
+    settings = core.settings
     service, messages = build_evaluation_service(
-        settings, database=services.database, clock=services.clock, notifier=services.notifier,
-        signer=shared_signer(services), mail=services.mail, subscribers=subscriber_lookup(services.database),
+        settings, database=core.database, clock=core.clock, notifier=core.notifier, signer=core.signer,
+        mail=core.mail, subscribers=reminders.subscribers,
     )
     web = EvaluationWeb(service, team_name=settings.team_name, team_mailbox=settings.team_mailbox)
-    services.web_routes.extend(web.routes())
-    services.background.append(_collector(service, settings.evaluations.check_interval_seconds, services.clock))
-    services.extras["evaluations"] = service
+    for method, path, handler in web.routes():
+        registry.add_web_route(method, path, handler)
+    registry.add_job(_collector(service, settings.evaluations.check_interval_seconds, core.clock))
+    EvaluationFeature(service, messages, staff_ids=core.staff_ids,
+                      chart_link_minutes=settings.evaluations.chart_link_minutes).install(registry.router,
+                                                                                           registry.dialogs)
     return Evaluations(service=service, messages=messages, web=web)
 
 

@@ -75,26 +75,23 @@ def _kb_actions(sub):
     return actions
 
 
-def _with_services(args, work: Callable[..., Awaitable[int]]) -> int:
-    """Runs `work(services)` against the configured database, migrated first."""
+def _with_assistant(args, work: Callable[..., Awaitable[int]]) -> int:
+    """Runs `work(assistant)` against the configured database, migrated first. Teams messages it asks for
+    (answers to askers) are queued in the delivery outbox, which the running assistant sends."""
     settings = settings_from(args)
 
     async def run() -> int:
-        from bot.notify import RecordingNotifier
-        from bot.wiring import build_assistant, build_services
+        from bot.assistant import build_assistant
+        from bot.core import build_core
         from integrations.db import Database
         from integrations.db.migrate import upgrade
 
         database = Database(settings.database.url)
         try:
             await upgrade(database)
-            services = build_services(settings, clock=args.clock, database=database)
-            build_assistant(services)  # features may install the delivering notifier
-            if isinstance(services.notifier, RecordingNotifier):
-                # Nothing here can reach Teams: answers wait for the running assistant to deliver them.
-                services.notifier = None
-            await services.recorder.ensure_published_loaded()
-            return int(await work(services) or 0)
+            assistant = build_assistant(build_core(settings, clock=args.clock, database=database))
+            await assistant.features.inbox.service.ensure_published_loaded()
+            return int(await work(assistant) or 0)
         finally:
             await database.dispose()
 
@@ -107,8 +104,8 @@ def _with_services(args, work: Callable[..., Awaitable[int]]) -> int:
 def cmd_inbox_list(args) -> int:
     from bot.clock import british_datetime
 
-    async def work(services) -> int:
-        queries = await services.recorder.list_queries(status=args.status, include_all=args.all)
+    async def work(assistant) -> int:
+        queries = await assistant.features.inbox.service.list_queries(status=args.status, include_all=args.all)
         if not queries:
             print("No questions." if args.all or args.status else "No questions need an answer.")
             return 0
@@ -123,16 +120,16 @@ def cmd_inbox_list(args) -> int:
         print(f"{len(queries)} question{'s' if len(queries) != 1 else ''}.")
         return 0
 
-    return _with_services(args, work)
+    return _with_assistant(args, work)
 
 
 def cmd_inbox_answer(args) -> int:
     from bot.inbox.service import InboxError
 
-    async def work(services) -> int:
+    async def work(assistant) -> int:
         try:
-            outcome = await services.recorder.answer_query(args.id, args.text,
-                                                           by=args.by or services.settings.team_name)
+            outcome = await assistant.features.inbox.service.answer_query(
+                args.id, args.text, by=args.by or assistant.core.settings.team_name)
         except InboxError as exc:
             print(f"sencobot inbox answer: {exc}", file=sys.stderr)
             return 1
@@ -143,16 +140,16 @@ def cmd_inbox_answer(args) -> int:
             print(f"Removed {outcome.redactions} piece(s) of personal data from the answer.")
         return 0
 
-    return _with_services(args, work)
+    return _with_assistant(args, work)
 
 
 def cmd_inbox_export(args) -> int:
-    async def work(services) -> int:
-        text = await services.recorder.export_csv(include_all=not args.needing_answer)
+    async def work(assistant) -> int:
+        text = await assistant.features.inbox.service.export_csv(include_all=not args.needing_answer)
         _write(args.out, text)
         return 0
 
-    return _with_services(args, work)
+    return _with_assistant(args, work)
 
 
 def cmd_inbox_digest(args) -> int:
@@ -160,62 +157,62 @@ def cmd_inbox_digest(args) -> int:
 
     from bot.inbox.digest import DigestService, parse_time_of_day
 
-    async def work(services) -> int:
-        settings = services.settings
+    async def work(assistant) -> int:
+        settings = assistant.core.settings
         digest = DigestService(
-            services.recorder.repo, mail=lambda: services.mail, team_name=settings.team_name,
+            assistant.features.inbox.service.repo, mail=assistant.core.mail, team_name=settings.team_name,
             team_mailbox=settings.team_mailbox, recipient=settings.inbox.digest_to,
             interval=timedelta(hours=settings.inbox.digest_interval_hours),
             at=parse_time_of_day(settings.inbox.digest_time),
         )
-        message, ids = await digest.compose(services.clock.now())
+        message, ids = await digest.compose(assistant.core.clock.now())
         if not args.send:
             print(f"Subject: {message['Subject']}\n")
             print(message.get_content())
             return 0
-        if services.mail is None:
+        if assistant.core.mail is None:
             print("sencobot inbox digest: mail is not enabled (mail.enabled in app.yaml)", file=sys.stderr)
             return 1
         if not ids:
             print("No new questions: nothing sent.")
             return 0
-        await services.mail.send(message)
-        await services.recorder.repo.mark_digested(ids, services.clock.now())
+        await assistant.core.mail.send(message)
+        await assistant.features.inbox.service.repo.mark_digested(ids, assistant.core.clock.now())
         print(f"Digest of {len(ids)} question{'s' if len(ids) != 1 else ''} sent to {message['To']}.")
         return 0
 
-    return _with_services(args, work)
+    return _with_assistant(args, work)
 
 
 # -- faq / kb -------------------------------------------------------------------------------
 
 
-async def export_faq(services, fmt: str, out: Path, new_since: date | None = None) -> Path:
+async def export_faq(assistant, fmt: str, out: Path, new_since: date | None = None) -> Path:
     """Writes the FAQ document from the live knowledge base (files plus published answers)."""
     from bot.inbox.faq_document import build_document
     from bot.rendering import environment
     from integrations.faq_export import write_document
 
-    inbox = services.recorder
+    inbox = assistant.features.inbox.service
     await inbox.ensure_published_loaded()
     published = {e.faq_id: e.published_at for e in await inbox.published_entries()}
     document = build_document(
-        services.faq.answerer.kb,
+        assistant.core.answerer.answerer.kb,
         published=published,
-        now=services.clock.now(),
-        team_mailbox=services.settings.team_mailbox,
+        now=assistant.core.clock.now(),
+        team_mailbox=assistant.core.settings.team_mailbox,
         new_since=new_since,
     )
     return write_document(document, fmt, Path(out), environment())
 
 
 def cmd_faq_export(args) -> int:
-    async def work(services) -> int:
-        out = await export_faq(services, args.format, Path(args.out), args.new_since)
+    async def work(assistant) -> int:
+        out = await export_faq(assistant, args.format, Path(args.out), args.new_since)
         print(f"FAQ document written to {out}")
         return 0
 
-    return _with_services(args, work)
+    return _with_assistant(args, work)
 
 
 def published_yaml(entries) -> str:
@@ -244,17 +241,17 @@ def published_yaml(entries) -> str:
 def cmd_kb_export(args) -> int:
     from knowledge.loader import DEFAULT_DATA_DIR
 
-    async def work(services) -> int:
-        entries = await services.recorder.published_entries()
-        data_dir = Path(services.settings.knowledge.data_dir) if services.settings.knowledge.data_dir \
-            else DEFAULT_DATA_DIR
+    async def work(assistant) -> int:
+        entries = await assistant.features.inbox.service.published_entries()
+        configured = assistant.core.settings.knowledge.data_dir
+        data_dir = Path(configured) if configured else DEFAULT_DATA_DIR
         out = Path(args.out) if args.out else data_dir / "faq" / "published.yaml"
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(published_yaml(entries), encoding="utf-8")
         print(f"{len(entries)} published entr{'y' if len(entries) == 1 else 'ies'} written to {out}")
         return 0
 
-    return _with_services(args, work)
+    return _with_assistant(args, work)
 
 
 # -- redact ---------------------------------------------------------------------------------

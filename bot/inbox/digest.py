@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr, make_msgid
-from typing import Any, Callable, Optional
+from typing import Any, Optional
 
 from bot.background import periodic
 from bot.clock import LONDON, british_date, british_datetime, london
@@ -50,7 +50,7 @@ class DigestService:
         self,
         repo,
         *,
-        mail: Callable[[], Any],
+        mail: Optional[Any],   # None when mail is disabled: nothing is sent
         team_name: str,
         team_mailbox: str,
         recipient: str,
@@ -111,7 +111,7 @@ class DigestService:
 
     async def send_if_due(self, now: datetime) -> Optional[DigestResult]:
         """Sends this period's digest unless it has been sent; None when there is nothing to do."""
-        mail = self._mail()
+        mail = self._mail
         if mail is None:
             return None
         slot = current_slot(now, self._interval, self._at).isoformat(timespec="minutes")

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr, make_msgid
-from typing import Any, Callable, Iterable, Optional
+from typing import Any, Iterable, Optional
 
 from bot.cards import render_card
 from bot.clock import Clock, british_datetime, london
@@ -29,7 +29,7 @@ from bot.inbox.clusters import (
     strip_tags,
 )
 from bot.rendering import render
-from bot.notify import Notice
+from bot.notify import Notice, Notifier
 from integrations.db.inbox import (
     QUERY_STATUSES,
     Cluster,
@@ -106,8 +106,8 @@ class InboxService:
         forum: str,
         default_topic: str,
         cluster_threshold: float,
-        notifier: Callable[[], Any],
-        mail: Callable[[], Any],
+        notifier: Optional[Notifier],
+        mail: Optional[Any],
     ):
         self._repo = repo
         self._redactor = redactor
@@ -401,12 +401,12 @@ class InboxService:
             return Delivery()
         try:
             if query.channel == "email":
-                mail = self._mail()
+                mail = self._mail
                 if mail is None or "@" not in query.asker_id:
                     raise _NotNow("mail is not configured" if mail is None else "no email address")
                 await mail.send(self.answer_email(query, cluster, now))
                 return Delivery(email=1)
-            notifier = self._notifier()
+            notifier = self._notifier
             if notifier is None:
                 raise _NotNow("no notifier")
             await notifier.notify(self.answer_notice(query, cluster))

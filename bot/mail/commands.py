@@ -19,28 +19,29 @@ def register(sub) -> None:
 
 def cmd_poll_once(args) -> int:
     settings = settings_from(args)
-    return asyncio.run(_poll_once(settings))
+    return asyncio.run(_poll_once(settings, args.clock))
 
 
-async def _poll_once(settings) -> int:
+async def _poll_once(settings, clock) -> int:
     from bot.commands.host import _upgrade
-    from bot.mail.install import build_mail_worker, imap_configured
-    from bot.wiring import build_assistant, build_services
+    from bot.assistant import build_assistant
+    from bot.core import build_core
+    from bot.mail.install import imap_configured
 
     if not imap_configured(settings):
         print("sencobot mail: the email assistant is off: set mail.enabled and mail.imap_host", file=sys.stderr)
         return 2
     await _upgrade(settings)
-    services = build_services(settings, clock=args.clock)
+    core = build_core(settings, clock=clock)
     try:
-        build_assistant(services)  # every feature installed, so replies can offer event bookings
-        worker = build_mail_worker(services)
+        # Every feature installed, so replies can offer event bookings.
+        worker = build_assistant(core).features.mail.worker
         try:
             report = await worker.poll_once()
         finally:
             await worker.close()
     finally:
-        await services.database.dispose()
+        await core.database.dispose()
     if report.held_elsewhere:
         print("another worker (the running bot) is reading the mailbox; nothing done")
         return 1

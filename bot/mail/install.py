@@ -1,31 +1,40 @@
-"""Plugs the email assistant into a running bot: the assistant (shared through services.extras["mail"]),
-and the mailbox worker as a background task when mail is enabled and an IMAP host is configured.
+"""Plugs the email assistant into the assistant: questions mailed to the team mailbox are answered from
+the same knowledge base, logged in the FAQ inbox, and may offer open events from the bookings catalogue.
+The mailbox worker runs as a background job when mail is enabled and an IMAP host is configured.
 """
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Optional
 
 from bot.background import while_serving
+from bot.bookings.service import BookingService
+from bot.inbox.install import Inbox
 from bot.mail.service import MailAssistant, MailAssistantConfig, MailWorker
+from bot.core import Core
+from bot.registry import Registry
 from integrations.db.mail import MailRepository, ReplyWindow
 
 log = logging.getLogger(__name__)
 
 
-def build_mail_assistant(services) -> MailAssistant:
-    existing = services.extras.get("mail_assistant")
-    if existing is not None:
-        return existing
-    settings = services.settings
+@dataclass(frozen=True)
+class Mail:
+    assistant: MailAssistant
+    worker: Optional[MailWorker]   # None when IMAP is not configured
+
+
+def mail_assistant(core: Core, *, inbox: Inbox, bookings: Optional[BookingService]) -> MailAssistant:
+    settings = core.settings
     mail = settings.mail
-    assistant = MailAssistant(
-        MailRepository(services.database),
-        faq=services.faq,
-        recorder=services.recorder,
-        clock=services.clock,
-        sender=lambda: services.mail,
+    return MailAssistant(
+        MailRepository(core.database),
+        faq=core.answerer,
+        recorder=inbox.service,
+        clock=core.clock,
+        sender=core.mail,
         config=MailAssistantConfig(
             team_address=settings.team_mailbox,
             team_name=settings.team_name,
@@ -34,24 +43,17 @@ def build_mail_assistant(services) -> MailAssistant:
             booking_link=mail.booking_link,
             bot_app_id=settings.bot.app_id,
         ),
-        events=lambda: _events(services),
+        events=bookings.events if bookings is not None else None,
     )
-    services.extras["mail_assistant"] = assistant
-    return assistant
-
-
-def _events(services):
-    bookings = services.extras.get("bookings")
-    return bookings.events() if bookings is not None else ()
 
 
 def imap_configured(settings) -> bool:
     return bool(settings.mail.enabled and settings.mail.imap_host)
 
 
-def build_mail_worker(services, mailbox=None) -> Optional[MailWorker]:
-    """The worker for the configured mailbox, or None when IMAP is not configured."""
-    settings = services.settings
+def mail_worker(core: Core, assistant: MailAssistant, mailbox=None) -> Optional[MailWorker]:
+    """The worker for ``mailbox`` (default: the configured one), or None when IMAP is not configured."""
+    settings = core.settings
     if mailbox is None:
         if not imap_configured(settings):
             return None
@@ -62,21 +64,17 @@ def build_mail_worker(services, mailbox=None) -> Optional[MailWorker]:
                               oauth_token=token_source(settings, settings.mail.oauth_imap_scope))
     return MailWorker(
         mailbox,
-        build_mail_assistant(services),
-        services.clock,
+        assistant,
+        core.clock,
         batch_size=settings.mail.imap_batch_size,
         poll_seconds=settings.mail.imap_poll_seconds,
-        sleep=services.clock.sleep,
+        sleep=core.clock.sleep,
     )
 
 
-def install_mail(services) -> None:
-    """Runs the mailbox worker with the web app when mail is enabled and IMAP is configured."""
-    build_mail_assistant(services)
-    worker = build_mail_worker(services)
-    if worker is None:
-        return
-    services.extras["mail_worker"] = worker
-    services.background.append(while_serving("mailbox worker", worker.run))
-
-
+def install(core: Core, registry: Registry, *, inbox: Inbox, bookings: BookingService) -> Mail:
+    assistant = mail_assistant(core, inbox=inbox, bookings=bookings)
+    worker = mail_worker(core, assistant)
+    if worker is not None:
+        registry.add_job(while_serving("mailbox worker", worker.run))
+    return Mail(assistant=assistant, worker=worker)

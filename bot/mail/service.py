@@ -94,9 +94,9 @@ class MailAssistant:
         faq,
         recorder,
         clock: Clock,
-        sender: Callable[[], Any],
+        sender: Optional[Any],
         config: MailAssistantConfig,
-        events: Callable[[], Iterable[Any]] = lambda: (),
+        events: Optional[Callable[[], Iterable[Any]]] = None,
         backoff_base: float = 30.0,
         backoff_max: float = 1800.0,
     ):
@@ -104,9 +104,10 @@ class MailAssistant:
         self._faq = faq
         self._recorder = recorder
         self._clock = clock
-        self._sender = sender   # looked up at use: mail may be configured after start-up
+        self._sender = sender   # None when mail is disabled: replies wait in the outbox
         self._config = config
-        self._events = events
+        # The live events catalogue (the bookings feature's), to offer open events in replies.
+        self._events = events or tuple
         self._backoff_base = backoff_base
         self._backoff_max = backoff_max
 
@@ -278,7 +279,7 @@ class MailAssistant:
     async def flush_outbox(self, limit: int = 200) -> FlushReport:
         """Sends queued replies; a failure leaves the reply queued for a later try (with backoff)."""
         report = FlushReport()
-        sender = self._sender()
+        sender = self._sender
         items = await self._repo.unsent(limit)
         if sender is None:
             report.waiting = len(items)

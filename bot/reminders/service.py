@@ -449,13 +449,3 @@ def build_reminders(settings, database, clock: Clock) -> Reminders:
         broadcasts=BroadcastService(announcements, store, clock, expiry=dt.timedelta(hours=r.broadcast_expiry_hours),
                                     team_name=settings.team_name),
     )
-
-
-def install_delivery(services) -> Reminders:
-    """Makes ``services.notifier`` the scheduled one and lets the app run the scheduler in the background."""
-    reminders = build_reminders(services.settings, services.database, services.clock)
-    services.notifier = reminders.notifier
-    services.extras["reminders"] = reminders
-    if services.settings.reminders.enabled:
-        services.background.append(reminders.background_task())
-    return reminders

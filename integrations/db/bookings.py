@@ -22,6 +22,7 @@ from typing import AsyncIterator, Iterable, Optional
 
 from sqlalchemy import func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, Integer, String, Table, text
 
@@ -83,6 +84,11 @@ bookings = Table(
 
 
 # --- repositories ---
+class BookingConflict(Exception):
+    """A booking change broke a uniqueness rule (one active booking per person and event): another
+    process got there first."""
+
+
 @dataclass(frozen=True)
 class EventState:
     event_id: str
@@ -249,24 +255,28 @@ class BookingRepository:
         Commits when the block ends normally, rolls back if it raises. Never call anything that
         writes to the database from inside the block (the SQLite write lock is not re-entrant).
         """
-        async with self._db.begin() as conn:
-            if self._db.is_sqlite:
-                # The first statement of the transaction, so the write lock is taken before any read.
-                await conn.exec_driver_sql("BEGIN IMMEDIATE")
-            locked = await self._lock_event(conn, event_id, for_user)
-            created = False
-            if locked is None:
-                insert = (sqlite.insert if self._db.is_sqlite else postgresql.insert)(booking_events)
-                result = await conn.execute(
-                    insert.values(event_id=event_id, capacity=initial.capacity, status=initial.status,
-                                  fingerprint=initial.fingerprint, updated_at=now)
-                    .on_conflict_do_nothing(index_elements=["event_id"])
-                )
-                created = result.rowcount == 1
+        try:
+            async with self._db.begin() as conn:
+                if self._db.is_sqlite:
+                    # The first statement of the transaction, so the write lock is taken before any read.
+                    await conn.exec_driver_sql("BEGIN IMMEDIATE")
                 locked = await self._lock_event(conn, event_id, for_user)
-            state, confirmed, waitlisted, mine = locked
-            yield EventChange(conn, state, created, confirmed=confirmed, waitlisted=waitlisted, mine=mine,
-                              user_id=for_user)
+                created = False
+                if locked is None:
+                    insert = (sqlite.insert if self._db.is_sqlite else postgresql.insert)(booking_events)
+                    result = await conn.execute(
+                        insert.values(event_id=event_id, capacity=initial.capacity, status=initial.status,
+                                      fingerprint=initial.fingerprint, updated_at=now)
+                        .on_conflict_do_nothing(index_elements=["event_id"])
+                    )
+                    created = result.rowcount == 1
+                    locked = await self._lock_event(conn, event_id, for_user)
+                state, confirmed, waitlisted, mine = locked
+                yield EventChange(conn, state, created, confirmed=confirmed, waitlisted=waitlisted, mine=mine,
+                                  user_id=for_user)
+        except IntegrityError as exc:
+            # The service decides what a lost race means; it never sees the driver's exception.
+            raise BookingConflict(event_id) from exc
 
     async def _lock_event(self, conn: AsyncConnection, event_id: str, for_user: Optional[str]):
         """(state, confirmed, waitlisted, caller's active booking id) with the event row locked; None if absent."""

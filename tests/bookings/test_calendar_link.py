@@ -20,7 +20,7 @@ async def client(booking_settings, spring_clock, sqlite_db):
 
 
 def bookings_of(client):
-    return client.server.app[ASSISTANT_KEY].services.extras["bookings"]
+    return client.server.app[ASSISTANT_KEY].features.bookings
 
 
 async def test_the_add_to_calendar_link_serves_the_invite(client):

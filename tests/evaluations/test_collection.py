@@ -175,13 +175,13 @@ async def test_pushes_go_through_the_reminder_outbox_to_forum_subscribers(assist
     reminder_repos = pytest.importorskip("integrations.db.reminders")
     from tests.evaluations.conftest import senco
 
-    database = assistant.services.database
+    database = assistant.core.database
     clock.set(FORUM_OVER)
     await senco(assistant, 7).says("hello")     # the bot can reach Sam: a conversation reference is stored
     await senco(assistant, 8).says("hello")
     await reminder_repos.Subscriptions(database).set("29:senco-7", ["forum"], True, clock.now())
     await reminder_repos.Subscriptions(database).set("29:senco-8", ["events"], True, clock.now())
-    await assistant.services.extras["evaluations"].run_due()
+    await assistant.features.evaluations.service.run_due()
     queued = await reminder_repos.Outbox(database).claim("test", clock.now(), timedelta(minutes=1), 50)
     [invite] = [m for m in queued if m.kind.startswith("evaluation.")]
     assert (invite.user_id, invite.kind, invite.category) == ("29:senco-7", "evaluation.invite", "forum")

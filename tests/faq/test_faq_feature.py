@@ -5,20 +5,21 @@ import pytest
 
 from bot.clock import FixedClock
 from bot.console import Conversation
-from bot.wiring import build_assistant, build_services
+from bot.assistant import build_assistant
+from bot.core import build_core
 
 
 @pytest.fixture
 async def world(settings, sqlite_db):
     clock = FixedClock(datetime(2026, 11, 27, 12, 0, tzinfo=timezone.utc))
-    services = build_services(settings, clock=clock, database=sqlite_db)
+    services = build_core(settings, clock=clock, database=sqlite_db)
     assistant = build_assistant(services)
     user = Conversation(assistant.bot, user_id="29:faq-user", name="Sam Senco", channel_id="msteams")
-    return services, user
+    return assistant, user
 
 
 async def queries(services):
-    return await services.extras["inbox"].list_queries(include_all=True)
+    return await services.features.inbox.service.list_queries(include_all=True)
 
 
 async def test_an_answer_card_cites_its_source_and_offers_related_questions(world):

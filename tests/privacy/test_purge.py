@@ -23,7 +23,7 @@ SOUTH_ENDS = datetime(2025, 4, 28, 15, 0, tzinfo=timezone.utc)   # 16:00 London 
 
 
 async def _query(world):
-    await world.services.recorder.record(channel="teams", asker_id=teams_id(1), asker_name="Sam",
+    await world.assistant.features.inbox.service.record(channel="teams", asker_id=teams_id(1), asker_name="Sam",
                                          text="A question nobody has answered",
                                          result=AnswerResult(question="q", outcome="decline", confidence=0.1))
     return SPRING
@@ -204,9 +204,9 @@ async def test_the_purge_runs_once_a_day_at_the_london_time(instant, first):
 async def test_the_app_runs_the_daily_purge_in_the_background(world):
     import asyncio
 
-    schedule = world.services.extras["privacy_schedule"]
+    schedule = world.assistant.features.privacy.schedule
     assert schedule.service is world.privacy and schedule.at == time(3, 30)
-    [task] = [t for t in world.services.background if getattr(t, "background_name", "") == "privacy purge"]
+    [task] = [t for t in world.assistant.registry.jobs if getattr(t, "background_name", "") == "privacy purge"]
     await _query(world)
     schedule.next_run = world.clock.now()
     world.clock.set(SPRING + 400 * DAY)

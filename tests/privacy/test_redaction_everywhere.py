@@ -11,7 +11,8 @@ import pytest
 
 from bot.cli import main
 from bot.evaluations.messages import SUBMIT_ACTION
-from bot.wiring import build_assistant, build_services
+from bot.assistant import build_assistant
+from bot.core import build_core
 from integrations.db.evaluations import EvaluationResponses
 from tests.privacy.conftest import World, teams_id
 
@@ -23,7 +24,7 @@ EXPECTED = f"I will email {TEAM}; my pupil [name] loved it, his mum is [email]"
 @pytest.fixture
 async def team_world(privacy_settings, clock, sqlite_db) -> World:
     settings = privacy_settings.replace(team_mailbox=TEAM)
-    services = build_services(settings, clock=clock, database=sqlite_db)
+    services = build_core(settings, clock=clock, database=sqlite_db)
     return World(services, build_assistant(services), clock)
 
 
