@@ -8,6 +8,7 @@ from datetime import timedelta
 from typing import Optional
 
 from bot.background import while_serving
+from bot.privacy.edge import redactor_for
 from bot.services.mail_assistant import MailAssistant, MailAssistantConfig, MailWorker
 from integrations.db.mail_repos import MailRepository, ReplyWindow
 
@@ -35,6 +36,7 @@ def build_mail_assistant(services) -> MailAssistant:
             bot_app_id=settings.bot.app_id,
         ),
         events=lambda: _events(services),
+        redactor=redactor_for(settings),
     )
     services.extras["mail_assistant"] = assistant
     return assistant

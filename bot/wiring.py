@@ -93,13 +93,13 @@ def build_services(settings: Settings, *, clock: Clock, database: Optional[Datab
 def _build_inbox(services: Services):
     """The FAQ collation inbox logs every query (services.recorder; also extras["inbox"] for email)."""
     from bot.services.inbox import InboxService
-    from bot.services.redaction import Redactor
+    from bot.privacy.edge import redactor_for
     from integrations.db.inbox_repos import InboxRepository
 
     settings = services.settings
     inbox = InboxService(
         InboxRepository(services.database),
-        redactor=Redactor.default(public_emails=[settings.team_mailbox]),
+        redactor=redactor_for(settings),
         faq=services.faq,
         clock=services.clock,
         team_name=settings.team_name,

@@ -244,7 +244,7 @@ def cmd_send(args) -> int:
 
 def cmd_report(args) -> int:
     from bot.services.evaluations import report_spec
-    from bot.services.redaction import Redactor
+    from bot.privacy.edge import redactor_for
     from integrations.evaluation_report import summary_text, write_report
 
     settings = settings_from(args)
@@ -256,7 +256,7 @@ def cmd_report(args) -> int:
         results = await service.results(forum)
         summary, files = write_report(
             Path(args.out), report_spec(results.survey), results.responses, asked=results.asked,
-            redact=Redactor.default(public_emails=[settings.team_mailbox]).redact,
+            redact=redactor_for(settings).redact,
         )
         print(summary_text(summary))
         for path in (files.csv, files.summary_text, files.summary_json, files.chart):

@@ -8,7 +8,7 @@ from bot.background import periodic
 from bot.services.evaluation_messages import EvaluationMessages
 from bot.services.evaluation_web import EvaluationWeb
 from bot.services.evaluations import EvaluationPolicy, EvaluationService, ForumsSource
-from bot.services.redaction import Redactor
+from bot.privacy.edge import redactor_for
 from bot.services.signed_links import shared_signer
 from bot.clock import Clock
 from integrations.db.evaluation_repos import EvaluationParticipants, EvaluationResponses
@@ -49,7 +49,7 @@ def build_evaluation_service(settings, *, database, clock, notifier=None, signer
         policy=EvaluationPolicy.from_settings(settings.evaluations),
         notifier=notifier if notifier is not None else RecordingNotifier(),
         signer=signer or LinkSigner.from_settings_key(settings.link_signing_key),
-        redact=Redactor.default(public_emails=[settings.team_mailbox]).redact,
+        redact=redactor_for(settings).redact,
         messages=messages,
         public_base_url=settings.server.public_base_url,
         mail=mail,
