@@ -23,11 +23,11 @@ from email.utils import make_msgid
 import pytest
 from aiohttp import web
 
+from bot.assistant import build_assistant
 from bot.cli import main
-from bot.mail_wiring import build_mail_assistant
-from bot.services.digest import DigestService
-from bot.services.evaluation_messages import SUBMIT_ACTION
-from bot.wiring import build_assistant, build_services
+from bot.core import build_core
+from bot.evaluations.messages import SUBMIT_ACTION
+from bot.inbox.digest import DigestService
 from integrations.db.metadata import metadata
 from tests.privacy.conftest import STAFF_AAD, World, teams_id
 from tests.reminders.conftest import RecordingSender
@@ -58,9 +58,8 @@ class Outputs:
 @pytest.fixture
 async def world(privacy_settings, clock, sqlite_db) -> World:
     settings = privacy_settings.replace(team_mailbox=TEAM)
-    services = build_services(settings, clock=clock, database=sqlite_db)
-    services.mail = RecordingMail()
-    return World(services, build_assistant(services), clock)
+    core = build_core(settings, clock=clock, database=sqlite_db, mail=RecordingMail())
+    return World(core, build_assistant(core), clock)
 
 
 @pytest.fixture
@@ -156,7 +155,7 @@ async def test_a_question_typed_in_teams_or_the_console(world, logs, channel):
         sam = Conversation(world.assistant.bot, user_id="console-user", name="Console User", channel_id="console")
     replies = await sam.says("Amelia-Rose Kowalczyk in Year 4 has an EHCP. Can she have a reader in the SATs, "
                              "or does the school apply to the STA?")
-    inbox = world.services.extras["inbox"]
+    inbox = world.assistant.features.inbox.service
     await inbox.escalate(query_id=(await inbox.list_queries(include_all=True))[0].id, asker_id=sam.user.id)
     digest = DigestService(inbox.repo, mail=lambda: None, team_name="Inclusion team", team_mailbox=TEAM,
                            recipient=TEAM, interval=timedelta(days=1), at=world.clock.now().time())
@@ -193,7 +192,7 @@ async def _staff_answers_everything(world: World, answer: str) -> None:
 
 async def test_an_email_body_and_subject_and_the_replies(world, logs):
     names = ("Tilly", "Ashworth")
-    assistant = build_mail_assistant(world.services)
+    assistant = world.assistant.features.mail.assistant
     handled = await assistant.handle(_raw_mail(
         "Exam access for Tilly Ashworth-Blake (DOB 12/03/2015)",
         "Hello,\n\nTilly Ashworth-Blake in Year 4 has an EHCP and a processing delay. Who decides on a reader "
@@ -207,13 +206,13 @@ async def test_an_email_body_and_subject_and_the_replies(world, logs):
     await deliver_teams(world, outputs := Outputs())
     answer_mails = [m for m in world.services.mail.sent if m not in auto_replies]
     assert answer_mails, "the staff answer went back to the asker by email"
-    outputs.files.append(await world.services.extras["inbox"].export_csv())
+    outputs.files.append(await world.assistant.features.inbox.service.export_csv())
     await assert_nowhere(world, names, outputs, logs)
 
 
 async def test_forwarded_mail(world, logs):
     names = ("Ellis", "Fairbrother")
-    assistant = build_mail_assistant(world.services)
+    assistant = world.assistant.features.mail.assistant
     await assistant.handle(_raw_mail(
         "Fwd: Concerns about Ellis Fairbrother-Quinn",
         "FYI, see below from mum. What should we say about the annual review?\n\n"
@@ -221,7 +220,7 @@ async def test_forwarded_mail(world, logs):
         "Subject: Ellis\n\nEllis Fairbrother-Quinn is not coping in Year 6 and I want a new EHCP assessment."))
     await assistant.flush_outbox()
     await _staff_answers_everything(world, "Ellis Fairbrother-Quinn's review can be brought forward.")
-    outputs = Outputs(files=[await world.services.extras["inbox"].export_csv(), await staff_inbox(world)])
+    outputs = Outputs(files=[await world.assistant.features.inbox.service.export_csv(), await staff_inbox(world)])
     await assert_nowhere(world, names, outputs, logs)
 
 
@@ -257,9 +256,9 @@ async def test_evaluation_comments_from_the_web_form(world, logs, tmp_path, monk
     from bot.app import create_app
 
     names = ("Mateusz", "Zieli")
-    service = world.services.extras["evaluations"]
+    service = world.assistant.features.evaluations.service
     link = await service.form_link(service.forum(FORUM), teams_id(2), channel="teams")
-    app = create_app(world.services.settings, services=world.services, run_background=False)
+    app = create_app(world.services.settings, core=world.services, run_background=False)
     runner = web.AppRunner(app)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
@@ -286,7 +285,7 @@ async def test_answer_feedback_and_escalation(world, logs):
     names = ("Zainab", "Haddad")
     sam = world.talk(1)
     await sam.says("What is the deadline for NPQ SENCO applications?")
-    inbox = world.services.extras["inbox"]
+    inbox = world.assistant.features.inbox.service
     [query] = await inbox.list_queries(include_all=True)
     # Only the verdict is kept: a card (or a hand-made submit) carrying text has it ignored.
     await sam.presses({"action": "faq.feedback", "query_id": query.id, "helpful": False,
@@ -318,7 +317,7 @@ async def test_tribunal_case_notes(world, logs):
     listed = await sam.says("my tribunal dates")
     outputs = Outputs(files=[card_texts(named + saved + listed)])
     # To the moment the first reminder is due.
-    from integrations.db.reminder_tables import outbound_messages
+    from integrations.db.reminders import outbound_messages
     from tests.privacy.conftest import rows
 
     world.clock.set(min(m["not_before"] for m in await rows(world.database, outbound_messages)))
@@ -366,9 +365,9 @@ async def test_an_inbox_answer_typed_by_staff(world, logs, tmp_path, monkeypatch
     sam = world.talk(1)
     await sam.says("Our Year 3 pupil has a new diagnosis and the family want a specialist place. Who do we "
                    "contact at the county about a consultation?")
-    inbox = world.services.extras["inbox"]
+    inbox = world.assistant.features.inbox.service
     await inbox.escalate(query_id=(await inbox.list_queries(include_all=True))[0].id, asker_id=teams_id(1))
-    assistant = build_mail_assistant(world.services)
+    assistant = world.assistant.features.mail.assistant
     await assistant.handle(_raw_mail("specialist place",
                                      "Who do we contact at the county about a specialist place consultation?"))
     staff = world.staff()

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 
-from integrations.db.inbox_tables import inbox_clusters, inbox_published
-from integrations.db.privacy_repos import FORMER_STAFF
-from integrations.db.reminder_tables import reminders
+from integrations.db.inbox import inbox_clusters, inbox_published
+from integrations.db.privacy import FORMER_STAFF
+from integrations.db.reminders import reminders
 from tests.privacy.conftest import STAFF_AAD, rows, seed_teams_person, teams_id
 from tests.privacy.test_redaction_channels import database_text
 
@@ -19,7 +19,7 @@ async def _staff_at_work(world) -> None:
     sam, jo = world.talk(1), world.talk(2)
     await sam.says("Can the school claim back the cost of a private speech and language report?")
     await jo.says("What colour should the annual review paperwork be printed on?")
-    inbox = world.services.extras["inbox"]
+    inbox = world.assistant.features.inbox.service
     for query in await inbox.list_queries(include_all=True):
         await inbox.escalate(query_id=query.id, asker_id=query.asker_id)
     staff = world.staff()
@@ -95,7 +95,7 @@ async def test_a_staff_member_deleting_their_data_in_teams(world):
 
 
 async def test_work_recorded_by_name_on_the_command_line_is_found_by_that_name(world):
-    inbox = world.services.extras["inbox"]
+    inbox = world.assistant.features.inbox.service
     await world.talk(1).says("Can the school claim back the cost of a private speech and language report?")
     [query] = await inbox.list_queries(include_all=True)
     await inbox.escalate(query_id=query.id, asker_id=query.asker_id)
