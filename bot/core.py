@@ -13,6 +13,7 @@ from typing import Optional
 from bot.clock import Clock
 from bot.faq.service import FaqService
 from bot.notify import Notifier
+from bot.privacy.edge import redactor_for
 from bot.privacy.redaction import Redactor
 from bot.reminders.service import ScheduledNotifier
 from bot.settings import Settings
@@ -69,7 +70,7 @@ def build_core(settings: Settings, *, clock: Clock, database: Optional[Database]
         notifier=notifier if notifier is not None else ScheduledNotifier(Outbox(database), clock),
         mail=mail,
         signer=LinkSigner.from_settings_key(settings.link_signing_key),
-        redactor=Redactor.default(public_emails=[settings.team_mailbox]),
+        redactor=redactor_for(settings),
         references=ConversationReferences(database),
         processed=ProcessedActivities(database),
     )

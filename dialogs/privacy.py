@@ -160,6 +160,10 @@ def summary_rows(data: dict) -> list[dict]:
     messages = data.get("messages") or []
     if messages:
         rows.append({"title": "Messages I sent or will send you", "value": str(len(messages))})
+    work = sum(len(v) for v in (data.get("staff_records") or {}).values() if isinstance(v, list))
+    if work:
+        rows.append({"title": "Your name on the team's work",
+                     "value": f"{work} inbox answer(s), published entries or broadcasts"})
     return rows
 
 

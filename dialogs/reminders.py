@@ -234,7 +234,8 @@ class RemindersFeature:
             return
         match = re.match(r"^\s*broadcast\s+(?:to\s+)?([a-z]+)\s*:?\s*(.*)$", text, re.IGNORECASE | re.DOTALL)
         category = match.group(1).lower() if match else ""
-        body = " ".join(match.group(2).split()) if match else ""
+        # The card shows the draft as it will be stored and sent: redacted here, and again on Send.
+        body = self._reminders.broadcasts.draft(match.group(2)) if match else ""
         if category not in CATEGORIES or not body:
             await turn_context.send_activity(
                 f"Type: broadcast <category> <message>, where the category is one of {', '.join(CATEGORIES)}. "

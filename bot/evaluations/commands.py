@@ -243,7 +243,7 @@ def cmd_send(args) -> int:
 
 def cmd_report(args) -> int:
     from bot.evaluations.service import report_spec
-    from bot.privacy.redaction import Redactor
+    from bot.privacy.edge import redactor_for
     from integrations.evaluation_report import summary_text, write_report
 
     settings = settings_from(args)
@@ -255,7 +255,7 @@ def cmd_report(args) -> int:
         results = await service.results(forum)
         summary, files = write_report(
             Path(args.out), report_spec(results.survey), results.responses, asked=results.asked,
-            redact=Redactor.default(public_emails=[settings.team_mailbox]).redact,
+            redact=redactor_for(settings).redact,
         )
         print(summary_text(summary))
         for path in (files.csv, files.summary_text, files.summary_json, files.chart):

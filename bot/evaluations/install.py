@@ -8,7 +8,7 @@ from bot.background import periodic
 from bot.evaluations.messages import EvaluationMessages
 from bot.evaluations.web import EvaluationWeb
 from bot.evaluations.service import EvaluationPolicy, EvaluationService, ForumsSource
-from bot.privacy.redaction import Redactor
+from bot.privacy.edge import redactor_for
 from bot.clock import Clock
 from bot.core import Core
 from bot.registry import Registry
@@ -42,7 +42,7 @@ def build_evaluation_service(settings, *, database, clock, notifier=None, signer
         policy=EvaluationPolicy.from_settings(settings.evaluations),
         notifier=notifier if notifier is not None else RecordingNotifier(),
         signer=signer or LinkSigner.from_settings_key(settings.link_signing_key),
-        redact=Redactor.default(public_emails=[settings.team_mailbox]).redact,
+        redact=redactor_for(settings).redact,
         messages=messages,
         public_base_url=settings.server.public_base_url,
         mail=mail,

@@ -258,10 +258,11 @@ def cmd_kb_export(args) -> int:
 
 
 def cmd_redact(args) -> int:
-    from bot.privacy.redaction import Redactor, redact_lines
+    from bot.privacy.edge import redactor_for
+    from bot.privacy.redaction import redact_lines
 
     settings = settings_from(args)
-    redactor = Redactor.default(public_emails=[settings.team_mailbox])
+    redactor = redactor_for(settings)
     for line in redact_lines(sys.stdin, redactor):
         sys.stdout.write(line)
     sys.stdout.flush()

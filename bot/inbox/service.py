@@ -20,6 +20,7 @@ from typing import Any, Iterable, Optional
 
 from bot.cards import render_card
 from bot.clock import Clock, british_datetime, london
+from bot.privacy.edge import scrub_message
 from bot.inbox.clusters import (
     Candidate,
     best_cluster,
@@ -170,16 +171,7 @@ class InboxService:
         return query.id
 
     def _redact_message(self, subject: Optional[str], text: str) -> tuple[Optional[str], str]:
-        """Subject and body redacted as one message, so a child named in the body is also caught in
-        the subject ("Tyler Brooks, DOB ...") where no cue phrase introduces the name."""
-        if not subject:
-            return None, self._redactor.redact(text)
-        separator = "\n\n\u2063\n\n"  # an invisible separator no message contains
-        joined = self._redactor.redact(subject + separator + text)
-        if joined.count(separator) == 1:
-            head, body = joined.split(separator)
-            return head, body
-        return self._redactor.redact(subject), self._redactor.redact(text)
+        return scrub_message(subject, text, self._redactor)
 
     async def feedback(self, *, query_id: str, asker_id: str, helpful: bool) -> bool:
         return await self._repo.set_feedback(query_id, asker_id, helpful, self._clock.now())

@@ -44,6 +44,7 @@ def mail_assistant(core: Core, *, inbox: Inbox, bookings: Optional[BookingServic
             bot_app_id=settings.bot.app_id,
         ),
         events=bookings.events if bookings is not None else None,
+        redactor=core.redactor,
     )
 
 

@@ -28,6 +28,7 @@ from typing import Any, Callable, Iterable, Optional, Sequence
 from urllib.parse import quote
 
 from bot.clock import Clock, british_datetime
+from bot.privacy.edge import scrub_message
 from bot.rendering import render
 from integrations.db.mail import Decided, MailRepository, PlannedReply, Redelivered, ReplyWindow
 from integrations.mail.parse import ParsedMail, loop_reason, parse_message
@@ -99,6 +100,7 @@ class MailAssistant:
         events: Optional[Callable[[], Iterable[Any]]] = None,
         backoff_base: float = 30.0,
         backoff_max: float = 1800.0,
+        redactor=None,
     ):
         self._repo = repo
         self._faq = faq
@@ -110,6 +112,8 @@ class MailAssistant:
         self._events = events or tuple
         self._backoff_base = backoff_base
         self._backoff_max = backoff_max
+        # The reply is stored in the outbox until sent: what it echoes of the sender's mail is redacted.
+        self._redactor = redactor
 
     @property
     def repo(self) -> MailRepository:
@@ -225,11 +229,12 @@ class MailAssistant:
                  "source": r.source_line or ""}
                 for r in consultation.answers
             ],
-            attachments=[a.filename or a.content_type for a in mail.attachments],
+            # By type, never by file name: file names often name the child ("Tyler-Brooks-EHCP.pdf").
+            attachments=[a.content_type for a in mail.attachments],
             events=self._bookable_events(mail, consultation),
             team_name=config.team_name,
             team_address=config.team_address,
-            subject=reply_subject(mail.subject),
+            subject=reply_subject(scrub_message(mail.subject, consultation.text, self._redactor)[0]),
         )
         message = EmailMessage()
         message["From"] = formataddr((config.team_name, config.team_address))

@@ -108,6 +108,8 @@ def cmd_delete(args) -> int:
         print(f"{name:<26} {n} deleted")
     if erased.bookings_anonymised:
         print(f"{'bookings (past events)':<26} {erased.bookings_anonymised} anonymised (kept for attendance counts)")
+    for name, n in sorted(erased.pseudonymised.items()):
+        print(f"{name:<26} {n} kept without the person's name (work they did as staff)")
     if erased.bookings_cancelled:
         print(f"Cancelled {erased.bookings_cancelled} booking(s) for events still to come; "
               f"{erased.places_offered} place(s) went to people on the waiting list.")
@@ -120,11 +122,11 @@ def cmd_delete(args) -> int:
 
 
 def _count(data: dict) -> int:
-    """Records in an export (every list, the mail section's lists included)."""
+    """Records in an export (every list, the mail and staff sections' lists included)."""
     total = 0
     for key, value in data.items():
         if isinstance(value, list) and key != "identifiers":
             total += len(value)
-        elif key == "mail" and isinstance(value, dict):
+        elif key in ("mail", "staff_records") and isinstance(value, dict):
             total += sum(len(v) for v in value.values() if isinstance(v, list))
     return total

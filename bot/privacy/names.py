@@ -65,6 +65,19 @@ _YEAR_GROUP_RE = re.compile(
 )
 _PRONOUN_AFTER_RE = re.compile(r"[ \t]*(?:[-–,(][ \t]*(?:she|he|they)\b|[?.!][ \t]+(?:She|He)\b|\([ \t]*\w+['’]s[ \t]+(?:mum|dad|mother|father|nan|gran|carer|sister|brother)\b)")
 _POSSESSIVE_RE = re.compile(r"['’]s\b")
+# A child's needs or plan right after the word: "We have Tyrone with an EHCP", "Ruby, with ADHD,".
+_WITH_NEED_RE = re.compile(
+    r"[ \t]*,?[ \t]+with[ \t]+(?:an?[ \t]+|his[ \t]+|her[ \t]+|their[ \t]+|suspected[ \t]+|diagnosed[ \t]+)?"
+    r"(?:EHCP|EHC[ \t]+plan|SEN[ \t]+support|SEMH|ADHD|ASD|ASC|autism|dyslexia|dyspraxia|PDA|global[ \t]+delay|"
+    r"an?[ \t]+diagnosis|diagnosis|speech[ \t]+and[ \t]+language|cerebral[ \t]+palsy|Down)\b",
+    re.IGNORECASE,
+)
+# What schools measure about one child, just before the word: "Attendance for Ruby rose by 20%".
+_MEASURE_FOR_RE = re.compile(
+    r"\b(?:attendance|behaviour|behavior|progress|attainment|engagement|punctuality|reading[ \t]+age|"
+    r"exclusions?|suspensions?)[ \t]+(?:for|of)[ \t]+$",
+    re.IGNORECASE,
+)
 _WORD_RE = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*")
 
 # Capitalised words that begin or continue a title, place or organisation:
@@ -322,6 +335,12 @@ class NameFinder:
             return True
         if n in _MONTHS:
             return bool(re.match(r"[ \t]+(?:has|had|is[ \t]+an?|was[ \t]+an?)\b", after))
+        # Weak context still says "child" when it is about needs or a measure of one pupil, unless
+        # the word is a half term ("Attendance for Autumn 2") or ends a place ("Joy Lane with an EHCP unit").
+        if (_WITH_NEED_RE.match(after) or _MEASURE_FOR_RE.search(text[max(0, start - 40):start])) \
+                and not re.match(r"[ \t]*\d", after) and word not in _ORG_NEXT \
+                and not (i > 0 and tokens[i - 1][2][:1].isupper() and text[tokens[i - 1][1]:start] == " "):
+            return True
         if next_word and next_word.lower() in _PERSON_NEXT:
             # "Will you…", "May I…" never reach here: the next word is a pronoun.
             return not (n in {"Will", "May", "Can"} and next_word.lower() in {"also", "and", "will", "would", "should", "could", "may", "might", "must", "can't", "cannot", "does", "did"})

@@ -9,6 +9,8 @@
   anonymised, not deleted, so attendance counts are kept.
 
 A person is named by a Teams user id ("29:..."), an Entra ID (AAD) object id, or an email address.
+Staff are people too: the inbox answers, dismissals, published entries and broadcasts they made are
+exported with their data, and erasing them takes their name off that work (the work stays).
 Teams-keyed and email-keyed records are separate: an email address finds what was emailed or booked
 with it, a Teams id what was done in Teams. Plain Python, no botbuilder; never logs who or what.
 """
@@ -58,10 +60,12 @@ class Erasure:
     bookings_anonymised: int = 0           # bookings for past events: kept for the counts, person removed
     places_offered: int = 0                # people promoted from a waiting list by those cancellations
     waitlist_not_promoted: int = 0         # cancelled without the booking service: nobody was promoted
+    # Staff work kept without the person: inbox answers, published entries, broadcasts (rows per table).
+    pseudonymised: dict[str, int] = field(default_factory=dict)
 
     @property
     def total(self) -> int:
-        return sum(self.counts.values()) + self.bookings_anonymised
+        return sum(self.counts.values()) + self.bookings_anonymised + sum(self.pseudonymised.values())
 
 
 class PrivacyService:
@@ -137,6 +141,7 @@ class PrivacyService:
         """Everything held about the person, as plain JSON types."""
         refs = await self._repo.references(subject)
         state = await self._repo.state_documents(subject, _personal_conversation_keys(refs))
+        staff = await self._repo.staff_records(await self._repo.staff_labels(subject))
         mail = await self._unsent_mail_to(subject)
         windows = await self._repo.reply_windows([self._sender_hash(e) for e in subject.emails])
         data = {
@@ -159,6 +164,8 @@ class PrivacyService:
                                     for m in mail],
                 "auto_reply_windows": [{k: v for k, v in w.items() if k != "sender_hash"} for w in windows],
             },
+            # As inclusion team staff: what they answered, dismissed, published or broadcast.
+            "staff_records": staff,
         }
         return _plain(data)
 
@@ -195,15 +202,20 @@ class PrivacyService:
         ended = await self._erase_bookings(subject)
         refs = await self._repo.references(subject)
         mail = await self._unsent_mail_to(subject)
+        # Read before the references go: they hold the display name staff work was recorded under.
+        labels = await self._repo.staff_labels(subject)
+        pseudonymised: dict[str, int] = {}
         counts = await self._repo.erase(
             subject,
             conversation_keys=_personal_conversation_keys(refs),
             sender_hashes=[self._sender_hash(e) for e in subject.emails],
             mail_ids=[m["id"] for m in mail],
+            staff_labels=labels,
+            pseudonymised=pseudonymised,
         )
         if ended.deleted:
             counts["bookings"] = ended.deleted
-        return Erasure(counts, ended.cancelled, ended.anonymised, ended.promoted, ended.unpromoted)
+        return Erasure(counts, ended.cancelled, ended.anonymised, ended.promoted, ended.unpromoted, pseudonymised)
 
     async def _erase_bookings(self, subject: Subject) -> "_BookingsEnded":
         now = self._clock.now()

@@ -24,6 +24,7 @@ from bot.background import stop
 from bot.cards import render_card
 from bot.clock import LONDON, Clock, british_date
 from bot.notify import Notice
+from bot.privacy.edge import redactor_for, scrub
 from bot.privacy.redaction import Redactor
 from bot.reminders.delivery import DeliveryWorker, WorkerSettings
 from bot.reminders.subscriptions import CATEGORY_LABELS, SubscriptionService
@@ -220,18 +221,24 @@ class BroadcastResult:
 
 class BroadcastService:
     def __init__(self, announcements: Announcements, subscriptions: Subscriptions, clock: Clock, *,
-                 expiry: dt.timedelta, team_name: str):
+                 expiry: dt.timedelta, team_name: str, redactor: Optional[Redactor] = None):
         self._announcements = announcements
         self._subscriptions = subscriptions
         self._clock = clock
         self._expiry = expiry
         self._team_name = team_name
+        self._redactor = redactor
+
+    def draft(self, text: str) -> str:
+        """The text as it will be stored and sent: staff write about children too ("thanks to
+        Jayden's mum"), and every subscriber would receive it, so it is redacted like any question."""
+        return " ".join((scrub(" ".join((text or "").split()), self._redactor) or "").split())
 
     async def broadcast(self, *, category: str, text: str, created_by: Optional[str], key: Optional[str] = None,
                         at: Optional[dt.datetime] = None) -> BroadcastResult:
         if category not in CATEGORIES:
             raise ValueError(f"unknown category {category!r}; use one of {', '.join(CATEGORIES)}")
-        body = " ".join((text or "").split())
+        body = self.draft(text)
         if not body:
             raise ValueError("a broadcast needs some text")
         now = self._clock.now()
@@ -443,9 +450,9 @@ def build_reminders(settings, database, clock: Clock) -> Reminders:
         subscriptions=SubscriptionService(store, ReminderPrompts(database), clock),
         tribunal=TribunalService(TribunalCases(database), notifier, clock, lead_days=r.tribunal_lead_days,
                                  send_time=send_time, late_after=late_after,
-                                 redactor=Redactor.default(public_emails=[settings.team_mailbox])),
+                                 redactor=redactor_for(settings)),
         deadlines=DeadlineReminders(announcements, clock, lead_days=r.deadline_lead_days, send_time=send_time,
                                     late_after=late_after, data_dir=data_dir),
         broadcasts=BroadcastService(announcements, store, clock, expiry=dt.timedelta(hours=r.broadcast_expiry_hours),
-                                    team_name=settings.team_name),
+                                    team_name=settings.team_name, redactor=redactor_for(settings)),
     )

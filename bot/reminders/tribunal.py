@@ -22,6 +22,7 @@ from bot.cards import render_card
 from bot.clock import Clock
 from knowledge.london import british_date, local_instant, london_today
 from bot.notify import Notice
+from bot.privacy.edge import shared_redactor
 from bot.privacy.redaction import Redactor
 from integrations.db.reminders import TribunalCase, TribunalCases
 
@@ -336,7 +337,7 @@ class TribunalService:
         self._lead_days = tuple(lead_days)
         self._send_time = send_time
         self._late_after = late_after
-        self.redactor = redactor or Redactor.default()
+        self.redactor = redactor or shared_redactor()
 
     def today(self) -> dt.date:
         return london_today(self._clock.now())

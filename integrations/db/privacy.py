@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Iterable, Sequence
+from typing import Iterable, Optional, Sequence
 
 from sqlalchemy import and_, delete, exists, func, literal, not_, or_, select, update
 
@@ -26,12 +26,15 @@ from integrations.db.reminders import (
     outbound_messages,
     reminder_prompts,
     reminder_subscriptions,
+    reminders,
     tribunal_cases,
 )
 
 # Rows whose person has been replaced carry this prefix instead of a user id or address.
 ANONYMISED = "anonymised:"
 ANONYMISED_NAME = "Anonymised"
+# Who did a piece of the team's work, once that person is erased: the work stays, the person goes.
+FORMER_STAFF = ANONYMISED + "staff"
 FINISHED_MESSAGE_STATUSES = ("sent", "missed", "unreachable", "opted_out", "failed", "refused", "cancelled",
                              "undeliverable")
 
@@ -185,14 +188,55 @@ class PrivacyRepository:
         async with self._db.engine.connect() as conn:
             return _rows(await conn.execute(select(s).where(s.c.sender_hash.in_(list(sender_hashes)))))
 
+    async def staff_labels(self, subject: Subject) -> tuple[str, ...]:
+        """Every value that can stand for the person in a "who did it" column, lower case.
+
+        Staff actions record the Teams display name when there is one ("Clara Green"), otherwise the
+        Entra ID object id or Teams id; the command line records whatever --by said. So the person's
+        ids, addresses, and the display names and object ids their Teams conversations were seen
+        with all count. A display name is only known while the person's conversation reference is
+        kept; after that, give the name itself as the identifier.
+        """
+        labels = {key.lower() for key in subject.keys if key}
+        for ref in await self.references(subject):
+            for value in (ref.get("user_name"), ref.get("aad_object_id")):
+                if value and value.strip():
+                    labels.add(value.strip().lower())
+        return tuple(sorted(labels))
+
+    async def staff_records(self, labels: Sequence[str]) -> dict[str, list[dict]]:
+        """The team's work the person did: inbox answers and dismissals, published entries, broadcasts."""
+        if not labels:
+            return {"inbox_answers": [], "published_entries": [], "broadcasts": []}
+        c, p, r = inbox_clusters, inbox_published, reminders
+        wanted = [label.lower() for label in labels]
+        async with self._db.engine.connect() as conn:
+            answers = _rows(await conn.execute(
+                select(c.c.id, c.c.status, c.c.question, c.c.answer, c.c.answered_by, c.c.answered_at)
+                .where(func.lower(c.c.answered_by).in_(wanted)).order_by(c.c.answered_at, c.c.id)))
+            published = _rows(await conn.execute(
+                select(p.c.faq_id, p.c.question, p.c.published_by, p.c.published_at)
+                .where(func.lower(p.c.published_by).in_(wanted)).order_by(p.c.published_at, p.c.faq_id)))
+            broadcasts = _rows(await conn.execute(
+                select(r.c.key, r.c.category, r.c.text, r.c.created_by, r.c.created_at, r.c.due_at, r.c.status)
+                .where(r.c.kind == "broadcast", func.lower(r.c.created_by).in_(wanted))
+                .order_by(r.c.created_at, r.c.key)))
+        return {"inbox_answers": answers, "published_entries": published, "broadcasts": broadcasts}
+
     # -- erasing one person -----------------------------------------------------------------------
 
     async def erase(self, subject: Subject, *, conversation_keys: Sequence[str], sender_hashes: Sequence[str],
-                    mail_ids: Sequence[str]) -> dict[str, int]:
-        """Deletes everything keyed by the person except bookings (the service decides those). One transaction."""
+                    mail_ids: Sequence[str], staff_labels: Sequence[str] = (),
+                    pseudonymised: Optional[dict[str, int]] = None) -> dict[str, int]:
+        """Deletes everything keyed by the person except bookings (the service decides those), and takes
+        their name off the team's work they did (``pseudonymised`` gets those counts). One transaction."""
         counts: dict[str, int] = {}
         ids = list(subject.user_ids)
         async with self._db.begin() as conn:
+            if staff_labels:
+                found = await _pseudonymise_staff(conn, [label.lower() for label in staff_labels])
+                if pseudonymised is not None:
+                    pseudonymised.update({name: n for name, n in found.items() if n})
             async def run(name, statement):
                 counts[name] = (await conn.execute(statement)).rowcount
 
@@ -331,6 +375,18 @@ class PrivacyRepository:
         async with self._db.begin() as conn:
             result = await conn.execute(delete(bot_state).where(bot_state.c.updated_at < updated_before))
         return {"bot_state": result.rowcount}
+
+
+async def _pseudonymise_staff(conn, labels: list[str]) -> dict[str, int]:
+    """Answers, published entries and broadcasts stay (other people rely on them); who wrote them goes."""
+    c, p, r = inbox_clusters, inbox_published, reminders
+    answered = await conn.execute(update(c).where(func.lower(c.c.answered_by).in_(labels)).values(answered_by=None))
+    published = await conn.execute(
+        update(p).where(func.lower(p.c.published_by).in_(labels)).values(published_by=FORMER_STAFF))
+    broadcasts = await conn.execute(
+        update(r).where(func.lower(r.c.created_by).in_(labels)).values(created_by=None))
+    return {"inbox_clusters": answered.rowcount, "inbox_published": published.rowcount,
+            "reminders": broadcasts.rowcount}
 
 
 async def _delete_empty_clusters(conn, cluster_ids: set) -> int:
