@@ -22,6 +22,7 @@ from dialogs.faq_feature import FaqFeature
 from dialogs.inbox_feature import install_inbox
 from dialogs.privacy_feature import install_privacy
 from dialogs.reminders_feature import install_reminders
+from dialogs.small_talk import SmallTalkFeature
 
 
 @dataclass
@@ -50,4 +51,5 @@ def install_features(services, router: Router, dialogs: DialogSet, user_state: U
     reminders = install_reminders(services, router, dialogs)
     install_privacy(services, router, dialogs, user_state)  # also schedules the daily retention purge
     install_mail(services)
+    SmallTalkFeature().install(router, dialogs)
     return InstalledFeatures(fallback=fallback, on_new_user=reminders.ask_new_user)

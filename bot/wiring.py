@@ -24,6 +24,7 @@ from bot.storage import SqlStorage
 from integrations.db import Database
 from integrations.db.core_repos import ConversationReferences, ProcessedActivities, StateDocuments
 from knowledge.engine import Thresholds
+from knowledge.intents.classifier import default_classifier
 
 log = logging.getLogger(__name__)
 
@@ -123,7 +124,7 @@ def build_assistant(services: Services) -> Assistant:
     user_state = UserState(storage)
     dialog_state = conversation_state.create_property("DialogState")
     dialogs = DialogSet(dialog_state)
-    router = Router()
+    router = Router(classifier=default_classifier())
     installed = install_features(services, router, dialogs, user_state)
     bot = SencoBot(
         clock=services.clock,

@@ -337,7 +337,7 @@ class BookingFeature:
             patterns=(r"\bcancel (my |a |the |this )?(booking|place|reservation)s?\b",
                       r"\b(leave|come off) the wait(ing)? ?list\b", r"\bunbook\b"),
             examples=("cancel my booking", "I can't come to the induction meeting any more"),
-            command="cancel my booking", description="cancel a place you've booked"))
+            command="cancel my booking", description="cancel a place you've booked", labels=("cancel_booking",)))
         router.add_intent(Intent(
             "booking.places", self.start_places, staff_only=True,
             patterns=(r"^places\b", r"\bbooking numbers\b", r"\bplaces (taken|left|booked)\b"),
@@ -346,7 +346,7 @@ class BookingFeature:
             "booking.mine", self.start_mine,
             patterns=(r"\bmy bookings?\b", r"\bwhat (have i|am i) booked\b", r"\bam i booked\b"),
             examples=("my bookings", "what have I booked"),
-            command="my bookings", description="see what you've booked"))
+            command="my bookings", description="see what you've booked", labels=("my_bookings",)))
         router.add_intent(Intent(
             "booking.book", self.start_booking,
             # A question about booking something else ("how do I book a place on the NPQ?") is the FAQ's:
@@ -357,7 +357,8 @@ class BookingFeature:
                       r"|reserve a (place|seat)|book (me )?(a |my )?(place|seat|onto|on to|in)"
                       r"|(i'?d like|i want|i would like) to book)\b",
                       r"\b(book|sign (me )?up|register|reserve)\b.*\b(webinar|induction|community|meeting|event)s?\b"),
-            command="book", description="book a webinar or Community of Schools induction meeting"))
+            command="book", description="book a webinar or Community of Schools induction meeting",
+            labels=("book",)))
         router.add_action(CardAction("booking.pick", self.on_pick))
         router.add_action(CardAction("booking.step", self.on_step))
         router.add_action(CardAction("booking.cancel", self.on_cancel))

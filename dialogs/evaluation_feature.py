@@ -49,6 +49,7 @@ class EvaluationFeature:
         router.add_intent(Intent(
             "evaluation.open", self._open, patterns=OPEN_PATTERNS,
             command="evaluate", description="rate the latest SENCO Forum while its evaluation is open",
+            labels=("evaluate",),
         ))
         router.add_intent(Intent(
             "evaluation.results", self._results, patterns=RESULTS_PATTERNS,

@@ -58,13 +58,16 @@ class RemindersFeature:
                                  interrupts=True))
         router.add_intent(Intent("tribunal.list", self._list_cases_intent, patterns=_TRIBUNAL_LIST_PATTERNS,
                                  examples=("my tribunal dates", "show my tribunal cases"),
-                                 command="my tribunal dates", description="your tribunal cases and their milestones"))
+                                 command="my tribunal dates", description="your tribunal cases and their milestones",
+                                 labels=("tribunal_case",)))
         router.add_intent(Intent("tribunal.add", self._add_case_intent, patterns=_TRIBUNAL_ADD_PATTERNS,
                                  examples=("add a tribunal case", "track a tribunal hearing"),
                                  command="add a tribunal case",
                                  description="reminders before the bundle, pre-hearing meeting and hearing"))
         router.add_intent(Intent("reminders.manage", self._manage_intent, patterns=_MANAGE_PATTERNS,
-                                 command="reminders", description="choose which reminders you get"))
+                                 command="reminders", description="choose which reminders you get",
+                                 labels=("reminders_on",)))
+        router.add_intent(Intent("reminders.off", self._off_intent, labels=("reminders_off",)))
         router.add_intent(Intent("deadlines.list", self._deadlines_intent, patterns=_DEADLINE_PATTERNS,
                                  command="deadlines", description="the dates the forum announced"))
         router.add_intent(Intent("reminders.broadcast", self._broadcast_intent, patterns=(r"^broadcast\b",),
@@ -114,6 +117,15 @@ class RemindersFeature:
 
     async def _on_stop(self, turn_context: TurnContext, dc, data: dict) -> None:
         await self.stop_all(turn_context)
+
+    async def _off_intent(self, turn_context: TurnContext, dc, text: str) -> None:
+        """Asked to stop reminders in other words ("no more messages"): the named kinds, or all of them."""
+        named = categories_in(text.lower())
+        if not named:
+            await self.stop_all(turn_context)
+            return
+        view = await self._subscriptions.unsubscribe(self._asker(turn_context).user_id, named)
+        await self._show(turn_context, view, f"Turned off: {_labels(named)}.")
 
     async def _manage_intent(self, turn_context: TurnContext, dc, text: str) -> None:
         asker = self._asker(turn_context)

@@ -38,6 +38,7 @@ from integrations.db.inbox_repos import (
     PublishedEntry,
     Query,
 )
+from knowledge.intents.classifier import is_chatter
 from knowledge.models import AnswerResult, FaqEntry, Source
 
 log = logging.getLogger(__name__)
@@ -160,7 +161,8 @@ class InboxService:
                 outcome=result.outcome,
                 faq_id=matched,
                 confidence=float(result.confidence),
-                needs_answer=result.outcome == "decline" if needs_answer is None else needs_answer,
+                needs_answer=(result.outcome == "decline" if needs_answer is None else needs_answer)
+                and not is_chatter(text or subject or ""),
                 message_id=(message_id or None) and message_id[:998],
                 subject=redacted_subject[:998] if redacted_subject else None,
             )
