@@ -48,7 +48,7 @@ def install_features(services, router: Router, dialogs: DialogSet, user_state: U
     evaluations = build_evaluations(services)
     EvaluationFeature(evaluations.service, evaluations.messages, staff_ids=staff,
                       chart_link_minutes=settings.evaluations.chart_link_minutes).install(router, dialogs)
-    reminders = install_reminders(services, router, dialogs)
+    reminders = install_reminders(services, router, dialogs, answer_question=fallback)
     install_privacy(services, router, dialogs, user_state)  # also schedules the daily retention purge
     install_mail(services)
     SmallTalkFeature().install(router, dialogs)

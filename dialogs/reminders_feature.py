@@ -13,6 +13,7 @@ import uuid
 from botbuilder.core import TurnContext
 from botbuilder.dialogs import DialogSet
 
+from bot.clock import british_datetime
 from bot.router import CardAction, Intent, Router
 from bot.services.reminders import Reminders
 from bot.services.subscriptions import CATEGORY_LABELS, categories_in
@@ -44,7 +45,9 @@ _ON_WORDS = re.compile(r"\b(subscribe|opt in|turn on|switch on|start|remind me)\
 
 
 class RemindersFeature:
-    def __init__(self, reminders: Reminders, *, staff_ids: frozenset[str], tenant_per_second: float):
+    def __init__(self, reminders: Reminders, *, staff_ids: frozenset[str], tenant_per_second: float,
+                 answer_question=None):
+        self._answer_question = answer_question
         self._reminders = reminders
         self._subscriptions = reminders.subscriptions
         self._tribunal = reminders.tribunal
@@ -89,7 +92,7 @@ class RemindersFeature:
         ):
             router.add_action(CardAction(name, handler, staff_only=staff))
         dialogs.add(TribunalDialog(self._tribunal, on_saved=self._after_case_saved, on_stop=self.stop_all,
-                                   staff_ids=self._staff_ids))
+                                   staff_ids=self._staff_ids, answer_question=self._answer_question))
 
     def _asker(self, turn_context: TurnContext) -> Asker:
         return asker_of(turn_context, self._staff_ids)
@@ -136,7 +139,7 @@ class RemindersFeature:
             await self._show(turn_context, view, f"Turned off: {_labels(named)}.")
         elif named and _ON_WORDS.search(lowered):
             view = await self._subscriptions.subscribe(asker.user_id, named)
-            await self._show(turn_context, view, f"You'll get {_labels(named)} reminders here.")
+            await self._show(turn_context, view, self._subscribed(named))
         else:
             await self._show(turn_context, await self._subscriptions.view(asker.user_id), None)
 
@@ -150,7 +153,7 @@ class RemindersFeature:
             await turn_context.send_activity("Sorry, I don't know that kind of reminder.")
             return
         view = await self._subscriptions.subscribe(self._asker(turn_context).user_id, categories)
-        await self._show(turn_context, view, f"You'll get {_labels(categories)} reminders here.")
+        await self._show(turn_context, view, self._subscribed(categories))
 
     async def _on_unsubscribe(self, turn_context: TurnContext, dc, data: dict) -> None:
         categories = _categories_from(data)
@@ -159,6 +162,24 @@ class RemindersFeature:
             return
         view = await self._subscriptions.unsubscribe(self._asker(turn_context).user_id, categories)
         await self._show(turn_context, view, f"Turned off: {_labels(categories)}.")
+
+    def _subscribed(self, categories) -> str:
+        """The confirmation, with when each category's next reminder is due (or that none is yet)."""
+        lines = [f"You'll get {_labels(categories)} reminders here."]
+        for category in categories:
+            label = CATEGORY_LABELS[category].split(":")[0]
+            if category == "tribunal":
+                lines.append("Tribunal reminders come from the cases you track with me: say \"add a tribunal "
+                             "case\" to add one.")
+                continue
+            due = self._reminders.deadlines.next_due(category)
+            if due is None:
+                lines.append(f"Nothing upcoming for {label} is in the catalogue yet, so no {label} reminder is "
+                             "due; you'll get one when the team adds dates.")
+            else:
+                at, deadline = due
+                lines.append(f"Next {label} reminder: {british_datetime(at)}, about {deadline.title}.")
+        return " ".join(lines)
 
     async def _on_decline(self, turn_context: TurnContext, dc, data: dict) -> None:
         await turn_context.send_activity("No problem: no reminders. Type \"reminders\" whenever you'd like some.")
@@ -307,12 +328,13 @@ def _categories_from(data: dict) -> tuple[str, ...]:
     return ()
 
 
-def install_reminders(services, router: Router, dialogs: DialogSet) -> RemindersFeature:
+def install_reminders(services, router: Router, dialogs: DialogSet, answer_question=None) -> RemindersFeature:
     reminders: Reminders = services.extras["reminders"]
     feature = RemindersFeature(
         reminders,
         staff_ids=frozenset(services.settings.bot.staff_ids),
         tenant_per_second=services.settings.reminders.tenant_per_second,
+        answer_question=answer_question,
     )
     feature.install(router, dialogs)
     return feature

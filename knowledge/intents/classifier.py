@@ -198,3 +198,12 @@ def is_chatter(text: str, classifier: Classifier | None = None, confidence: floa
         return True
     prediction = (classifier or default_classifier()).predict(text)
     return prediction.label in SMALL_TALK and prediction.confidence >= confidence
+
+
+def asks_something(text: str, classifier: Classifier | None = None) -> bool:
+    """True for a message that reads as a question for the knowledge base (not a command or small talk)."""
+    if looks_like_nothing(text):
+        return False
+    prediction = (classifier or default_classifier()).predict(text)
+    return prediction.label in ("question", "help") or (text.strip().endswith("?") and prediction.label not in
+                                                        SMALL_TALK)
