@@ -110,6 +110,7 @@ def _build_inbox(services: Services):
         cluster_threshold=settings.inbox.cluster_threshold,
         notifier=lambda: services.notifier,
         mail=lambda: services.mail,
+        references=lambda: services.references,
     )
     services.extras["inbox"] = inbox
     return inbox

@@ -165,7 +165,7 @@ class InboxFeature:
             return
         delivery = outcome.delivery
         sent = delivery.teams + delivery.email
-        if sent or delivery.pending:
+        if sent or delivery.pending or delivery.undeliverable:
             parts = [f"Thanks, that's answered. I've sent it to {sent} {'person' if sent == 1 else 'people'}"
                      f" ({delivery.teams} in Teams, {delivery.email} by email)."]
         else:
@@ -173,6 +173,9 @@ class InboxFeature:
             parts = ["The answer is saved. Everyone in this group had already been sent an answer."]
         if delivery.pending:
             parts.append(f"{delivery.pending} couldn't be sent yet; I'll keep trying.")
+        if delivery.undeliverable:
+            parts.append(f"{delivery.undeliverable} can't be reached in Teams: they have no conversation with me "
+                         "(they need to message me first).")
         if outcome.redactions:
             parts.append(f"I removed {outcome.redactions} piece{'s' if outcome.redactions != 1 else ''} "
                          "of personal data from the answer.")

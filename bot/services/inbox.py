@@ -80,9 +80,12 @@ class Delivery:
     teams: int = 0
     email: int = 0
     pending: int = 0             # could not be sent now; retried by the background task
+    # Queued for Teams, but nobody can be reached there: no stored conversation, or Teams refused it before.
+    undeliverable: int = 0
 
     def __add__(self, other: "Delivery") -> "Delivery":
-        return Delivery(self.teams + other.teams, self.email + other.email, self.pending + other.pending)
+        return Delivery(self.teams + other.teams, self.email + other.email, self.pending + other.pending,
+                        self.undeliverable + other.undeliverable)
 
 
 @dataclass(frozen=True)
@@ -109,7 +112,10 @@ class InboxService:
         cluster_threshold: float,
         notifier: Callable[[], Any],
         mail: Callable[[], Any],
+        references: Optional[Callable[[], Any]] = None,
     ):
+        # Conversation references (looked up at use), to tell a queued Teams answer from one nobody can get.
+        self._references = references
         self._repo = repo
         self._redactor = redactor
         self._faq = faq
@@ -412,6 +418,11 @@ class InboxService:
             if notifier is None:
                 raise _NotNow("no notifier")
             await notifier.notify(self.answer_notice(query, cluster))
+            references = self._references() if self._references else None
+            if references is not None:
+                stored = await references.get(query.asker_id)
+                if stored is None or stored.unreachable:
+                    return Delivery(undeliverable=1)
             return Delivery(teams=1)
         except Exception as exc:
             # Released so the background task retries; never log the text or the address.
