@@ -26,6 +26,8 @@ CLASSIFIER_CONFIDENCE = 0.3
 IntentStarter = Callable[..., Awaitable[None]]
 # (turn_context, dialog_context, data) -> None
 ActionHandler = Callable[..., Awaitable[None]]
+# (turn_context, asker, text) -> None: what happens to a message no feature claims.
+Fallback = Callable[..., Awaitable[None]]
 
 
 @dataclass(frozen=True)

@@ -62,7 +62,7 @@ async def test_a_button_from_an_earlier_form_does_not_book_the_current_one(assis
     stale = await user.presses({"action": "booking.step", "choice": "book", "event_id": WEST})
     assert "That button is from an earlier form for the Community Induction Meeting – West" in stale[-1].text
     assert len(stale) == 1  # the current card is not shown again
-    assert await assistant.services.extras["bookings"].my_bookings("29:u1") == []
+    assert await assistant.features.bookings.my_bookings("29:u1") == []
 
 
 def _open_url_titles(card: dict) -> list[str]:

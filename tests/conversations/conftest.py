@@ -4,7 +4,8 @@ from __future__ import annotations
 import pytest
 
 from bot.console import Conversation
-from bot.wiring import build_assistant, build_services
+from bot.assistant import build_assistant
+from bot.core import build_core
 
 STAFF = "aad-staff"
 
@@ -12,7 +13,7 @@ STAFF = "aad-staff"
 @pytest.fixture
 def assistant(settings, clock, sqlite_db):
     settings = settings.replace(**{"bot.staff_ids": [STAFF]})
-    return build_assistant(build_services(settings, clock=clock, database=sqlite_db))
+    return build_assistant(build_core(settings, clock=clock, database=sqlite_db))
 
 
 def senco(assistant, n: int = 1) -> Conversation:
@@ -31,4 +32,4 @@ def texts(replies) -> str:
 
 async def logged(assistant) -> list:
     """Every question the FAQ collation inbox holds, whatever its status."""
-    return await assistant.services.recorder.repo.list_queries()
+    return await assistant.features.inbox.service.repo.list_queries()

@@ -39,7 +39,7 @@ async def test_junk_is_not_offered_to_staff_as_a_question(assistant, junk):
     user = senco(assistant)
     replies = await user.says(junk)
     assert PASSED_ON not in texts(replies)
-    assert await assistant.services.recorder.clusters() == []
+    assert await assistant.features.inbox.service.clusters() == []
 
 
 async def test_a_greeting_with_a_question_is_a_question(assistant):
@@ -61,7 +61,7 @@ async def test_a_real_question_is_still_logged_after_small_talk(assistant):
 async def test_junk_by_email_never_waits_for_staff(assistant):
     from knowledge.models import AnswerResult
 
-    recorder = assistant.services.recorder
+    recorder = assistant.features.inbox.service
     declined = AnswerResult(question="", outcome="decline", confidence=0.0)
     for text in ("😀😀😀😀", "<p>&nbsp;</p>", "test"):
         await recorder.record(channel="email", asker_id="a@school.example", asker_name="", text=text, result=declined)

@@ -17,7 +17,8 @@ from bot.cli import main
 from bot.clock import FixedClock
 from tests.conftest import TEST_NOW
 from bot.settings import DEFAULT_CONFIG, REPO_ROOT, load_settings
-from bot.wiring import build_services
+from bot.assistant import build_assistant
+from bot.core import build_core
 from integrations.db import Database
 from integrations.db.migrate import upgrade
 from knowledge.loader import load_knowledge
@@ -35,13 +36,13 @@ def seed(url: str, questions: list[tuple[str, str]], *, publish: bool = False) -
     async def run():
         database = Database(url)
         await upgrade(database)
-        services = build_services(load_settings(DEFAULT_CONFIG, environ={"DATABASE_URL": url}), clock=FixedClock(TEST_NOW),
-                                  database=database)
-        ids = [await services.recorder.record(channel="teams", asker_id=asker, asker_name="", text=text,
+        services = build_assistant(build_core(load_settings(DEFAULT_CONFIG, environ={"DATABASE_URL": url}),
+                                              clock=FixedClock(TEST_NOW), database=database))
+        ids = [await services.features.inbox.service.record(channel="teams", asker_id=asker, asker_name="", text=text,
                                               result=declined()) for asker, text in questions]
         if publish:
-            [view] = await services.recorder.clusters()
-            await services.recorder.publish(view.id, by="Olu", answer="Use the station car park.",
+            [view] = await services.features.inbox.service.clusters()
+            await services.features.inbox.service.publish(view.id, by="Olu", answer="Use the station car park.",
                                             question="Is there parking at the forum venue?")
         await database.dispose()
         return ids
@@ -126,8 +127,8 @@ def test_inbox_answer_tells_queued_from_undeliverable(db_url, capsys):
 
     async def remember_a():
         database = Database(db_url)
-        await build_services(load_settings(DEFAULT_CONFIG, environ={"DATABASE_URL": db_url}),
-                             clock=FixedClock(TEST_NOW), database=database).references.save(
+        await build_core(load_settings(DEFAULT_CONFIG, environ={"DATABASE_URL": db_url}),
+                         clock=FixedClock(TEST_NOW), database=database).references.save(
             user_id="29:a", channel_id="msteams", conversation_id="a:1", service_url="http://connector.invalid/",
             tenant_id=None, user_name=None, aad_object_id=None, reference={"conversation": {"id": "a:1"}},
             now=TEST_NOW)

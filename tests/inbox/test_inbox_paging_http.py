@@ -40,7 +40,7 @@ def titles(activity: dict) -> list[str]:
 
 
 async def test_the_inbox_pages_past_ten_groups_in_order_of_demand_then_waiting(staff_bot, clock):
-    recorder = staff_bot.app[ASSISTANT_KEY].services.recorder
+    recorder = staff_bot.app[ASSISTANT_KEY].features.inbox.service
     declined = AnswerResult(question="", outcome="decline", confidence=0.0)
     start = clock.now()
     # Asked in this order, a minute apart; the last one is asked three times, so it leads.
