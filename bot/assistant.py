@@ -23,6 +23,7 @@ from bot.reminders import install as reminders_feature
 from bot.reminders.service import Reminders
 from bot.storage import SqlStorage
 from dialogs.faq import FaqFeature
+from dialogs.small_talk import SmallTalkFeature
 from integrations.db.host import StateDocuments
 
 
@@ -59,6 +60,7 @@ def build_assistant(core: Core) -> Assistant:
     reminders_feature.install(core, registry, reminders)
     privacy = install_privacy(core, registry, bookings=bookings, forget_reference=bot.forget_reference)
     mail = install_mail(core, registry, inbox=inbox, bookings=bookings)
+    SmallTalkFeature().install(registry.router, registry.dialogs)
     features = Features(reminders=reminders, inbox=inbox, faq=faq, bookings=bookings, evaluations=evaluations,
                         privacy=privacy, mail=mail)
     return Assistant(core=core, bot=bot, storage=storage, registry=registry, features=features)

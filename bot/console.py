@@ -95,11 +95,14 @@ class Conversation:
         self._last_card: Optional[dict] = None
 
     def _collect(self, activity: Activity) -> None:
+        # Teams shows a message's text above its cards; so does the console.
+        if activity.text and activity.attachments:
+            self.replies.append(Reply(activity.text))
         for attachment in activity.attachments or []:
             if attachment.content_type == ADAPTIVE_CARD and isinstance(attachment.content, dict):
                 self._last_card = attachment.content
                 self.replies.append(Reply(card_to_text(attachment.content), attachment.content))
-        if activity.text:
+        if activity.text and not activity.attachments:
             self.replies.append(Reply(activity.text))
 
     def _activity(self, **fields) -> Activity:

@@ -24,6 +24,7 @@ from bot.cards import render_card
 from bot.core import Core
 from bot.ratelimit import SlidingWindowLimiter
 from bot.registry import Registry
+from bot.router import Intent
 from bot.security import card_data_problem
 from bot.staff import staff_team_from
 from bot.turn import Asker, asker_of
@@ -65,6 +66,9 @@ class SencoBot(ActivityHandler):
         self._staff_team = staff_team_from(settings, core.clock)
         # user id -> what this process last wrote for them; the database stays the source of truth.
         self._saved_references: dict[str, tuple] = {}
+        # What the classifier reads as asking for help, or to stop, outside any dialog.
+        self.router.add_intent(Intent("help", self._help_intent, labels=("help",)))
+        self.router.add_intent(Intent("cancel", self._nothing_to_cancel, labels=("cancel_dialog",)))
 
     # -- the turn -----------------------------------------------------------------------------
 
@@ -189,7 +193,7 @@ class SencoBot(ActivityHandler):
                 await dc.cancel_all_dialogs()
                 await turn_context.send_activity("OK, I've stopped that. What would you like to do next?")
             else:
-                await turn_context.send_activity("There's nothing to cancel. Ask me a question or type \"help\".")
+                await self._nothing_to_cancel(turn_context, dc, text)
             return
         if lowered in HELP_WORDS:
             await self.send_help(turn_context, asker)
@@ -219,6 +223,12 @@ class SencoBot(ActivityHandler):
             await intent.start(turn_context, dc, text)
             return
         await self._registry.fallback(turn_context, asker, text)
+
+    async def _help_intent(self, turn_context: TurnContext, dc, text: str) -> None:
+        await self.send_help(turn_context, self.asker(turn_context))
+
+    async def _nothing_to_cancel(self, turn_context: TurnContext, dc, text: str) -> None:
+        await turn_context.send_activity("There's nothing to cancel. Ask me a question or type \"help\".")
 
     async def _run_card_action(self, turn_context: TurnContext, dc, asker: Asker, data: dict) -> bool:
         name = data["action"]

@@ -13,6 +13,7 @@ from botbuilder.core import ConversationState, Storage, UserState
 from botbuilder.dialogs import DialogSet
 
 from bot.router import Fallback, Router
+from knowledge.intents.classifier import default_classifier
 from bot.turn import Asker
 
 # aiohttp cleanup_ctx style: code before the yield runs at start-up, after it at shutdown.
@@ -44,7 +45,7 @@ class Registry:
     def over(cls, storage: Storage) -> "Registry":
         conversation_state = ConversationState(storage)
         dialog_state = conversation_state.create_property("DialogState")
-        return cls(router=Router(), dialogs=DialogSet(dialog_state), dialog_state=dialog_state,
+        return cls(router=Router(classifier=default_classifier()), dialogs=DialogSet(dialog_state), dialog_state=dialog_state,
                    conversation_state=conversation_state, user_state=UserState(storage))
 
     def add_job(self, job: BackgroundTask) -> None:

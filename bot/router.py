@@ -1,18 +1,26 @@
 """Routes a message to a feature by score, with one explicit fallback (the FAQ answerer).
 
-Features register intents: regular expressions that claim a message outright, and
-example phrasings scored with rapidfuzz. The best score at or above the threshold wins;
-anything else is a question for the knowledge base.
+Features register intents: regular expressions that claim a message outright, example
+phrasings scored with rapidfuzz, and the intent classifier's labels they serve. A pattern or
+example at or above the threshold wins; otherwise the classifier (knowledge/intents) reads the
+message, and a label it is confident about goes to the intent registered for it. Anything else,
+including everything the classifier calls a question, is a question for the knowledge base.
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Awaitable, Callable, Optional
+from typing import Awaitable, Callable, Optional, Protocol
 
 from rapidfuzz import fuzz
 
+from knowledge.intents.classifier import SMALL_TALK, Prediction, looks_like_nothing
+
 ROUTE_THRESHOLD = 0.86
+# Below this the classifier's guess is not acted on and the message goes to the answerer. Chosen on the
+# phrasings we may look at (README, "Intent classifier"): higher sent many plain commands to the FAQ
+# inbox as questions; lower gained nothing.
+CLASSIFIER_CONFIDENCE = 0.3
 
 # (turn_context, dialog_context, text) -> None
 IntentStarter = Callable[..., Awaitable[None]]
@@ -33,6 +41,8 @@ class Intent:
     staff_only: bool = False
     # Commands that must work even in the middle of another conversation ("stop reminders").
     interrupts: bool = False
+    # The classifier's labels this intent serves (knowledge.intents.classifier.LABELS).
+    labels: tuple[str, ...] = ()
     _compiled: tuple[re.Pattern, ...] = field(default=(), compare=False, repr=False)
 
     def __post_init__(self):
@@ -54,11 +64,18 @@ class CardAction:
     staff_only: bool = False
 
 
+class Classifier(Protocol):
+    def predict(self, text: str) -> Prediction: ...
+
+
 class Router:
-    def __init__(self, threshold: float = ROUTE_THRESHOLD):
+    def __init__(self, threshold: float = ROUTE_THRESHOLD, *, classifier: Optional[Classifier] = None,
+                 confidence: float = CLASSIFIER_CONFIDENCE):
         self._intents: list[Intent] = []
         self._actions: dict[str, CardAction] = {}
         self.threshold = threshold
+        self._classifier = classifier
+        self.confidence = confidence
 
     def add_intent(self, intent: Intent) -> None:
         self._intents.append(intent)
@@ -73,13 +90,35 @@ class Router:
 
     def best(self, text: str, *, is_staff: bool) -> Optional[Intent]:
         best: tuple[float, Optional[Intent]] = (0.0, None)
+        staff_command = False
         for intent in self._intents:
             if intent.staff_only and not is_staff:
+                staff_command = staff_command or intent.score(text) >= 1.0
                 continue
             score = intent.score(text)
             if score > best[0]:
                 best = (score, intent)
-        return best[1] if best[0] >= self.threshold else None
+        if best[0] >= self.threshold:
+            return best[1]
+        if staff_command:
+            # A staff command typed by someone else is not re-read as some other command.
+            return None
+        prediction = self.classify(text)
+        if prediction.label == "question" or prediction.confidence < self.confidence:
+            return None
+        for intent in self._intents:
+            if prediction.label in intent.labels and (is_staff or not intent.staff_only):
+                return intent
+        return None
+
+    def classify(self, text: str) -> Prediction:
+        if self._classifier is None:
+            return Prediction("question", 0.0)
+        prediction = self._classifier.predict(text)
+        if looks_like_nothing(text) and prediction.label not in SMALL_TALK:
+            # Punctuation, digits or emoji alone never ask for anything, whatever n-grams they share.
+            return Prediction("junk", 1.0)
+        return prediction
 
     def interrupting(self, text: str, *, is_staff: bool) -> Optional[Intent]:
         """An interrupting intent whose pattern claims the message outright, if any."""

@@ -43,6 +43,7 @@ _SCHOOL_PROMPT = "booking.school"
 _EMAIL_PROMPT = "booking.email"
 _NAME_PROMPT = "booking.name"
 _PROFILE = "booking_profile"
+_QUIET = "quiet"  # restart the form without showing its card again
 
 _YES = {"yes", "y", "confirm", "book", "book it", "ok", "okay", "yes please", "join", "join the waiting list"}
 _NO = {"no", "n", "not now", "stop", "no thanks"}
@@ -82,8 +83,18 @@ def refusal(offer: EventOffer) -> str:
     return f"The {event.title} on {when(event)} has {verb}."
 
 
-def _card(name: str, **context):
-    return MessageFactory.attachment(CardFactory.adaptive_card(render_card(name, **context)))
+def _card(name: str, _words: Optional[str] = None, **context):
+    """A card, with the same news in words where a card alone would leave notifications and screen
+    readers with nothing to say."""
+    return MessageFactory.attachment(CardFactory.adaptive_card(render_card(name, **context)), text=_words)
+
+
+def _where_to_go(event: Event) -> str:
+    if event.join_url:
+        return f"Join online: {event.join_url}"
+    if event.venue:
+        return f"Venue: {event.venue}."
+    return "It's online: the joining link will be in your calendar invitation."
 
 
 def _facts(event: Event, **people) -> list[dict]:
@@ -122,15 +133,27 @@ class BookingDialog(ComponentDialog):
         step.values["form"] = form
         if form.get("event_id"):
             return await step.next(form["event_id"])
+        if form.pop(_QUIET, False):
+            # Waiting again on the card already shown: sending it twice reads as the bot repeating itself.
+            return Dialog.end_of_turn
         events = [e for e in (self._bookings.event(i) for i in form.get("event_ids", [])) if e]
         offers = await self._bookings.offers(events)
+        asker = asker_of(step.context, self._staff_ids)
+        held = {m.booking.event_id: m for m in await self._bookings.my_bookings(asker.user_id)}
         await step.context.send_activity(_card("booking_choose", heading=form.get("heading", "Which one would you like?"),
-                                               offers=[_offer_view(o) for o in offers]))
+                                               offers=[_offer_view(o, held.get(o.event.id)) for o in offers]))
         return Dialog.end_of_turn
 
     async def event_step(self, step: WaterfallStepContext):
         form = step.values["form"]
         event_id = form.get("event_id")
+        value = step.context.activity.value
+        if not event_id and isinstance(value, dict) and value.get("action") == "booking.step":
+            # A button from an older, finished form pressed while this list waits for a choice.
+            user_id = asker_of(step.context, self._staff_ids).user_id
+            await step.context.send_activity(await what_changed(self._bookings, user_id, value.get("event_id"))
+                                             + " To book something else, choose from the list above.")
+            return await step.replace_dialog(_FLOW, {**form, _QUIET: True})
         if not event_id:
             candidates = [e for e in (self._bookings.event(i) for i in form.get("event_ids", [])) if e]
             query, matched = find_events(candidates, step.result if isinstance(step.result, str) else "")
@@ -198,14 +221,25 @@ class BookingDialog(ComponentDialog):
         if isinstance(step.result, str):
             form["name"] = " ".join(step.result.split())
         form["ask"] = []
+        if form.pop(_QUIET, False):
+            return Dialog.end_of_turn
         event = self._bookings.event(form["event_id"])
         await step.context.send_activity(_card(
-            "booking_confirm", title=event.title, full=form["full"], places=form["places"],
+            "booking_confirm", title=event.title, full=form["full"], places=form["places"], event_id=event.id,
             facts=_facts(event, name=form["name"], school=form["school"], email=form["email"])))
         return Dialog.end_of_turn
 
     async def confirm_step(self, step: WaterfallStepContext):
         form = step.values["form"]
+        value = step.context.activity.value
+        pressed_for = value.get("event_id") if isinstance(value, dict) else None
+        if isinstance(pressed_for, str) and pressed_for != form["event_id"]:
+            # A button from an earlier form: acting on it would book the wrong event.
+            older, current = self._bookings.event(pressed_for), self._bookings.event(form["event_id"])
+            await step.context.send_activity(
+                f"That button is from an earlier form{f' for the {older.title}' if older else ''}; we're now "
+                f"booking the {current.title}. Please use the latest card, or say \"cancel\".")
+            return await step.replace_dialog(_FLOW, {**form, _QUIET: True})
         choice = _choice(step.context, full=form["full"])
         if choice in ("school", "email"):
             form.pop(choice, None)
@@ -233,19 +267,37 @@ class BookingDialog(ComponentDialog):
         await self._profile.set(turn_context, profile)
 
 
+async def what_changed(bookings: BookingService, user_id: str, event_id) -> str:
+    """Why a button on a finished booking form does nothing, in terms of where things stand now."""
+    event = bookings.event(event_id) if isinstance(event_id, str) else None
+    if event is None:
+        return "That booking form has expired. Say \"book\" to start again."
+    held = [m for m in await bookings.my_bookings(user_id) if m.booking.event_id == event.id]
+    if held:
+        return ("That form is finished: nothing more to do. "
+                + _already_booked_text(held[0].booking.status, event, held[0].waitlist_position))
+    (offer,) = await bookings.offers([event])
+    if offer.state != "open":
+        return f"That form has expired, and things have changed since: {refusal(offer)}"
+    return (f"That booking form has expired, and nothing was booked. Say \"book the {event.title}\" "
+            "to start again.")
+
+
 def booking_reply(result):
     """The message for a BookingResult."""
     event = result.event
     if result.outcome == "confirmed":
         mail_note = (f"I've emailed the confirmation and calendar invitation to {result.booking.email}."
                      if result.emailed else "Use \"Add to calendar\" to put it in your calendar.")
-        return _card("booking_confirmed", heading=f"You're booked on the {event.title}.",
+        heading = f"You're booked on the {event.title}, {when(event)}."
+        return _card("booking_confirmed", _words=f"{heading} {_where_to_go(event)}", heading=heading,
                      facts=_facts(event, name=result.booking.name, school=result.booking.school),
-                     mail_note=mail_note, calendar_url=result.calendar_url, ref=result.booking.ref)
+                     mail_note=mail_note, calendar_url=result.calendar_url, ref=result.booking.ref,
+                     join_url=event.join_url)
     if result.outcome == "waitlisted":
-        return _card("booking_waitlisted",
-                     heading=f"You're number {result.waitlist_position} on the waiting list for the {event.title}.",
-                     facts=_facts(event), ref=result.booking.ref)
+        heading = f"You're number {result.waitlist_position} on the waiting list for the {event.title}."
+        return _card("booking_waitlisted", _words=f"{heading} I'll tell you here if a place comes up.",
+                     heading=heading, facts=_facts(event), ref=result.booking.ref)
     if result.outcome == "duplicate":
         return MessageFactory.text(_already_booked_text(result.booking.status, event, result.waitlist_position))
     if result.outcome == "unknown":
@@ -261,11 +313,19 @@ def _already_booked_text(status: str, event: Event, position: Optional[int]) -> 
     return f"You're already booked on the {event.title} on {when(event)}. Say \"my bookings\" to see it."
 
 
-def _offer_view(offer: EventOffer) -> dict:
+def _offer_view(offer: EventOffer, held=None) -> dict:
+    """One event on the "which one?" card; an event the user already holds a place (or a queue number)
+    on says so instead of offering to book it or join its waiting list."""
     event = offer.event
+    view = {"event_id": event.id, "title": event.title, "when": when(event), "where": event.location,
+            "places": places_text(offer), "button": None}
+    if held is not None:
+        view["places"] = (f"You're on the waiting list (number {held.waitlist_position})"
+                          if held.booking.status == "waitlisted" else "You're booked on this one")
+        return view
     verb = "Book" if offer.places.left else "Join the waiting list"
-    return {"event_id": event.id, "title": event.title, "when": when(event), "where": event.location,
-            "places": places_text(offer), "button": f"{verb}: {short_label(event)}"}
+    view["button"] = f"{verb}: {short_label(event)}"
+    return view
 
 
 def _prompt(text: str, retry: str) -> PromptOptions:
@@ -337,7 +397,7 @@ class BookingFeature:
             patterns=(r"\bcancel (my |a |the |this )?(booking|place|reservation)s?\b",
                       r"\b(leave|come off) the wait(ing)? ?list\b", r"\bunbook\b"),
             examples=("cancel my booking", "I can't come to the induction meeting any more"),
-            command="cancel my booking", description="cancel a place you've booked"))
+            command="cancel my booking", description="cancel a place you've booked", labels=("cancel_booking",)))
         router.add_intent(Intent(
             "booking.places", self.start_places, staff_only=True,
             patterns=(r"^places\b", r"\bbooking numbers\b", r"\bplaces (taken|left|booked)\b"),
@@ -346,7 +406,7 @@ class BookingFeature:
             "booking.mine", self.start_mine,
             patterns=(r"\bmy bookings?\b", r"\bwhat (have i|am i) booked\b", r"\bam i booked\b"),
             examples=("my bookings", "what have I booked"),
-            command="my bookings", description="see what you've booked"))
+            command="my bookings", description="see what you've booked", labels=("my_bookings",)))
         router.add_intent(Intent(
             "booking.book", self.start_booking,
             # A question about booking something else ("how do I book a place on the NPQ?") is the FAQ's:
@@ -357,7 +417,8 @@ class BookingFeature:
                       r"|reserve a (place|seat)|book (me )?(a |my )?(place|seat|onto|on to|in)"
                       r"|(i'?d like|i want|i would like) to book)\b",
                       r"\b(book|sign (me )?up|register|reserve)\b.*\b(webinar|induction|community|meeting|event)s?\b"),
-            command="book", description="book a webinar or Community of Schools induction meeting"))
+            command="book", description="book a webinar or Community of Schools induction meeting",
+            labels=("book",)))
         router.add_action(CardAction("booking.pick", self.on_pick))
         router.add_action(CardAction("booking.step", self.on_step))
         router.add_action(CardAction("booking.cancel", self.on_cancel))
@@ -403,9 +464,12 @@ class BookingFeature:
 
     async def on_step(self, turn_context: TurnContext, dc, data: dict) -> None:
         if dc.active_dialog is None or dc.active_dialog.id != DIALOG_ID:
-            await turn_context.send_activity("That booking form has expired. Say \"book\" to start again.")
+            await turn_context.send_activity(await self._what_changed(turn_context, data.get("event_id")))
             return
         await dc.continue_dialog()
+
+    async def _what_changed(self, turn_context: TurnContext, event_id) -> str:
+        return await what_changed(self._bookings, asker_of(turn_context, self._staff_ids).user_id, event_id)
 
     # -- my bookings and cancelling ---------------------------------------------------------------
 
@@ -496,7 +560,9 @@ def _item_view(mine, cancel_verb: str) -> dict:
     label = short_label(event) if event else booking.event_id
     return {"title": event.title if event else booking.event_id, "when": when(event) if event else "",
             "where": event.location if event else "", "status": status, "calendar_url": mine.calendar_url,
-            "ref": booking.ref, "cancel_title": f"{verb}: {label}"}
+            "ref": booking.ref, "cancel_title": f"{verb}: {label}",
+            # The joining link is for people with a place, not for the waiting list.
+            "join_url": event.join_url if event and booking.status != "waitlisted" else None}
 
 
 def _cancel_question(mine):

@@ -49,6 +49,7 @@ class EvaluationFeature:
         router.add_intent(Intent(
             "evaluation.open", self._open, patterns=OPEN_PATTERNS,
             command="evaluate", description="rate the latest SENCO Forum while its evaluation is open",
+            labels=("evaluate",),
         ))
         router.add_intent(Intent(
             "evaluation.results", self._results, patterns=RESULTS_PATTERNS,
@@ -72,10 +73,11 @@ class EvaluationFeature:
         link = await self._service.form_link(forum, asker.user_id, channel="teams")
         await self._send_card(turn_context, forum, answers, link)
 
-    async def _send_card(self, turn_context: TurnContext, forum: Forum, answers, link, errors=None) -> None:
+    async def _send_card(self, turn_context: TurnContext, forum: Forum, answers, link, errors=None,
+                         answered_before: Optional[bool] = None) -> None:
         card = self._messages.survey_card(
             survey=self._service.survey(forum), window=self._service.window(forum), answers=answers, link=link,
-            errors=errors,
+            errors=errors, answered_before=answered_before,
         )
         await turn_context.send_activity(MessageFactory.attachment(CardFactory.adaptive_card(card)))
 
@@ -102,7 +104,9 @@ class EvaluationFeature:
             )
         elif result.status == "invalid":
             link = await self._service.form_link(forum, asker.user_id, channel="teams")
-            await self._send_card(turn_context, forum, result.answers, link, errors=result.errors)
+            stored = await self._service.answers_of(forum.id, asker.user_id)
+            await self._send_card(turn_context, forum, result.answers, link, errors=result.errors,
+                                  answered_before=stored is not None)
         elif result.status == "closed":
             await turn_context.send_activity(
                 f"Sorry, the evaluation of the {forum.display} has closed "
@@ -128,6 +132,7 @@ class EvaluationFeature:
             await turn_context.send_activity("No forum has been evaluated yet.")
             return
         summary = await self._service.summary(forum)
+        comments = _comments((await self._service.results(forum)).responses)
         card = render_card(
             "evaluation_results",
             title=f"Evaluation results: {forum.display}",
@@ -139,6 +144,7 @@ class EvaluationFeature:
             topics=[{"title": t, "count": c} for t, c in summary.topics if c],
             chart_url=self._service.chart_link(forum, self._chart_minutes) if summary.responses else None,
             report_command=f"sencobot evaluations report {forum.id} --out DIR",
+            comments=comments[:COMMENTS_SHOWN], comments_total=len(comments),
         )
         await turn_context.send_activity(MessageFactory.attachment(CardFactory.adaptive_card(card)))
 
@@ -155,6 +161,23 @@ class EvaluationFeature:
             if named:
                 return max(named, key=lambda f: f.last_date)
         return None
+
+
+# Enough to read in a Teams card; the spreadsheet from the report command has every one.
+COMMENTS_SHOWN = 15
+_COMMENT_FIELDS = (("most_useful", "Most useful"), ("could_be_better", "Could be better"),
+                   ("topics_other", "Topics wanted"))
+
+
+def _comments(responses) -> list[dict]:
+    """Free-text answers (already redacted when stored), newest response first, never with who wrote them."""
+    found = []
+    for response in sorted(responses, key=lambda r: r.updated_at, reverse=True):
+        for field, label in _COMMENT_FIELDS:
+            text = getattr(response, field, None)
+            if text:
+                found.append({"label": label, "text": text})
+    return found
 
 
 def _mean(question) -> str:

@@ -51,6 +51,7 @@ class InboxFeature:
         # Registered second: staff match the intent above first; everyone else gets a polite refusal
         # instead of having "inbox" logged as a question.
         router.add_intent(Intent("inbox.refuse", self._on_refused, patterns=INBOX_PATTERNS))
+        router.add_action(CardAction("inbox.page", self._on_page, staff_only=True))
         router.add_action(CardAction("inbox.answer", self._on_answer, staff_only=True))
         router.add_action(CardAction("inbox.merge", self._on_merge, staff_only=True))
         router.add_action(CardAction("inbox.dismiss", self._on_dismiss, staff_only=True))
@@ -86,23 +87,40 @@ class InboxFeature:
         )
 
     async def _on_inbox(self, turn_context: TurnContext, dc, text: str) -> None:
+        await self._show_page(turn_context, 0)
+
+    async def _on_page(self, turn_context: TurnContext, dc, data: dict) -> None:
+        start = data.get("start")
+        await self._show_page(turn_context, start if isinstance(start, int) and start >= 0 else 0)
+
+    async def _show_page(self, turn_context: TurnContext, start: int) -> None:
         if await self._staff(turn_context) is None:
             return
+        # Most asked first, then the longest waiting (InboxService.clusters).
         views = await self._inbox.clusters()
         if not views:
             await turn_context.send_activity("The inbox is empty: no questions are waiting for an answer.")
             return
-        shown = views[: self._max_clusters]
+        if start >= len(views):
+            # The inbox shrank since the button was shown (groups answered, merged or dismissed).
+            start = max(0, len(views) - self._max_clusters)
+        shown = views[start: start + self._max_clusters]
         questions = sum(v.count for v in views)
         summary = (
             f"{len(views)} group{'s' if len(views) != 1 else ''} of questions "
             f"({questions} question{'s' if questions != 1 else ''}) "
             f"{'is' if len(views) == 1 else 'are'} waiting."
         )
+        if len(views) > 1:
+            summary += " Most asked first, then longest waiting."
         if len(shown) < len(views):
-            summary += f" Here are the {len(shown)} most asked; `sencobot inbox list` shows them all."
+            summary += f" These are groups {start + 1} to {start + len(shown)}."
         topics = topic_choices(self._faq.answerer.kb, self._default_topic)
         cards = [CardFactory.adaptive_card(self._card(view, views, topics)) for view in shown]
+        remaining = len(views) - (start + len(shown))
+        if remaining > 0:
+            cards.append(CardFactory.adaptive_card(_next_page_card(start + len(shown), remaining,
+                                                                   self._max_clusters)))
         await turn_context.send_activity(MessageFactory.list(cards, text=summary))
 
     def _card(self, view: ClusterView, views: list[ClusterView], topics: list[dict]) -> dict:
@@ -144,7 +162,7 @@ class InboxFeature:
             return
         delivery = outcome.delivery
         sent = delivery.teams + delivery.email
-        if sent or delivery.pending:
+        if sent or delivery.pending or delivery.undeliverable:
             parts = [f"Thanks, that's answered. I've sent it to {sent} {'person' if sent == 1 else 'people'}"
                      f" ({delivery.teams} in Teams, {delivery.email} by email)."]
         else:
@@ -152,6 +170,9 @@ class InboxFeature:
             parts = ["The answer is saved. Everyone in this group had already been sent an answer."]
         if delivery.pending:
             parts.append(f"{delivery.pending} couldn't be sent yet; I'll keep trying.")
+        if delivery.undeliverable:
+            parts.append(f"{delivery.undeliverable} can't be reached in Teams: they have no conversation with me "
+                         "(they need to message me first).")
         if outcome.redactions:
             parts.append(f"I removed {outcome.redactions} piece{'s' if outcome.redactions != 1 else ''} "
                          "of personal data from the answer.")
@@ -228,3 +249,14 @@ def _short(text: str, limit: int = 70) -> str:
 def _text(data: dict, key: str) -> str:
     value = data.get(key)
     return value.strip() if isinstance(value, str) else ""
+
+
+def _next_page_card(start: int, remaining: int, page: int) -> dict:
+    following = min(remaining, page)
+    return {
+        "type": "AdaptiveCard", "$schema": "http://adaptivecards.io/schemas/adaptive-card.json", "version": "1.5",
+        "body": [{"type": "TextBlock", "wrap": True,
+                  "text": f"{remaining} more group{'s' if remaining != 1 else ''} waiting."}],
+        "actions": [{"type": "Action.Submit", "title": f"Show the next {following}",
+                     "data": {"action": "inbox.page", "start": start}}],
+    }

@@ -56,9 +56,10 @@ class PrivacyFeature:
     def install(self, router: Router, dialogs: DialogSet) -> None:
         router.add_intent(Intent("privacy.delete", self._ask_to_delete, patterns=DELETE_PATTERNS,
                                  command="delete my data", description="erase what I hold about you",
-                                 interrupts=True))
+                                 interrupts=True, labels=("privacy_delete",)))
         router.add_intent(Intent("privacy.export", self._show_summary, patterns=EXPORT_PATTERNS,
-                                 command="what data do you hold", description="see what I keep about you"))
+                                 command="what data do you hold", description="see what I keep about you",
+                                 labels=("privacy_data",)))
         router.add_action(CardAction("privacy.delete", self._on_delete))
         router.add_action(CardAction("privacy.delete_confirm", self._on_delete_confirm))
         router.add_action(CardAction("privacy.delete_cancel", self._on_delete_cancel))

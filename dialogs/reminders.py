@@ -13,6 +13,7 @@ import uuid
 from botbuilder.core import TurnContext
 from botbuilder.dialogs import DialogSet
 
+from bot.clock import british_datetime
 from bot.router import CardAction, Intent, Router
 from bot.reminders.service import Reminders
 from bot.reminders.subscriptions import CATEGORY_LABELS, categories_in
@@ -44,7 +45,9 @@ _ON_WORDS = re.compile(r"\b(subscribe|opt in|turn on|switch on|start|remind me)\
 
 
 class RemindersFeature:
-    def __init__(self, reminders: Reminders, *, staff_ids: frozenset[str], tenant_per_second: float):
+    def __init__(self, reminders: Reminders, *, staff_ids: frozenset[str], tenant_per_second: float,
+                 answer_question=None):
+        self._answer_question = answer_question
         self._reminders = reminders
         self._subscriptions = reminders.subscriptions
         self._tribunal = reminders.tribunal
@@ -58,13 +61,16 @@ class RemindersFeature:
                                  interrupts=True))
         router.add_intent(Intent("tribunal.list", self._list_cases_intent, patterns=_TRIBUNAL_LIST_PATTERNS,
                                  examples=("my tribunal dates", "show my tribunal cases"),
-                                 command="my tribunal dates", description="your tribunal cases and their milestones"))
+                                 command="my tribunal dates", description="your tribunal cases and their milestones",
+                                 labels=("tribunal_case",)))
         router.add_intent(Intent("tribunal.add", self._add_case_intent, patterns=_TRIBUNAL_ADD_PATTERNS,
                                  examples=("add a tribunal case", "track a tribunal hearing"),
                                  command="add a tribunal case",
                                  description="reminders before the bundle, pre-hearing meeting and hearing"))
         router.add_intent(Intent("reminders.manage", self._manage_intent, patterns=_MANAGE_PATTERNS,
-                                 command="reminders", description="choose which reminders you get"))
+                                 command="reminders", description="choose which reminders you get",
+                                 labels=("reminders_on",)))
+        router.add_intent(Intent("reminders.off", self._off_intent, labels=("reminders_off",)))
         router.add_intent(Intent("deadlines.list", self._deadlines_intent, patterns=_DEADLINE_PATTERNS,
                                  command="deadlines", description="the dates the forum announced"))
         router.add_intent(Intent("reminders.broadcast", self._broadcast_intent, patterns=(r"^broadcast\b",),
@@ -86,7 +92,7 @@ class RemindersFeature:
         ):
             router.add_action(CardAction(name, handler, staff_only=staff))
         dialogs.add(TribunalDialog(self._tribunal, on_saved=self._after_case_saved, on_stop=self.stop_all,
-                                   staff_ids=self._staff_ids))
+                                   staff_ids=self._staff_ids, answer_question=self._answer_question))
 
     def _asker(self, turn_context: TurnContext) -> Asker:
         return asker_of(turn_context, self._staff_ids)
@@ -115,6 +121,15 @@ class RemindersFeature:
     async def _on_stop(self, turn_context: TurnContext, dc, data: dict) -> None:
         await self.stop_all(turn_context)
 
+    async def _off_intent(self, turn_context: TurnContext, dc, text: str) -> None:
+        """Asked to stop reminders in other words ("no more messages"): the named kinds, or all of them."""
+        named = categories_in(text.lower())
+        if not named:
+            await self.stop_all(turn_context)
+            return
+        view = await self._subscriptions.unsubscribe(self._asker(turn_context).user_id, named)
+        await self._show(turn_context, view, f"Turned off: {_labels(named)}.")
+
     async def _manage_intent(self, turn_context: TurnContext, dc, text: str) -> None:
         asker = self._asker(turn_context)
         lowered = text.lower()
@@ -124,7 +139,7 @@ class RemindersFeature:
             await self._show(turn_context, view, f"Turned off: {_labels(named)}.")
         elif named and _ON_WORDS.search(lowered):
             view = await self._subscriptions.subscribe(asker.user_id, named)
-            await self._show(turn_context, view, f"You'll get {_labels(named)} reminders here.")
+            await self._show(turn_context, view, self._subscribed(named))
         else:
             await self._show(turn_context, await self._subscriptions.view(asker.user_id), None)
 
@@ -138,7 +153,7 @@ class RemindersFeature:
             await turn_context.send_activity("Sorry, I don't know that kind of reminder.")
             return
         view = await self._subscriptions.subscribe(self._asker(turn_context).user_id, categories)
-        await self._show(turn_context, view, f"You'll get {_labels(categories)} reminders here.")
+        await self._show(turn_context, view, self._subscribed(categories))
 
     async def _on_unsubscribe(self, turn_context: TurnContext, dc, data: dict) -> None:
         categories = _categories_from(data)
@@ -147,6 +162,24 @@ class RemindersFeature:
             return
         view = await self._subscriptions.unsubscribe(self._asker(turn_context).user_id, categories)
         await self._show(turn_context, view, f"Turned off: {_labels(categories)}.")
+
+    def _subscribed(self, categories) -> str:
+        """The confirmation, with when each category's next reminder is due (or that none is yet)."""
+        lines = [f"You'll get {_labels(categories)} reminders here."]
+        for category in categories:
+            label = CATEGORY_LABELS[category].split(":")[0]
+            if category == "tribunal":
+                lines.append("Tribunal reminders come from the cases you track with me: say \"add a tribunal "
+                             "case\" to add one.")
+                continue
+            due = self._reminders.deadlines.next_due(category)
+            if due is None:
+                lines.append(f"Nothing upcoming for {label} is in the catalogue yet, so no {label} reminder is "
+                             "due; you'll get one when the team adds dates.")
+            else:
+                at, deadline = due
+                lines.append(f"Next {label} reminder: {british_datetime(at)}, about {deadline.title}.")
+        return " ".join(lines)
 
     async def _on_decline(self, turn_context: TurnContext, dc, data: dict) -> None:
         await turn_context.send_activity("No problem: no reminders. Type \"reminders\" whenever you'd like some.")

@@ -27,6 +27,7 @@ from botbuilder.dialogs import (
 
 from bot.cards import render_card
 from bot.clock import british_date
+from knowledge.intents.classifier import asks_something
 from bot.reminders.tribunal import (
     SOURCE_LINE,
     CaseSummary,
@@ -84,9 +85,13 @@ class TribunalDialog(ComponentDialog):
     """Options: none to add a case; {"case_id", "reference", "final_ehcp_issued", "hearing_on"} to edit one."""
 
     def __init__(self, tribunal: TribunalService, *, on_saved: Callable[[TurnContext], Awaitable[Optional[str]]],
-                 on_stop: StopHandler, staff_ids: frozenset[str] = frozenset()):
+                 on_stop: StopHandler, staff_ids: frozenset[str] = frozenset(),
+                 answer_question: Optional[Callable[..., Awaitable[None]]] = None):
         super().__init__(DIALOG_ID)
         self._tribunal = tribunal
+        # The FAQ answerer (turn_context, asker, text): a question asked while we wait for a date is
+        # answered, then the date is asked for again.
+        self._answer_question = answer_question
         self._on_saved = on_saved
         self._on_stop = on_stop
         self._staff_ids = staff_ids
@@ -171,7 +176,8 @@ class TribunalDialog(ComponentDialog):
         except ReferenceProblem as problem:
             await step.context.send_activity(str(problem))
             return await step.end_dialog()
-        note = await self._on_saved(step.context)
+        # Only a new case may switch tribunal reminders on: editing one must not undo "stop reminders".
+        note = None if case_id else await self._on_saved(step.context)
         verb = "updated" if case_id else "saved"
         reminders = summary.reminders_scheduled
         lines = [f"I've {verb} case \"{summary.case.reference}\"."]
@@ -205,6 +211,18 @@ class TribunalDialog(ComponentDialog):
             return None
         return result
 
+    async def _answer_aside(self, prompt: PromptValidatorContext, text: str) -> None:
+        turn_context = prompt.context
+        # The prompt is not repeated once we have replied, so the question goes with the way back.
+        asked = getattr(prompt.options.prompt, "text", None) or "Please type the date."
+        if self._answer_question is not None:
+            await self._answer_question(turn_context, asker_of(turn_context, self._staff_ids), text)
+            await turn_context.send_activity(f"Back to your tribunal case (say \"cancel\" to stop and keep "
+                                             f"asking questions). {asked}")
+        else:
+            await turn_context.send_activity("That sounds like a question. Say \"cancel\" to pause adding your "
+                                             "case and ask it; you can add the case again afterwards.")
+
     async def _valid_reference(self, prompt: PromptValidatorContext) -> bool:
         text = prompt.recognized.value if prompt.recognized.succeeded else ""
         try:
@@ -236,6 +254,9 @@ class TribunalDialog(ComponentDialog):
         try:
             day = parse_british_date(raw, today=self._tribunal.today(), prefer=rules.get("prefer", "future"))
         except DateProblem as problem:
+            if asks_something(raw):
+                await self._answer_aside(prompt, raw)
+                return False
             await prompt.context.send_activity(str(problem))
             return False
         if rules.get("prefer") == "past" and day > self._tribunal.today():

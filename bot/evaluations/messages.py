@@ -55,13 +55,15 @@ class EvaluationMessages:
                 f"takes about three minutes and is open until the end of {until}.")
 
     def survey_card(self, *, survey: Survey, window, answers: Optional[Answers], link: Optional[str],
-                    intro: str = "", errors: Optional[dict] = None) -> dict:
+                    intro: str = "", errors: Optional[dict] = None, answered_before: Optional[bool] = None) -> dict:
+        # answers may be a rejected first attempt being shown again: only a stored response means the
+        # person has answered before.
         return render_card(
             "evaluation_survey",
             title=f"Evaluation: {survey.title}",
             intro=intro,
             until=british_date(window.last_day),
-            editing=answers is not None,
+            editing=answers is not None if answered_before is None else answered_before,
             sections=card_inputs(survey, answers),
             errors=list((errors or {}).values()),
             forum_id=survey.forum_id,

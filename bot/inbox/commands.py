@@ -134,8 +134,12 @@ def cmd_inbox_answer(args) -> int:
             print(f"sencobot inbox answer: {exc}", file=sys.stderr)
             return 1
         d = outcome.delivery
-        print(f"Answered group {outcome.cluster.id[:8]}: sent {d.teams} in Teams, {d.email} by email"
-              + (f"; {d.pending} will be sent by the running assistant" if d.pending else "") + ".")
+        # "Queued", not "sent": the running assistant's scheduler delivers Teams messages, and only it
+        # learns whether Teams took them.
+        print(f"Answered group {outcome.cluster.id[:8]}: {d.teams} queued for Teams, {d.email} sent by email"
+              + (f"; {d.pending} will be sent by the running assistant" if d.pending else "")
+              + (f"; {d.undeliverable} can't be reached in Teams (no conversation with them is stored: they "
+                 "need to message the assistant first)" if d.undeliverable else "") + ".")
         if outcome.redactions:
             print(f"Removed {outcome.redactions} piece(s) of personal data from the answer.")
         return 0

@@ -36,6 +36,7 @@ def inbox_service(core: Core) -> InboxService:
         cluster_threshold=settings.inbox.cluster_threshold,
         notifier=core.notifier,
         mail=core.mail,
+        references=core.references,
     )
 
 

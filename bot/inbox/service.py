@@ -39,6 +39,7 @@ from integrations.db.inbox import (
     PublishedEntry,
     Query,
 )
+from knowledge.intents.classifier import is_chatter
 from knowledge.models import AnswerResult, FaqEntry, Source
 
 log = logging.getLogger(__name__)
@@ -80,9 +81,12 @@ class Delivery:
     teams: int = 0
     email: int = 0
     pending: int = 0             # could not be sent now; retried by the background task
+    # Queued for Teams, but nobody can be reached there: no stored conversation, or Teams refused it before.
+    undeliverable: int = 0
 
     def __add__(self, other: "Delivery") -> "Delivery":
-        return Delivery(self.teams + other.teams, self.email + other.email, self.pending + other.pending)
+        return Delivery(self.teams + other.teams, self.email + other.email, self.pending + other.pending,
+                        self.undeliverable + other.undeliverable)
 
 
 @dataclass(frozen=True)
@@ -109,7 +113,10 @@ class InboxService:
         cluster_threshold: float,
         notifier: Optional[Notifier],
         mail: Optional[Any],
+        references: Optional[Any] = None,
     ):
+        # Conversation references, to tell a queued Teams answer from one nobody can get.
+        self._references = references
         self._repo = repo
         self._redactor = redactor
         self._faq = faq
@@ -161,7 +168,8 @@ class InboxService:
                 outcome=result.outcome,
                 faq_id=matched,
                 confidence=float(result.confidence),
-                needs_answer=result.outcome == "decline" if needs_answer is None else needs_answer,
+                needs_answer=(result.outcome == "decline" if needs_answer is None else needs_answer)
+                and not is_chatter(text or subject or ""),
                 message_id=(message_id or None) and message_id[:998],
                 subject=redacted_subject[:998] if redacted_subject else None,
             )
@@ -402,6 +410,10 @@ class InboxService:
             if notifier is None:
                 raise _NotNow("no notifier")
             await notifier.notify(self.answer_notice(query, cluster))
+            if self._references is not None:
+                stored = await self._references.get(query.asker_id)
+                if stored is None or stored.unreachable:
+                    return Delivery(undeliverable=1)
             return Delivery(teams=1)
         except Exception as exc:
             # Released so the background task retries; never log the text or the address.

@@ -27,7 +27,7 @@ from email.utils import format_datetime, formataddr, make_msgid
 from typing import Any, Callable, Iterable, Optional, Sequence
 from urllib.parse import quote
 
-from bot.clock import Clock, british_datetime
+from bot.clock import Clock, british_date, british_datetime, london
 from bot.privacy.edge import scrub_message
 from bot.rendering import render
 from integrations.db.mail import Decided, MailRepository, PlannedReply, Redelivered, ReplyWindow
@@ -66,6 +66,7 @@ class Consultation:
     answers: tuple[AnswerResult, ...]    # answers (or, for suggest, the suggested entries) to send
     log_result: AnswerResult             # what the inbox records
     text: str                            # the question text logged (before redaction by the inbox)
+    needs_person: bool = False           # answered, but staff must still reply (a dated item has passed)
 
     @property
     def confident(self) -> bool:
@@ -172,12 +173,16 @@ class MailAssistant:
             )
             if robot:
                 kwargs["needs_answer"] = False
-            elif consultation.kind == "partial":
+            elif consultation.kind == "partial" or consultation.needs_person:
                 kwargs["needs_answer"] = True
             query_id = await self._recorder.record(**kwargs)
         await self._repo.mark_logged(mail.key, query_id, self._clock.now())
 
     # -- asking the knowledge base -----------------------------------------------------------------
+
+    def _passed(self, results) -> list[AnswerResult]:
+        today = london(self._clock.now()).date()
+        return [r for r in results if r.entry is not None and r.entry.date is not None and r.entry.date.on < today]
 
     def consult(self, mail: ParsedMail) -> Consultation:
         body = mail.body.strip()
@@ -200,7 +205,10 @@ class MailAssistant:
             unanswered = [q for q, r in per_question if r.outcome == "decline"]
             if unanswered and whole.outcome != "answer":
                 return Consultation("partial", tuple(best), _declined(logged_text, best[0].confidence), logged_text)
-            return Consultation("answer", tuple(best), best[0], logged_text)
+            # "The forum covered this", about a date now gone: the reply still helps, but someone must say
+            # what is next, so the question also waits in the inbox as needing an answer.
+            return Consultation("answer", tuple(best), best[0], logged_text,
+                                needs_person=bool(self._passed(best)))
         suggested: list[str] = []
         for result in [whole, *(r for _, r in per_question)]:
             for suggestion in result.suggestions if result.outcome == "suggest" else ():
@@ -225,7 +233,8 @@ class MailAssistant:
             kind=consultation.kind,
             name=first_name(mail.sender_name),
             answers=[
-                {"question": r.entry.question if r.entry else r.question, "answer": r.answer_text or "",
+                {"question": r.entry.question if r.entry else r.question,
+                 "answer": without_stray_yes_no(r.entry.question if r.entry else r.question, r.answer_text or ""),
                  "source": r.source_line or ""}
                 for r in consultation.answers
             ],
@@ -235,6 +244,8 @@ class MailAssistant:
             team_name=config.team_name,
             team_address=config.team_address,
             subject=reply_subject(scrub_message(mail.subject, consultation.text, self._redactor)[0]),
+            passed=[{"question": r.entry.question, "on": british_date(r.entry.date.on)}
+                    for r in self._passed(consultation.answers)],
         )
         message = EmailMessage()
         message["From"] = formataddr((config.team_name, config.team_address))
@@ -479,6 +490,19 @@ def first_name(display_name: str) -> str:
 
 def sender_hash(address: str) -> str:
     return hashlib.sha256(("sencobot-mail-window:" + address.strip().lower()).encode()).hexdigest()
+
+
+_YES_NO_QUESTION = re.compile(r"^\s*(is|are|was|were|do|does|did|can|could|will|would|should|shall|has|have|"
+                              r"had|must|may|might)\b", re.IGNORECASE)
+_LEADING_YES_NO = re.compile(r"^\s*(yes|no)[.,:;!]\s+", re.IGNORECASE)
+
+
+def without_stray_yes_no(question: str, answer: str) -> str:
+    """A "Yes." or "No." opening only reads right under a yes/no question; under any other it is a fragment."""
+    if _YES_NO_QUESTION.match(question or ""):
+        return answer
+    stripped = _LEADING_YES_NO.sub("", answer, count=1)
+    return stripped[:1].upper() + stripped[1:] if stripped != answer else answer
 
 
 def _declined(text: str, confidence: float = 0.0) -> AnswerResult:

@@ -22,8 +22,13 @@ def install(core: Core, registry: Registry, reminders: Reminders) -> RemindersFe
     settings = core.settings
     if settings.reminders.enabled:
         registry.add_job(reminders.background_task())
+    async def answer_question(turn_context, asker, text):
+        # A question asked inside the tribunal dialog goes to the same answerer as any other.
+        await registry.fallback(turn_context, asker, text)
+
     feature = RemindersFeature(reminders, staff_ids=core.staff_ids,
-                               tenant_per_second=settings.reminders.tenant_per_second)
+                               tenant_per_second=settings.reminders.tenant_per_second,
+                               answer_question=answer_question)
     feature.install(registry.router, registry.dialogs)
     registry.greet_new_users(feature.ask_new_user)
     return feature

@@ -203,6 +203,19 @@ class DeadlineReminders:
                                                              now=now)
         return SyncResult(added, cancelled)
 
+    def next_due(self, category: str) -> Optional[tuple[dt.datetime, Deadline]]:
+        """When the next reminder of this category is due, and for which deadline (None if nothing is)."""
+        now = self._clock.now()
+        catalogue = self.catalogue()
+        by_id = {d.id: d for d in catalogue.deadlines}
+        due = sorted((a.due_at, a.source) for a in deadline_announcements(
+            catalogue, lead_days=self._lead_days, send_time=self._send_time)
+            if a.category == category and a.due_at >= now)
+        if not due:
+            return None
+        at, source = due[0]
+        return at, by_id[source.split(":", 1)[1]]
+
     def upcoming(self) -> list[Deadline]:
         today = self._clock.now().astimezone(LONDON).date()
         return list(self.catalogue().upcoming(today))

@@ -69,3 +69,30 @@ async def test_booking_in_teams_over_http_and_fetching_the_calendar_file(bot_ove
         assert "METHOD:REQUEST" in await response.text()
     async with bot.session.get(bot.url + f"/calendar/{uuid.uuid4().hex}.ics") as response:
         assert response.status == 404
+
+
+async def test_over_http_the_webinar_confirmation_has_words_and_the_joining_link_and_held_events_are_not_offered(
+        bot_over_http):
+    bot = bot_over_http
+    turns = [
+        ("sign me up for the webinar on 6 May", None),
+        ("Oakwood Primary School", None),
+        ("", {"action": "booking.step", "choice": "book", "event_id": "webinar-2025-05-06"}),
+    ]
+    for number, (text, value) in enumerate(turns, start=1):
+        status, _ = await bot.say(text, **({"value": value} if value else {}))
+        assert status in (200, 201)
+        await bot.connector.wait_for(number)
+    booked = bot.connector.activities()[-1]
+    assert booked["text"].startswith("You're booked on the SEND Quality Assurance")
+    assert "Joining link: https://teams.microsoft.com/" in content(booked)
+    assert open_url(booked, "Join online").startswith("https://teams.microsoft.com/")
+
+    await bot.say("book")
+    listing = content((await bot.connector.wait_for(4))[-1])
+    assert "You're booked on this one" in listing
+    assert "webinar-2025-05-06" not in listing  # no button for it: neither "Book" nor "Join the waiting list"
+
+    await bot.say("", value={"action": "booking.step", "choice": "book", "event_id": "webinar-2025-05-06"})
+    stale = content((await bot.connector.wait_for(5))[-1])
+    assert "That form is finished" in stale

@@ -72,8 +72,10 @@ async def test_before_the_forum_ends_there_is_nothing_to_evaluate(assistant, clo
     assert "no forum evaluation open" in reply.text
 
 
-async def test_staff_see_the_summary_card_with_a_chart_and_no_free_text(assistant):
-    await senco(assistant, 1).presses(dict(FULL, most_useful="Secret comment one"))
+async def test_staff_see_the_summary_card_with_a_chart_and_the_redacted_comments_without_names(assistant):
+    # Issue 20: comments were readable only in the CLI's spreadsheet; staff now read them in Teams, redacted
+    # when stored and never beside who wrote them.
+    await senco(assistant, 1).presses(dict(FULL, most_useful="Comment one, ring me on 07700 900123"))
     await senco(assistant, 2).presses(dict(FULL, phase="secondary", overall="2", item__tribunal="3"))
     [card] = await staff(assistant).says("evaluation results term 4")
     assert card.card["version"] == "1.5"
@@ -82,7 +84,9 @@ async def test_staff_see_the_summary_card_with_a_chart_and_no_free_text(assistan
     assert "Overall rating: 3.0 (n=2)" in card.text
     assert "Tribunal – the role of the school (Georgette Williams): 4.0 (n=2)" in card.text
     assert "Primary (1)" in card.text and "Secondary (1)" in card.text
-    assert "Secret comment" not in str(card.card)
+    assert "Comments (2, newest first)" in card.text
+    assert "Most useful: Comment one, ring me on [phone]" in card.text
+    assert "07700" not in str(card.card) and "Sam Senco" not in str(card.card)
     [image] = [e for e in card.card["body"] if e["type"] == "Image"]
     assert image["url"].startswith("http://bot.test/evaluations/chart/") and image["altText"]
 
@@ -106,9 +110,21 @@ async def test_non_staff_cannot_see_results_nor_anyone_elses_answers(assistant, 
 
 async def test_evaluate_words_route_here_but_questions_about_the_evaluation_stay_with_the_faq(assistant):
     router = assistant.bot.router
+    # Asking for the form, or about a forum's evaluation, goes to the evaluation: it knows whether one is
+    # open, and the FAQ does not.
     for text in ("evaluate", "Evaluate the forum", "fill in the evaluation", "I want to rate the forum",
-                 "change my evaluation"):
+                 "change my evaluation", "where is the evaluation form", "term 4 forum evaluation"):
         assert router.best(text, is_staff=False).name == "evaluation.open", text
-    for text in ("where is the evaluation form", "term 4 forum evaluation", "when is the next forum"):
+    for text in ("when is the next forum", "how should we evaluate our SEN provision?"):
         intent = router.best(text, is_staff=False)
         assert intent is None or not intent.name.startswith("evaluation"), text
+
+
+async def test_a_first_attempt_refused_for_errors_is_not_called_answering_before(assistant, evaluations):
+    sam = senco(assistant)
+    [card] = await sam.presses(dict(FULL, overall="9"))
+    assert "Choose a rating from 1 to 5." in card.text
+    assert "You answered this before" not in card.text
+    await sam.presses(FULL)
+    [card] = await sam.presses(dict(FULL, overall="9"))
+    assert "You answered this before" in card.text

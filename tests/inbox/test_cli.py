@@ -64,8 +64,9 @@ def test_inbox_list_and_answer(db_url, capsys):
     assert main(["inbox", "answer", ids[0][:8], "--text", "Use the station car park."]) == 0
     out = capsys.readouterr().out
     # Queued for Teams now when a delivering notifier is configured, else left for the running assistant.
-    found = re.search(r"sent (\d) in Teams, 0 by email(?:; (\d) will be sent by the running assistant)?\.", out)
-    assert found and int(found.group(1)) + int(found.group(2) or 0) == 2
+    found = re.search(r"(\d) queued for Teams, 0 sent by email(?:; (\d) will be sent by the running assistant)?"
+                      r"(?:; (\d) can't be reached in Teams \(no conversation with them is stored[^)]*\))?\.", out)
+    assert found and sum(int(n or 0) for n in found.groups()) == 2, out
     assert main(["inbox", "list", "--status", "answered"]) == 0
     assert "2 questions." in capsys.readouterr().out
 
@@ -119,3 +120,23 @@ def test_redact_runs_as_the_sencobot_command():
                             capture_output=True, text=True, cwd=REPO_ROOT, timeout=60)
     assert result.returncode == 0, result.stderr
     assert result.stdout == "his mum [name] rang\n"
+
+
+def test_inbox_answer_tells_queued_from_undeliverable(db_url, capsys):
+    ids = seed(db_url, [("29:a", "is there parking at the venue?"), ("29:b", "is there parking at the venue")])
+
+    async def remember_a():
+        database = Database(db_url)
+        await build_core(load_settings(DEFAULT_CONFIG, environ={"DATABASE_URL": db_url}),
+                         clock=FixedClock(TEST_NOW), database=database).references.save(
+            user_id="29:a", channel_id="msteams", conversation_id="a:1", service_url="http://connector.invalid/",
+            tenant_id=None, user_name=None, aad_object_id=None, reference={"conversation": {"id": "a:1"}},
+            now=TEST_NOW)
+        await database.dispose()
+
+    asyncio.run(remember_a())
+    assert main(["inbox", "answer", ids[0][:8], "--text", "Use the station car park."]) == 0
+    out = capsys.readouterr().out
+    assert "sent 1 in Teams" not in out
+    assert re.search(r"(1 queued for Teams|1 will be sent by the running assistant)", out), out
+    assert "1 can't be reached in Teams" in out, out

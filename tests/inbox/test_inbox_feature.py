@@ -23,7 +23,7 @@ async def test_staff_merge_then_dismiss_from_the_cards(settings, sqlite_db, cloc
     await askers[1].says("Can we bring a teaching assistant along to the forum?")
     replies = await officer.says("show inbox")
     cards = [r for r in replies if r.card]
-    assert "2 groups of questions (2 questions) are waiting." in replies[-1].text
+    assert "2 groups of questions (2 questions) are waiting." in replies[0].text
     assert len(cards) == 2 and all("Merge" in [t for t, _ in c.choices] for c in cards)
 
     # Staff decide the second is the same question as the first.
