@@ -20,6 +20,7 @@ COMMAND_MODULES = (
     "bot.commands.teams_package",
     "bot.commands.mail",
     "bot.commands.privacy",
+    "bot.commands.deck_import",
 )
 
 
