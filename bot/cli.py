@@ -21,6 +21,7 @@ COMMAND_MODULES = (
     "bot.commands.mail",
     "bot.commands.privacy",
     "bot.commands.deck_import",
+    "bot.drafts.commands",
 )
 
 

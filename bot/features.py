@@ -16,6 +16,7 @@ from bot.router import Router
 from bot.turn import Asker
 from bot.booking_wiring import install_bookings
 from bot.mail_wiring import install_mail
+from bot.drafts.install import install as install_drafts
 from bot.services.evaluation_wiring import build_evaluations
 from dialogs.evaluation_feature import EvaluationFeature
 from dialogs.faq_feature import FaqFeature
@@ -50,4 +51,5 @@ def install_features(services, router: Router, dialogs: DialogSet, user_state: U
     reminders = install_reminders(services, router, dialogs)
     install_privacy(services, router, dialogs, user_state)  # also schedules the daily retention purge
     install_mail(services)
+    install_drafts(services, router, dialogs)
     return InstalledFeatures(fallback=fallback, on_new_user=reminders.ask_new_user)

@@ -27,6 +27,7 @@ def register(sub) -> None:
     deck.add_argument("file")
     deck.add_argument("--json", default=None, help="also write every draft to this JSON file")
     deck.add_argument("--no-queue", action="store_true", help="only print the drafts; do not queue them for review")
+    deck.add_argument("--by", default=None, help="who is importing (recorded with the import)")
     deck.set_defaults(func=cmd_import_deck)
 
 

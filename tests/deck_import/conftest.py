@@ -14,3 +14,24 @@ def deck_files(tmp_path_factory) -> dict:
     from make_deck_fixtures import make_all
 
     return make_all(DECK, tmp_path_factory.mktemp("deck"))
+
+
+@pytest.fixture
+def data_dir(tmp_path):
+    """A copy of the knowledge folder that accepted drafts may write to."""
+    import shutil
+
+    target = tmp_path / "data"
+    shutil.copytree(REPO / "knowledge" / "data", target)
+    return target
+
+
+def variant_deck(tmp_path, *replacements) -> Path:
+    """The March deck with some text changed, to draft things the catalogues do not hold yet."""
+    text = DECK.read_text(encoding="utf-8")
+    for old, new in replacements:
+        assert old in text, old
+        text = text.replace(old, new)
+    path = tmp_path / "variant.txt"
+    path.write_text(text, encoding="utf-8")
+    return path
