@@ -15,6 +15,8 @@ def register(sub) -> None:
     serve.set_defaults(func=cmd_serve)
 
     chat = sub.add_parser("chat", help="talk to the assistant in this terminal")
+    chat.add_argument("--staff", metavar="NAME", default=None,
+                      help="chat as a member of the inclusion team (answer the inbox, review drafts); NAME is recorded")
     chat.set_defaults(func=cmd_chat)
 
     ask = sub.add_parser("ask", help="answer one question, or JSON lines from stdin with --jsonl")
@@ -102,6 +104,9 @@ def cmd_config(args) -> int:
     return 0
 
 
+CONSOLE_STAFF_ID = "console-staff"
+
+
 def cmd_chat(args) -> int:
     settings = settings_from(args)
 
@@ -109,11 +114,16 @@ def cmd_chat(args) -> int:
         from bot.console import run_console
         from bot.wiring import build_assistant, build_services
 
-        await _upgrade(settings)
-        services = build_services(settings, clock=args.clock)
+        chat_settings, who = settings, {}
+        if args.staff:
+            # The terminal is the operator's own: whoever runs `chat --staff` is trusted as staff.
+            chat_settings = settings.replace(**{"bot.staff_ids": [*settings.bot.staff_ids, CONSOLE_STAFF_ID]})
+            who = {"user_id": CONSOLE_STAFF_ID, "name": args.staff}
+        await _upgrade(chat_settings)
+        services = build_services(chat_settings, clock=args.clock)
         assistant = build_assistant(services)
         try:
-            await run_console(assistant.bot)
+            await run_console(assistant.bot, **who)
         finally:
             await services.database.dispose()
 
