@@ -22,6 +22,8 @@ log = logging.getLogger(__name__)
 
 DRAFT_PATTERNS = (r"^(show |review )?(the )?(imported )?drafts$", r"^review (the )?(deck|import)$")
 STAFF_ONLY = "Sorry, only the inclusion team can do that."
+NEW_PATTERNS = (r"^(new|add)( an?)? (?P<kind>faq|faq entry|event|webinar|deadline)$",)
+NEW_KINDS = {"faq": "faq", "faq entry": "faq", "event": "event", "webinar": "event", "deadline": "deadline"}
 CARDS_PER_MESSAGE = 10
 LABELS = {
     "question": "Question", "answer": "Answer (the deck's sentences)", "title": "Title", "kind_of_event":
@@ -33,15 +35,20 @@ MULTILINE = {"answer", "description", "detail"}
 
 
 class DraftsFeature:
-    def __init__(self, drafts: DraftService, *, staff_ids: frozenset[str]):
+    def __init__(self, drafts: DraftService, *, staff_ids: frozenset[str], forum: str = "term4-2025"):
         self._drafts = drafts
         self._staff_ids = staff_ids
+        self._forum = forum
 
     def install(self, router: Router, dialogs: DialogSet) -> None:
         router.add_intent(Intent("drafts.show", self._on_drafts, patterns=DRAFT_PATTERNS, command="drafts",
                                  description="drafts imported from a forum deck, to accept, edit or reject (staff)",
                                  staff_only=True))
         router.add_intent(Intent("drafts.refuse", self._on_refused, patterns=DRAFT_PATTERNS))
+        router.add_intent(Intent("drafts.new", self._on_new, patterns=NEW_PATTERNS, command="new faq entry",
+                                 description="add an FAQ entry, event or deadline by hand, reviewed like a draft "
+                                             "(staff)", staff_only=True))
+        router.add_intent(Intent("drafts.new.refuse", self._on_refused, patterns=NEW_PATTERNS))
         router.add_action(CardAction("drafts.accept", self._on_accept, staff_only=True))
         router.add_action(CardAction("drafts.edit", self._on_edit, staff_only=True))
         router.add_action(CardAction("drafts.reject", self._on_reject, staff_only=True))
@@ -59,8 +66,8 @@ class DraftsFeature:
         return asker.name or asker.aad_object_id or asker.user_id
 
     async def _on_refused(self, turn_context: TurnContext, dc, text: str) -> None:
-        await turn_context.send_activity("Imported drafts are for the inclusion team. If you have a question, "
-                                         "just ask it here.")
+        await turn_context.send_activity("Reviewing and adding content is for the inclusion team. If you have a "
+                                         "question, just ask it here.")
 
     async def _on_drafts(self, turn_context: TurnContext, dc, text: str) -> None:
         if await self._staff(turn_context) is None:
@@ -80,6 +87,19 @@ class DraftsFeature:
             summary += f" Here are {len(shown)}; say `drafts` again for the next ones, or use `sencobot drafts list`."
         cards = [CardFactory.adaptive_card(draft_card(d)) for d in shown]
         await turn_context.send_activity(MessageFactory.list(cards, text=summary))
+
+    async def _on_new(self, turn_context: TurnContext, dc, text: str) -> None:
+        asker = await self._staff(turn_context)
+        if asker is None:
+            return
+        import re
+
+        match = re.match(NEW_PATTERNS[0], text.strip(), re.IGNORECASE)
+        kind = NEW_KINDS[match.group("kind").lower()] if match else "faq"
+        draft = await self._drafts.start_new(kind, by=self._by(asker), forum=self._forum)
+        await turn_context.send_activity(MessageFactory.attachment(
+            CardFactory.adaptive_card(draft_card(draft)),
+            text=f"Fill in the new {kind} and press Accept; it goes live once the catalogue's checks pass."))
 
     async def _on_accept(self, turn_context: TurnContext, dc, data: dict) -> None:
         asker = await self._staff(turn_context)

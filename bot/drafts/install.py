@@ -24,6 +24,7 @@ def install(services, router, dialogs) -> DraftService:
 
     service = build_draft_service(services.settings, database=services.database, clock=services.clock,
                                   publish_faq=services.faq.publish)
-    DraftsFeature(service, staff_ids=frozenset(services.settings.bot.staff_ids)).install(router, dialogs)
+    DraftsFeature(service, staff_ids=frozenset(services.settings.bot.staff_ids),
+                  forum=services.settings.inbox.forum).install(router, dialogs)
     services.extras["drafts"] = service
     return service
