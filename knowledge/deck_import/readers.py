@@ -69,8 +69,13 @@ def _read_txt(path: Path) -> list[list[str]]:
         raise DeckReadError(f"{path.name}: not a UTF-8 text file") from None
     if "\x00" in text:
         raise DeckReadError(f"{path.name}: this is a binary file, not a text deck")
+    return split_text_deck(text)
+
+
+def split_text_deck(text: str) -> list[list[str]]:
+    """The plain-text deck's slides as raw lines (tabs between table cells kept; empty lines dropped)."""
     chunks = [chunk for chunk in _TXT_SLIDE_BREAK.split(text.replace("\r\n", "\n")) if chunk.strip()]
-    return [chunk.split("\n") for chunk in chunks]
+    return [[line.strip(" \u00a0") for line in chunk.split("\n") if line.strip()] for chunk in chunks]
 
 
 def _zip_member_check(path: Path, member: str, kind: str) -> None:
@@ -149,24 +154,26 @@ def _read_pdf(path: Path) -> list[list[str]]:
 def _read_docx(path: Path) -> list[list[str]]:
     _zip_member_check(path, "word/document.xml", "Word")
     import docx
+    import docx.table
     from docx.oxml.ns import qn
 
     try:
         document = docx.Document(str(path))
     except Exception as exc:  # python-docx raises many kinds for a damaged package
         raise DeckReadError(f"{path.name}: not a valid Word file ({exc.__class__.__name__})") from None
-    # One slide per page: a deck saved as Word keeps each slide on its own page.
+    # One slide per page: a deck saved as Word keeps each slide on its own page. Paragraphs and tables are
+    # read in document order, a table row as one line with its cells tab-separated, as in the text form.
     pages: list[list[str]] = [[]]
-    for paragraph in document.paragraphs:
-        breaks = paragraph._p.findall(".//" + qn("w:br"))
-        if any(b.get(qn("w:type")) == "page" for b in breaks) and not paragraph.text.strip():
+    for block in document.iter_inner_content():
+        if isinstance(block, docx.table.Table):
+            for row in block.rows:
+                pages[-1].append("\t".join(cell.text for cell in row.cells))
+            continue
+        breaks = block._p.findall(".//" + qn("w:br"))
+        if any(b.get(qn("w:type")) == "page" for b in breaks) and not block.text.strip():
             pages.append([])
             continue
-        if paragraph.paragraph_format.page_break_before and pages[-1]:
+        if block.paragraph_format.page_break_before and pages[-1]:
             pages.append([])
-        pages[-1].extend(paragraph.text.split("\n"))
-    for table in document.tables:
-        # Tables are read in place by python-docx's paragraph walk only for their cells' text elsewhere;
-        # decks saved to Word keep slide tables as tab-separated paragraphs, which the walk above reads.
-        del table
+        pages[-1].extend(block.text.split("\n"))
     return [page for page in pages if any(line.strip() for line in page)]

@@ -120,3 +120,13 @@ def test_password_protected_pdf_is_refused_by_the_cli(tmp_path):
     result = _cli("import", "deck", str(path), "--no-queue")
     assert result.returncode == 1
     assert "password-protected" in result.stderr and "Nothing was imported" in result.stderr
+
+
+def test_the_fixtures_carry_the_agenda_as_a_real_table(deck_files):
+    # So the equality above covers the readers' table paths, not only their text paths.
+    import docx
+    from pptx import Presentation
+
+    slides = Presentation(str(deck_files[".pptx"])).slides
+    assert any(shape.has_table for slide in slides for shape in slide.shapes)
+    assert docx.Document(str(deck_files[".docx"])).tables
