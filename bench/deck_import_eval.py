@@ -37,8 +37,7 @@ sys.path.insert(0, str(REPO / "bench"))
 
 from make_deck_fixtures import DEFAULT_DECK, make_all  # noqa: E402
 
-from bot.commands.deck_import import glossary_forms  # noqa: E402
-from knowledge.deck_import import import_deck  # noqa: E402
+from knowledge.deck_import import glossary_forms, import_deck  # noqa: E402
 from knowledge.deck_import.dates import DateContext, find_dates  # noqa: E402
 
 DATA = REPO / "knowledge" / "data"

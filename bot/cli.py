@@ -20,7 +20,6 @@ COMMAND_MODULES = (
     "bot.commands.teams_package",
     "bot.commands.mail",
     "bot.commands.privacy",
-    "bot.commands.deck_import",
     "bot.drafts.commands",
 )
 

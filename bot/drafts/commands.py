@@ -1,4 +1,5 @@
-"""``sencobot drafts list|show|accept|edit|reject``: the review queue from the terminal.
+"""``sencobot drafts list|show|accept|edit|reject``: the review queue from the terminal
+(and ``sencobot import deck``, which fills it: bot/drafts/deck_import.py).
 
     sencobot drafts list [--status pending|accepted|rejected|all] [--kind faq]
     sencobot drafts show ID
@@ -21,6 +22,9 @@ KINDS = ("forum", "event", "deadline", "faq")
 
 
 def register(sub) -> None:
+    from bot.drafts.deck_import import register as register_import
+
+    register_import(sub)
     drafts = sub.add_parser("drafts", help="the review queue of drafts imported from a forum deck")
     actions = drafts.add_subparsers(dest="drafts_command", metavar="ACTION")
     actions.required = True

@@ -6,15 +6,14 @@ from typing import Callable, Optional
 
 from bot.drafts.service import DraftService
 from bot.drafts.sink import YamlDraftSink
-from integrations.db.draft_repos import DraftRepository
+from integrations.db.drafts import DraftRepository
 
 
 def build_draft_service(settings, *, database, clock, publish_faq: Optional[Callable] = None) -> DraftService:
-    from bot.booking_wiring import events_file
-
     data_dir = Path(settings.knowledge.data_dir) if settings.knowledge.data_dir else None
-    sink = YamlDraftSink(data_dir, events_file=events_file(settings),
-                         default_capacity=settings.bookings.default_capacity)
+    # The same file the bookings feature reads: its own setting, else the knowledge folder's.
+    events_file = Path(settings.bookings.events_file) if settings.bookings.events_file else None
+    sink = YamlDraftSink(data_dir, events_file=events_file, default_capacity=settings.bookings.default_capacity)
     return DraftService(DraftRepository(database), sink, clock, publish_faq=publish_faq)
 
 

@@ -16,7 +16,7 @@ from typing import Callable, Optional
 
 from bot.clock import Clock
 from bot.drafts.sink import DraftSink, SinkError
-from integrations.db.draft_repos import DeckImport, DraftRepository, NewDraft, StoredDraft
+from integrations.db.drafts import DeckImport, DraftRepository, NewDraft, StoredDraft
 from knowledge.deck_import.models import DeckDrafts, to_jsonable
 from knowledge.models import FaqEntry
 

@@ -1,9 +1,9 @@
-"""The 0007_deck_drafts migration creates exactly what draft_tables declares, on SQLite and PostgreSQL."""
+"""The 0007_deck_drafts migration creates exactly what integrations/db/drafts.py declares, on SQLite and PostgreSQL."""
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
 import integrations.db.tables  # noqa: F401  (complete metadata)
-from integrations.db.draft_tables import content_drafts, deck_imports
+from integrations.db.drafts import content_drafts, deck_imports
 from integrations.db.metadata import metadata
 from integrations.db.migrate import current_revisions
 

@@ -1,6 +1,6 @@
 """``sencobot import deck FILE``: draft the forum, events, deadlines and FAQ entries from a deck.
 
-    sencobot import deck slides.pptx [--json drafts.json] [--no-queue]
+    sencobot import deck slides.pptx [--by NAME] [--json drafts.json] [--no-queue]
 
 Reading and drafting are pure (knowledge/deck_import); nothing goes live from here. The drafts
 wait in the review queue (``sencobot drafts …``) until a member of staff accepts them. A file that
@@ -12,11 +12,7 @@ import json
 import sys
 from pathlib import Path
 
-import yaml
-
-from knowledge.deck_import import DeckFormatError, DeckReadError, import_deck, to_jsonable
-
-DEFAULT_GLOSSARY = Path(__file__).resolve().parents[2] / "knowledge" / "data" / "glossary.yaml"
+from knowledge.deck_import import DeckFormatError, DeckReadError, glossary_forms, import_deck, to_jsonable
 
 
 def register(sub) -> None:
@@ -31,19 +27,6 @@ def register(sub) -> None:
     deck.set_defaults(func=cmd_import_deck)
 
 
-def glossary_forms(path: Path | None = None) -> list[str]:
-    """Every form the glossary knows (terms and variants), to tell which terms a draft uses that it lacks."""
-    path = path or DEFAULT_GLOSSARY
-    if not path.exists():
-        return []
-    doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    forms: list[str] = []
-    for term in doc.get("terms") or []:
-        forms.append(str(term.get("term", "")))
-        forms.extend(str(v) for v in term.get("variants") or [])
-    return [f for f in forms if f]
-
-
 def _glossary_path(args) -> Path | None:
     try:
         from bot.cli import settings_from
@@ -51,7 +34,7 @@ def _glossary_path(args) -> Path | None:
         data_dir = settings_from(args).knowledge.data_dir
     except Exception:  # settings are optional for a dry run; the repository's glossary is the default
         data_dir = ""
-    return Path(data_dir) / "glossary.yaml" if data_dir else None
+    return Path(data_dir) if data_dir else None
 
 
 def cmd_import_deck(args) -> int:
@@ -65,18 +48,13 @@ def cmd_import_deck(args) -> int:
         Path(args.json).write_text(json.dumps(to_jsonable(drafts), indent=2, ensure_ascii=False), encoding="utf-8")
         print(f"drafts written to {args.json}")
     if not args.no_queue:
-        queued = _queue(args, drafts)
-        if queued is not None:
-            print(f"{queued} drafts queued for review: sencobot drafts list")
+        print(f"{_queue(args, drafts)} drafts queued for review: sencobot drafts list")
     return 0
 
 
-def _queue(args, drafts):
-    """Hands the drafts to the review queue when it is installed (bot/drafts)."""
-    try:
-        from bot.drafts.commands import queue_drafts
-    except ImportError:
-        return None
+def _queue(args, drafts) -> int:
+    from bot.drafts.commands import queue_drafts
+
     return queue_drafts(args, drafts)
 
 
