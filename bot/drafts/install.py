@@ -1,11 +1,16 @@
-"""Building the review queue from settings, for the CLI and for the running assistant."""
+"""Plugs the review queue into the assistant: staff review of drafts (and new content typed by hand) in Teams.
+
+An FAQ entry accepted in Teams goes straight into the running answerer, so it is answered at once."""
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Callable, Optional
 
+from bot.core import Core
 from bot.drafts.service import DraftService
 from bot.drafts.sink import YamlDraftSink
+from bot.registry import Registry
+from dialogs.drafts import DraftsFeature
 from integrations.db.drafts import DraftRepository
 
 
@@ -17,13 +22,9 @@ def build_draft_service(settings, *, database, clock, publish_faq: Optional[Call
     return DraftService(DraftRepository(database), sink, clock, publish_faq=publish_faq)
 
 
-def install(services, router, dialogs) -> DraftService:
-    """Staff review of drafts in Teams; an accepted FAQ entry goes straight into the running answerer."""
-    from dialogs.drafts import DraftsFeature
-
-    service = build_draft_service(services.settings, database=services.database, clock=services.clock,
-                                  publish_faq=services.faq.publish)
-    DraftsFeature(service, staff_ids=frozenset(services.settings.bot.staff_ids),
-                  forum=services.settings.inbox.forum).install(router, dialogs)
-    services.extras["drafts"] = service
+def install(core: Core, registry: Registry) -> DraftService:
+    service = build_draft_service(core.settings, database=core.database, clock=core.clock,
+                                  publish_faq=core.answerer.publish)
+    DraftsFeature(service, staff_ids=core.staff_ids, forum=core.settings.inbox.forum).install(registry.router,
+                                                                                              registry.dialogs)
     return service

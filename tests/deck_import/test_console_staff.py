@@ -2,15 +2,16 @@
 import io
 
 from bot.console import Conversation, run_console
-from bot.services.notify import RecordingNotifier
-from bot.wiring import build_assistant, build_services
+from bot.assistant import build_assistant
+from bot.core import build_core
+from bot.notify import RecordingNotifier
 
 
 async def test_staff_type_an_answer_in_the_terminal_and_the_asker_gets_it(settings, sqlite_db, clock):
-    services = build_services(settings.replace(**{"bot.staff_ids": ["console-staff"]}), clock=clock,
-                              database=sqlite_db)
-    services.notifier = RecordingNotifier()
-    bot = build_assistant(services).bot
+    services = build_core(settings.replace(**{"bot.staff_ids": ["console-staff"]}), clock=clock,
+                              database=sqlite_db, notifier=RecordingNotifier())
+    assistant = build_assistant(services)
+    bot = assistant.bot
     senco = Conversation(bot, user_id="29:s", name="Sam Senco", aad_object_id="aad-sam", channel_id="msteams")
     await senco.says("Is there free parking at the venue?")
 
@@ -26,9 +27,10 @@ async def test_staff_type_an_answer_in_the_terminal_and_the_asker_gets_it(settin
 
 
 async def test_typed_fields_are_not_sent_with_a_button_that_takes_no_inputs(settings, sqlite_db, clock):
-    services = build_services(settings.replace(**{"bot.staff_ids": ["aad-staff"]}), clock=clock, database=sqlite_db)
-    services.notifier = RecordingNotifier()
-    bot = build_assistant(services).bot
+    services = build_core(settings.replace(**{"bot.staff_ids": ["aad-staff"]}), clock=clock, database=sqlite_db,
+                          notifier=RecordingNotifier())
+    assistant = build_assistant(services)
+    bot = assistant.bot
     senco = Conversation(bot, user_id="29:s", name="Sam Senco", aad_object_id="aad-sam", channel_id="msteams")
     await senco.says("Is there free parking at the venue?")
     staff = Conversation(bot, user_id="29:o", name="Olu", aad_object_id="aad-staff", channel_id="msteams")

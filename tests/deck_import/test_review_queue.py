@@ -7,7 +7,7 @@ import yaml
 
 from bot.drafts.service import DraftError, DraftService
 from bot.drafts.sink import YamlDraftSink
-from bot.services.faq import FaqService
+from bot.faq.service import FaqService
 from integrations.db.drafts import DraftRepository
 from knowledge.deck_import import import_deck
 from knowledge.deadlines import load_deadlines

@@ -4,21 +4,22 @@ import datetime as dt
 import pytest
 
 from bot.console import Conversation
-from bot.services.notify import RecordingNotifier
-from bot.wiring import build_assistant, build_services
+from bot.assistant import build_assistant
+from bot.core import build_core
+from bot.notify import RecordingNotifier
 from knowledge.deadlines import load_deadlines
 from knowledge.events import load_events
 
 
 @pytest.fixture
 def people(settings, sqlite_db, clock, data_dir):
-    services = build_services(settings.replace(**{"bot.staff_ids": ["aad-staff"], "knowledge.data_dir": str(data_dir)}),
-                              clock=clock, database=sqlite_db)
-    services.notifier = RecordingNotifier()
-    bot = build_assistant(services).bot
+    services = build_core(settings.replace(**{"bot.staff_ids": ["aad-staff"], "knowledge.data_dir": str(data_dir)}),
+                              clock=clock, database=sqlite_db, notifier=RecordingNotifier())
+    assistant = build_assistant(services)
+    bot = assistant.bot
     staff = Conversation(bot, user_id="29:o", name="Clara Green", aad_object_id="aad-staff", channel_id="msteams")
     senco = Conversation(bot, user_id="29:s", name="Sam Senco", aad_object_id="aad-sam", channel_id="msteams")
-    return staff, senco, services
+    return staff, senco, assistant
 
 
 def accept_data(reply) -> dict:
@@ -26,7 +27,7 @@ def accept_data(reply) -> dict:
 
 
 async def test_a_new_faq_entry_typed_in_teams_is_answered_at_once(people):
-    staff, senco, services = people
+    staff, senco, assistant = people
     question = "Is the Term 5 forum recorded for people who cannot attend?"
     before = (await senco.says(question))[-1].text
     assert "recordings are on the Kelsi" not in before
@@ -38,7 +39,7 @@ async def test_a_new_faq_entry_typed_in_teams_is_answered_at_once(people):
     assert "Accepted" in replies[-1].text and "I answer it from now on" in replies[-1].text
     answer = (await senco.says(question))[-1].text
     assert "recordings are on the Kelsi forum page within a week" in answer
-    draft = (await services.extras["drafts"].all(status="accepted"))[0]
+    draft = (await assistant.features.drafts.all(status="accepted"))[0]
     assert draft.decided_by == "Clara Green" and draft.edited_by == "Clara Green"
 
 
@@ -61,7 +62,7 @@ async def test_a_new_event_and_deadline_typed_in_teams_go_into_the_catalogues(pe
 
 
 async def test_only_staff_can_add_content(people):
-    _staff, senco, services = people
+    _staff, senco, assistant = people
     replies = await senco.says("new faq entry")
     assert not any(r.card for r in replies)
-    assert await services.extras["drafts"].all(status=None) == []
+    assert await assistant.features.drafts.all(status=None) == []
