@@ -28,6 +28,7 @@ from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, Integer, Stri
 
 from integrations.db.engine import Database
 from integrations.db.metadata import metadata
+from integrations.db.rows import from_row
 from integrations.db.types import UtcDateTime
 
 
@@ -368,8 +369,4 @@ class BookingRepository:
 
 
 def _booking(row) -> Booking:
-    return Booking(
-        id=row.id, ref=row.ref, event_id=row.event_id, user_id=row.user_id, name=row.name, school=row.school,
-        email=row.email, status=row.status, sequence=row.sequence, created_at=row.created_at,
-        confirmed_at=row.confirmed_at, cancelled_at=row.cancelled_at, cancelled_by=row.cancelled_by,
-    )
+    return from_row(Booking, row)

@@ -13,6 +13,7 @@ from sqlalchemy import CheckConstraint, Column, Index, Integer, String, Table, T
 
 from integrations.db.engine import Database
 from integrations.db.metadata import metadata
+from integrations.db.rows import from_row
 from integrations.db.types import UtcDateTime
 
 
@@ -109,10 +110,7 @@ class StoredResponse:
 
 
 def _participant(row) -> Participant:
-    return Participant(
-        id=row.id, forum_id=row.forum_id, respondent=row.respondent, channel=row.channel, source=row.source,
-        invited_at=row.invited_at, reminded_at=row.reminded_at, created_at=row.created_at,
-    )
+    return from_row(Participant, row)
 
 
 def _response(row) -> StoredResponse:

@@ -12,6 +12,7 @@ from sqlalchemy import Column, Integer, String, Table, Text
 
 from integrations.db.engine import Database
 from integrations.db.metadata import metadata
+from integrations.db.rows import from_row
 from integrations.db.types import UtcDateTime
 
 
@@ -200,17 +201,7 @@ class ConversationReferences:
 
 
 def _reference_from_row(row) -> StoredReference:
-    return StoredReference(
-        user_id=row.user_id,
-        channel_id=row.channel_id,
-        conversation_id=row.conversation_id,
-        service_url=row.service_url,
-        tenant_id=row.tenant_id,
-        user_name=row.user_name,
-        aad_object_id=row.aad_object_id,
-        reference=json.loads(row.reference),
-        unreachable=bool(row.unreachable),
-    )
+    return from_row(StoredReference, row, reference=json.loads(row.reference), unreachable=bool(row.unreachable))
 
 
 class ProcessedActivities:

@@ -18,6 +18,7 @@ from sqlalchemy import Boolean, Column, Float, ForeignKey, Integer, String, Tabl
 
 from integrations.db.engine import Database
 from integrations.db.metadata import metadata
+from integrations.db.rows import from_row
 from integrations.db.types import UtcDateTime
 
 
@@ -170,56 +171,21 @@ def _new_id() -> str:
 
 
 def _query(row) -> Query:
-    return Query(
-        id=row.id,
-        asked_at=row.asked_at,
-        channel=row.channel,
-        asker_id=row.asker_id,
-        asker_name=row.asker_name or "",
-        text=row.text,
-        outcome=row.outcome,
-        faq_id=row.faq_id,
-        confidence=float(row.confidence),
-        helpful=None if row.helpful is None else bool(row.helpful),
-        status=row.status,
-        needs_answer=bool(row.needs_answer),
-        cluster_id=row.cluster_id,
-        message_id=row.message_id,
-        subject=row.subject,
-        delivered_at=row.delivered_at,
-        digested_at=row.digested_at,
-    )
+    return from_row(Query, row,
+                    asker_name=row.asker_name or "",
+                    confidence=float(row.confidence),
+                    helpful=None if row.helpful is None else bool(row.helpful),
+                    needs_answer=bool(row.needs_answer))
 
 
 def _cluster(row) -> Cluster:
-    return Cluster(
-        id=row.id,
-        question=row.question,
-        status=row.status,
-        answer=row.answer,
-        answered_by=row.answered_by,
-        answered_at=row.answered_at,
-        faq_id=row.faq_id,
-        merged_into=row.merged_into,
-        created_at=row.created_at,
-        updated_at=row.updated_at,
-    )
+    return from_row(Cluster, row)
 
 
 def _published(row) -> PublishedEntry:
-    return PublishedEntry(
-        faq_id=row.faq_id,
-        cluster_id=row.cluster_id,
-        question=row.question,
-        answer=row.answer,
-        alternatives=tuple(json.loads(row.alternatives)),
-        tags=tuple(json.loads(row.tags)),
-        session=row.session,
-        presenter=row.presenter,
-        forum=row.forum,
-        published_at=row.published_at,
-        published_by=row.published_by,
-    )
+    return from_row(PublishedEntry, row,
+                    alternatives=tuple(json.loads(row.alternatives)),
+                    tags=tuple(json.loads(row.tags)))
 
 
 class InboxRepository:

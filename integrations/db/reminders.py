@@ -34,6 +34,7 @@ from integrations.db.host import ConversationReferences, StoredReference
 from integrations.db.host import conversation_refs
 from integrations.db.engine import Database
 from integrations.db.metadata import metadata
+from integrations.db.rows import from_row
 from integrations.db.types import UtcDateTime
 
 
@@ -301,16 +302,7 @@ class TribunalCase:
 
 
 def _case_from_row(row) -> TribunalCase:
-    return TribunalCase(
-        id=row.id,
-        user_id=row.user_id,
-        reference=row.reference,
-        final_ehcp_issued=row.final_ehcp_issued,
-        hearing_on=row.hearing_on,
-        status=row.status,
-        created_at=row.created_at,
-        updated_at=row.updated_at,
-    )
+    return from_row(TribunalCase, row)
 
 
 class TribunalCases:
@@ -402,11 +394,7 @@ class Announcement:
 
 
 def _announcement_from_row(row) -> Announcement:
-    return Announcement(
-        id=row.id, key=row.key, category=row.category, kind=row.kind, source=row.source, text=row.text,
-        card=_card_out(row.card), due_at=row.due_at, expires_at=row.expires_at, status=row.status,
-        recipients=row.recipients,
-    )
+    return from_row(Announcement, row, card=_card_out(row.card))
 
 
 class Announcements:
@@ -555,13 +543,7 @@ class StoredAttempt:
 
 
 def _message_from_row(row) -> OutboundMessage:
-    return OutboundMessage(
-        id=row.id, idempotency_key=row.idempotency_key, user_id=row.user_id, kind=row.kind,
-        category=row.category, source=row.source, reminder_id=row.reminder_id, text=row.text,
-        card=_card_out(row.card), not_before=row.not_before, expires_at=row.expires_at, status=row.status,
-        claims=row.claims, claimed_by=row.claimed_by, claimed_until=row.claimed_until, late=bool(row.late),
-        activity_id=row.activity_id, detail=row.detail, finished_at=row.finished_at,
-    )
+    return from_row(OutboundMessage, row, card=_card_out(row.card), late=bool(row.late))
 
 
 def _message_values(item: NewMessage, now: datetime) -> dict:

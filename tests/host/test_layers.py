@@ -36,7 +36,6 @@ def product_sources() -> dict[str, str]:
 def imports_of(module: str, source: str) -> list[tuple[int, str]]:
     """(line, imported module) for every import, including those inside functions."""
     found = []
-    package = module if source and module.split(".")[-1] == module else module
     for node in ast.walk(ast.parse(source)):
         if isinstance(node, ast.Import):
             found += [(node.lineno, alias.name) for alias in node.names]
@@ -89,7 +88,16 @@ def violations(sources: dict[str, str]) -> list[str]:
                 problems.append(f"{where}: dialogs/ sit below the host and the feature wiring")
             elif layer == "bot" and target in ("dialogs", "wiring", "host") and not module.startswith(name):
                 problems.append(f"{where}: services import no dialog, no wiring and no host module")
-    return problems + [f"import circle: {' -> '.join(c)}" for c in circles(sources)]
+    # "from x import y" is read as both x and x.y: keep the first report of each line's rule.
+    first: dict[tuple[str, str], str] = {}
+    for problem in problems:
+        first.setdefault(_line_and_rule(problem), problem)
+    return list(first.values()) + [f"import circle: {' -> '.join(c)}" for c in circles(sources)]
+
+
+def _line_and_rule(problem: str) -> tuple[str, str]:
+    where, _, rule = problem.partition(": ")
+    return where.split(" imports ")[0], rule
 
 
 def circles(sources: dict[str, str]) -> list[list[str]]:
