@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from bot.bookings.install import install as install_bookings
 from bot.bookings.service import BookingService
 from bot.core import Core
+from bot.drafts.install import install as install_drafts
+from bot.drafts.service import DraftService
 from bot.evaluations.install import Evaluations, install as install_evaluations
 from bot.faq.install import install as install_faq
 from bot.handler import SencoBot
@@ -36,6 +38,7 @@ class Features:
     evaluations: Evaluations
     privacy: Privacy
     mail: Mail
+    drafts: DraftService
 
 
 @dataclass
@@ -61,6 +64,7 @@ def build_assistant(core: Core) -> Assistant:
     privacy = install_privacy(core, registry, bookings=bookings, forget_reference=bot.forget_reference)
     mail = install_mail(core, registry, inbox=inbox, bookings=bookings)
     SmallTalkFeature().install(registry.router, registry.dialogs)
+    drafts = install_drafts(core, registry)
     features = Features(reminders=reminders, inbox=inbox, faq=faq, bookings=bookings, evaluations=evaluations,
-                        privacy=privacy, mail=mail)
+                        privacy=privacy, mail=mail, drafts=drafts)
     return Assistant(core=core, bot=bot, storage=storage, registry=registry, features=features)

@@ -20,6 +20,7 @@ COMMAND_MODULES = (
     "bot.commands.teams_package",
     "bot.mail.commands",
     "bot.privacy.commands",
+    "bot.drafts.commands",
 )
 
 

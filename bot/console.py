@@ -8,6 +8,7 @@ typing a number presses that button.
 from __future__ import annotations
 
 import itertools
+import re
 import sys
 import uuid
 from dataclasses import dataclass
@@ -93,6 +94,8 @@ class Conversation:
         self.channel_id = channel_id
         self.tenant_id = tenant_id
         self._last_card: Optional[dict] = None
+        # Values typed for the last card's inputs ("answer: …"): a terminal cannot fill a card's fields.
+        self._typed: dict[str, str] = {}
 
     def _collect(self, activity: Activity) -> None:
         # Teams shows a message's text above its cards; so does the console.
@@ -101,6 +104,7 @@ class Conversation:
         for attachment in activity.attachments or []:
             if attachment.content_type == ADAPTIVE_CARD and isinstance(attachment.content, dict):
                 self._last_card = attachment.content
+                self._typed = {}
                 self.replies.append(Reply(card_to_text(attachment.content), attachment.content))
         if activity.text and not activity.attachments:
             self.replies.append(Reply(activity.text))
@@ -128,14 +132,34 @@ class Conversation:
                                                members_added=[self.user]))
 
     async def says(self, text: str) -> list[Reply]:
-        """Text, or a number that presses the matching button of the last card."""
+        """Text, a number that presses the matching button of the last card, or "field: value" to fill
+        one of the last card's inputs before pressing (sent with the button, as Teams sends its inputs)."""
         stripped = text.strip()
         if stripped.isdigit() and self._last_card:
             choices = card_choices(self._last_card)
             index = int(stripped) - 1
             if 0 <= index < len(choices):
-                return await self.presses(choices[index][1])
+                data = dict(choices[index][1])
+                if self._typed and not _sends_no_inputs(self._last_card, data):
+                    data = {**self._typed, **data}
+                self._typed = {}
+                return await self.presses(data)
+        filled = self._fill(stripped)
+        if filled is not None:
+            return [filled]
         return await self._send(self._activity(type=ActivityTypes.message, text=text))
+
+    def _fill(self, text: str) -> Optional[Reply]:
+        match = re.match(r"^([A-Za-z][\w .-]{0,40}?)\s*:\s*(.+)$", text, re.DOTALL)
+        if not match or not self._last_card:
+            return None
+        wanted = match.group(1).strip().lower()
+        for input_id, label in card_inputs(self._last_card):
+            names = {input_id.lower(), input_id.lower().removeprefix("f_"), (label or "").lower()}
+            if wanted in names or (label and label.lower().startswith(wanted + " ")):
+                self._typed[input_id] = match.group(2).strip()
+                return Reply(f"({input_id.removeprefix('f_')} set; press a button's number to send it)")
+        return None
 
     async def presses(self, data: dict) -> list[Reply]:
         """An Adaptive Card Action.Submit: Teams sends a message whose value is the button's data."""
@@ -150,8 +174,40 @@ class Conversation:
         raise AssertionError(f"no button titled {title!r}; last replies: {[r.text for r in self.replies[-3:]]}")
 
 
-async def run_console(bot, *, stdin=sys.stdin, stdout=sys.stdout) -> None:
-    conversation = Conversation(bot)
+def card_inputs(card: dict) -> list[tuple[str, str]]:
+    """(id, label) of every input of a card, in order."""
+    found: list[tuple[str, str]] = []
+
+    def visit(node):
+        if isinstance(node, dict):
+            if str(node.get("type", "")).startswith("Input.") and node.get("id"):
+                found.append((node["id"], node.get("label") or node.get("placeholder") or ""))
+            for value in node.values():
+                visit(value)
+        elif isinstance(node, list):
+            for value in node:
+                visit(value)
+
+    visit(card.get("body", []))
+    return found
+
+
+def _sends_no_inputs(card: dict, data: dict) -> bool:
+    stack = [card]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            if node.get("data") == data and node.get("associatedInputs") == "none":
+                return True
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return False
+
+
+async def run_console(bot, *, stdin=sys.stdin, stdout=sys.stdout, user_id: str = "console-user",
+                      name: str = "Console User") -> None:
+    conversation = Conversation(bot, user_id=user_id, name=name)
     print("SENCO Forum Assistant (console). Type a question, a number to press a button, or Ctrl-D to leave.",
           file=stdout)
     for reply in await conversation.joins():
@@ -167,4 +223,8 @@ async def run_console(bot, *, stdin=sys.stdin, stdout=sys.stdout) -> None:
             continue
         for reply in await conversation.says(line.rstrip("\n")):
             print(reply.text, file=stdout)
+            if reply.card and card_inputs(reply.card):
+                fields = ", ".join(i.removeprefix("f_") for i, _ in card_inputs(reply.card))
+                print(f"  (to fill in a field type  field: text  — fields: {fields}; then a button's number)",
+                      file=stdout)
             print(file=stdout)

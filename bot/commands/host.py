@@ -15,6 +15,8 @@ def register(sub) -> None:
     serve.set_defaults(func=cmd_serve)
 
     chat = sub.add_parser("chat", help="talk to the assistant in this terminal")
+    chat.add_argument("--staff", metavar="NAME", default=None,
+                      help="chat as a member of the inclusion team (answer the inbox, review drafts); NAME is recorded")
     chat.set_defaults(func=cmd_chat)
 
     ask = sub.add_parser("ask", help="answer one question, or JSON lines from stdin with --jsonl")
@@ -102,6 +104,9 @@ def cmd_config(args) -> int:
     return 0
 
 
+CONSOLE_STAFF_ID = "console-staff"
+
+
 def cmd_chat(args) -> int:
     settings = settings_from(args)
 
@@ -110,10 +115,15 @@ def cmd_chat(args) -> int:
         from bot.assistant import build_assistant
         from bot.core import build_core
 
-        await _upgrade(settings)
-        core = build_core(settings, clock=args.clock)
+        chat_settings, who = settings, {}
+        if args.staff:
+            # The terminal is the operator's own: whoever runs `chat --staff` is trusted as staff.
+            chat_settings = settings.replace(**{"bot.staff_ids": [*settings.bot.staff_ids, CONSOLE_STAFF_ID]})
+            who = {"user_id": CONSOLE_STAFF_ID, "name": args.staff}
+        await _upgrade(chat_settings)
+        core = build_core(chat_settings, clock=args.clock)
         try:
-            await run_console(build_assistant(core).bot)
+            await run_console(build_assistant(core).bot, **who)
         finally:
             await core.database.dispose()
 

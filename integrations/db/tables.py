@@ -5,3 +5,4 @@ from integrations.db import inbox  # noqa: F401
 from integrations.db import evaluations  # noqa: F401
 from integrations.db import reminders  # noqa: F401
 from integrations.db import mail  # noqa: F401
+from integrations.db import drafts  # noqa: F401

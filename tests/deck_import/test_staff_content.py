@@ -1,0 +1,68 @@
+"""Staff add an FAQ entry, an event or a deadline from Teams: a blank card, filled in, checked like a draft."""
+import datetime as dt
+
+import pytest
+
+from bot.console import Conversation
+from bot.assistant import build_assistant
+from bot.core import build_core
+from bot.notify import RecordingNotifier
+from knowledge.deadlines import load_deadlines
+from knowledge.events import load_events
+
+
+@pytest.fixture
+def people(settings, sqlite_db, clock, data_dir):
+    services = build_core(settings.replace(**{"bot.staff_ids": ["aad-staff"], "knowledge.data_dir": str(data_dir)}),
+                              clock=clock, database=sqlite_db, notifier=RecordingNotifier())
+    assistant = build_assistant(services)
+    bot = assistant.bot
+    staff = Conversation(bot, user_id="29:o", name="Clara Green", aad_object_id="aad-staff", channel_id="msteams")
+    senco = Conversation(bot, user_id="29:s", name="Sam Senco", aad_object_id="aad-sam", channel_id="msteams")
+    return staff, senco, assistant
+
+
+def accept_data(reply) -> dict:
+    return next(data for title, data in reply.choices if title == "Accept")
+
+
+async def test_a_new_faq_entry_typed_in_teams_is_answered_at_once(people):
+    staff, senco, assistant = people
+    question = "Is the Term 5 forum recorded for people who cannot attend?"
+    before = (await senco.says(question))[-1].text
+    assert "recordings are on the Kelsi" not in before
+    card = next(r for r in await staff.says("new faq entry") if r.card)
+    replies = await staff.presses({**accept_data(card), "f_question": "", "f_answer": "x"})
+    assert "Not accepted: missing or empty 'question'" in replies[-1].text     # nothing goes live half-filled
+    replies = await staff.presses({**accept_data(card), "f_question": question,
+                                   "f_answer": "Yes: recordings are on the Kelsi forum page within a week."})
+    assert "Accepted" in replies[-1].text and "I answer it from now on" in replies[-1].text
+    answer = (await senco.says(question))[-1].text
+    assert "recordings are on the Kelsi forum page within a week" in answer
+    draft = (await assistant.features.drafts.all(status="accepted"))[0]
+    assert draft.decided_by == "Clara Green" and draft.edited_by == "Clara Green"
+
+
+async def test_a_new_event_and_deadline_typed_in_teams_go_into_the_catalogues(people, data_dir):
+    staff, _senco, _services = people
+    card = next(r for r in await staff.says("add an event") if r.card)
+    replies = await staff.presses({**accept_data(card), "f_title": "SEND Quality Assurance webinar",
+                                   "f_kind_of_event": "webinar", "f_day": "2027-05-11", "f_start": "16:00",
+                                   "f_end": "17:00", "f_booking_url": "https://teams.microsoft.com/l/meetup-join/x"})
+    assert "Accepted" in replies[-1].text, replies[-1].text
+    event = load_events(data_dir / "events.yaml").get("webinar-2027-05-11")
+    assert (event.start.hour, event.start.utcoffset(), event.is_online) == (16, dt.timedelta(hours=1), True)
+
+    card = next(r for r in await staff.says("new deadline") if r.card)
+    replies = await staff.presses({**accept_data(card), "f_title": "Term 6 forum booking closes", "f_on": "2027-06-01",
+                                   "f_detail": "Book by 1 June.", "f_category": "forum"})
+    assert "Accepted" in replies[-1].text, replies[-1].text
+    [added] = [d for d in load_deadlines(data_dir).deadlines if d.title == "Term 6 forum booking closes"]
+    assert added.on == dt.date(2027, 6, 1)
+
+
+async def test_only_staff_can_add_content(people):
+    _staff, senco, assistant = people
+    replies = await senco.says("new faq entry")
+    assert not any(r.card for r in replies)
+    assert await assistant.features.drafts.all(status=None) == []
