@@ -18,6 +18,7 @@ from bot.booking_wiring import install_bookings
 from bot.mail_wiring import install_mail
 from bot.services.evaluation_wiring import build_evaluations
 from dialogs.evaluation_feature import EvaluationFeature
+from dialogs.content import install_live
 from dialogs.faq_feature import FaqFeature
 from dialogs.inbox_feature import install_inbox
 from dialogs.privacy_feature import install_privacy
@@ -43,6 +44,8 @@ def install_features(services, router: Router, dialogs: DialogSet, user_state: U
     faq.install(router, dialogs)
     # Questions nobody else claims go to the answerer, logged in the FAQ collation inbox.
     fallback = install_inbox(services, router, dialogs, faq.answer_question)
+    # Dated questions ("when is the next forum?") are answered from the live catalogues first.
+    fallback = install_live(services, router, dialogs, fallback)
     install_bookings(services, router, dialogs, user_state)
     evaluations = build_evaluations(services)
     EvaluationFeature(evaluations.service, evaluations.messages, staff_ids=staff,

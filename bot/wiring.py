@@ -82,6 +82,9 @@ def build_services(settings: Settings, *, clock: Clock, database: Optional[Datab
         processed=ProcessedActivities(database),
         faq=faq,
     )
+    from bot.content.wiring import install_content
+
+    install_content(services)
     services.recorder = _build_inbox(services)
     # The real Notifier (a queue the reminder scheduler delivers), the scheduler itself, subscriptions.
     from bot.services.reminders import install_delivery
@@ -125,6 +128,9 @@ def build_assistant(services: Services) -> Assistant:
     dialogs = DialogSet(dialog_state)
     router = Router()
     installed = install_features(services, router, dialogs, user_state)
+    from bot.content.wiring import attach_store
+
+    attach_store(services)
     bot = SencoBot(
         clock=services.clock,
         conversation_state=conversation_state,

@@ -50,9 +50,10 @@ def register(sub) -> None:
     faq_export.set_defaults(func=cmd_faq_export)
 
     kb_export = _kb_actions(sub).add_parser(
-        "export", help="write entries published from the inbox to knowledge/data/faq/published.yaml"
+        "export", help="--out DIR: the shared content store as YAML files; --out FILE.yaml: entries published "
+                       "from the inbox (default: the knowledge folder's faq/published.yaml)"
     )
-    kb_export.add_argument("--out", default=None, help="file to write (default: the knowledge folder's faq/published.yaml)")
+    kb_export.add_argument("--out", default=None, help="a folder (the whole store) or a .yaml file (published entries)")
     kb_export.set_defaults(func=cmd_kb_export)
 
     redact = sub.add_parser("redact", help="redact personal data from stdin, one line out per line in")
@@ -243,6 +244,12 @@ def published_yaml(entries) -> str:
 
 def cmd_kb_export(args) -> int:
     from knowledge.loader import DEFAULT_DATA_DIR
+
+    if args.out and not args.out.endswith((".yaml", ".yml")):
+        # A folder: the shared content store's live state, as the knowledge folder's YAML files.
+        from bot.content.commands import cmd_kb_export as export_store
+
+        return export_store(args)
 
     async def work(services) -> int:
         entries = await services.recorder.published_entries()
