@@ -56,6 +56,10 @@ def register(sub) -> None:
     kb_export.add_argument("--out", default=None, help="a folder (the whole store) or a .yaml file (published entries)")
     kb_export.set_defaults(func=cmd_kb_export)
 
+    from bot.content.commands import register_faq
+
+    register_faq(sub)
+
     redact = sub.add_parser("redact", help="redact personal data from stdin, one line out per line in")
     redact.set_defaults(func=cmd_redact)
 
@@ -200,12 +204,21 @@ async def export_faq(services, fmt: str, out: Path, new_since: date | None = Non
     inbox = services.recorder
     await inbox.ensure_published_loaded()
     published = {e.faq_id: e.published_at for e in await inbox.published_entries()}
+    updated_at = max(published.values(), default=None)
+    store = services.extras.get("content_store")
+    if store is not None:
+        # The live state: the shared content store's entries (withdrawn ones gone, corrections in).
+        await services.extras["content_poll"]()
+        changes = await store.history(kind="faq", limit=1)
+        if changes:
+            updated_at = max(filter(None, (updated_at, changes[0].changed_at)))
     document = build_document(
         services.faq.answerer.kb,
         published=published,
         now=services.clock.now(),
         team_mailbox=services.settings.team_mailbox,
         new_since=new_since,
+        updated_at=updated_at,
     )
     return write_document(document, fmt, Path(out), environment())
 

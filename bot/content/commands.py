@@ -200,3 +200,77 @@ def store_events(settings, clock):
             return catalogues.events() if seeded else None
 
     return asyncio.run(run())
+
+
+# -- sencobot faq withdraw|edit ------------------------------------------------------------------
+
+
+def register_faq(sub) -> None:
+    """`faq withdraw` and `faq edit` on the `faq` command (registered by the inbox commands)."""
+    import argparse
+
+    faq = sub.choices.get("faq")
+    if faq is None:
+        faq = sub.add_parser("faq", help="the Frequently Asked Questions")
+    actions = next((a for a in faq._actions if isinstance(a, argparse._SubParsersAction)), None)
+    if actions is None:
+        actions = faq.add_subparsers(dest="faq_command", metavar="ACTION")
+        actions.required = True
+    withdraw = actions.add_parser("withdraw", help="unpublish an answer (people it was sent to are told)")
+    withdraw.add_argument("id", help="the FAQ entry id")
+    withdraw.add_argument("--why", required=True, help="the reason, kept in the history and told to askers")
+    withdraw.add_argument("--by", default=None, help="who is making the change (default: your login name)")
+    withdraw.add_argument("--no-notify", action="store_true", help="do not tell the people it was sent to")
+    withdraw.set_defaults(func=cmd_faq_withdraw)
+    edit = actions.add_parser("edit", help="correct an answer (people it was sent to get the correction)")
+    edit.add_argument("id", help="the FAQ entry id")
+    edit.add_argument("--answer", required=True, help="the corrected answer")
+    edit.add_argument("--why", required=True, help="what was wrong, kept in the history and told to askers")
+    edit.add_argument("--by", default=None, help="who is making the change (default: your login name)")
+    edit.add_argument("--no-notify", action="store_true", help="do not tell the people it was sent to")
+    edit.set_defaults(func=cmd_faq_edit)
+
+
+def _corrections(args, work) -> int:
+    from bot.content.corrections import FaqCorrections
+    from bot.content.store import ContentError
+
+    settings = settings_from(args)
+
+    async def run() -> int:
+        async with store_session(settings, args.clock) as (store, _catalogues, seeded):
+            if not seeded:
+                print("sencobot faq: the content store is empty (run `sencobot kb import` first)", file=sys.stderr)
+                return 1
+            from bot.services.reminders import build_reminders
+            from integrations.db.inbox_repos import InboxRepository
+
+            database = store.repository.database
+            notifier = build_reminders(settings, database, args.clock).notifier
+            corrections = FaqCorrections(store, InboxRepository(database), notifier, args.clock,
+                                         team_name=settings.team_name)
+            try:
+                return await work(corrections)
+            except ContentError as exc:
+                print(f"sencobot faq: {exc}", file=sys.stderr)
+                return 1
+
+    return asyncio.run(run())
+
+
+def cmd_faq_withdraw(args) -> int:
+    async def work(corrections) -> int:
+        done = await corrections.withdraw(args.id, by=who(args), why=args.why, notify=not args.no_notify)
+        print(f"withdrew {args.id} (change {done.change}); {done.told} asker(s) will be told")
+        return 0
+
+    return _corrections(args, work)
+
+
+def cmd_faq_edit(args) -> int:
+    async def work(corrections) -> int:
+        done = await corrections.edit(args.id, args.answer, by=who(args), why=args.why, notify=not args.no_notify)
+        print(f"corrected {args.id} (change {done.change}); {done.told} asker(s) will be told")
+        return 0
+
+    return _corrections(args, work)

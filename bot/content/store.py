@@ -84,6 +84,10 @@ class ContentStore:
         self._clock = clock
         self._default_capacity = default_capacity
 
+    @property
+    def repository(self) -> ContentRepository:
+        return self._repo
+
     # -- validation ------------------------------------------------------------------------------
 
     async def _validate(self, kind: str, doc: dict) -> None:

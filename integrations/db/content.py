@@ -62,6 +62,10 @@ class ContentRepository:
     def __init__(self, database: Database):
         self._db = database
 
+    @property
+    def database(self) -> Database:
+        return self._db
+
     async def version(self) -> int:
         async with self._db.engine.connect() as conn:
             value = (await conn.execute(select(content_version.c.version).where(content_version.c.id == 1))).scalar()
