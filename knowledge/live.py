@@ -402,3 +402,38 @@ def newer_than(fact_on: dt.date, fact_label: str, deadlines: Sequence[Deadline],
         d = min(same_kind, key=lambda d: d.on)
         return f"Newer: {d.title}, {d.when()}."
     return None
+
+
+# -- telling subscribers something was added ---------------------------------------------------------
+
+
+def added_announcement(kind: str, doc: dict, now: dt.datetime, default_capacity: int = 60) -> Optional[tuple[str, str]]:
+    """(reminder category, text) for a newly added forum, event or deadline still to come; else None.
+
+    The "Tell me when new dates are added" button subscribes people to the category this names.
+    """
+    from knowledge.deadlines import parse_deadline as _deadline
+    from knowledge.events import parse_event as _event
+    from knowledge.forums import parse_forum as _forum
+
+    if kind == "forum":
+        forum, problems = _forum(doc, 0)
+        if problems or not upcoming_forums([forum], now):
+            return None
+        return "forum", (f"New forum date: the {forum.title}, {session_when(forum)}. "
+                         "Ask me \"when is the next forum?\" for the agenda and how to book.")
+    if kind == "event":
+        event, problems = _event(doc, 0, default_capacity)
+        if problems or event.start <= now or event.status != "scheduled":
+            return None
+        return "events", (f"New: {event.title}, {event_when(event)} ({event.location}). "
+                          "Ask me \"what can I book?\" to book a place.")
+    if kind == "deadline":
+        try:
+            deadline = _deadline(doc)
+        except ValueError:
+            return None
+        if deadline.has_passed(london_today(now)) or deadline.category in NOT_DEADLINES:
+            return None
+        return deadline.category, f"New date: {deadline.title}, {deadline.when()}. {deadline.detail}"
+    return None

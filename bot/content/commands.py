@@ -187,10 +187,29 @@ def save_to_store(settings, clock, kind: str, doc: dict, *, action: str, by: str
             except ContentError as exc:
                 print(f"sencobot: not saved: {exc}", file=sys.stderr)
                 return 1
-        print(f"saved to the shared content store as change {made.id}; every replica answers from it within seconds")
+            print(f"saved to the shared content store as change {made.id}; every replica answers from it within "
+                  "seconds")
+            if action == "add":
+                await _announce(settings, clock, store, kind, made)
         return 0
 
     return asyncio.run(run())
+
+
+async def _announce(settings, clock, store, kind: str, made) -> None:
+    """Tells the people who asked to hear when new dates are added (their reminder category)."""
+    from bot.services.reminders import build_reminders
+    from knowledge.live import added_announcement
+
+    found = added_announcement(kind, made.doc, clock.now(), settings.bookings.default_capacity)
+    if found is None:
+        return
+    category, text = found
+    reminders = build_reminders(settings, store.repository.database, clock)
+    result = await reminders.broadcasts.broadcast(category=category, text=text, created_by=made.changed_by,
+                                                  key=f"content.added.{kind}.{made.key}")
+    if result.queued:
+        print(f"{result.subscribers} {category} subscriber(s) will be told it was added")
 
 
 def store_events(settings, clock):

@@ -15,6 +15,7 @@ from bot.clock import FixedClock
 from bot.console import Conversation
 from bot.services.bookings import Person
 from bot.wiring import build_assistant, build_services
+from integrations.db.reminder_repos import Announcements
 from tests.content.conftest import NOW_2027, sencobot
 
 pytestmark = pytest.mark.timeout(300)
@@ -137,3 +138,13 @@ async def test_only_past_items_gives_a_plain_nothing_upcoming_with_what_happened
     bookable = await ask(user, "what can I book?")
     assert "There's nothing open for booking at the moment." in bookable
     assert "Tuesday 6 May 2025" in bookable
+
+    # The offer to be told: pressing it subscribes to forum news; staff adding a forum tells the subscriber.
+    await ask(user, "when is the next forum?")
+    await user.button("Tell me when new dates are added")
+    added = sencobot(pg_url, "forums", "add", "term3-2027", "--title", "Countywide SENCO Forum, Term 3 2027",
+                     "--display", "Countywide SENCO Forum, March 2027", "--session", "any:2027-03-17").stdout
+    assert "1 forum subscriber(s) will be told it was added" in added
+    told = await Announcements(_services.database).get_by_key("broadcast:content.added.forum.term3-2027")
+    assert "New forum date: the Countywide SENCO Forum, Term 3 2027, Wednesday 17 March 2027." in told.text
+    assert "Wednesday 17 March 2027" in await ask(user, "when is the next forum?")
