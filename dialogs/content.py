@@ -14,6 +14,7 @@ from bot.router import CardAction, Router
 from bot.turn import Asker, asker_of
 from knowledge.dated import KINDS
 from knowledge.live import LiveAnswer
+from knowledge.models import AnswerResult
 
 log = logging.getLogger(__name__)
 
@@ -30,8 +31,10 @@ def live_card(answer: LiveAnswer) -> dict:
 
 
 class LiveFeature:
-    def __init__(self, live: LiveService, staff_ids: frozenset[str] = frozenset(), refresh=None):
+    def __init__(self, live: LiveService, staff_ids: frozenset[str] = frozenset(), refresh=None, recorder=None):
         self._live = live
+        # The FAQ collation inbox's query log: dated questions are real questions too (redacted there).
+        self._recorder = recorder
         self._staff_ids = staff_ids
         # Brings this process's copy of the shared content up to date (one cheap version check).
         self._refresh = refresh
@@ -49,6 +52,12 @@ class LiveFeature:
                 await fallback(turn_context, asker, text)
                 return
             log.info("live answer kind=%s refs=%d", found.kind, len(found.refs))
+            if self._recorder is not None:
+                await self._recorder.record(
+                    channel={"msteams": "teams"}.get(asker.channel_id, asker.channel_id or "teams"),
+                    asker_id=asker.user_id, asker_name=asker.name, text=text,
+                    result=AnswerResult(question=text, outcome="answer", confidence=1.0,
+                                        answer_text=found.plain()))
             await turn_context.send_activity(MessageFactory.attachment(CardFactory.adaptive_card(live_card(found))))
 
         return answer
@@ -81,6 +90,7 @@ def install_live(services, router: Router, dialogs: DialogSet, fallback: Fallbac
     live = LiveService(services.clock, catalogues, build_booking_service(services))
     services.extras["live"] = live
     services.faq.add_note_source(live.newer_note)
-    feature = LiveFeature(live, frozenset(settings.bot.staff_ids), refresh=services.extras.get("content_poll"))
+    feature = LiveFeature(live, frozenset(settings.bot.staff_ids), refresh=services.extras.get("content_poll"),
+                          recorder=services.recorder)
     feature.install(router, dialogs)
     return feature.answering(fallback)

@@ -83,6 +83,8 @@ async def test_staff_changes_through_the_cli_are_answered_by_both_app_processes(
     assert "Oakwood House, Maidstone" in forum
     assert "Tribunal update (Georgette Williams)" in forum
     assert "Book a place: https://example.org/forum-booking" in forum
+    logged = [q for q in await services.recorder.list_queries(include_all=True) if q.text == "When is the next forum?"]
+    assert [(q.outcome, q.needs_answer) for q in logged] == [("answer", False)]
 
     deadlines = await ask(user, "what deadlines are coming up?")
     assert deadlines.index("NPQ for SENCOs applications close") < deadlines.index("Continuum of Need refresh")
