@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any, Iterable, Optional
 
 from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
 
 from integrations.db.content_tables import content_items, content_revisions, content_version
 from integrations.db.engine import Database
@@ -61,6 +62,7 @@ def _revision(row) -> Revision:
 class ContentRepository:
     def __init__(self, database: Database):
         self._db = database
+        self._has_version_row = False
 
     @property
     def database(self) -> Database:
@@ -97,13 +99,11 @@ class ContentRepository:
         StaleContent if another change got there first.
         """
         made: list[Revision] = []
+        await self._ensure_version_row(now)
         async with self._db.begin() as conn:
             # Taking the version row first serialises writers (the row lock on PostgreSQL).
-            bumped = await conn.execute(update(content_version).where(content_version.c.id == 1)
-                                        .values(version=content_version.c.version + 1, changed_at=now))
-            if bumped.rowcount == 0:
-                # The migration inserts the row; a database emptied table by table (tests) gets it back here.
-                await conn.execute(insert(content_version).values(id=1, version=1, changed_at=now))
+            await conn.execute(update(content_version).where(content_version.c.id == 1)
+                               .values(version=content_version.c.version + 1, changed_at=now))
             for kind, key, doc, action in changes:
                 row = (await conn.execute(select(content_items).where(
                     content_items.c.kind == kind, content_items.c.key == key))).first()
@@ -128,6 +128,21 @@ class ContentRepository:
                         doc=_dump(doc), revision=revision_id, updated_at=now, updated_by=by))
                 made.append(Revision(revision_id, kind, key, action, doc, previous, by, now, why))
         return made
+
+    async def _ensure_version_row(self, now: datetime) -> None:
+        """The migration inserts the version row; a database emptied table by table (tests) gets it back here,
+        once, whichever of several concurrent first writers gets there first."""
+        if self._has_version_row:
+            return
+        async with self._db.engine.connect() as conn:
+            exists = (await conn.execute(select(content_version.c.id).where(content_version.c.id == 1))).first()
+        if not exists:
+            try:
+                async with self._db.begin() as conn:
+                    await conn.execute(insert(content_version).values(id=1, version=0, changed_at=now))
+            except IntegrityError:
+                pass    # another writer inserted it first
+        self._has_version_row = True
 
     async def history(self, *, kind: Optional[str] = None, key: Optional[str] = None,
                       limit: int = 50) -> list[Revision]:
