@@ -68,8 +68,14 @@ class DatedQuestion:
     name: Optional[str] = None     # the catalogue word matched, for when_is_named
 
 
+def without_mentions(text: str) -> str:
+    """A Teams @mention left in the text ("<at>SENCO Forum Assistant</at>") names the bot, not the forum."""
+    text = re.sub(r"<at>.*?</at>", " ", text, flags=re.IGNORECASE | re.DOTALL)
+    return re.sub(r"\bsenco forum assistant\b", " ", text, flags=re.IGNORECASE)
+
+
 def _normalise(text: str) -> str:
-    text = text.lower().replace("’", "'").replace("‘", "'")
+    text = without_mentions(text).lower().replace("’", "'").replace("‘", "'")
     text = re.sub(r"[^a-z0-9'£ ]+", " ", text)
     return " ".join(text.split())
 

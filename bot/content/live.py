@@ -9,7 +9,7 @@ import logging
 from typing import Optional, Protocol, Sequence
 
 from bot.clock import Clock
-from knowledge.dated import DatedQuestion, catalogue_names, detect_dated
+from knowledge.dated import DatedQuestion, catalogue_names, detect_dated, without_mentions
 from knowledge.deadlines import Deadline
 from knowledge.events import Event
 from knowledge.forums import Forum
@@ -53,6 +53,7 @@ class LiveService:
         return detect_dated(text, self.names())
 
     async def answer(self, text: str, user_id: Optional[str]) -> Optional[LiveAnswer]:
+        text = without_mentions(text)
         found = self.detect(text)
         if found is None:
             return None

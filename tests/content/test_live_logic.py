@@ -133,6 +133,8 @@ def test_detector_kinds_for_our_own_examples_and_leaves_faq_questions_alone():
     assert detect_dated("what can I book?", names).kind == "bookable_events"
     assert detect_dated("what's the joining link for my webinar?", names).kind == "joining_link"
     assert detect_dated("when is the discovery park induction", names).kind == "when_is_named"
+    # The bot's own name in an @mention is not the forum.
+    assert detect_dated("<at>SENCO Forum Assistant</at> what must a witness statement include?", names) is None
     for question in ("what must a witness statement include?", "who is the STLS lead", "what is a PRG",
                      "when was the term 4 forum", "what subject line should I use when emailing a forum query"):
         assert detect_dated(question, names) is None, question
