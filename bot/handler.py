@@ -142,7 +142,9 @@ class SencoBot(ActivityHandler):
     async def _remember_reference(self, turn_context: TurnContext) -> None:
         activity = turn_context.activity
         sender = activity.from_property
-        if not sender or not isinstance(sender.id, str) or not activity.conversation or not activity.service_url:
+        # Nobody can be reached back without an id: an empty one (fuzzed or broken clients) is not kept.
+        if not sender or not isinstance(sender.id, str) or not sender.id.strip() or not activity.conversation \
+                or not activity.service_url:
             return
         if activity.type not in (ActivityTypes.message, ActivityTypes.conversation_update, ActivityTypes.invoke):
             return
