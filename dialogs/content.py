@@ -9,7 +9,7 @@ from botbuilder.dialogs import DialogSet
 
 from bot.cards import render_card
 from bot.content.live import LiveService
-from bot.handler import Fallback
+from bot.router import Fallback
 from bot.router import CardAction, Router
 from bot.turn import Asker, asker_of
 from knowledge.dated import KINDS
@@ -73,24 +73,3 @@ class LiveFeature:
             await turn_context.send_activity("I have nothing to show for that at the moment.")
             return
         await turn_context.send_activity(MessageFactory.attachment(CardFactory.adaptive_card(live_card(found))))
-
-
-def install_live(services, router: Router, dialogs: DialogSet, fallback: Fallback) -> Fallback:
-    """Plugs live answers in; returns the fallback that asks them first."""
-    from pathlib import Path
-
-    from bot.booking_wiring import build_booking_service
-    from bot.content.catalogues import FileCatalogues
-
-    settings = services.settings
-    catalogues = services.extras.get("catalogues")
-    if catalogues is None:
-        data_dir = Path(settings.knowledge.data_dir) if settings.knowledge.data_dir else None
-        catalogues = FileCatalogues(data_dir)
-    live = LiveService(services.clock, catalogues, build_booking_service(services))
-    services.extras["live"] = live
-    services.faq.add_note_source(live.newer_note)
-    feature = LiveFeature(live, frozenset(settings.bot.staff_ids), refresh=services.extras.get("content_poll"),
-                          recorder=services.recorder)
-    feature.install(router, dialogs)
-    return feature.answering(fallback)

@@ -12,7 +12,7 @@ from typing import Optional
 
 from bot.clock import Clock
 from bot.content.store import ContentError, ContentStore
-from bot.services.notify import Notice
+from bot.notify import Notice
 from knowledge.london import british_date
 
 log = logging.getLogger(__name__)
@@ -28,7 +28,7 @@ class CorrectionResult:
 class FaqCorrections:
     def __init__(self, store: ContentStore, queries, notifier, clock: Clock, *, team_name: str):
         self._store = store
-        self._queries = queries          # integrations.db.inbox_repos.InboxRepository (list_queries)
+        self._queries = queries          # integrations.db.inbox.InboxRepository (list_queries)
         self._notifier = notifier
         self._clock = clock
         self._team_name = team_name

@@ -13,9 +13,10 @@ import pytest
 
 from bot.clock import FixedClock
 from bot.console import Conversation
-from bot.services.bookings import Person
-from bot.wiring import build_assistant, build_services
-from integrations.db.reminder_repos import Announcements
+from bot.assistant import build_assistant
+from bot.bookings.service import Person
+from bot.core import build_core
+from integrations.db.reminders import Announcements
 from tests.content.conftest import NOW_2027, sencobot
 
 pytestmark = pytest.mark.timeout(300)
@@ -53,10 +54,10 @@ def process_a(settings, pg_db, pg_url):
 
     def make():
         if not built:
-            services = build_services(settings.replace(**{"database.url": pg_url}), clock=FixedClock(NOW_2027),
-                                      database=pg_db)
-            built["services"] = services
-            built["assistant"] = build_assistant(services)
+            core = build_core(settings.replace(**{"database.url": pg_url}), clock=FixedClock(NOW_2027),
+                              database=pg_db)
+            built["services"] = core
+            built["assistant"] = build_assistant(core)
         return built["services"], built["assistant"]
 
     return make
@@ -83,7 +84,8 @@ async def test_staff_changes_through_the_cli_are_answered_by_both_app_processes(
     assert "Oakwood House, Maidstone" in forum
     assert "Tribunal update (Georgette Williams)" in forum
     assert "Book a place: https://example.org/forum-booking" in forum
-    logged = [q for q in await services.recorder.list_queries(include_all=True) if q.text == "When is the next forum?"]
+    inbox = assistant.features.inbox.service
+    logged = [q for q in await inbox.list_queries(include_all=True) if q.text == "When is the next forum?"]
     assert [(q.outcome, q.needs_answer) for q in logged] == [("answer", False)]
 
     deadlines = await ask(user, "what deadlines are coming up?")
@@ -97,7 +99,7 @@ async def test_staff_changes_through_the_cli_are_answered_by_both_app_processes(
     assert "Places left: 50" in bookable and "Places left: 40" in bookable
     assert "Wednesday 10 March 2027, 16:00 to 17:00" in bookable
 
-    booked = await services.extras["bookings"].book(WEBINAR, Person("29:u1", "Sam Senco", "Oakwood Primary",
+    booked = await assistant.features.bookings.book(WEBINAR, Person("29:u1", "Sam Senco", "Oakwood Primary",
                                                                     "sam@oakwood.kent.sch.uk"))
     assert booked.outcome == "confirmed"
     link = await ask(user, "what's the joining link for my webinar?")

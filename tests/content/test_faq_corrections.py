@@ -8,8 +8,9 @@ import pytest
 
 from bot.clock import FixedClock
 from bot.console import Conversation
-from bot.wiring import build_assistant, build_services
-from integrations.db.reminder_repos import Outbox
+from bot.assistant import build_assistant
+from bot.core import build_core
+from integrations.db.reminders import Outbox
 from tests.content.conftest import NOW_2027, sencobot
 
 pytestmark = pytest.mark.timeout(300)
@@ -20,7 +21,7 @@ QUESTION = "What is the NPQ for SENCOs?"
 async def test_withdraw_and_correct_an_answer_tell_askers_and_export_the_live_state(settings, tmp_path):
     url = settings.database.url
     sencobot(url, "kb", "import")
-    services = build_services(settings, clock=FixedClock(NOW_2027))
+    services = build_core(settings, clock=FixedClock(NOW_2027))
     assistant = build_assistant(services)
     try:
         user = Conversation(assistant.bot, user_id="29:asker", name="Sam Senco", aad_object_id="aad-1",
