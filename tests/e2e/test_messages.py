@@ -194,5 +194,5 @@ async def test_a_sender_with_a_blank_id_is_answered_but_not_kept_as_someone_to_m
     activity["from"]["id"] = "   "
     status, _ = await running_bot.post(activity)
     assert status < 500
-    services = running_bot.app[ASSISTANT_KEY].services
-    assert [r.user_id for r in await services.references.all() if not r.user_id.strip()] == []
+    core = running_bot.app[ASSISTANT_KEY].core
+    assert [r.user_id for r in await core.references.all() if not r.user_id.strip()] == []
