@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from bot.bookings.install import install as install_bookings
 from bot.bookings.service import BookingService
+from bot.content.install import Content, install as install_content
 from bot.core import Core
 from bot.drafts.install import install as install_drafts
 from bot.drafts.service import DraftService
@@ -39,6 +40,7 @@ class Features:
     privacy: Privacy
     mail: Mail
     drafts: DraftService
+    content: Content
 
 
 @dataclass
@@ -65,6 +67,9 @@ def build_assistant(core: Core) -> Assistant:
     mail = install_mail(core, registry, inbox=inbox, bookings=bookings)
     SmallTalkFeature().install(registry.router, registry.dialogs)
     drafts = install_drafts(core, registry)
+    # Last: it follows the catalogues the features above read, and answers dated questions before the FAQ.
+    content = install_content(core, registry, bookings=bookings, reminders=reminders, evaluations=evaluations,
+                              inbox=inbox)
     features = Features(reminders=reminders, inbox=inbox, faq=faq, bookings=bookings, evaluations=evaluations,
-                        privacy=privacy, mail=mail, drafts=drafts)
+                        privacy=privacy, mail=mail, drafts=drafts, content=content)
     return Assistant(core=core, bot=bot, storage=storage, registry=registry, features=features)

@@ -80,6 +80,7 @@ class KnowledgeSettings:
     answer_threshold: float = 0.5
     suggest_threshold: float = 0.4
     reload_check_seconds: float = 5.0
+    content_poll_seconds: float = 1.0
 
 
 @dataclass(frozen=True)

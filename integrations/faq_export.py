@@ -40,7 +40,10 @@ def write_docx(document, out: Path) -> None:
     doc.core_properties.subject = "Frequently Asked Questions"
     doc.add_heading(document.title, level=0)
     doc.add_paragraph(document.subtitle)
-    summary = f"Produced on {document.produced_on}. {document.total} questions"
+    summary = f"Produced on {document.produced_on}."
+    if document.updated_on:
+        summary += f" Last updated {document.updated_on}."
+    summary += f" {document.total} questions"
     if document.new_count:
         summary += f", {document.new_count} newly added (marked New)"
     doc.add_paragraph(summary + f". Further questions: {document.contact}")

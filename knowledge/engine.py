@@ -91,10 +91,10 @@ class Scored:
 def time_aware_text(entry: FaqEntry, now: dt.datetime | None) -> str:
     if entry.date is None or now is None:
         return entry.answer
-    if london_today(now) > entry.date.on:
+    if london_today(now) > entry.date.last_day:
         # The entry's own text was written before the date, in the future tense; saying it is what the
         # forum said keeps the two sentences from contradicting each other.
-        return (f"{entry.date.label} was {british_date(entry.date.on)}; it has passed. "
+        return (f"{entry.date.label} was {entry.date.when()}; it has passed. "
                 f"What the forum said: {entry.answer}")
     return entry.answer
 

@@ -28,7 +28,7 @@ ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 TIME_PATTERN = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 
 _FORUM_KEYS = ("id", "title", "display", "status", "sessions", "agenda", "presenters", "evaluation",
-               "contact", "source")
+               "contact", "source", "venue", "join_url", "booking_url", "event")
 _FORUM_REQUIRED = ("id", "title", "display", "status", "sessions", "agenda")
 _SESSION_KEYS = ("phase", "date", "start", "end")
 # `rated: false` leaves an agenda item out of the evaluation (e.g. an announcement of the next agenda).
@@ -107,6 +107,11 @@ class Forum:
     evaluation: Optional[EvaluationLink] = None
     contact: Optional[Contact] = None
     source: Optional[ForumSource] = None
+    # Where and how to book, when staff know it; the deck's forums have none of these.
+    venue: Optional[str] = None
+    join_url: Optional[str] = None
+    booking_url: Optional[str] = None
+    event: Optional[str] = None       # a bookable event (events catalogue id) for a place at the forum
 
     @property
     def first_date(self) -> dt.date:
@@ -322,11 +327,21 @@ def parse_forum(raw: Any, index: int) -> tuple[Optional[Forum], list[str]]:
     evaluation = _evaluation(raw.get("evaluation"), problems, where)
     contact = _contact(raw.get("contact"), problems, where)
     source = _source(raw.get("source"), problems, where)
+    venue = _optional_text(raw, "venue", problems, where)
+    join_url = _optional_text(raw, "join_url", problems, where)
+    booking_url = _optional_text(raw, "booking_url", problems, where)
+    for key, url in (("join_url", join_url), ("booking_url", booking_url)):
+        if url is not None and (not url.startswith("https://") or " " in url):
+            problems.append(f"{where}: '{key}' must be one https:// link")
+    event = _optional_text(raw, "event", problems, where)
+    if event is not None and not ID_PATTERN.match(event):
+        problems.append(f"{where}: 'event' must be an event id")
     if problems:
         return None, problems
     return Forum(
         id=ident, title=title, display=display, status=status, sessions=tuple(sessions), agenda=tuple(agenda),
         presenters=tuple(presenters), evaluation=evaluation, contact=contact, source=source,
+        venue=venue, join_url=join_url, booking_url=booking_url, event=event,
     ), []
 
 
@@ -452,7 +467,8 @@ def forum_to_raw(forum: Forum) -> dict:
         "evaluation": {"title": forum.evaluation.title, "url": forum.evaluation.url} if forum.evaluation else None,
         "contact": {"email": forum.contact.email, "subject": forum.contact.subject} if forum.contact else None,
         "source": {"session": forum.source.session, "presenter": forum.source.presenter} if forum.source else None,
-    }
+    } | {key: value for key, value in (("venue", forum.venue), ("join_url", forum.join_url),
+                                        ("booking_url", forum.booking_url), ("event", forum.event)) if value}
 
 
 def render_forum(raw: dict) -> str:

@@ -112,7 +112,10 @@ def parse_dated_fact(raw: Any) -> DatedFact | None:
         raise ValueError("date needs a 'label'")
     # YAML 1.1 reads an unquoted `on:` key as the boolean True.
     on = raw["on"] if "on" in raw else raw.get(True)
-    return DatedFact(on=parse_date(on), label=label.strip())
+    precision = raw.get("precision") or "day"
+    if precision not in ("day", "month"):
+        raise ValueError("date precision must be day or month")
+    return DatedFact(on=parse_date(on), label=label.strip(), precision=precision)
 
 
 def parse_entry(raw: Any, origin: str | None = None) -> FaqEntry:

@@ -32,6 +32,21 @@ class Source:
 class DatedFact:
     on: dt.date
     label: str
+    precision: str = "day"     # "month" when the source gives only the month ("May 2025")
+
+    @property
+    def last_day(self) -> dt.date:
+        """The last day the fact is still current: a month-only date lasts to the month's end."""
+        if self.precision == "month":
+            following = (self.on.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+            return following - dt.timedelta(days=1)
+        return self.on
+
+    def when(self) -> str:
+        """As the source gives it: "Tuesday 6 May 2025", or "May 2025" with no invented day."""
+        if self.precision == "month":
+            return f"{self.on:%B %Y}"
+        return f"{self.on:%A} {self.on.day} {self.on:%B %Y}"
 
 
 @dataclass(frozen=True)

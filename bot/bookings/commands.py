@@ -65,6 +65,9 @@ def register(sub) -> None:
     cancel.add_argument("event", help="event id")
     cancel.add_argument("--moved", action="store_true", help="say it has moved (book the new date) rather than cancelled")
     cancel.add_argument("--no-sync", action="store_true", help="only edit the file; the running bot applies it")
+    from bot.content.commands import add_change_options
+
+    add_change_options(cancel, "events cancel")
     cancel.set_defaults(func=_reporting_catalogue_errors(cmd_events_cancel))
 
     bookings = sub.add_parser("bookings", help="who booked an event")
@@ -105,6 +108,9 @@ def _event_options(parser) -> None:
     parser.add_argument("--closes", default=None, help="bookings close (default: the day before, 17:00)")
     parser.add_argument("--session", default=None, help="forum session that announced it")
     parser.add_argument("--presenter", default=None)
+    from bot.content.commands import add_change_options
+
+    add_change_options(parser, "events change")
     if not any(a.dest == "no_sync" for a in parser._actions):
         parser.add_argument("--no-sync", action="store_true", help="only edit the file; the running bot applies it")
 
@@ -122,17 +128,38 @@ def cmd_events_list(args) -> int:
     from bot.clock import british_datetime
 
     settings = settings_from(args)
-    catalogue = load_events(_catalogue_path(settings), default_capacity=settings.bookings.default_capacity)
+    catalogue = _current_catalogue(args, settings, _catalogue_path(settings))
     for event in sorted(catalogue.events, key=lambda e: e.start):
         print(f"{event.id:<32} {british_datetime(event.start):<32} {event.status:<10} "
               f"{event.capacity:>4} places  {event.location}")
     return 0
 
 
+def _current_catalogue(args, settings, path):
+    """The store's events once it is seeded (then changes go there), else the file's."""
+    from bot.content.commands import store_events
+
+    from_store = store_events(settings, args.clock)
+    if from_store is not None:
+        args._to_store = True
+        return from_store
+    args._to_store = False
+    return load_events(path, default_capacity=settings.bookings.default_capacity)
+
+
+def _save(args, settings, path, event, action: str, default_why: str) -> bool:
+    if getattr(args, "_to_store", False):
+        from bot.content.commands import save_to_store, who, why
+
+        return save_to_store(settings, args.clock, "event", event_to_raw(event), action=action, by=who(args),
+                             why_text=why(args, default_why)) == 0
+    return _write_entry(path, event, settings.bookings.default_capacity)
+
+
 def cmd_events_add(args) -> int:
     settings = settings_from(args)
     path = _catalogue_path(settings)
-    catalogue = load_events(path, default_capacity=settings.bookings.default_capacity)
+    catalogue = _current_catalogue(args, settings, path)
     try:
         start = parse_local(args.start)
         end = parse_local(args.end) if args.end else start + timedelta(hours=1)
@@ -150,7 +177,7 @@ def cmd_events_add(args) -> int:
         venue=args.venue, join_url=args.join_url, area=args.area, end_assumed=args.end is None,
         source=EventSource(args.session, args.presenter) if args.session else None,
     )
-    if not _write_entry(path, event, settings.bookings.default_capacity):
+    if not _save(args, settings, path, event, "add", "events add"):
         return 1
     print(f"Added {event.id}.")
     return _sync(args, settings)
@@ -159,7 +186,7 @@ def cmd_events_add(args) -> int:
 def cmd_events_edit(args) -> int:
     settings = settings_from(args)
     path = _catalogue_path(settings)
-    event = load_events(path, default_capacity=settings.bookings.default_capacity).get(args.event)
+    event = _current_catalogue(args, settings, path).get(args.event)
     if event is None:
         return _fail(f"no event with id {args.event}")
     changes: dict = {}
@@ -193,7 +220,7 @@ def cmd_events_edit(args) -> int:
         return _fail("nothing to change: give at least one option")
     if "capacity" in changes and changes["capacity"] < event.capacity:
         print("Note: fewer places never removes anyone already booked; new bookings wait until there is room.")
-    if not _write_entry(path, dataclasses.replace(event, **changes), settings.bookings.default_capacity):
+    if not _save(args, settings, path, dataclasses.replace(event, **changes), "edit", "events edit"):
         return 1
     print(f"Updated {event.id}.")
     return _sync(args, settings)
@@ -202,13 +229,13 @@ def cmd_events_edit(args) -> int:
 def cmd_events_cancel(args) -> int:
     settings = settings_from(args)
     path = _catalogue_path(settings)
-    event = load_events(path, default_capacity=settings.bookings.default_capacity).get(args.event)
+    event = _current_catalogue(args, settings, path).get(args.event)
     if event is None:
         return _fail(f"no event with id {args.event}")
     if event.status != "scheduled":
         return _fail(f"{event.id} is already {event.status}")
     status = "moved" if args.moved else "cancelled"
-    if not _write_entry(path, dataclasses.replace(event, status=status), settings.bookings.default_capacity):
+    if not _save(args, settings, path, dataclasses.replace(event, status=status), "edit", f"events cancel ({status})"):
         return 1
     print(f"{event.id} is now {status}.")
     return _sync(args, settings)
@@ -283,6 +310,12 @@ def _with_bookings(settings, clock, work, *, notify: bool = False):
                 mail = SmtpSender(smtp_config_from(settings))
             service = booking_service(settings, database=database, clock=clock, notifier=notifier, mail=mail,
                                       signer=LinkSigner.from_settings_key(settings.link_signing_key))
+            from bot.content.store import ContentCache, StoreCatalogues
+            from integrations.db.content import ContentRepository
+
+            cache = ContentCache(ContentRepository(database))
+            await cache.refresh()
+            service.catalogue.store = StoreCatalogues(cache, default_capacity=settings.bookings.default_capacity)
             return await work(service)
         finally:
             await database.dispose()

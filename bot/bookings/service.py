@@ -135,10 +135,21 @@ class EventCatalogue:
         self._stamp = self._file_stamp()
         self._catalogue = load_events(self.path, default_capacity=default_capacity)
 
+    # The shared content store (bot.content.store.StoreCatalogues); set by the wiring. Once the store holds
+    # content it is the catalogue and the file is only the seed.
+    store = None
+    _store_version = 0
+
     def current(self) -> Catalogue:
+        if self.store is not None and self.store.cache.active:
+            return self.store.events()
         return self._catalogue
 
     def reload_if_changed(self) -> bool:
+        if self.store is not None and self.store.cache.active:
+            changed = self.store.version != self._store_version
+            self._store_version = self.store.version
+            return changed
         stamp = self._file_stamp()
         if stamp == self._stamp:
             return False

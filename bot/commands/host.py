@@ -36,6 +36,9 @@ def register(sub) -> None:
     kb_check = kb_actions.add_parser("check", help="validate the knowledge files (FAQ, glossary, catalogues)")
     kb_check.add_argument("--path", default=None, help="knowledge folder (default: the configured one)")
     kb_check.set_defaults(func=cmd_kb_check)
+    from bot.content.commands import register as register_content
+
+    register_content(sub, kb_actions)
 
     config = sub.add_parser("config", help="print the effective settings (secrets masked)")
     config.set_defaults(func=cmd_config)
@@ -57,6 +60,7 @@ def cmd_serve(args) -> int:
         settings = settings.replace(**overrides)
     check_listen_address(settings)
     asyncio.run(_upgrade(settings))
+    asyncio.run(_seed_content(settings, args.clock))
     app = create_app(settings, clock=args.clock)
     print(f"SENCO Forum Assistant listening on http://{settings.server.host}:{settings.server.port}/api/messages",
           flush=True)
@@ -76,6 +80,24 @@ async def _upgrade(settings) -> None:
         await upgrade(database)
     finally:
         await database.dispose()
+
+
+async def _seed_content(settings, clock) -> None:
+    """An empty content store is seeded from the YAML knowledge folder, once (the first replica to start)."""
+    from bot.content.commands import store_session
+    from bot.content.store import ContentError
+    from knowledge.loader import data_dir
+
+    async with store_session(settings, clock) as (store, _catalogues, seeded):
+        if seeded:
+            return
+        try:
+            counts = await store.import_directory(data_dir(settings.knowledge.data_dir or None),
+                                                  by="sencobot serve", why="first start: seeded from YAML")
+        except ContentError as exc:
+            print(f"content store not seeded: {exc}", flush=True)
+            return
+        print("content store seeded: " + ", ".join(f"{n} {k}" for k, n in sorted(counts.items())), flush=True)
 
 
 def cmd_db_upgrade(args) -> int:

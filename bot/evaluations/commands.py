@@ -43,7 +43,15 @@ def register(sub) -> None:
     add.add_argument("--item", action="append", default=[], metavar="TITLE[|PRESENTER[|ROLE[|MINUTES]]]",
                      help="an agenda item, in running order (repeat)")
     add.add_argument("--presenter", action="append", default=[], metavar="NAME[|ROLE]")
-    add.add_argument("--file", default=None, help="forums file (default: forums.yaml in the knowledge folder)")
+    add.add_argument("--file", default=None, help="forums file (default: forums.yaml in the knowledge folder); "
+                                                  "ignored once the shared content store is seeded")
+    add.add_argument("--venue", default=None, help="where it is held")
+    add.add_argument("--join-url", default=None, help="Microsoft Teams link, when it is online")
+    add.add_argument("--booking-url", default=None, help="where to book a place (a link)")
+    add.add_argument("--event", default=None, help="id of the bookable event for a place at the forum")
+    from bot.content.commands import add_change_options
+
+    add_change_options(add, "forums add")
     add.set_defaults(func=cmd_forums_add)
 
     evaluations = sub.add_parser("evaluations", help="forum evaluations: attendees, sending, results")
@@ -78,8 +86,15 @@ def cmd_forums_list(args) -> int:
     from knowledge.forums import ForumsError, load_forums
 
     settings = settings_from(args)
+    from bot.content.commands import store_session
+
+    async def from_store():
+        async with store_session(settings, args.clock) as (_store, catalogues, seeded):
+            return catalogues.forum_catalogue() if seeded else None
+
+    stored = asyncio.run(from_store())
     try:
-        catalogue = load_forums(_forums_file(args, settings))
+        catalogue = stored if stored is not None else load_forums(_forums_file(args, settings))
     except ForumsError as exc:
         print("sencobot forums: the forums file has problems:\n  " + "\n  ".join(exc.problems), file=sys.stderr)
         return 1
@@ -114,9 +129,13 @@ def parse_forum_arguments(args) -> dict:
     for text in args.presenter:
         name, _, role = text.partition("|")
         presenters.append({"name": name.strip(), "role": role.strip() or None})
-    return {"id": args.id, "title": args.title, "display": args.display, "status": args.status,
-            "sessions": sessions, "agenda": agenda, "presenters": presenters, "evaluation": None,
-            "contact": None, "source": None}
+    raw = {"id": args.id, "title": args.title, "display": args.display, "status": args.status,
+           "sessions": sessions, "agenda": agenda, "presenters": presenters, "evaluation": None,
+           "contact": None, "source": None}
+    for key in ("venue", "join_url", "booking_url", "event"):
+        if getattr(args, key, None):
+            raw[key] = getattr(args, key)
+    return raw
 
 
 def _slug(title: str, taken: set[str]) -> str:
@@ -131,6 +150,20 @@ def cmd_forums_add(args) -> int:
     from knowledge.forums import ForumsError, add_forum
 
     settings = settings_from(args)
+    from bot.content.commands import save_to_store, store_is_seeded, who, why
+
+    if store_is_seeded(settings, args.clock):
+        try:
+            raw = parse_forum_arguments(args)
+        except ValueError as exc:
+            print(f"sencobot forums add: not added:\n  {exc}", file=sys.stderr)
+            return 1
+        code = save_to_store(settings, args.clock, "forum", raw, action="add", by=who(args),
+                             why_text=why(args, "forums add"))
+        if code == 0:
+            print(f"added {raw['id']}: {raw['display']}, {len(raw['sessions'])} session(s), "
+                  f"{len(raw['agenda'])} agenda item(s)")
+        return code
     try:
         raw = parse_forum_arguments(args)
         forum = add_forum(_forums_file(args, settings), raw)

@@ -118,7 +118,12 @@ class ForumsSource:
         self._stamp: Optional[float] = None
         self._catalogue = ForumCatalogue(())
 
+    # The shared content store (bot.content.store.StoreCatalogues), set by the wiring.
+    store = None
+
     def catalogue(self) -> ForumCatalogue:
+        if self.store is not None and self.store.cache.active:
+            return self.store.forum_catalogue()
         try:
             stamp = self._path.stat().st_mtime
         except OSError:
@@ -209,6 +214,10 @@ class EvaluationService:
 
     def catalogue(self) -> ForumCatalogue:
         return self._forums.catalogue()
+
+    @property
+    def forums_source(self) -> ForumsSource:
+        return self._forums
 
     def forum(self, forum_id: str) -> Optional[Forum]:
         return self.catalogue().get(forum_id)

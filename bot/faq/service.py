@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from pathlib import Path
 from typing import Optional
 
@@ -21,6 +22,20 @@ class FaqService:
         self._fingerprint = _fingerprint(data_dir)
         # Entries published from the inbox: kept so a reload of the files does not drop them.
         self._published: dict[str, FaqEntry] = {}
+        # (entry) -> sentence or None: a newer catalogue date an answer quoting an old one defers to.
+        self._note_sources: list = []
+
+    def add_note_source(self, source) -> None:
+        self._note_sources.append(source)
+
+    def _with_notes(self, result: AnswerResult) -> AnswerResult:
+        if result.outcome != "answer" or result.entry is None or result.entry.date is None:
+            return result
+        for source in self._note_sources:
+            note = source(result.entry)
+            if note:
+                return replace(result, answer_text=f"{note} What the forum said: {result.answer_text}")
+        return result
 
     @classmethod
     def from_directory(cls, data_dir: Optional[Path], thresholds: Thresholds, clock: Clock) -> "FaqService":
@@ -29,7 +44,7 @@ class FaqService:
         return cls(Answerer(kb, thresholds), clock, directory)
 
     def ask(self, question: str) -> AnswerResult:
-        return self.answerer.answer(question, now=self._clock.now())
+        return self._with_notes(self.answerer.answer(question, now=self._clock.now()))
 
     def show(self, faq_id: str) -> Optional[AnswerResult]:
         """The answer card for one entry (a follow-up or "Did you mean" button)."""
@@ -41,7 +56,7 @@ class FaqService:
         related = tuple(
             Suggestion(rid, by_id[rid].question) for rid in entry.related if rid in by_id and rid != entry.id
         )
-        return AnswerResult(
+        return self._with_notes(AnswerResult(
             question=entry.question,
             outcome="answer",
             confidence=1.0,
@@ -49,7 +64,7 @@ class FaqService:
             answer_text=time_aware_text(entry, self._clock.now()),
             source_line=entry.source.line(kb.forum_labels),
             related=related,
-        )
+        ))
 
     def entry(self, faq_id: str) -> Optional[FaqEntry]:
         return self.answerer.kb.by_id().get(faq_id)
@@ -63,8 +78,25 @@ class FaqService:
         if entries:
             self.answerer.reload(kb)
 
+    # The shared content store (bot.content.store.StoreCatalogues), set by the wiring.
+    store = None
+    _store_version = 0
+
     def refresh_if_changed(self) -> bool:
-        """Rebuilds the index when a knowledge file changed on disk; the old index serves until then."""
+        """Rebuilds the index when the content store or a knowledge file changed; the old index serves until then."""
+        if self.store is not None and self.store.cache.active:
+            if self.store.version == self._store_version:
+                return False
+            kb = self.store.knowledge(self.answerer.kb)
+            if kb is None:
+                return False
+            self._store_version = self.store.version
+            for entry in self._published.values():
+                if entry.id not in kb.by_id():
+                    kb = kb.with_entry(entry)
+            self.answerer.reload(kb)
+            log.info("knowledge rebuilt from the content store: %d entries", len(kb.entries))
+            return True
         current = _fingerprint(self._data_dir)
         if current == self._fingerprint:
             return False

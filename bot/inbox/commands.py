@@ -50,10 +50,15 @@ def register(sub) -> None:
     faq_export.set_defaults(func=cmd_faq_export)
 
     kb_export = _kb_actions(sub).add_parser(
-        "export", help="write entries published from the inbox to knowledge/data/faq/published.yaml"
+        "export", help="--out DIR: the shared content store as YAML files; --out FILE.yaml: entries published "
+                       "from the inbox (default: the knowledge folder's faq/published.yaml)"
     )
-    kb_export.add_argument("--out", default=None, help="file to write (default: the knowledge folder's faq/published.yaml)")
+    kb_export.add_argument("--out", default=None, help="a folder (the whole store) or a .yaml file (published entries)")
     kb_export.set_defaults(func=cmd_kb_export)
+
+    from bot.content.commands import register_faq
+
+    register_faq(sub)
 
     redact = sub.add_parser("redact", help="redact personal data from stdin, one line out per line in")
     redact.set_defaults(func=cmd_redact)
@@ -200,12 +205,21 @@ async def export_faq(assistant, fmt: str, out: Path, new_since: date | None = No
     inbox = assistant.features.inbox.service
     await inbox.ensure_published_loaded()
     published = {e.faq_id: e.published_at for e in await inbox.published_entries()}
+    updated_at = max(published.values(), default=None)
+    content = assistant.features.content
+    # The live state: the shared content store's entries (withdrawn ones gone, corrections in).
+    if await content.store.is_seeded():
+        await content.poll()
+        changes = await content.store.history(kind="faq", limit=1)
+        if changes:
+            updated_at = max(filter(None, (updated_at, changes[0].changed_at)))
     document = build_document(
         assistant.core.answerer.answerer.kb,
         published=published,
         now=assistant.core.clock.now(),
         team_mailbox=assistant.core.settings.team_mailbox,
         new_since=new_since,
+        updated_at=updated_at,
     )
     return write_document(document, fmt, Path(out), environment())
 
@@ -244,6 +258,12 @@ def published_yaml(entries) -> str:
 
 def cmd_kb_export(args) -> int:
     from knowledge.loader import DEFAULT_DATA_DIR
+
+    if args.out and not args.out.endswith((".yaml", ".yml")):
+        # A folder: the shared content store's live state, as the knowledge folder's YAML files.
+        from bot.content.commands import cmd_kb_export as export_store
+
+        return export_store(args)
 
     async def work(assistant) -> int:
         entries = await assistant.features.inbox.service.published_entries()

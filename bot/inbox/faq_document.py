@@ -13,6 +13,7 @@ from datetime import date, datetime
 from typing import Iterable, Mapping, Optional
 
 from bot.clock import british_date, london
+from knowledge.engine import time_aware_text
 from knowledge.models import FaqEntry, KnowledgeBase
 
 OTHER_TOPIC = "Other questions"
@@ -82,6 +83,7 @@ class FaqDocument:
     produced_on: str
     contact: str
     topics: tuple[DocumentTopic, ...]
+    updated_on: Optional[str] = None   # when the live content last changed (British date)
 
     @property
     def total(self) -> int:
@@ -100,6 +102,7 @@ def build_document(
     team_mailbox: str,
     new_since: Optional[date] = None,
     title: str = "Countywide SENCO Forum: Frequently Asked Questions",
+    updated_at: Optional[datetime] = None,
 ) -> FaqDocument:
     """`published` maps inbox-published entry ids to when they were published; those are marked new
     (only those published on or after `new_since`, when given)."""
@@ -113,7 +116,8 @@ def build_document(
             DocumentEntry(
                 id=entry.id,
                 question=entry.question,
-                answer=entry.answer,
+                # The live wording: a dated fact that has passed says so, with the date as the source gives it.
+                answer=time_aware_text(entry, now),
                 source=entry.source.line(kb.forum_labels),
                 is_new=is_new,
                 added_on=british_date(published_at) if is_new else None,
@@ -130,6 +134,7 @@ def build_document(
         produced_on=british_date(now),
         contact=team_mailbox,
         topics=topics,
+        updated_on=british_date(updated_at) if updated_at is not None else None,
     )
 
 

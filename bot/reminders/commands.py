@@ -26,7 +26,11 @@ def register(sub) -> None:
     add.add_argument("--detail", required=True, help="one or two sentences in the source's words")
     add.add_argument("--session", required=True, help="the agenda item that gave the date")
     add.add_argument("--presenter", default=None, help="who presented it")
-    add.add_argument("--data-dir", default=None, help="knowledge folder (default: knowledge.data_dir setting)")
+    add.add_argument("--data-dir", default=None, help="knowledge folder (default: knowledge.data_dir setting); "
+                                                      "ignored once the shared content store is seeded")
+    from bot.content.commands import add_change_options
+
+    add_change_options(add, "deadlines add")
     add.set_defaults(func=cmd_deadlines_add)
 
     listing = deadlines_sub.add_parser("list", help="show the catalogue, marking passed deadlines")
@@ -99,6 +103,19 @@ def cmd_deadlines_add(args) -> int:
     if args.event:
         item["event"] = args.event
     data_dir = _data_dir(args, settings)
+    from bot.content.commands import save_to_store, store_is_seeded, who, why
+
+    if store_is_seeded(settings, args.clock):
+        try:
+            deadline = parse_deadline(item, where=args.id)
+        except DeadlineError as exc:
+            print(f"sencobot deadlines add: {exc}", file=sys.stderr)
+            return 2
+        code = save_to_store(settings, args.clock, "deadline", item, action="add", by=who(args),
+                             why_text=why(args, "deadlines add"))
+        if code == 0:
+            print(f"added {deadline.id} ({deadline.category}, {deadline.when()})")
+        return 2 if code else 0
     try:
         deadline = parse_deadline(item, where=args.id)
         path = append_deadline(deadline, data_dir)
@@ -114,8 +131,16 @@ def cmd_deadlines_list(args) -> int:
     from knowledge.deadlines import DeadlineError, load_deadlines
 
     settings = settings_from(args)
+    import asyncio
+
+    from bot.content.commands import store_session
+
+    async def from_store():
+        async with store_session(settings, args.clock) as (_store, catalogues, seeded):
+            return catalogues.deadline_catalogue() if seeded else None
+
     try:
-        catalogue = load_deadlines(_data_dir(args, settings))
+        catalogue = asyncio.run(from_store()) or load_deadlines(_data_dir(args, settings))
     except DeadlineError as exc:
         print(f"sencobot deadlines list: {exc}", file=sys.stderr)
         return 2

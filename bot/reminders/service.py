@@ -169,10 +169,19 @@ class DeadlineReminders:
         self._data_dir = data_dir
         self._fingerprint: Optional[tuple] = None
 
+    # The shared content store (bot.content.store.StoreCatalogues), set by the wiring; once it holds
+    # content it is the catalogue.
+    store = None
+    _store_version = -1
+
     def catalogue(self) -> DeadlineCatalogue:
+        if self.store is not None and self.store.cache.active:
+            return self.store.deadline_catalogue()
         return load_deadlines(self._data_dir)
 
     def changed_on_disk(self) -> bool:
+        if self.store is not None and self.store.cache.active:
+            return self.store.version != self._store_version
         path = deadlines_path(self._data_dir)
         try:
             stat = path.stat()
@@ -188,6 +197,9 @@ class DeadlineReminders:
         added on the 3rd of the month gets no "a week before" reminder on the 1st). One that was
         planned in time stays in the database, so downtime makes it late, never forgotten.
         """
+        if catalogue is None and self.store is not None and self.store.cache.active:
+            self._store_version = self.store.version
+            catalogue = self.store.deadline_catalogue()
         if catalogue is None:
             path = deadlines_path(self._data_dir)
             stat = path.stat() if path.exists() else None

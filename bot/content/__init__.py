@@ -1,0 +1,1 @@
+"""Content: the live catalogues (forums, events, deadlines) and answers to dated questions."""

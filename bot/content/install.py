@@ -1,0 +1,80 @@
+"""Plugs the shared content store and the live answers into the assistant.
+
+Each replica keeps a snapshot of the store and checks one number (content_version) every
+``knowledge.content_poll_seconds`` and before every answer, so a change made through any process is
+answered by every other within about a second, without a restart. Dated questions are answered from
+the live catalogues before the FAQ fallback sees them.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.background import periodic
+from bot.bookings.service import BookingService
+from bot.content.catalogues import FileCatalogues
+from bot.content.live import LiveService
+from bot.content.store import ContentCache, ContentStore, StoreCatalogues
+from bot.core import Core
+from bot.registry import Registry
+from dialogs.content import LiveFeature
+from integrations.db.content import ContentRepository
+
+
+class Catalogues:
+    """What live answers read: the store once it holds content, the YAML files before that."""
+
+    def __init__(self, store: StoreCatalogues, files: FileCatalogues):
+        self.store = store
+        self.files = files
+
+    def forums(self):
+        return self.store.forums() if self.store.cache.active else self.files.forums()
+
+    def deadlines(self):
+        return self.store.deadlines() if self.store.cache.active else self.files.deadlines()
+
+
+@dataclass
+class Content:
+    cache: ContentCache
+    catalogues: StoreCatalogues
+    store: ContentStore
+    live: LiveService
+
+    async def poll(self) -> bool:
+        return await self._poll()
+
+
+def install(core: Core, registry: Registry, *, bookings: BookingService, reminders, evaluations,
+            inbox) -> Content:
+    settings = core.settings
+    data_dir = Path(settings.knowledge.data_dir) if settings.knowledge.data_dir else None
+    repo = ContentRepository(core.database)
+    cache = ContentCache(repo)
+    catalogues = StoreCatalogues(cache, default_capacity=settings.bookings.default_capacity)
+    # The catalogue readers of the other features follow the store once it is seeded.
+    core.answerer.store = catalogues
+    bookings.catalogue.store = catalogues
+    reminders.deadlines.store = catalogues
+    evaluations.service.forums_source.store = catalogues
+
+    async def poll() -> bool:
+        if not await cache.refresh():
+            return False
+        core.answerer.refresh_if_changed()
+        await bookings.refresh()
+        return True
+
+    live = LiveService(core.clock, Catalogues(catalogues, FileCatalogues(data_dir)), bookings)
+    core.answerer.add_note_source(live.newer_note)
+    feature = LiveFeature(live, core.staff_ids, refresh=poll, recorder=inbox.service)
+    feature.install(registry.router, registry.dialogs)
+    # Dated questions ("when is the next forum?") are answered from the live catalogues first.
+    registry.fallback = feature.answering(registry.fallback)
+    registry.add_job(periodic("content store poll", poll, max(0.2, settings.knowledge.content_poll_seconds),
+                              clock=core.clock))
+    content = Content(cache, catalogues, ContentStore(repo, core.clock,
+                                                      default_capacity=settings.bookings.default_capacity), live)
+    content._poll = poll
+    return content
