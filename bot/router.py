@@ -75,6 +75,9 @@ class Router:
         self._actions: dict[str, CardAction] = {}
         self.threshold = threshold
         self._classifier = classifier
+        # Recognisers of questions a feature answers itself (dated questions); they outrank the
+        # classifier's guess, since "what deadlines are coming up?" shares words with "remind me of deadlines".
+        self._question_recognisers: list[Callable[[str], bool]] = []
         self.confidence = confidence
 
     def add_intent(self, intent: Intent) -> None:
@@ -87,6 +90,9 @@ class Router:
 
     def action(self, name: str) -> Optional[CardAction]:
         return self._actions.get(name)
+
+    def add_question_recogniser(self, recognises: Callable[[str], bool]) -> None:
+        self._question_recognisers.append(recognises)
 
     def best(self, text: str, *, is_staff: bool) -> Optional[Intent]:
         best: tuple[float, Optional[Intent]] = (0.0, None)
@@ -102,6 +108,8 @@ class Router:
             return best[1]
         if staff_command:
             # A staff command typed by someone else is not re-read as some other command.
+            return None
+        if any(recognises(text) for recognises in self._question_recognisers):
             return None
         prediction = self.classify(text)
         if prediction.label == "question" or prediction.confidence < self.confidence:

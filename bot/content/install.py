@@ -72,6 +72,7 @@ def install(core: Core, registry: Registry, *, bookings: BookingService, reminde
     feature.install(registry.router, registry.dialogs)
     # Dated questions ("when is the next forum?") are answered from the live catalogues first.
     registry.fallback = feature.answering(registry.fallback)
+    registry.router.add_question_recogniser(live.is_dated_question)
     registry.add_job(periodic("content store poll", poll, max(0.2, settings.knowledge.content_poll_seconds),
                               clock=core.clock))
     content = Content(cache, catalogues, ContentStore(repo, core.clock,

@@ -52,6 +52,9 @@ class LiveService:
     def detect(self, text: str) -> Optional[DatedQuestion]:
         return detect_dated(text, self.names())
 
+    def is_dated_question(self, text: str) -> bool:
+        return self.detect(without_mentions(text)) is not None
+
     async def answer(self, text: str, user_id: Optional[str]) -> Optional[LiveAnswer]:
         text = without_mentions(text)
         found = self.detect(text)
