@@ -42,6 +42,8 @@ class Services:
     recorder: Any = None
     # Proactive Teams messages (bot.services.notify.Notifier); the reminder scheduler provides the real one.
     notifier: Any = None
+    # The one outgoing Bot Connector sender (bot.replies.Outgoing): turn replies and queued messages.
+    outgoing: Any = None
     # Outgoing mail (integrations.mail.smtp.MailSender), None when mail is disabled.
     mail: Any = None
     background: list[BackgroundTask] = field(default_factory=list)
