@@ -148,7 +148,10 @@ class SencoBot(ActivityHandler):
             return
         asker = self.asker(turn_context)
         reference = TurnContext.get_conversation_reference(activity).serialize()
-        fingerprint = (asker.tenant_id, asker.name, asker.aad_object_id, repr(sorted(reference.items())))
+        # The incoming activity's id changes with every message but a proactive message never needs
+        # it: leaving it out of the comparison saves a database write on every message.
+        fingerprint = (asker.tenant_id, asker.name, asker.aad_object_id,
+                       repr(sorted((k, v) for k, v in reference.items() if k != "activityId")))
         if self._saved_references.get(sender.id) == fingerprint:
             # Unchanged since this process last stored it: skip a write on the hot path.
             return
