@@ -58,6 +58,10 @@ class ScheduledNotifier:
     async def notify(self, notice: Notice) -> None:
         await self._outbox.add(self.message_for(notice), self._clock.now())
 
+    async def notify_many(self, notices: Iterable[Notice]) -> None:
+        """Queues many notices in a few statements (a staff answer to a large group)."""
+        await self._outbox.add_many([self.message_for(notice) for notice in notices], self._clock.now())
+
     def message_for(self, notice: Notice) -> NewMessage:
         meta = notice.meta or {}
         not_before = notice.not_before or self._clock.now()

@@ -441,6 +441,26 @@ class InboxRepository:
             )
             return result.rowcount == 1
 
+    async def claim_deliveries(self, query_ids: list[str], now: datetime) -> set[str]:
+        """The ids this caller claimed (nobody else had): it sends those answers."""
+        claimed: set[str] = set()
+        async with self._db.engine.begin() as conn:
+            for start in range(0, len(query_ids), 500):
+                result = await conn.execute(
+                    update(inbox_queries)
+                    .where(inbox_queries.c.id.in_(query_ids[start:start + 500]), inbox_queries.c.delivered_at.is_(None))
+                    .values(delivered_at=now)
+                    .returning(inbox_queries.c.id)
+                )
+                claimed.update(row.id for row in result)
+        return claimed
+
+    async def release_deliveries(self, query_ids: list[str]) -> None:
+        async with self._db.engine.begin() as conn:
+            for start in range(0, len(query_ids), 500):
+                await conn.execute(update(inbox_queries).where(inbox_queries.c.id.in_(query_ids[start:start + 500]))
+                                   .values(delivered_at=None))
+
     async def release_delivery(self, query_id: str) -> None:
         async with self._db.engine.begin() as conn:
             await conn.execute(update(inbox_queries).where(inbox_queries.c.id == query_id).values(delivered_at=None))
