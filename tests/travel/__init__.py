@@ -4,7 +4,7 @@ A test that passes only because of today's date is a time bomb. This plugin move
 (``time.time``, ``datetime.now`` …, via time-machine) of the test process *and of every Python process
 the tests start* (servers, workers) to the given instant, and lets it keep ticking from there.
 Child processes pick it up through ``sitecustomize`` in ``tests/travel/site``, which the plugin puts
-on ``PYTHONPATH`` together with the instant in ``SENCOBOT_TRAVEL_TO``.
+on ``PYTHONPATH`` together with the instant in ``TIME_TRAVEL_TO``.
 """
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import os
 from datetime import datetime
 from pathlib import Path
 
-TRAVEL_VARIABLE = "SENCOBOT_TRAVEL_TO"
+TRAVEL_VARIABLE = "TIME_TRAVEL_TO"
 SITE_DIR = Path(__file__).resolve().parent / "site"
 
 

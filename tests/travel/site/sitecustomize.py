@@ -1,11 +1,11 @@
-"""Moves this Python process's real clock when ``SENCOBOT_TRAVEL_TO`` is set (see tests/travel)."""
+"""Moves this Python process's real clock when ``TIME_TRAVEL_TO`` is set (see tests/travel)."""
 from __future__ import annotations
 
 import os
 
 
 def travel_from_environ():
-    instant = os.environ.get("SENCOBOT_TRAVEL_TO")
+    instant = os.environ.get("TIME_TRAVEL_TO")
     if not instant:
         return None
     from datetime import datetime
