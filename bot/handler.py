@@ -6,6 +6,7 @@ saved only when the turn succeeds, so a failing turn leaves stored state as it w
 """
 from __future__ import annotations
 
+import inspect
 import logging
 import secrets
 from datetime import timedelta
@@ -69,6 +70,7 @@ class SencoBot(ActivityHandler):
         welcome_examples: tuple[str, ...] = (),
         on_new_user: Callable[[TurnContext, Asker], Awaitable[None]] | None = None,
         staff_team=None,
+        limiter=None,
     ):
         self._clock = clock
         self._conversation_state = conversation_state
@@ -82,7 +84,8 @@ class SencoBot(ActivityHandler):
         self._staff_ids = frozenset(staff_ids)
         self._dedupe_ttl = dedupe_ttl
         self._max_chars = max_message_chars
-        self._limiter = SlidingWindowLimiter(rate_limit_per_minute, clock)
+        # bot.ratelimit.SharedLimiter in the app (counted in the database all replicas share).
+        self._limiter = limiter or SlidingWindowLimiter(rate_limit_per_minute, clock)
         self._welcome_examples = welcome_examples or (
             "when does the NPQ deadline close?",
             "what is the school's role at tribunal?",
@@ -129,6 +132,8 @@ class SencoBot(ActivityHandler):
         sender = turn_context.activity.from_property
         key = sender.id if sender and isinstance(sender.id, str) else ""
         verdict = self._limiter.check(key)
+        if inspect.isawaitable(verdict):
+            verdict = await verdict
         if verdict.allowed:
             return True
         if verdict.first_refusal:

@@ -51,8 +51,13 @@ class Services:
     web_routes: list[tuple[str, str, Callable]] = field(default_factory=list)
     extras: dict[str, Any] = field(default_factory=dict)
 
+    # The incoming per-user limit (bot.ratelimit.SharedLimiter), counted in the shared database.
+    limiter: Any = None
+
     async def purge_processed_activities(self) -> None:
         await self.processed.purge_expired(self.clock.now())
+        if self.limiter is not None:
+            await self.limiter.purge()
 
 
 @dataclass
@@ -84,6 +89,10 @@ def build_services(settings: Settings, *, clock: Clock, database: Optional[Datab
         processed=ProcessedActivities(database),
         faq=faq,
     )
+    from bot.ratelimit import SharedLimiter
+    from integrations.db.rate_limits import RateLimits
+
+    services.limiter = SharedLimiter(settings.bot.rate_limit_per_minute, clock, RateLimits(database))
     services.recorder = _build_inbox(services)
     # The real Notifier (a queue the reminder scheduler delivers), the scheduler itself, subscriptions.
     from bot.services.reminders import install_delivery
@@ -141,6 +150,7 @@ def build_assistant(services: Services) -> Assistant:
         dedupe_ttl=timedelta(seconds=settings.bot.dedupe_ttl_seconds),
         max_message_chars=settings.bot.max_message_chars,
         rate_limit_per_minute=settings.bot.rate_limit_per_minute,
+        limiter=services.limiter,
         on_new_user=installed.on_new_user,
         staff_team=staff_team_from(settings, services.clock),
     )

@@ -5,3 +5,4 @@ from integrations.db import inbox_tables  # noqa: F401
 from integrations.db import evaluation_tables  # noqa: F401
 from integrations.db import reminder_tables  # noqa: F401
 from integrations.db import mail_tables  # noqa: F401
+from integrations.db import rate_limits  # noqa: F401
