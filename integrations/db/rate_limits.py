@@ -50,7 +50,7 @@ class RateLimits:
             ["subject", "at", "accepted"],
             select(literal(subject), literal(now, UtcDateTime()), true()).where(recent < limit),
         ).returning(h.c.id)
-        async with self._db.engine.begin() as conn:
+        async with self._db.begin() as conn:
             if (await conn.execute(accept)).first() is not None:
                 return Hit(True)
             last_accepted = (
@@ -66,6 +66,6 @@ class RateLimits:
 
     async def purge(self, before: datetime) -> int:
         """Forgets messages older than any window still being counted."""
-        async with self._db.engine.begin() as conn:
+        async with self._db.begin() as conn:
             result = await conn.execute(delete(rate_limit_hits).where(rate_limit_hits.c.at < before))
             return result.rowcount or 0

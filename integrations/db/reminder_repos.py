@@ -636,4 +636,5 @@ class SharedSlots:
         raise RuntimeError(f"could not reserve send slots for {scope}")
 
     def _db_begin(self):
-        return self.database.engine.begin()
+        # Turn replies reserve slots too: queue on the process's SQLite write lock, not the busy handler.
+        return self.database.begin()
