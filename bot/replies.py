@@ -141,13 +141,18 @@ class ReplyAdapter(CloudAdapter):
             transient_retries=policy.transient_retries, max_wait=policy.max_wait_seconds)
         if result.ok:
             return ResourceResponse(id=result.activity_id or "")
-        if self.overflow is not None and result.worth_retrying_later and recipient.user_id:
+        if not result.worth_retrying_later:
+            raise ReplyFailed(result)
+        if self.overflow is not None and recipient.user_id:
             key = _overflow_key(context, recipient)
             text, card = _text_and_card(body)
             await self.overflow(recipient.user_id, key, text, card)
             log.info("a reply was throttled (%s); queued for the background sender", result.detail)
-            return ResourceResponse(id="")
-        raise ReplyFailed(result)
+        else:
+            # The outbox reaches people by user id; with none there is nobody to queue it for. Teams'
+            # limit is not the turn's fault, so the turn carries on without this reply.
+            log.warning("a throttled reply with no user to queue it for was dropped (%s)", result.detail)
+        return ResourceResponse(id="")
 
 
 class ReplyFailed(RuntimeError):
