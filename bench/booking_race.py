@@ -27,11 +27,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.services.bookings import BookingService, EventCatalogue, Person  # noqa: E402
-from bot.services.notify import RecordingNotifier  # noqa: E402
-from bot.services.signed_links import LinkSigner  # noqa: E402
+from bot.bookings.service import BookingService, EventCatalogue, Person  # noqa: E402
+from bot.notify import RecordingNotifier  # noqa: E402
+from bot.signed_links import LinkSigner  # noqa: E402
 from integrations.db import Database  # noqa: E402
-from integrations.db.booking_repos import BookingRepository  # noqa: E402
+from integrations.db.bookings import BookingRepository  # noqa: E402
 from integrations.db.migrate import upgrade  # noqa: E402
 from knowledge.events import (DEFAULT_EVENTS_FILE, event_to_raw, load_events, render_entry,  # noqa: E402
                               replace_entry_text)

@@ -28,11 +28,13 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from bot.mail_wiring import build_mail_worker  # noqa: E402
+from bot.clock import SystemClock  # noqa: E402
+from bot.mail.install import mail_worker  # noqa: E402
 from bot.settings import DEFAULT_CONFIG, load_settings  # noqa: E402
-from bot.wiring import build_assistant, build_services  # noqa: E402
+from bot.assistant import build_assistant  # noqa: E402
+from bot.core import build_core  # noqa: E402
 from integrations.db import Database  # noqa: E402
-from integrations.db.mail_repos import MailRepository  # noqa: E402
+from integrations.db.mail import MailRepository  # noqa: E402
 from integrations.db.migrate import upgrade  # noqa: E402
 from integrations.mail.imap import ImapConfig, ImapMailbox  # noqa: E402
 from integrations.mail.smtp import SmtpConfig, SmtpSender  # noqa: E402
@@ -99,12 +101,12 @@ async def run(count: int, senders: int, database_url: str | None) -> int:
             "mail.imap_host": imap.host, "mail.imap_port": imap.port, "mail.imap_tls": False,
             "mail.imap_username": imap.user, "mail.imap_batch_size": 100, "inbox.digest_enabled": False,
         })
-        services = build_services(settings, database=database)
-        services.mail = SmtpSender(SmtpConfig(host="127.0.0.1", port=smtp.port, attempts=5, backoff_seconds=0.05))
-        build_assistant(services)
+        core = build_core(settings, clock=SystemClock(), database=database,
+                          mail=SmtpSender(SmtpConfig(host="127.0.0.1", port=smtp.port, attempts=5, backoff_seconds=0.05)))
+        services = build_assistant(core)
         mailbox = ImapMailbox(ImapConfig(host=imap.host, port=imap.port, tls=False, username=imap.user,
                                          password=imap.password, folder="INBOX", timeout=30))
-        worker = build_mail_worker(services, mailbox)
+        worker = mail_worker(core, services.features.mail.assistant, mailbox)
 
         messages = build_messages(count, senders)
         started = time.perf_counter()
@@ -125,7 +127,7 @@ async def run(count: int, senders: int, database_url: str | None) -> int:
         elapsed = time.perf_counter() - started
         await worker.close()
 
-        queries = await services.extras["inbox"].list_queries(include_all=True)
+        queries = await services.features.inbox.service.list_queries(include_all=True)
         logged_ids = Counter(q.message_id for q in queries)
         reply_targets = Counter(m["In-Reply-To"] for m in smtp.messages)
         expected_ids = {f"<bench-{i:05d}@school.kent.sch.uk>" for i in range(count)}

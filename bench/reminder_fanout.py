@@ -132,10 +132,10 @@ async def prepare(url: str, recipients: int, service_url: str) -> None:
     from sqlalchemy import insert
 
     from integrations.db import Database
-    from integrations.db.core_tables import conversation_refs
+    from integrations.db.host import conversation_refs
     from integrations.db.migrate import upgrade
-    from integrations.db.reminder_repos import Announcements, NewAnnouncement
-    from integrations.db.reminder_tables import reminder_subscriptions
+    from integrations.db.reminders import Announcements, NewAnnouncement
+    from integrations.db.reminders import reminder_subscriptions
 
     database = Database(url)
     await upgrade(database)
@@ -162,7 +162,7 @@ async def prepare(url: str, recipients: int, service_url: str) -> None:
 
 async def outcome_counts(url: str) -> tuple[dict, dict]:
     from integrations.db import Database
-    from integrations.db.reminder_repos import Announcements, Outbox
+    from integrations.db.reminders import Announcements, Outbox
 
     database = Database(url)
     try:
@@ -175,7 +175,7 @@ async def claimed_by(url: str, worker: str) -> set[str]:
     from sqlalchemy import select
 
     from integrations.db import Database
-    from integrations.db.reminder_tables import outbound_messages as om
+    from integrations.db.reminders import outbound_messages as om
 
     database = Database(url)
     try:
@@ -216,10 +216,10 @@ async def run_worker(args) -> None:
     import aiohttp
 
     from bot.clock import SystemClock
-    from bot.services.reminders import build_reminders, teams_limits
+    from bot.reminders.service import build_reminders, teams_limits
     from bot.settings import DEFAULT_CONFIG, load_settings
     from integrations.db import Database
-    from integrations.db.reminder_repos import SharedSlots
+    from integrations.db.reminders import SharedSlots
     from integrations.teams_sender import NoTokens, TeamsSender
 
     settings = load_settings(DEFAULT_CONFIG, environ={}, overrides={

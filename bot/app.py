@@ -23,10 +23,11 @@ from botbuilder.schema import Activity
 from bot.background import periodic
 from bot.clock import Clock, pacing_seconds
 from bot.replies import ReplyAdapter, SdkTokens
-from bot.services.reminders import build_sender
+from bot.reminders.service import build_sender
 from bot.security import SigningKeys, TenantGate, TokenGate, bot_framework_config, openid_metadata_url, token_issuer
 from bot.settings import Settings
-from bot.wiring import Assistant, Services, build_assistant, build_services
+from bot.assistant import Assistant, build_assistant
+from bot.core import Core, build_core
 from integrations.db import Database
 
 log = logging.getLogger(__name__)
@@ -43,23 +44,23 @@ def app_version() -> str:
         return "0+unknown"
 
 
-def create_adapter(settings: Settings, *, credentials_factory=None, services: Optional[Services] = None) -> CloudAdapter:
+def create_adapter(settings: Settings, *, credentials_factory=None, core: Optional[Core] = None) -> CloudAdapter:
     """The Teams adapter. ``credentials_factory`` replaces how outgoing tokens are obtained (tests).
 
-    With ``services`` (the app), replies go through the process's one paced sender (bot.replies);
+    With ``core`` (the app), replies go through the process's one paced sender (bot.replies);
     without, it is the SDK's own adapter (kept for the settings checks that only inspect it)."""
     config = bot_framework_config(settings)
     authentication = ConfigurationBotFrameworkAuthentication(config, credentials_factory=credentials_factory)
-    if services is None or services.outgoing is None:
+    if core is None:
         adapter = CloudAdapter(authentication)
     else:
         if credentials_factory is not None:
             factory = credentials_factory
-            services.outgoing.replace_sender_factory(lambda session: build_sender(
-                session, settings, services.clock, services.database, now=pacing_seconds,
+            core.outgoing.replace_sender_factory(lambda session: build_sender(
+                session, settings, core.clock, core.database, now=pacing_seconds,
                 tokens=SdkTokens(factory, app_id=settings.bot.app_id, scope=config.TO_CHANNEL_FROM_BOT_OAUTH_SCOPE,
                                  login_endpoint=config.TO_CHANNEL_FROM_BOT_LOGIN_URL)))
-        adapter = ReplyAdapter(authentication, services.outgoing, overflow=_overflow_to_outbox(services))
+        adapter = ReplyAdapter(authentication, core.outgoing, overflow=_overflow_to_outbox(core))
     if settings.bot.allowed_tenants:
         adapter.use(TenantGate(settings.bot.allowed_tenants, settings.bot.service_area))
     return adapter
@@ -70,38 +71,33 @@ def create_app(
     *,
     clock: Optional[Clock] = None,
     database: Optional[Database] = None,
-    services: Optional[Services] = None,
+    core: Optional[Core] = None,
     run_background: bool = True,
     credentials_factory=None,
 ) -> web.Application:
-    if services is None:
+    if core is None:
         if clock is None:
-            raise TypeError("create_app needs the process clock (or services built with one)")
-        services = build_services(settings, clock=clock, database=database)
-    assistant = build_assistant(services)
-    adapter = create_adapter(settings, credentials_factory=credentials_factory, services=services)
+            raise TypeError("create_app needs the process clock (or a Core built with one)")
+        core = build_core(settings, clock=clock, database=database)
+    assistant = build_assistant(core)
+    adapter = create_adapter(settings, credentials_factory=credentials_factory, core=core)
     app = web.Application(client_max_size=settings.server.max_body_bytes)
     app[ASSISTANT_KEY] = assistant
     app[ADAPTER_KEY] = adapter
     if settings.bot.app_id:
-        keys = SigningKeys(openid_metadata_url(settings), services.clock)
+        keys = SigningKeys(openid_metadata_url(settings), core.clock)
         app[TOKEN_GATE_KEY] = TokenGate(adapter.bot_framework_authentication, token_issuer(settings), keys)
         if run_background:
-            app.cleanup_ctx.append(periodic("signing key refresh", keys.refresh, 6 * 3600,
-                                                    clock=services.clock))
+            app.cleanup_ctx.append(periodic("signing key refresh", keys.refresh, 6 * 3600, clock=core.clock))
     app.router.add_post("/api/messages", messages)
     app.router.add_get("/healthz", healthz)
-    for method, path, handler in services.web_routes:
-        app.router.add_route(method, path, handler)
+    for route in assistant.registry.web_routes:
+        app.router.add_route(route.method, route.path, route.handler)
     if run_background:
-        app.cleanup_ctx.append(periodic("knowledge reload", services.faq.refresh_if_changed,
-                                        max(0.5, settings.knowledge.reload_check_seconds),
-                                        clock=services.clock))
-        app.cleanup_ctx.append(periodic("processed-activity purge",
-                                        services.purge_processed_activities, 3600, clock=services.clock))
-        for task in services.background:
+        app.cleanup_ctx.append(periodic("processed-activity purge", _processed_purge(core), 3600, clock=core.clock))
+        for task in assistant.registry.jobs:
             app.cleanup_ctx.append(task)
-    app.on_cleanup.append(_dispose_database(services))
+    app.on_cleanup.append(_dispose_database(core))
     return app
 
 
@@ -112,7 +108,7 @@ def _error(status: int, message: str) -> web.Response:
 async def messages(request: web.Request) -> web.Response:
     assistant = request.app[ASSISTANT_KEY]
     adapter = request.app[ADAPTER_KEY]
-    settings = assistant.services.settings
+    settings = assistant.core.settings
     if "application/json" not in request.headers.get("Content-Type", ""):
         return _error(415, "expected Content-Type: application/json")
     if request.content_length is not None and request.content_length > settings.server.max_body_bytes:
@@ -249,34 +245,37 @@ def _activity_problem(activity: Activity) -> Optional[str]:
 
 
 async def healthz(request: web.Request) -> web.Response:
-    services = request.app[ASSISTANT_KEY].services
-    ok = await services.database.ping()
+    core = request.app[ASSISTANT_KEY].core
+    ok = await core.database.ping()
     body = {
         "status": "ok" if ok else "unavailable",
         "database": "reachable" if ok else "unreachable",
         "version": app_version(),
-        "knowledge_entries": len(services.faq.answerer.kb.entries),
+        "knowledge_entries": len(core.answerer.answerer.kb.entries),
     }
     return web.json_response(body, status=200 if ok else 503)
 
 
-def _dispose_database(services: Services):
+def _processed_purge(core: Core):
+    async def purge() -> None:
+        await core.processed.purge_expired(core.clock.now())
+
+    return purge
+
+
+def _dispose_database(core: Core):
     async def dispose(app):
-        if services.outgoing is not None:
-            await services.outgoing.close()
-        await services.database.dispose()
+        await core.outgoing.close()
+        await core.database.dispose()
 
     return dispose
 
 
-def _overflow_to_outbox(services: Services):
+def _overflow_to_outbox(core: Core):
     """A reply Teams keeps throttling becomes a queued message the background sender delivers."""
-    from bot.services.notify import Notice
+    from bot.notify import Notice
 
     async def overflow(user_id: str, key: str, text: str, card: Optional[dict]) -> None:
-        if services.notifier is None:
-            raise RuntimeError("no outbox to queue a throttled reply in")
-        await services.notifier.notify(Notice(user_id=user_id, text=text, idempotency_key=key, kind="reply",
-                                              card=card))
+        await core.notifier.notify(Notice(user_id=user_id, text=text, idempotency_key=key, kind="reply", card=card))
 
     return overflow

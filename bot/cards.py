@@ -1,6 +1,6 @@
 """Adaptive Cards rendered from jinja2 templates, and the same cards as plain text for the console.
 
-Templates live in bot/templates/cards/*.json.j2; every interpolated value goes through
+Templates live in bot/templates/cards and bot/<feature>/templates/cards (*.json.j2); every interpolated value goes through
 ``tojson`` so user text can never break the JSON.
 """
 from __future__ import annotations

@@ -12,14 +12,14 @@ from bot.settings import SettingsError, load_settings
 
 # Each module registers its own subcommands; add a line here for a new area.
 COMMAND_MODULES = (
-    "bot.commands.core",
-    "bot.commands.reminders",
-    "bot.commands.evaluations",
-    "bot.commands.events",
-    "bot.commands.inbox",
+    "bot.commands.host",
+    "bot.reminders.commands",
+    "bot.evaluations.commands",
+    "bot.bookings.commands",
+    "bot.inbox.commands",
     "bot.commands.teams_package",
-    "bot.commands.mail",
-    "bot.commands.privacy",
+    "bot.mail.commands",
+    "bot.privacy.commands",
 )
 
 

@@ -10,27 +10,24 @@ import inspect
 import logging
 import secrets
 from datetime import timedelta
-from typing import Awaitable, Callable, Iterable, Protocol
 
 from botbuilder.core import (
     ActivityHandler,
     CardFactory,
-    ConversationState,
     InvokeResponse,
     MessageFactory,
     TurnContext,
-    UserState,
 )
-from botbuilder.dialogs import DialogSet, DialogTurnStatus
+from botbuilder.dialogs import DialogTurnStatus
 from botbuilder.schema import Activity, ActivityTypes, ChannelAccount
 
 from bot.cards import render_card
-from bot.clock import Clock
+from bot.core import Core
 from bot.ratelimit import SlidingWindowLimiter
-from bot.router import Router
+from bot.registry import Registry
 from bot.security import card_data_problem
+from bot.staff import staff_team_from
 from bot.turn import Asker, asker_of
-from integrations.db.core_repos import ConversationReferences, ProcessedActivities
 
 log = logging.getLogger(__name__)
 
@@ -41,59 +38,34 @@ ASK_WORDS = {"ask", "ask a question"}
 SLOW_DOWN = ("You're sending messages faster than I can answer them. Please wait a minute, "
              "then send your question again.")
 UNREADABLE_CARD = "Sorry, I couldn't read that button press. Please try again from the card, or type \"help\"."
-
-# (turn_context, asker, text) -> None: what happens to a message no feature claims.
-Fallback = Callable[[TurnContext, Asker, str], Awaitable[None]]
-
-
-class Feature(Protocol):
-    def install(self, router: Router, dialogs: DialogSet) -> None: ...
+WELCOME_EXAMPLES = (
+    "when does the NPQ deadline close?",
+    "what is the school's role at tribunal?",
+    "book an induction meeting",
+)
 
 
 class SencoBot(ActivityHandler):
-    def __init__(
-        self,
-        *,
-        clock: Clock,
-        conversation_state: ConversationState,
-        user_state: UserState,
-        router: Router,
-        dialogs: DialogSet,
-        dialog_state,
-        fallback: Fallback,
-        references: ConversationReferences,
-        processed: ProcessedActivities,
-        staff_ids: Iterable[str] = (),
-        dedupe_ttl: timedelta = timedelta(days=1),
-        max_message_chars: int = 4000,
-        rate_limit_per_minute: int = 0,
-        welcome_examples: tuple[str, ...] = (),
-        on_new_user: Callable[[TurnContext, Asker], Awaitable[None]] | None = None,
-        staff_team=None,
-        limiter=None,
-    ):
-        self._clock = clock
-        self._conversation_state = conversation_state
-        self._user_state = user_state
-        self.router = router
-        self.dialogs = dialogs
-        self._dialog_state = dialog_state
-        self._fallback = fallback
-        self._references = references
-        self._processed = processed
-        self._staff_ids = frozenset(staff_ids)
-        self._dedupe_ttl = dedupe_ttl
-        self._max_chars = max_message_chars
-        # bot.ratelimit.SharedLimiter in the app (counted in the database all replicas share).
-        self._limiter = limiter or SlidingWindowLimiter(rate_limit_per_minute, clock)
-        self._welcome_examples = welcome_examples or (
-            "when does the NPQ deadline close?",
-            "what is the school's role at tribunal?",
-            "book an induction meeting",
-        )
-        self._on_new_user = on_new_user
-        # bot.staff.StaffTeam: staff by membership of a Team, resolved once per turn before routing.
-        self._staff_team = staff_team
+    """The turn: everything it routes to comes from the Registry that features filled in."""
+
+    def __init__(self, core: Core, registry: Registry):
+        settings = core.settings
+        self._clock = core.clock
+        self._registry = registry
+        self._conversation_state = registry.conversation_state
+        self._user_state = registry.user_state
+        self.router = registry.router
+        self.dialogs = registry.dialogs
+        self._references = core.references
+        self._processed = core.processed
+        self._staff_ids = core.staff_ids
+        self._dedupe_ttl = timedelta(seconds=settings.bot.dedupe_ttl_seconds)
+        self._max_chars = settings.bot.max_message_chars
+        # Counted in the database all replicas share (bot.ratelimit.SharedLimiter); a Core without one
+        # (a tool, a test double) counts in this process.
+        self._limiter = core.limiter or SlidingWindowLimiter(settings.bot.rate_limit_per_minute, core.clock)
+        # Staff by membership of a Team, resolved once per turn before routing.
+        self._staff_team = staff_team_from(settings, core.clock)
         # user id -> what this process last wrote for them; the database stays the source of truth.
         self._saved_references: dict[str, tuple] = {}
 
@@ -147,7 +119,9 @@ class SencoBot(ActivityHandler):
     async def _remember_reference(self, turn_context: TurnContext) -> None:
         activity = turn_context.activity
         sender = activity.from_property
-        if not sender or not isinstance(sender.id, str) or not activity.conversation or not activity.service_url:
+        # Nobody can be reached back without an id: an empty one (fuzzed or broken clients) is not kept.
+        if not sender or not isinstance(sender.id, str) or not sender.id.strip() or not activity.conversation \
+                or not activity.service_url:
             return
         if activity.type not in (ActivityTypes.message, ActivityTypes.conversation_update, ActivityTypes.invoke):
             return
@@ -190,10 +164,10 @@ class SencoBot(ActivityHandler):
             if member.id == bot_id:
                 continue
             first = (member.name or "").split()[0] if member.name else ""
-            card = render_card("welcome", first_name=first, examples=list(self._welcome_examples))
+            card = render_card("welcome", first_name=first, examples=list(WELCOME_EXAMPLES))
             await turn_context.send_activity(MessageFactory.attachment(CardFactory.adaptive_card(card)))
-            if self._on_new_user:
-                await self._on_new_user(turn_context, self.asker(turn_context))
+            for greet in self._registry.greeters:
+                await greet(turn_context, self.asker(turn_context))
 
     async def on_message_activity(self, turn_context: TurnContext):
         activity = turn_context.activity
@@ -231,7 +205,7 @@ class SencoBot(ActivityHandler):
         if lowered in ASK_WORDS and not dc.active_dialog:
             await turn_context.send_activity(
                 f"What would you like to know? Type your question in your own words, for example "
-                f"\"{self._welcome_examples[0]}\""
+                f"\"{WELCOME_EXAMPLES[0]}\""
             )
             return
         if dc.active_dialog and text:
@@ -252,7 +226,7 @@ class SencoBot(ActivityHandler):
         if intent is not None:
             await intent.start(turn_context, dc, text)
             return
-        await self._fallback(turn_context, asker, text)
+        await self._registry.fallback(turn_context, asker, text)
 
     async def _run_card_action(self, turn_context: TurnContext, dc, asker: Asker, data: dict) -> bool:
         name = data["action"]

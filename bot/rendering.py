@@ -1,4 +1,8 @@
-"""The one jinja2 environment for every template under bot/templates (cards, emails, web pages, documents).
+"""The one jinja2 environment for every template (cards, emails, web pages, documents).
+
+The host's own templates live in bot/templates; each feature keeps its templates beside its code in
+bot/<feature>/templates. One search path over all of them keeps template names (``cards/booking_confirm.json.j2``)
+the same wherever the file lives.
 
 HTML templates (``*.html.j2``) are autoescaped, so user text can never inject markup; JSON card templates pass
 every value through ``tojson``; text and Markdown templates are rendered as written.
@@ -6,14 +10,22 @@ every value through ``tojson``; text and Markdown templates are rendered as writ
 from __future__ import annotations
 
 from functools import lru_cache
+from pathlib import Path
 
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+
+_BOT = Path(__file__).resolve().parent
+
+
+def template_folders() -> list[str]:
+    return [str(_BOT / "templates")] + sorted(str(p) for p in _BOT.glob("*/templates") if p.is_dir())
 
 
 @lru_cache(maxsize=1)
 def environment() -> Environment:
     return Environment(
-        loader=PackageLoader("bot", "templates"),
+        loader=FileSystemLoader(template_folders()),
         autoescape=select_autoescape(enabled_extensions=("html.j2", "html"), default_for_string=False,
                                      default=False),
         undefined=StrictUndefined,

@@ -18,6 +18,8 @@ ROUTE_THRESHOLD = 0.86
 IntentStarter = Callable[..., Awaitable[None]]
 # (turn_context, dialog_context, data) -> None
 ActionHandler = Callable[..., Awaitable[None]]
+# (turn_context, asker, text) -> None: what happens to a message no feature claims.
+Fallback = Callable[..., Awaitable[None]]
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ import jsonpickle
 from botbuilder.core import Storage, StoreItem
 
 from bot.clock import Clock
-from integrations.db.core_repos import EtagConflict, StateDocuments
+from integrations.db.host import EtagConflict, StateDocuments
 
 
 class SqlStorage(Storage):

@@ -1,6 +1,6 @@
 """Writing the FAQ document to a file: Markdown and HTML through jinja2 templates, DOCX with python-docx.
 
-The document arrives as plain data (bot.services.faq_document.FaqDocument, read by
+The document arrives as plain data (bot.inbox.faq_document.FaqDocument, read by
 attribute); the templates environment is handed in so this module depends on no
 other part of the product.
 """

@@ -29,6 +29,7 @@ from typing import Any, Callable, Iterable, Iterator
 from knowledge.events import check_events
 from knowledge.forums import check_forums
 from knowledge.deadlines import check_deadlines
+from knowledge.problems import Problem
 from knowledge.loader import (FAQ_DIRNAME, FORUMS_FILE, GLOSSARY_FILE, SYNONYMS_FILE,
                               KnowledgeError, data_dir, faq_files, load_knowledge,
                               parse_date, parse_forum_labels, read_yaml)
@@ -40,18 +41,6 @@ ENTRY_KEYS = {"id", "question", "alternatives", "answer", "source", "tags", "rel
               "keywords", "date"}
 SOURCE_KEYS = {"forum", "session", "presenter"}
 KEBAB = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
-
-
-@dataclass(frozen=True)
-class Problem:
-    severity: str          # "error" | "warning"
-    file: str              # path relative to the data directory
-    where: str             # entry id, "#3" for an entry without id, or "" for the file
-    message: str
-
-    def __str__(self) -> str:
-        where = f" {self.where}:" if self.where else ""
-        return f"{self.severity}: {self.file}:{where} {self.message}"
 
 
 @dataclass

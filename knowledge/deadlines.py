@@ -16,6 +16,7 @@ from typing import Any, Iterable, Optional
 import yaml
 
 from knowledge.models import Source
+from knowledge.problems import Problem
 
 DEADLINES_FILE = "deadlines.yaml"
 EVENTS_FILE = "events.yaml"
@@ -146,12 +147,7 @@ def deadline_problems(data_dir: str | Path | None = None) -> list[tuple[str, str
 
 
 def check_deadlines(files) -> Iterable:
-    """Checker for knowledge.check (``sencobot kb check``); ``files`` is knowledge.check.KnowledgeFiles.
-
-    knowledge.check imports this module to list the checker, so Problem is imported here, late.
-    """
-    from knowledge.check import Problem
-
+    """Checker for knowledge.check (``sencobot kb check``); ``files`` is knowledge.check.KnowledgeFiles."""
     for where, message in deadline_problems(files.root):
         yield Problem("error", DEADLINES_FILE, where, message)
 

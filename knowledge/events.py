@@ -21,6 +21,7 @@ import yaml
 from rapidfuzz import fuzz
 
 from knowledge.london import LOCAL_TIME_FORMAT, LONDON, format_local, parse_local  # noqa: F401 (re-exported)
+from knowledge.problems import Problem
 
 DEFAULT_EVENTS_FILE = Path(__file__).resolve().parent / "data" / "events.yaml"
 
@@ -272,11 +273,8 @@ EVENTS_FILE = "events.yaml"
 def check_events(files) -> Iterable:
     """Checker for knowledge.check (``sencobot kb check``): the events file's problems.
 
-    ``files`` is knowledge.check.KnowledgeFiles; imported late because knowledge.check imports
-    this module to register the checker.
+    ``files`` is knowledge.check.KnowledgeFiles.
     """
-    from knowledge.check import Problem
-
     path = Path(files.root) / EVENTS_FILE
     if not path.is_file():
         return

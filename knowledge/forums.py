@@ -18,6 +18,7 @@ from typing import Any, Iterable, Optional
 
 import yaml
 from knowledge.london import LONDON
+from knowledge.problems import Problem
 
 DEFAULT_FORUMS_FILE = Path(__file__).resolve().parent / "data" / "forums.yaml"
 
@@ -493,11 +494,8 @@ FORUMS_FILE = "forums.yaml"
 def check_forums(files) -> Iterable:
     """Checker for knowledge.check: every problem in forums.yaml, named by forum.
 
-    ``files`` is knowledge.check.KnowledgeFiles; imported late because knowledge.check imports
-    this module to register the checker.
+    ``files`` is knowledge.check.KnowledgeFiles.
     """
-    from knowledge.check import Problem
-
     path = Path(files.root) / FORUMS_FILE
     if not path.is_file():
         return

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 
 from bot.clock import FixedClock
-from bot.services.bookings import BookingService, EventCatalogue, Person
-from bot.services.notify import RecordingNotifier
-from bot.services.signed_links import LinkSigner
-from integrations.db.booking_repos import BookingRepository
+from bot.bookings.service import BookingService, EventCatalogue, Person
+from bot.notify import RecordingNotifier
+from bot.signed_links import LinkSigner
+from integrations.db.bookings import BookingRepository
 from knowledge.events import DEFAULT_EVENTS_FILE, event_to_raw, load_events, render_entry, replace_entry_text
 
 # Bookings for the deck's events opened at the forum (19 March 2025); 1 April is mid-way.

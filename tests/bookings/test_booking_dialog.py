@@ -1,20 +1,22 @@
 """Transcripts: people booking, waiting, cancelling and being refused, through the real handler."""
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timezone
 
 import pytest
 
 from bot.console import Conversation
-from bot.wiring import build_assistant, build_services
+from bot.assistant import build_assistant
+from bot.core import build_core
 from tests.bookings.conftest import WEST, QueueNotifier, edit_event
 
 
 @pytest.fixture
 def services(booking_settings, spring_clock, sqlite_db):
-    services = build_services(booking_settings, clock=spring_clock, database=sqlite_db)
+    services = build_core(booking_settings, clock=spring_clock, database=sqlite_db)
     # Records what would be queued for Teams, so the transcript can check who is told what.
-    services.notifier = QueueNotifier()
+    services = replace(services, notifier=QueueNotifier())
     return services
 
 
@@ -137,7 +139,7 @@ async def test_keeping_a_booking_when_asked_to_confirm_the_cancellation(assistan
 
 async def test_past_events_are_refused_with_their_date(booking_settings, clock, sqlite_db):
     # The shared clock is November 2026: the deck's events are all in the past.
-    assistant = build_assistant(build_services(booking_settings, clock=clock, database=sqlite_db))
+    assistant = build_assistant(build_core(booking_settings, clock=clock, database=sqlite_db))
     user = senco(assistant)
 
     refused = await user.says("book the induction meeting in Maidstone")
@@ -166,7 +168,7 @@ async def test_cancelling_an_event_notifies_everyone_booked(assistant, services,
     await second.button("Join the waiting list")
 
     edit_event(events_path, WEST, status="cancelled")
-    await services.extras["bookings"].refresh()
+    await assistant.features.bookings.refresh()
 
     told = notices(services, "booking.event_cancelled")
     assert sorted(n.user_id for n in told) == ["29:u1", "29:u2"]

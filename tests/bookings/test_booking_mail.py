@@ -9,7 +9,7 @@ import ics
 import icalendar
 import pytest
 
-from bot.services.booking_mail import BookingMailer
+from bot.bookings.mail import BookingMailer
 from integrations.calendar import booking_uid
 from integrations.mail.smtp import SmtpConfig, SmtpSender
 from tests.bookings.conftest import WEBINAR_MAY, WEST, edit_event, make_service, person
@@ -147,11 +147,12 @@ async def test_a_mail_failure_does_not_undo_the_booking(service, smtp):
 async def test_booking_in_teams_emails_the_invite_through_the_configured_smtp_server(
         booking_settings, spring_clock, sqlite_db, smtp):
     from bot.console import Conversation
-    from bot.wiring import build_assistant, build_services
+    from bot.assistant import build_assistant
+    from bot.core import build_core
 
     settings = booking_settings.replace(**{"mail.enabled": True, "mail.smtp_port": smtp.port,
                                            "mail.smtp_starttls": False})
-    assistant = build_assistant(build_services(settings, clock=spring_clock, database=sqlite_db))
+    assistant = build_assistant(build_core(settings, clock=spring_clock, database=sqlite_db))
     user = Conversation(assistant.bot, user_id="29:u1", name="Sam Senco", aad_object_id="aad-1", channel_id="msteams")
     await user.says("sign me up for the webinar on 6 May")
     await user.says("Oakwood Primary School")

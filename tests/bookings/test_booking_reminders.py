@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from bot.services.reminders import build_reminders
-from integrations.db.reminder_repos import Outbox
+from bot.reminders.service import build_reminders
+from integrations.db.reminders import Outbox
 from tests.bookings.conftest import WEBINAR_MAY, WEST, edit_event, make_service, person
 
 

@@ -8,7 +8,7 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
 from bot.app import ASSISTANT_KEY, create_app
-from bot.services.signed_links import LinkSigner
+from bot.signed_links import LinkSigner
 from tests.bookings.conftest import SPRING, WEST, person
 
 
@@ -20,7 +20,7 @@ async def client(booking_settings, spring_clock, sqlite_db):
 
 
 def bookings_of(client):
-    return client.server.app[ASSISTANT_KEY].services.extras["bookings"]
+    return client.server.app[ASSISTANT_KEY].features.bookings
 
 
 async def test_the_add_to_calendar_link_serves_the_invite(client):

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from bot.services.signed_links import LinkSigner
+from bot.signed_links import LinkSigner
 
 NOW = datetime(2025, 4, 1, 9, 0, tzinfo=timezone.utc)
 
@@ -43,7 +43,7 @@ def test_reserved_keys_and_naive_expiry_are_rejected():
 
 
 def test_without_a_configured_key_a_random_one_is_used_with_a_warning(caplog):
-    with caplog.at_level(logging.WARNING, logger="bot.services.signed_links"):
+    with caplog.at_level(logging.WARNING, logger="bot.signed_links"):
         first, second = LinkSigner.from_settings_key(""), LinkSigner.from_settings_key("")
     assert "link_signing_key is not set" in caplog.text
     token = first.sign("calendar", {"b": "abc"}, NOW + timedelta(days=1))

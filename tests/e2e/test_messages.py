@@ -187,3 +187,12 @@ async def test_a_dialog_resumes_after_the_app_restarts(settings, clock, tmp_path
         assert texts == ["Which school?", "Thanks, Joy Lane Primary."]
     finally:
         await connector.stop()
+
+
+async def test_a_sender_with_a_blank_id_is_answered_but_not_kept_as_someone_to_message_later(running_bot):
+    activity = payload("teams_message", id="blank-sender-1")
+    activity["from"]["id"] = "   "
+    status, _ = await running_bot.post(activity)
+    assert status < 500
+    core = running_bot.app[ASSISTANT_KEY].core
+    assert [r.user_id for r in await core.references.all() if not r.user_id.strip()] == []

@@ -9,9 +9,9 @@ from datetime import timedelta
 
 from bot.app import ADAPTER_KEY, create_app
 from bot.clock import monotonic
-from bot.wiring import build_services
+from bot.core import build_core
 from integrations.db import Database
-from integrations.db.inbox_repos import NewQuery
+from integrations.db.inbox import InboxRepository, NewQuery
 from integrations.db.migrate import upgrade
 from tests.e2e.conftest import payload, serve_bot
 from tests.fakes.connector import ConnectorStandIn
@@ -72,10 +72,10 @@ async def test_answering_a_group_of_1000_askers_answers_staff_at_once_and_delive
     connector = await ConnectorStandIn().start()
     database = Database(settings.database.url)
     await upgrade(database)
-    services = build_services(settings, clock=clock, database=database)
-    inbox, references = services.recorder, services.references
+    core = build_core(settings, clock=clock, database=database)
+    inbox, references = InboxRepository(database), core.references
     now = clock.now()
-    cluster = await inbox.repo.create_cluster("Can the council lend a laptop to a pupil?", now)
+    cluster = await inbox.create_cluster("Can the council lend a laptop to a pupil?", now)
     for n in range(1000):
         user = f"29:asker-{n}"
         await references.save(
@@ -84,15 +84,15 @@ async def test_answering_a_group_of_1000_askers_answers_staff_at_once_and_delive
             reference={"channelId": "msteams", "serviceUrl": connector.url, "user": {"id": user},
                        "bot": {"id": "28:bot"}, "conversation": {"id": f"a:asker-{n}", "conversationType": "personal",
                                                                  "tenantId": "tenant-1"}})
-        query = await inbox.repo.add_query(NewQuery(
+        query = await inbox.add_query(NewQuery(
             asked_at=now, channel="teams", asker_id=user, asker_name=f"Asker {n}",
             text="Can my pupil borrow a laptop from the council?", outcome="decline", faq_id=None,
             confidence=0.1, needs_answer=True))
-        await inbox.repo.place_in_cluster(query.id, cluster.id, "new", now)
+        await inbox.place_in_cluster(query.id, cluster.id, "new", now)
 
     officer = {"from": {"id": "29:officer", "name": "Olu Officer", "aadObjectId": "aad-staff"},
                "conversation": {"id": "a:officer", "conversationType": "personal", "tenantId": "tenant-1"}}
-    async with serve_bot(create_app(settings, services=services), connector) as bot:
+    async with serve_bot(create_app(settings, core=core), connector) as bot:
         # As in Teams, the officer opens the inbox first (which also warms the freshly started server).
         assert (await bot.post(payload("teams_message", id=uuid.uuid4().hex, text="inbox", **officer)))[0] == 201
         opened = len(connector.activities("a:officer"))

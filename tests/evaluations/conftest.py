@@ -8,10 +8,11 @@ import aiohttp
 import pytest
 from aiohttp import web
 
-from bot.app import create_app
+from bot.app import ASSISTANT_KEY, create_app
 from bot.clock import FixedClock
 from bot.console import Conversation
-from bot.wiring import build_assistant, build_services
+from bot.assistant import build_assistant
+from bot.core import build_core
 
 FORUM = "term4-2025"
 # The Term 4 forum's last session was on Thursday 20 March 2025; its survey is open the next morning.
@@ -35,13 +36,13 @@ def eval_settings(settings):
 
 @pytest.fixture
 async def assistant(eval_settings, clock, sqlite_db):
-    services = build_services(eval_settings, clock=clock, database=sqlite_db)
+    services = build_core(eval_settings, clock=clock, database=sqlite_db)
     return build_assistant(services)
 
 
 @pytest.fixture
 def evaluations(assistant):
-    return assistant.services.extras["evaluations"]
+    return assistant.features.evaluations.service
 
 
 def senco(assistant, number: int = 1) -> Conversation:
@@ -59,16 +60,17 @@ class WebBot:
     url: str
     session: aiohttp.ClientSession
     services: object
+    assistant: object
 
     @property
     def evaluations(self):
-        return self.services.extras["evaluations"]
+        return self.assistant.features.evaluations.service
 
 
 @pytest.fixture
 async def web_bot(eval_settings, clock, sqlite_db):
-    services = build_services(eval_settings, clock=clock, database=sqlite_db)
-    app = create_app(eval_settings, services=services, run_background=False)
+    services = build_core(eval_settings, clock=clock, database=sqlite_db)
+    app = create_app(eval_settings, core=services, run_background=False)
     runner = web.AppRunner(app)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
@@ -76,7 +78,7 @@ async def web_bot(eval_settings, clock, sqlite_db):
     port = site._server.sockets[0].getsockname()[1]
     session = aiohttp.ClientSession()
     try:
-        yield WebBot(f"http://127.0.0.1:{port}", session, services)
+        yield WebBot(f"http://127.0.0.1:{port}", session, services, app[ASSISTANT_KEY])
     finally:
         await session.close()
         await runner.cleanup()

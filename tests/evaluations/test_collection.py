@@ -4,8 +4,8 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from bot.clock import FixedClock
-from bot.services.evaluation_wiring import build_evaluation_service
-from bot.services.notify import RecordingNotifier
+from bot.evaluations.install import build_evaluation_service
+from bot.notify import RecordingNotifier
 from integrations.mail.smtp import SmtpConfig, SmtpSender
 from tests.fakes.smtp import SmtpServer
 
@@ -172,16 +172,16 @@ async def test_email_invitations_wait_while_mail_is_disabled(eval_settings, sqli
 
 async def test_pushes_go_through_the_reminder_outbox_to_forum_subscribers(assistant, clock):
     """The real path: the reminders feature's subscriptions in, its outbound queue out."""
-    reminder_repos = pytest.importorskip("integrations.db.reminder_repos")
+    reminder_repos = pytest.importorskip("integrations.db.reminders")
     from tests.evaluations.conftest import senco
 
-    database = assistant.services.database
+    database = assistant.core.database
     clock.set(FORUM_OVER)
     await senco(assistant, 7).says("hello")     # the bot can reach Sam: a conversation reference is stored
     await senco(assistant, 8).says("hello")
     await reminder_repos.Subscriptions(database).set("29:senco-7", ["forum"], True, clock.now())
     await reminder_repos.Subscriptions(database).set("29:senco-8", ["events"], True, clock.now())
-    await assistant.services.extras["evaluations"].run_due()
+    await assistant.features.evaluations.service.run_due()
     queued = await reminder_repos.Outbox(database).claim("test", clock.now(), timedelta(minutes=1), 50)
     [invite] = [m for m in queued if m.kind.startswith("evaluation.")]
     assert (invite.user_id, invite.kind, invite.category) == ("29:senco-7", "evaluation.invite", "forum")
@@ -197,7 +197,7 @@ async def test_pushes_go_through_the_reminder_outbox_to_forum_subscribers(assist
     ({"evaluations.subscriber_categories": ["gossip"]}, "evaluations.subscriber_categories"),
 ])
 def test_bad_evaluation_settings_stop_the_start_with_the_key_named(eval_settings, changes, key):
-    from bot.services.evaluations import EvaluationPolicy
+    from bot.evaluations.service import EvaluationPolicy
     from bot.settings import SettingsError
 
     with pytest.raises(SettingsError, match=f"^{key}"):

@@ -36,7 +36,7 @@ async def test_invite_lists_attendees_who_are_asked_when_the_forum_ends(eval_set
                                           str(people)])
     assert code == 0
     assert "3 attendee(s) listed for term4-2025" in capsys.readouterr().out
-    from integrations.db.evaluation_repos import EvaluationParticipants
+    from integrations.db.evaluations import EvaluationParticipants
 
     listed = await EvaluationParticipants(sqlite_db).for_forum("term4-2025")
     assert sorted((p.respondent, p.channel, p.source) for p in listed) == [

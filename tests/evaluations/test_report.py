@@ -8,9 +8,9 @@ import pytest
 
 from bot.cli import main
 from bot.clock import FixedClock
-from bot.services.evaluation_wiring import build_evaluation_service
-from bot.services.evaluations import report_spec
-from bot.services.notify import RecordingNotifier
+from bot.evaluations.install import build_evaluation_service
+from bot.evaluations.service import report_spec
+from bot.notify import RecordingNotifier
 from integrations.evaluation_report import render_chart, summarise
 
 FORUM = "term4-2025"

@@ -2,7 +2,7 @@
 import asyncio
 from datetime import datetime, timedelta, timezone
 
-from integrations.db.evaluation_repos import EvaluationParticipants, EvaluationResponses
+from integrations.db.evaluations import EvaluationParticipants, EvaluationResponses
 
 NOW = datetime(2025, 3, 21, 9, 0, tzinfo=timezone.utc)
 

@@ -1,9 +1,9 @@
 """The survey is defined once: what it asks, and what a submission from a card or a form may answer."""
 import pytest
 
-from bot.services.evaluation_messages import EvaluationMessages, card_inputs
-from bot.services.evaluation_survey import Answers, build_survey
-from bot.services.evaluations import EvaluationPolicy
+from bot.evaluations.messages import EvaluationMessages, card_inputs
+from bot.evaluations.survey import Answers, build_survey
+from bot.evaluations.service import EvaluationPolicy
 from bot.settings import EvaluationSettings
 from knowledge.forums import load_forums
 

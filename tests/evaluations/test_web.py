@@ -3,7 +3,7 @@ import re
 from datetime import datetime, timedelta, timezone
 from html.parser import HTMLParser
 
-from bot.services.signed_links import LinkSigner
+from bot.signed_links import LinkSigner
 from tests.evaluations.conftest import FORUM, local_path, senco
 
 
@@ -86,7 +86,7 @@ async def test_posting_the_form_stores_the_answers_and_shows_the_thank_you_page(
 
 async def test_the_card_and_the_web_form_store_the_same_response(web_bot):
     """One person answers in Teams, another in the browser, with the same answers: the rows match."""
-    from bot.wiring import build_assistant
+    from bot.assistant import build_assistant
 
     assistant = build_assistant(web_bot.services)
     await senco(assistant, 1).presses({
@@ -107,7 +107,7 @@ async def test_the_card_and_the_web_form_store_the_same_response(web_bot):
 
 
 async def test_an_edit_through_the_link_replaces_the_teams_answers_and_shows_them_first(web_bot):
-    from bot.wiring import build_assistant
+    from bot.assistant import build_assistant
 
     assistant = build_assistant(web_bot.services)
     await senco(assistant, 1).presses({"action": "evaluation.submit", "forum_id": FORUM, "overall": "2",

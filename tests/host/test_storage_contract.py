@@ -7,7 +7,7 @@ from botbuilder.dialogs import DialogSet, DialogTurnStatus, TextPrompt, Waterfal
 from botbuilder.schema import Activity
 
 from bot.storage import SqlStorage
-from integrations.db.core_repos import ConversationReferences, ProcessedActivities, StateDocuments
+from integrations.db.host import ConversationReferences, ProcessedActivities, StateDocuments
 from datetime import timedelta
 
 

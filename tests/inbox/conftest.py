@@ -5,10 +5,10 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from bot.services.inbox import InboxService
-from bot.services.notify import RecordingNotifier
-from bot.services.redaction import Redactor
-from integrations.db.inbox_repos import InboxRepository
+from bot.inbox.service import InboxService
+from bot.notify import RecordingNotifier
+from bot.privacy.redaction import Redactor
+from integrations.db.inbox import InboxRepository
 from knowledge.models import AnswerResult, FaqEntry, Suggestion
 
 
@@ -48,6 +48,19 @@ class Outbox:
 
 
 @dataclass
+class SwitchedMail:
+    """The inbox's mail sender: the outbox while the world has mail enabled, unavailable while not."""
+
+    holder: dict
+
+    async def send(self, message) -> None:
+        world = self.holder["world"]
+        if not world.mail_enabled:
+            raise ConnectionError("mail is not configured")
+        await world.outbox.send(message)
+
+
+@dataclass
 class InboxWorld:
     inbox: InboxService
     repo: InboxRepository
@@ -73,8 +86,8 @@ def make_inbox(database, clock, *, faq=None, threshold: float = 80, world: Inbox
         forum="term4-2025",
         default_topic="questions-from-schools",
         cluster_threshold=threshold,
-        notifier=lambda: notifier,
-        mail=lambda: outbox if holder["world"].mail_enabled else None,
+        notifier=notifier,
+        mail=SwitchedMail(holder),
     )
     holder["world"] = InboxWorld(inbox, repo, faq, notifier, outbox)
     return holder["world"]

@@ -10,7 +10,7 @@ import pytest
 
 from bot.cards import card_choices, render_card
 from bot.clock import FixedClock
-from bot.services.faq import FaqService
+from bot.faq.service import FaqService
 from bot.settings import DEFAULT_CONFIG, REPO_ROOT, SettingsError, load_settings
 from knowledge.engine import Thresholds
 from knowledge.models import FaqEntry, Source

@@ -17,7 +17,8 @@ from bot.cli import main
 from bot.clock import FixedClock
 from tests.conftest import TEST_NOW
 from bot.settings import DEFAULT_CONFIG, REPO_ROOT, load_settings
-from bot.wiring import build_services
+from bot.assistant import build_assistant
+from bot.core import build_core
 from integrations.db import Database
 from integrations.db.migrate import upgrade
 from knowledge.loader import load_knowledge
@@ -35,13 +36,13 @@ def seed(url: str, questions: list[tuple[str, str]], *, publish: bool = False) -
     async def run():
         database = Database(url)
         await upgrade(database)
-        services = build_services(load_settings(DEFAULT_CONFIG, environ={"DATABASE_URL": url}), clock=FixedClock(TEST_NOW),
-                                  database=database)
-        ids = [await services.recorder.record(channel="teams", asker_id=asker, asker_name="", text=text,
+        services = build_assistant(build_core(load_settings(DEFAULT_CONFIG, environ={"DATABASE_URL": url}),
+                                              clock=FixedClock(TEST_NOW), database=database))
+        ids = [await services.features.inbox.service.record(channel="teams", asker_id=asker, asker_name="", text=text,
                                               result=declined()) for asker, text in questions]
         if publish:
-            [view] = await services.recorder.clusters()
-            await services.recorder.publish(view.id, by="Olu", answer="Use the station car park.",
+            [view] = await services.features.inbox.service.clusters()
+            await services.features.inbox.service.publish(view.id, by="Olu", answer="Use the station car park.",
                                             question="Is there parking at the forum venue?")
         await database.dispose()
         return ids

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.services.inbox_clusters import Candidate, best_cluster, distinct_wordings, normalise, strip_tags
+from bot.inbox.clusters import Candidate, best_cluster, distinct_wordings, normalise, strip_tags
 from tests.inbox.conftest import declined
 
 

@@ -3,14 +3,16 @@ staff in Teams, delivered to both askers, published, answered by the assistant n
 the exported FAQ document. Nobody but staff can see or change the inbox."""
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 import docx
 import pytest
 
 from bot.console import Conversation
-from bot.services.notify import RecordingNotifier
-from bot.wiring import build_assistant, build_services
+from bot.notify import RecordingNotifier
+from bot.assistant import build_assistant
+from bot.core import build_core
 from tests.fakes.smtp import SmtpServer
 
 TEAMS_QUESTION = "Can my pupil Jamie Hollis borrow a laptop from the council to help with his dyslexia?"
@@ -42,11 +44,11 @@ def inbox_settings(settings, smtp):
 async def test_question_is_collated_answered_delivered_published_and_exported(
     inbox_settings, sqlite_db, clock, smtp, tmp_path
 ):
-    services = build_services(inbox_settings, clock=clock, database=sqlite_db)
+    services = build_core(inbox_settings, clock=clock, database=sqlite_db)
     # Observe the notices; queueing and sending them is the reminder scheduler's job.
-    services.notifier = RecordingNotifier()
+    services = replace(services, notifier=RecordingNotifier())
     assistant = build_assistant(services)
-    inbox = services.recorder
+    inbox = assistant.features.inbox.service
     sam = Conversation(assistant.bot, user_id="29:sam", name="Sam Senco", aad_object_id="aad-sam",
                        channel_id="msteams")
     officer = Conversation(assistant.bot, user_id="29:officer", name="Olu Officer", aad_object_id="aad-staff",
@@ -67,7 +69,7 @@ async def test_question_is_collated_answered_delivered_published_and_exported(
     clock.advance(timedelta(hours=2))
     email_id = await inbox.record(
         channel="email", asker_id="senco@oakfield.kent.sch.uk", asker_name="Priya Patel",
-        text=EMAIL_QUESTION, result=services.faq.ask(EMAIL_QUESTION),
+        text=EMAIL_QUESTION, result=services.answerer.ask(EMAIL_QUESTION),
         message_id="<question-1@oakfield.kent.sch.uk>", subject="Laptops for dyslexia",
     )
     emailed = await inbox.repo.get_query(email_id)
@@ -121,18 +123,18 @@ async def test_question_is_collated_answered_delivered_published_and_exported(
     assert "Inclusion team answer, 26 November 2026" in replies[-1].text
 
     # ...also after a restart: the published entry is loaded from the database.
-    restarted = build_services(inbox_settings, clock=clock, database=sqlite_db)
+    restarted = build_core(inbox_settings, clock=clock, database=sqlite_db)
     again = Conversation(build_assistant(restarted).bot, user_id="29:alex", name="Alex Head",
                          aad_object_id="aad-alex", channel_id="msteams")
     replies = await again.says("can pupils with dyslexia borrow a laptop from the council?")
     assert "notional SEN budget" in replies[-1].text
 
     # 9. The FAQ document includes it, marked new, in md, html and docx.
-    from bot.commands.inbox import export_faq
+    from bot.inbox.commands import export_faq
 
     for fmt in ("md", "html", "docx"):
         out = tmp_path / f"faq.{fmt}"
-        await export_faq(services, fmt, out)
+        await export_faq(assistant, fmt, out)
         if fmt == "docx":
             text = "\n".join(p.text for p in docx.Document(str(out)).paragraphs)
         else:
@@ -145,17 +147,17 @@ async def test_question_is_collated_answered_delivered_published_and_exported(
 
 
 async def test_non_staff_cannot_see_or_change_the_inbox(inbox_settings, sqlite_db, clock):
-    services = build_services(inbox_settings, clock=clock, database=sqlite_db)
+    services = build_core(inbox_settings, clock=clock, database=sqlite_db)
     # Observe the notices; queueing and sending them is the reminder scheduler's job.
-    services.notifier = RecordingNotifier()
+    services = replace(services, notifier=RecordingNotifier())
     assistant = build_assistant(services)
-    inbox = services.recorder
+    inbox = assistant.features.inbox.service
     sam = Conversation(assistant.bot, user_id="29:sam", name="Sam Senco", aad_object_id="aad-sam",
                        channel_id="msteams")
     await sam.says(TEAMS_QUESTION)
     [view] = await inbox.clusters()
     other = await inbox.record(channel="teams", asker_id="29:kim", asker_name="Kim", text="Is there parking?",
-                               result=services.faq.ask("Is there parking at the venue?"))
+                               result=services.answerer.ask("Is there parking at the venue?"))
     target = (await inbox.repo.get_query(other)).cluster_id
 
     replies = await sam.says("inbox")

@@ -6,7 +6,7 @@ from datetime import datetime, time, timedelta, timezone
 
 import pytest
 
-from bot.services.digest import DigestService, InboxHousekeeping, current_slot
+from bot.inbox.digest import DigestService, InboxHousekeeping, current_slot
 from integrations.mail.smtp import SmtpConfig, SmtpSender
 from tests.fakes.smtp import SmtpServer
 from tests.inbox.conftest import declined
@@ -38,7 +38,7 @@ def smtp():
 
 def digest_for(world, smtp, **changes):
     sender = SmtpSender(SmtpConfig(host="127.0.0.1", port=smtp.port, attempts=1))
-    options = dict(mail=lambda: sender, team_name="Inclusion team", team_mailbox="inclusion@kent.gov.uk",
+    options = dict(mail=sender, team_name="Inclusion team", team_mailbox="inclusion@kent.gov.uk",
                    recipient="", interval=DAILY, at=time(8, 0))
     options.update(changes)
     return DigestService(world.repo, **options)
@@ -95,7 +95,7 @@ async def test_an_empty_period_sends_nothing_and_a_failed_send_is_retried(world,
 
 
 async def test_no_digest_without_mail(world, clock):
-    digest = DigestService(world.repo, mail=lambda: None, team_name="Inclusion team",
+    digest = DigestService(world.repo, mail=None, team_name="Inclusion team",
                            team_mailbox="inclusion@kent.gov.uk", recipient="", interval=DAILY, at=time(8, 0))
     assert await digest.send_if_due(clock.now()) is None
 

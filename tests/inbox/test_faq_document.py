@@ -6,7 +6,7 @@ from datetime import date, datetime, timezone
 import docx
 import pytest
 
-from bot.services.faq_document import build_document, topic_choices, topic_title
+from bot.inbox.faq_document import build_document, topic_choices, topic_title
 from bot.rendering import environment
 from integrations.faq_export import write_document
 from knowledge.loader import load_knowledge

@@ -1,15 +1,17 @@
 """Staff triage in Teams beyond the main flow: merge and dismiss from cards, help, an empty inbox."""
 from __future__ import annotations
 
+from dataclasses import replace
 from bot.console import Conversation
-from bot.services.notify import RecordingNotifier
-from bot.wiring import build_assistant, build_services
+from bot.notify import RecordingNotifier
+from bot.assistant import build_assistant
+from bot.core import build_core
 
 
 async def test_staff_merge_then_dismiss_from_the_cards(settings, sqlite_db, clock):
-    services = build_services(settings.replace(**{"bot.staff_ids": ["aad-staff"]}), clock=clock, database=sqlite_db)
+    services = build_core(settings.replace(**{"bot.staff_ids": ["aad-staff"]}), clock=clock, database=sqlite_db)
     # Observe the notices; queueing and sending them is the reminder scheduler's job.
-    services.notifier = RecordingNotifier()
+    services = replace(services, notifier=RecordingNotifier())
     bot = build_assistant(services).bot
     askers = [Conversation(bot, user_id=f"29:s{n}", name=f"Senco {n}", aad_object_id=f"aad-{n}", channel_id="msteams")
               for n in range(2)]
@@ -43,9 +45,9 @@ async def test_staff_merge_then_dismiss_from_the_cards(settings, sqlite_db, cloc
 
 
 async def test_help_lists_the_inbox_for_staff_only(settings, sqlite_db, clock):
-    services = build_services(settings.replace(**{"bot.staff_ids": ["aad-staff"]}), clock=clock, database=sqlite_db)
+    services = build_core(settings.replace(**{"bot.staff_ids": ["aad-staff"]}), clock=clock, database=sqlite_db)
     # Observe the notices; queueing and sending them is the reminder scheduler's job.
-    services.notifier = RecordingNotifier()
+    services = replace(services, notifier=RecordingNotifier())
     bot = build_assistant(services).bot
     staff = Conversation(bot, user_id="29:o", name="Olu", aad_object_id="aad-staff", channel_id="msteams")
     senco = Conversation(bot, user_id="29:s", name="Sam", aad_object_id="aad-sam", channel_id="msteams")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from integrations.db.inbox_repos import InboxRepository, NewQuery, PublishedEntry
+from integrations.db.inbox import InboxRepository, NewQuery, PublishedEntry
 from integrations.db.migrate import current_revisions
 
 

@@ -5,7 +5,7 @@ from datetime import timedelta
 
 import pytest
 
-from bot.services.inbox import InboxError, reply_subject
+from bot.inbox.service import InboxError, reply_subject
 from tests.inbox.conftest import declined, make_inbox, suggested
 
 CHILD = "My pupil Tyler Brooks (UPN A123456789012, DOB 03/04/2015) lives at 12 Elm Road, ME14 1XX. Can he get STLS?"

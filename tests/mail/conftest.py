@@ -9,9 +9,12 @@ from typing import Optional
 
 import pytest
 
-from bot.mail_wiring import build_mail_assistant, build_mail_worker
-from bot.services.mail_assistant import MailAssistant, MailWorker
-from bot.wiring import Services, build_assistant, build_services
+from dataclasses import replace
+
+from bot.mail.install import mail_worker
+from bot.mail.service import MailAssistant, MailWorker
+from bot.assistant import Assistant, build_assistant
+from bot.core import build_core
 from integrations.mail.imap import ImapConfig, ImapMailbox
 from integrations.mail.smtp import SmtpConfig, SmtpSender
 from tests.fakes.imap import ImapServer
@@ -36,7 +39,7 @@ def smtp():
 
 @dataclass
 class MailWorld:
-    services: Services
+    services: Assistant
     assistant: MailAssistant
     worker: MailWorker
     imap: ImapServer
@@ -48,13 +51,13 @@ class MailWorld:
 
     def new_worker(self) -> MailWorker:
         """A second worker, as after a restart: a new process with its own lease id."""
-        return build_mail_worker(self.services, self.mailbox())
+        return mail_worker(self.services.core, self.assistant, self.mailbox())
 
     async def deliver(self, *messages: bytes) -> None:
         await self.imap.deliver(self.folder, *messages)
 
     async def queries(self):
-        return await self.services.extras["inbox"].list_queries(include_all=True)
+        return await self.services.features.inbox.service.list_queries(include_all=True)
 
 
 def make_mailbox(imap: ImapServer, folder: str, **changes) -> ImapMailbox:
@@ -96,7 +99,7 @@ def shared_answerer():
 
 @pytest.fixture
 def quick_faq(monkeypatch, shared_answerer):
-    from bot.services.faq import FaqService
+    from bot.faq.service import FaqService
 
     monkeypatch.setattr(FaqService, "from_directory",
                         classmethod(lambda cls, data_dir, thresholds, clock: cls(shared_answerer, clock, None)))
@@ -105,15 +108,15 @@ def quick_faq(monkeypatch, shared_answerer):
 @pytest.fixture
 async def world(settings, clock, sqlite_db, imap_server, smtp, quick_faq) -> MailWorld:
     folder = await imap_server.new_folder()
-    services = build_services(mail_settings(settings, imap_server, smtp), clock=clock, database=sqlite_db)
+    services = build_core(mail_settings(settings, imap_server, smtp), clock=clock, database=sqlite_db)
     # One quick retry: the tests control when SMTP is down, not how long the backoff sleeps.
-    services.mail = SmtpSender(SmtpConfig(host="127.0.0.1", port=smtp.port, attempts=2, backoff_seconds=0.01,
-                                          timeout=5))
-    build_assistant(services)  # every feature installed, as in the running bot (bookings offer event links)
-    assistant = build_mail_assistant(services)
-    assert services.extras["mail_assistant"] is assistant
-    worker = build_mail_worker(services, make_mailbox(imap_server, folder))
-    return MailWorld(services, assistant, worker, imap_server, folder, smtp)
+    services = replace(services, mail=SmtpSender(SmtpConfig(host="127.0.0.1", port=smtp.port, attempts=2,
+                                                            backoff_seconds=0.01, timeout=5)))
+    # Every feature installed, as in the running bot (bookings offer event links).
+    whole = build_assistant(services)
+    assistant = whole.features.mail.assistant
+    worker = mail_worker(services, assistant, make_mailbox(imap_server, folder))
+    return MailWorld(whole, assistant, worker, imap_server, folder, smtp)
 
 
 def email_bytes(

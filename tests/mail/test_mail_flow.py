@@ -20,7 +20,7 @@ async def test_a_question_the_forum_answered_gets_a_threaded_auto_reply(world):
     report = await poll(world)
     assert (report.new, report.replied, report.sent) == (1, 1, 1)
     (reply,) = world.smtp.messages
-    expected = world.services.faq.ask("When is the next SENCO forum?")
+    expected = world.services.core.answerer.ask("When is the next SENCO forum?")
     assert expected.outcome == "answer"
     assert reply["To"] == SENDER
     assert TEAM in reply["From"]
@@ -58,7 +58,7 @@ async def test_an_html_only_mail_is_read_as_text(world):
     await world.deliver(email_bytes(None, html=html))
     await poll(world)
     (reply,) = world.smtp.messages
-    expected = world.services.faq.ask("Where can I find the SEND policy template?")
+    expected = world.services.core.answerer.ask("Where can I find the SEND policy template?")
     assert expected.outcome == "answer"
     assert expected.entry.question in text_of(reply)
     (query,) = await world.queries()
@@ -222,7 +222,7 @@ async def test_a_crash_after_queueing_the_reply_before_sending_loses_nothing(wor
 
 async def test_a_crash_before_the_inbox_log_logs_it_on_restart_without_a_second_reply(world, clock):
     await world.deliver(email_bytes("When is the next SENCO forum?"))
-    inbox = world.services.extras["inbox"]
+    inbox = world.services.features.inbox.service
     original = inbox.record
 
     async def crash(**kwargs):
@@ -258,15 +258,16 @@ async def test_smtp_down_then_up_sends_each_reply_once(world, clock):
 
 
 async def test_imap_down_then_up(settings, clock, sqlite_db, smtp):
-    from bot.mail_wiring import build_mail_worker
-    from bot.wiring import build_services
+    from bot.assistant import build_assistant
+    from bot.core import build_core
+    from bot.mail.install import mail_worker
     from integrations.mail.imap import MailboxUnavailable
     from tests.fakes.imap import ImapServer
     from tests.mail.conftest import mail_settings, make_mailbox
 
     server = ImapServer()
-    services = build_services(mail_settings(settings, server, smtp), clock=clock, database=sqlite_db)
-    worker = build_mail_worker(services, make_mailbox(server, "INBOX"))
+    services = build_core(mail_settings(settings, server, smtp), clock=clock, database=sqlite_db)
+    worker = mail_worker(services, build_assistant(services).features.mail.assistant, make_mailbox(server, "INBOX"))
     try:
         await worker.poll_once()
         raise AssertionError("no server is listening yet")
@@ -297,7 +298,7 @@ async def test_staff_answer_reaches_the_email_asker_in_their_thread(world):
     await world.deliver(email_bytes("Can the county reimburse our minibus fuel for the trip to the zoo?",
                                     subject="Minibus fuel", message_id="<fuel@school.kent.sch.uk>"))
     await poll(world)
-    inbox = world.services.extras["inbox"]
+    inbox = world.services.features.inbox.service
     (view,) = await inbox.clusters()
     outcome = await inbox.answer(view.id, "No: trips are funded by the school.", by="Clara")
     assert outcome.delivery.email == 1

@@ -5,7 +5,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from integrations.db.mail_repos import MailRepository, PlannedReply, ReplyWindow
+from integrations.db.mail import MailRepository, PlannedReply, ReplyWindow
 from integrations.db.migrate import current_revisions
 
 NOW = datetime(2026, 11, 26, 10, 0, tzinfo=timezone.utc)

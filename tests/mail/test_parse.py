@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.services.mail_assistant import first_name, question_sentences, reply_subject
+from bot.mail.service import first_name, question_sentences, reply_subject
 from integrations.mail.imap import _uid_set
 from integrations.mail.parse import html_to_text, loop_reason, parse_message, strip_reply
 from tests.mail.conftest import email_bytes

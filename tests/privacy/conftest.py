@@ -13,12 +13,13 @@ import pytest
 
 from bot.clock import FixedClock
 from bot.console import Conversation
-from bot.services.bookings import Person
-from bot.services.mail_assistant import sender_hash
-from bot.wiring import build_assistant, build_services
-from integrations.db.core_repos import ConversationReferences, StateDocuments
-from integrations.db.evaluation_repos import EvaluationParticipants, EvaluationResponses
-from integrations.db.mail_repos import MailRepository, PlannedReply, ReplyWindow
+from bot.bookings.service import Person
+from bot.mail.service import sender_hash
+from bot.assistant import build_assistant
+from bot.core import build_core
+from integrations.db.host import ConversationReferences, StateDocuments
+from integrations.db.evaluations import EvaluationParticipants, EvaluationResponses
+from integrations.db.mail import MailRepository, PlannedReply, ReplyWindow
 from knowledge.events import DEFAULT_EVENTS_FILE
 from knowledge.models import AnswerResult
 
@@ -59,15 +60,15 @@ class World:
 
     @property
     def privacy(self):
-        return self.services.extras["privacy"]
+        return self.assistant.features.privacy.service
 
     @property
     def bookings(self):
-        return self.services.extras["bookings"]
+        return self.assistant.features.bookings
 
     @property
     def reminders(self):
-        return self.services.extras["reminders"]
+        return self.assistant.features.reminders
 
     @property
     def database(self):
@@ -96,14 +97,14 @@ def person(n: int) -> Person:
 
 @pytest.fixture
 async def world(privacy_settings, clock, any_db) -> World:
-    services = build_services(privacy_settings, clock=clock, database=any_db)
+    services = build_core(privacy_settings, clock=clock, database=any_db)
     return World(services, build_assistant(services), clock)
 
 
 @pytest.fixture
 async def sqlite_world(privacy_settings, clock, sqlite_db) -> World:
     """For behaviour that does not depend on the database (roles, logging)."""
-    services = build_services(privacy_settings, clock=clock, database=sqlite_db)
+    services = build_core(privacy_settings, clock=clock, database=sqlite_db)
     return World(services, build_assistant(services), clock)
 
 
@@ -121,7 +122,7 @@ async def seed_teams_person(world: World, n: int) -> None:
     documents = StateDocuments(db)
     await documents.write(f"msteams/users/{uid}", f'{{"BookingProfile": {{"school": "School {n}"}}}}', None, now)
     await documents.write(f"msteams/conversations/a:conv-{n}", '{"DialogState": {"dialog_stack": []}}', None, now)
-    await world.services.recorder.record(
+    await world.assistant.features.inbox.service.record(
         channel="teams", asker_id=uid, asker_name=f"Sam Senco {n}",
         text=f"Can my pupil Tyler Brooks{n} get extra time? Call me on 07700 900{n:03d}.",
         result=AnswerResult(question="q", outcome="decline", confidence=0.1),
@@ -144,7 +145,7 @@ async def seed_teams_person(world: World, n: int) -> None:
 async def seed_email_person(world: World, n: int) -> None:
     """An email asker: a logged question, a reply waiting in the outbox, an auto-reply window."""
     address = email_of(n)
-    await world.services.recorder.record(
+    await world.assistant.features.inbox.service.record(
         channel="email", asker_id=address, asker_name=f"Sam Senco {n}", text=f"Emailed question {n}",
         result=AnswerResult(question="q", outcome="decline", confidence=0.1), message_id=f"<m{n}@school>",
         subject=f"Question from school {n}",

@@ -6,7 +6,7 @@ from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
 
 from integrations.db import Database
-from integrations.db.core_tables import bot_state
+from integrations.db.host import bot_state
 
 
 async def test_a_failed_statement_does_not_repeat_its_values(any_db):

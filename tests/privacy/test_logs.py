@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 
-from bot.services.evaluation_messages import SUBMIT_ACTION
+from bot.evaluations.messages import SUBMIT_ACTION
 from tests.reminders.conftest import RecordingSender
 
 PERSONAL = (

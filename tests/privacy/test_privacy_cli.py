@@ -11,7 +11,8 @@ import pytest
 from bot.cli import main
 from bot.clock import FixedClock
 from bot.settings import DEFAULT_CONFIG, load_settings
-from bot.wiring import build_assistant, build_services
+from bot.assistant import build_assistant
+from bot.core import build_core
 from integrations.db import Database
 from integrations.db.migrate import upgrade
 from tests.privacy.conftest import SPRING, World, email_of, seed_email_person, seed_teams_person, teams_id
@@ -36,7 +37,7 @@ def seed(url, events_path, *teams_people, email_people=()):
         database = Database(url)
         await upgrade(database)
         clock = FixedClock(SPRING)
-        services = build_services(settings, clock=clock, database=database)
+        services = build_core(settings, clock=clock, database=database)
         world = World(services, build_assistant(services), clock)
         try:
             for n in teams_people:

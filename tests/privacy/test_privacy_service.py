@@ -4,8 +4,8 @@ from __future__ import annotations
 import json
 from datetime import datetime, timezone
 
-from integrations.db.booking_tables import bookings
-from integrations.db.core_tables import bot_state
+from integrations.db.bookings import bookings
+from integrations.db.host import bot_state
 from tests.privacy.conftest import (
     SOUTH,
     WEBINAR,
@@ -146,7 +146,7 @@ async def test_erasing_someone_with_no_data_changes_nothing(world):
 
 
 async def test_a_team_channels_shared_state_is_never_erased(world):
-    from integrations.db.core_repos import ConversationReferences, StateDocuments
+    from integrations.db.host import ConversationReferences, StateDocuments
 
     now = world.clock.now()
     await ConversationReferences(world.database).save(
@@ -160,8 +160,8 @@ async def test_a_team_channels_shared_state_is_never_erased(world):
 
 
 async def test_without_the_booking_service_live_bookings_are_deleted_and_the_report_says_nobody_was_promoted(world):
-    from bot.services.privacy import PrivacyService, Retention
-    from integrations.db.privacy_repos import PrivacyRepository
+    from bot.privacy.service import PrivacyService, Retention
+    from integrations.db.privacy import PrivacyRepository
 
     await seed_teams_person(world, 1)
     bare = PrivacyService(PrivacyRepository(world.database), world.clock, Retention())

@@ -1,7 +1,7 @@
 """The privacy section of app.yaml: defaults, and one-line errors naming the key."""
 import pytest
 
-from bot.services.privacy import Retention
+from bot.privacy.service import Retention
 from bot.settings import DEFAULT_CONFIG, SettingsError, load_settings
 
 

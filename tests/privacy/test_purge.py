@@ -7,13 +7,13 @@ from datetime import date, datetime, time, timedelta, timezone
 import pytest
 
 from bot.clock import FixedClock
-from bot.services.privacy import PurgeSchedule
-from integrations.db.booking_tables import bookings
-from integrations.db.core_repos import ConversationReferences, ProcessedActivities, StateDocuments
-from integrations.db.core_tables import conversation_refs
-from integrations.db.evaluation_repos import EvaluationParticipants, EvaluationResponses
-from integrations.db.evaluation_tables import evaluation_participants, evaluation_responses
-from integrations.db.reminder_repos import AttemptRecord, NewMessage
+from bot.privacy.service import PurgeSchedule
+from integrations.db.bookings import bookings
+from integrations.db.host import ConversationReferences, ProcessedActivities, StateDocuments
+from integrations.db.host import conversation_refs
+from integrations.db.evaluations import EvaluationParticipants, EvaluationResponses
+from integrations.db.evaluations import evaluation_participants, evaluation_responses
+from integrations.db.reminders import AttemptRecord, NewMessage
 from knowledge.models import AnswerResult
 from tests.privacy.conftest import SOUTH, SPRING, WEBINAR, person, rows, seed_email_person, teams_id
 
@@ -23,7 +23,7 @@ SOUTH_ENDS = datetime(2025, 4, 28, 15, 0, tzinfo=timezone.utc)   # 16:00 London 
 
 
 async def _query(world):
-    await world.services.recorder.record(channel="teams", asker_id=teams_id(1), asker_name="Sam",
+    await world.assistant.features.inbox.service.record(channel="teams", asker_id=teams_id(1), asker_name="Sam",
                                          text="A question nobody has answered",
                                          result=AnswerResult(question="q", outcome="decline", confidence=0.1))
     return SPRING
@@ -204,9 +204,9 @@ async def test_the_purge_runs_once_a_day_at_the_london_time(instant, first):
 async def test_the_app_runs_the_daily_purge_in_the_background(world):
     import asyncio
 
-    schedule = world.services.extras["privacy_schedule"]
+    schedule = world.assistant.features.privacy.schedule
     assert schedule.service is world.privacy and schedule.at == time(3, 30)
-    [task] = [t for t in world.services.background if getattr(t, "background_name", "") == "privacy purge"]
+    [task] = [t for t in world.assistant.registry.jobs if getattr(t, "background_name", "") == "privacy purge"]
     await _query(world)
     schedule.next_run = world.clock.now()
     world.clock.set(SPRING + 400 * DAY)

@@ -10,9 +10,10 @@ from datetime import date
 import pytest
 
 from bot.cli import main
-from bot.services.evaluation_messages import SUBMIT_ACTION
-from bot.wiring import build_assistant, build_services
-from integrations.db.evaluation_repos import EvaluationResponses
+from bot.evaluations.messages import SUBMIT_ACTION
+from bot.assistant import build_assistant
+from bot.core import build_core
+from integrations.db.evaluations import EvaluationResponses
 from tests.privacy.conftest import World, teams_id
 
 TEAM = "senco.forum@kent.gov.uk"
@@ -23,12 +24,12 @@ EXPECTED = f"I will email {TEAM}; my pupil [name] loved it, his mum is [email]"
 @pytest.fixture
 async def team_world(privacy_settings, clock, sqlite_db) -> World:
     settings = privacy_settings.replace(team_mailbox=TEAM)
-    services = build_services(settings, clock=clock, database=sqlite_db)
+    services = build_core(settings, clock=clock, database=sqlite_db)
     return World(services, build_assistant(services), clock)
 
 
 async def test_inbox_questions(team_world):
-    from integrations.db.inbox_tables import inbox_queries
+    from integrations.db.inbox import inbox_queries
     from tests.privacy.conftest import rows
 
     await team_world.talk(1).says(TEXT)

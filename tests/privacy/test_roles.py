@@ -9,9 +9,9 @@ import dataclasses
 import pytest
 
 from bot.router import CardAction
-from integrations.db.evaluation_repos import EvaluationResponses
-from integrations.db.inbox_tables import inbox_clusters, inbox_published
-from integrations.db.reminder_tables import reminders, tribunal_cases
+from integrations.db.evaluations import EvaluationResponses
+from integrations.db.inbox import inbox_clusters, inbox_published
+from integrations.db.reminders import reminders, tribunal_cases
 from tests.privacy.conftest import WEBINAR, person, rows, table_counts, teams_id
 
 STAFF_ONLY = "only the inclusion team"
@@ -175,10 +175,11 @@ async def test_staff_features_refuse_non_staff_even_without_the_routers_gate(sql
 @pytest.mark.parametrize("staff_by", ["aad", "user id"])
 async def test_staff_are_recognised_by_aad_object_id_or_teams_user_id(privacy_settings, clock, sqlite_db, staff_by):
     from bot.console import Conversation
-    from bot.wiring import build_assistant, build_services
+    from bot.assistant import build_assistant
+    from bot.core import build_core
 
     settings = privacy_settings.replace(**{"bot.staff_ids": ["aad-lead" if staff_by == "aad" else "29:lead"]})
-    assistant = build_assistant(build_services(settings, clock=clock, database=sqlite_db))
+    assistant = build_assistant(build_core(settings, clock=clock, database=sqlite_db))
     lead = Conversation(assistant.bot, user_id="29:lead", name="Lead", aad_object_id="aad-lead", channel_id="msteams")
     [reply] = await lead.says("places")
     assert "taken" in reply.text

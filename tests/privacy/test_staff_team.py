@@ -57,7 +57,7 @@ async def test_a_member_of_the_staff_team_is_staff_and_anyone_else_is_not(team_b
 
 
 async def test_roster_answers_are_cached_for_the_configured_time(team_bot):
-    services = team_bot.app[ASSISTANT_KEY].services
+    services = team_bot.app[ASSISTANT_KEY].core
     for _ in range(3):
         assert "The inbox is empty" in await say(team_bot, LEAD, "inbox")
     assert len(team_bot.connector.member_lookups) == 1

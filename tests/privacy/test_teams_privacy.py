@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 
-from integrations.db.core_tables import bot_state, conversation_refs
+from integrations.db.host import bot_state, conversation_refs
 from tests.privacy.conftest import email_of, rows, seed_teams_person, teams_id
 
 

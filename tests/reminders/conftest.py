@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 import pytest
 
 from bot.clock import LONDON, FixedClock
-from bot.services.reminders import build_reminders
-from integrations.db.core_repos import ConversationReferences
+from bot.reminders.service import build_reminders
+from integrations.db.host import ConversationReferences
 from integrations.teams_sender import Attempt, Recipient, SendResult
 
 TENANT = "3253a20d-c735-4bfe-a8b7-3e6ab37f5f90"
@@ -94,8 +94,8 @@ async def seed_many(database, user_ids, *, categories=(), service_url="http://co
 
     from sqlalchemy import insert
 
-    from integrations.db.core_tables import conversation_refs
-    from integrations.db.reminder_tables import reminder_subscriptions
+    from integrations.db.host import conversation_refs
+    from integrations.db.reminders import reminder_subscriptions
 
     now = dt.datetime(2025, 1, 1, tzinfo=dt.timezone.utc)
     refs = [dict(user_id=u, channel_id="msteams", conversation_id=f"a:conv-{u}", service_url=service_url,

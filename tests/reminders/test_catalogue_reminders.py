@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from bot.services.reminders import deadline_key
+from bot.reminders.service import deadline_key
 from knowledge.deadlines import CATEGORIES, DeadlineCatalogue, load_deadlines
 from tests.reminders.conftest import RecordingSender, london, seed_user
 
@@ -86,7 +86,7 @@ async def test_a_moved_deadline_replaces_its_pending_reminders(sqlite_db, make_r
 
 
 async def test_the_scheduler_loop_syncs_the_catalogue_file_and_sends(sqlite_db, make_reminders, clock):
-    from bot.services.reminders import SchedulerLoop
+    from bot.reminders.service import SchedulerLoop
 
     reminders = make_reminders(sqlite_db)
     await seed_user(sqlite_db, "u1")

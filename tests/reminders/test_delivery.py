@@ -6,11 +6,11 @@ import random
 import aiohttp
 import pytest
 
-from bot.services.notify import Notice
-from bot.services.reminders import build_reminders
-from bot.services.scheduler import DeliveryWorker, WorkerSettings
-from integrations.db.core_repos import ConversationReferences
-from integrations.db.reminder_repos import NewAnnouncement, NewMessage, Recipients
+from bot.notify import Notice
+from bot.reminders.service import build_reminders
+from bot.reminders.delivery import DeliveryWorker, WorkerSettings
+from integrations.db.host import ConversationReferences
+from integrations.db.reminders import NewAnnouncement, NewMessage, Recipients
 from integrations.teams_sender import LocalSlots, TeamsLimits, TeamsSender
 from tests.fakes.connector import ConnectorStandIn
 from tests.reminders.conftest import FakeTime, RecordingSender, london, seed_user

@@ -3,7 +3,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Optional
 
-from bot.services.scheduler import Verdict, due, verdict
+from bot.reminders.delivery import Verdict, due, verdict
 
 UTC = dt.timezone.utc
 NOW = dt.datetime(2025, 4, 1, 9, 0, tzinfo=UTC)

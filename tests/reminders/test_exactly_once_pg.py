@@ -6,9 +6,9 @@ import aiohttp
 import pytest
 
 from bot.clock import SystemClock
-from bot.services.reminders import build_reminders
+from bot.reminders.service import build_reminders
 from integrations.db import Database
-from integrations.db.reminder_repos import SharedSlots
+from integrations.db.reminders import SharedSlots
 from integrations.teams_sender import NoTokens, TeamsLimits, TeamsSender
 from tests.fakes.connector import ConnectorStandIn
 from tests.reminders.conftest import seed_many
@@ -64,7 +64,7 @@ async def test_two_schedulers_share_the_work_and_send_each_message_exactly_once(
 async def test_concurrent_claims_never_overlap(pg_db, second_engine, reminder_settings):
     import datetime as dt
 
-    from integrations.db.reminder_repos import NewMessage, Outbox
+    from integrations.db.reminders import NewMessage, Outbox
 
     clock = SystemClock()
     now = clock.now()

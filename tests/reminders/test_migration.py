@@ -5,7 +5,7 @@ from alembic.runtime.migration import MigrationContext
 import integrations.db.tables  # noqa: F401  (complete metadata)
 from integrations.db.metadata import metadata
 from integrations.db.migrate import current_revisions
-from integrations.db.reminder_tables import (
+from integrations.db.reminders import (
     delivery_attempts,
     outbound_messages,
     reminder_prompts,

@@ -3,12 +3,13 @@ from datetime import datetime, timezone
 
 from bot.clock import FixedClock
 from bot.console import Conversation
-from bot.wiring import build_assistant, build_services
+from bot.assistant import build_assistant
+from bot.core import build_core
 
 
 async def test_stop_reminders_interrupts_a_booking_in_progress(settings, sqlite_db):
     clock = FixedClock(datetime(2025, 4, 1, 9, 0, tzinfo=timezone.utc))  # the induction meetings are open
-    services = build_services(settings, clock=clock, database=sqlite_db)
+    services = build_core(settings, clock=clock, database=sqlite_db)
     assistant = build_assistant(services)
     user = Conversation(assistant.bot, user_id="29:u-stop", name="Sam Senco", channel_id="msteams")
     await user.says("book an induction meeting")

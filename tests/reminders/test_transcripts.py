@@ -7,9 +7,10 @@ import pytest
 
 from bot.app import ASSISTANT_KEY
 from bot.console import Conversation
-from bot.services.notify import Notice
-from bot.services.reminders import ScheduledNotifier
-from bot.wiring import build_assistant, build_services
+from bot.notify import Notice
+from bot.reminders.service import ScheduledNotifier
+from bot.assistant import build_assistant
+from bot.core import build_core
 from tests.e2e.conftest import payload, running_bot  # noqa: F401  (the e2e fixture, reused here)
 from tests.reminders.conftest import london
 
@@ -19,7 +20,7 @@ STAFF = "aad-staff"
 @pytest.fixture
 def assistant(settings, clock, sqlite_db):
     settings = settings.replace(**{"bot.staff_ids": [STAFF]})
-    services = build_services(settings, clock=clock, database=sqlite_db)
+    services = build_core(settings, clock=clock, database=sqlite_db)
     return build_assistant(services)
 
 
@@ -28,7 +29,7 @@ def senco(assistant, user_id="29:senco-1", aad="aad-senco-1"):
 
 
 def reminders_of(assistant):
-    return assistant.services.extras["reminders"]
+    return assistant.features.reminders
 
 
 def texts(replies) -> str:
@@ -36,8 +37,8 @@ def texts(replies) -> str:
 
 
 async def test_the_app_delivers_through_the_scheduled_notifier(assistant):
-    assert isinstance(assistant.services.notifier, ScheduledNotifier)
-    assert assistant.services.background, "the scheduler runs as a background task of the web app"
+    assert isinstance(assistant.core.notifier, ScheduledNotifier)
+    assert assistant.registry.jobs, "the scheduler runs as a background task of the web app"
 
 
 async def test_a_new_user_is_asked_about_reminders_once_after_the_welcome(assistant):
@@ -207,7 +208,7 @@ async def test_a_notice_is_delivered_proactively_by_the_running_app(running_bot,
     status, _ = await running_bot.say("hello")
     assert status in (200, 201)
     before = len(await running_bot.connector.wait_for(1))
-    services = running_bot.app[ASSISTANT_KEY].services
+    services = running_bot.app[ASSISTANT_KEY].core
     user_id = payload("teams_message")["from"]["id"]
     await services.notifier.notify(Notice(user_id=user_id, text="Your question has been answered",
                                           idempotency_key="e2e-1", kind="inbox.answer"))

@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.services.redaction import Redactor
-from bot.services.tribunal import (
+from bot.privacy.redaction import Redactor
+from bot.reminders.tribunal import (
     DateProblem,
     ReferenceProblem,
     case_reminders,
@@ -13,7 +13,7 @@ from bot.services.tribunal import (
     milestones,
     parse_british_date,
 )
-from integrations.db.reminder_repos import TribunalCase
+from integrations.db.reminders import TribunalCase
 
 TODAY = dt.date(2025, 3, 3)
 UTC = dt.timezone.utc

@@ -253,6 +253,6 @@ def test_thousands_of_odd_activities_never_break_the_app(fuzzed_bot, caplog):
 
     counts = fuzzed_bot.run(read_every_table())
     assert counts["conversation_refs"] >= 1
-    services = fuzzed_bot.app[ASSISTANT_KEY].services
+    services = fuzzed_bot.app[ASSISTANT_KEY].core
     stored = fuzzed_bot.run(services.references.all())
     assert all(isinstance(r.user_id, str) and r.user_id for r in stored)

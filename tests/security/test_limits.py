@@ -8,7 +8,8 @@ from bot.console import Conversation
 from bot.handler import SLOW_DOWN, UNREADABLE_CARD
 from bot.ratelimit import SlidingWindowLimiter
 from bot.security import MAX_CARD_DATA_BYTES, card_data_problem
-from bot.wiring import build_assistant, build_services
+from bot.assistant import build_assistant
+from bot.core import build_core
 from tests.e2e.conftest import payload
 from tests.security.conftest import serve
 
@@ -16,7 +17,7 @@ from tests.security.conftest import serve
 @pytest.fixture
 def assistant_for(sqlite_db, clock):
     def build(settings):
-        return build_assistant(build_services(settings, clock=clock, database=sqlite_db))
+        return build_assistant(build_core(settings, clock=clock, database=sqlite_db))
 
     return build
 
@@ -31,13 +32,13 @@ async def test_a_message_over_4000_characters_is_truncated_with_a_note(settings,
     assistant = assistant_for(settings)
     user = Conversation(assistant.bot, user_id="29:long", name="Lee Long", channel_id="msteams")
     seen = []
-    original = assistant.bot._fallback
+    original = assistant.registry.fallback
 
     async def spy(turn_context, asker, text):
         seen.append(text)
         await original(turn_context, asker, text)
 
-    assistant.bot._fallback = spy
+    assistant.registry.fallback = spy
     question = "when do NPQ applications close? " + "x" * 5000
     replies = await user.says(question)
     assert "only read the first 4,000 characters" in replies[0].text

@@ -10,7 +10,8 @@ from PIL import Image
 
 from bot.cli import main
 from bot.handler import ASK_WORDS, HELP_WORDS
-from bot.wiring import build_assistant, build_services
+from bot.assistant import build_assistant
+from bot.core import build_core
 from integrations.teams_package import (
     COMMANDS,
     AppDetails,
@@ -152,7 +153,7 @@ def test_the_command_refuses_a_bad_app_id_with_exit_2(tmp_path, capsys):
 
 
 async def test_every_command_in_the_menu_is_understood_by_the_bot(settings, clock, sqlite_db):
-    assistant = build_assistant(build_services(settings, clock=clock, database=sqlite_db))
+    assistant = build_assistant(build_core(settings, clock=clock, database=sqlite_db))
     for title, _ in COMMANDS:
         understood = (title in HELP_WORDS or title in ASK_WORDS
                       or assistant.bot.router.best(title, is_staff=False) is not None)
@@ -162,6 +163,6 @@ async def test_every_command_in_the_menu_is_understood_by_the_bot(settings, cloc
 async def test_choosing_ask_from_the_menu_invites_a_question(settings, clock, sqlite_db):
     from bot.console import Conversation
 
-    assistant = build_assistant(build_services(settings, clock=clock, database=sqlite_db))
+    assistant = build_assistant(build_core(settings, clock=clock, database=sqlite_db))
     [reply] = await Conversation(assistant.bot, user_id="29:menu", channel_id="msteams").says("ask")
     assert reply.text.startswith("What would you like to know?")

@@ -7,7 +7,8 @@ import pytest
 
 from bot.app import ASSISTANT_KEY
 from bot.console import Conversation
-from bot.wiring import build_assistant, build_services
+from bot.assistant import build_assistant
+from bot.core import build_core
 from tests.e2e.conftest import payload
 from tests.security.conftest import TENANT_ID, serve
 
@@ -53,7 +54,7 @@ async def test_another_tenant_gets_one_polite_refusal_and_nothing_is_stored(gate
     assert reply["text"].startswith("Sorry, this assistant is only available to schools in Kent.")
     assert reply["text"].count(".") <= 3, "one short message"
 
-    services = gated_bot.app[ASSISTANT_KEY].services
+    services = gated_bot.app[ASSISTANT_KEY].core
     assert await services.references.get(activity["from"]["id"]) is None
     logged = "\n".join(record.getMessage() for record in caplog.records)
     assert OTHER_TENANT in logged and "allowed_tenants" in logged
@@ -88,6 +89,6 @@ async def test_an_empty_list_lets_every_tenant_in(running_bot):
 
 async def test_the_console_is_not_behind_the_tenant_gate(settings, clock, sqlite_db):
     gated = settings.replace(**{"bot.allowed_tenants": [TENANT_ID]})
-    assistant = build_assistant(build_services(gated, clock=clock, database=sqlite_db))
+    assistant = build_assistant(build_core(gated, clock=clock, database=sqlite_db))
     replies = await Conversation(assistant.bot, user_id="operator").says("when do NPQ applications close?")
     assert "NPQ" in " ".join(reply.text for reply in replies)

@@ -1,0 +1,64 @@
+"""The assistant assembled: every feature installed on one Core, in one place.
+
+Each feature's ``install(core, registry, ...)`` registers what it adds (routes, card actions, dialogs,
+greetings, jobs, web routes) and receives the peers it needs as typed arguments, so the dependencies
+between features are the arguments below. A new feature is one more ``install`` call here and edits no
+other feature's files.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.bookings.install import install as install_bookings
+from bot.bookings.service import BookingService
+from bot.core import Core
+from bot.evaluations.install import Evaluations, install as install_evaluations
+from bot.faq.install import install as install_faq
+from bot.handler import SencoBot
+from bot.inbox.install import Inbox, install as install_inbox
+from bot.mail.install import Mail, install as install_mail
+from bot.privacy.install import Privacy, install as install_privacy
+from bot.registry import Registry
+from bot.reminders import install as reminders_feature
+from bot.reminders.service import Reminders
+from bot.storage import SqlStorage
+from dialogs.faq import FaqFeature
+from integrations.db.host import StateDocuments
+
+
+@dataclass(frozen=True)
+class Features:
+    reminders: Reminders
+    inbox: Inbox
+    faq: FaqFeature
+    bookings: BookingService
+    evaluations: Evaluations
+    privacy: Privacy
+    mail: Mail
+
+
+@dataclass
+class Assistant:
+    core: Core
+    bot: SencoBot
+    storage: SqlStorage
+    registry: Registry
+    features: Features
+
+
+def build_assistant(core: Core) -> Assistant:
+    storage = SqlStorage(StateDocuments(core.database), core.clock)
+    registry = Registry.over(storage)
+    bot = SencoBot(core, registry)
+    # Installs run in the order their commands appear on the help card.
+    reminders = reminders_feature.build(core)
+    inbox = install_inbox(core, registry)
+    faq = install_faq(core, registry, inbox=inbox)
+    bookings = install_bookings(core, registry)
+    evaluations = install_evaluations(core, registry, reminders=reminders)
+    reminders_feature.install(core, registry, reminders)
+    privacy = install_privacy(core, registry, bookings=bookings, forget_reference=bot.forget_reference)
+    mail = install_mail(core, registry, inbox=inbox, bookings=bookings)
+    features = Features(reminders=reminders, inbox=inbox, faq=faq, bookings=bookings, evaluations=evaluations,
+                        privacy=privacy, mail=mail)
+    return Assistant(core=core, bot=bot, storage=storage, registry=registry, features=features)

@@ -1,0 +1,1 @@
+"""Event bookings: capacity and waitlist, confirmation mail with calendar invites, the events catalogue and its CLI."""

@@ -1,0 +1,157 @@
+"""Core commands: serve, chat, ask, db, kb, config."""
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+
+from bot.cli import settings_from
+
+
+def register(sub) -> None:
+    serve = sub.add_parser("serve", help="run the bot's web app")
+    serve.add_argument("--host", default=None)
+    serve.add_argument("--port", type=int, default=None)
+    serve.set_defaults(func=cmd_serve)
+
+    chat = sub.add_parser("chat", help="talk to the assistant in this terminal")
+    chat.set_defaults(func=cmd_chat)
+
+    ask = sub.add_parser("ask", help="answer one question, or JSON lines from stdin with --jsonl")
+    ask.add_argument("question", nargs="?", default=None)
+    ask.add_argument("--jsonl", action="store_true", help="read questions one per line, write JSON lines")
+    ask.set_defaults(func=cmd_ask)
+
+    db = sub.add_parser("db", help="database schema")
+    db_sub = db.add_subparsers(dest="db_command", metavar="ACTION")
+    db_sub.required = True
+    upgrade = db_sub.add_parser("upgrade", help="apply migrations")
+    upgrade.set_defaults(func=cmd_db_upgrade)
+
+    kb = sub.add_parser("kb", help="the knowledge base")
+    kb_actions = kb.add_subparsers(dest="kb_command", metavar="ACTION")
+    kb_actions.required = True
+    kb_check = kb_actions.add_parser("check", help="validate the knowledge files (FAQ, glossary, catalogues)")
+    kb_check.add_argument("--path", default=None, help="knowledge folder (default: the configured one)")
+    kb_check.set_defaults(func=cmd_kb_check)
+
+    config = sub.add_parser("config", help="print the effective settings (secrets masked)")
+    config.set_defaults(func=cmd_config)
+
+
+def cmd_serve(args) -> int:
+    from aiohttp import web
+
+    from bot.app import create_app
+    from bot.security import check_listen_address
+
+    settings = settings_from(args)
+    overrides = {}
+    if args.host:
+        overrides["server.host"] = args.host
+    if args.port is not None:
+        overrides["server.port"] = args.port
+    if overrides:
+        settings = settings.replace(**overrides)
+    check_listen_address(settings)
+    asyncio.run(_upgrade(settings))
+    app = create_app(settings, clock=args.clock)
+    print(f"SENCO Forum Assistant listening on http://{settings.server.host}:{settings.server.port}/api/messages",
+          flush=True)
+    from bot.access_log import PrivateAccessLogger
+
+    web.run_app(app, host=settings.server.host, port=settings.server.port, print=None,
+                access_log_class=PrivateAccessLogger)
+    return 0
+
+
+async def _upgrade(settings) -> None:
+    from integrations.db import Database
+    from integrations.db.migrate import upgrade
+
+    database = Database(settings.database.url)
+    try:
+        await upgrade(database)
+    finally:
+        await database.dispose()
+
+
+def cmd_db_upgrade(args) -> int:
+    settings = settings_from(args)
+    asyncio.run(_upgrade(settings))
+    print("database is up to date")
+    return 0
+
+
+def cmd_kb_check(args) -> int:
+    from knowledge.check import check, errors
+
+    settings = settings_from(args)
+    path = args.path or settings.knowledge.data_dir or None
+    problems = check(path)
+    for problem in problems:
+        print(problem)
+    failed = len(errors(problems))
+    print(f"{failed} error(s), {len(problems) - failed} warning(s)")
+    return 1 if failed else 0
+
+
+def cmd_config(args) -> int:
+    settings = settings_from(args)
+    print(json.dumps(settings.masked(), indent=2))
+    return 0
+
+
+def cmd_chat(args) -> int:
+    settings = settings_from(args)
+
+    async def run():
+        from bot.console import run_console
+        from bot.assistant import build_assistant
+        from bot.core import build_core
+
+        await _upgrade(settings)
+        core = build_core(settings, clock=args.clock)
+        try:
+            await run_console(build_assistant(core).bot)
+        finally:
+            await core.database.dispose()
+
+    asyncio.run(run())
+    return 0
+
+
+def cmd_ask(args) -> int:
+    from bot.faq.service import FaqService
+    from knowledge.engine import Thresholds
+
+    settings = settings_from(args)
+    from pathlib import Path
+
+    data_dir = Path(settings.knowledge.data_dir) if settings.knowledge.data_dir else None
+    faq = FaqService.from_directory(
+        data_dir,
+        Thresholds(answer=settings.knowledge.answer_threshold, suggest=settings.knowledge.suggest_threshold),
+        args.clock,
+    )
+    if args.jsonl:
+        for line in sys.stdin:
+            question = line.strip()
+            if not question:
+                continue
+            print(json.dumps(faq.ask(question).as_dict(), ensure_ascii=False), flush=True)
+        return 0
+    if not args.question:
+        print("sencobot ask: give a question, or --jsonl to read questions from stdin", file=sys.stderr)
+        return 2
+    result = faq.ask(args.question)
+    if result.outcome == "answer":
+        print(result.answer_text)
+        print(f"Source: {result.source_line}")
+    elif result.outcome == "suggest":
+        print("Did you mean:")
+        for suggestion in result.suggestions:
+            print(f"  - {suggestion.question}")
+    else:
+        print("I don't know: the forum hasn't covered that. It would be logged for the inclusion team.")
+    return 0

@@ -1,0 +1,1 @@
+"""Forum evaluations: the survey, invitations after a forum, the web form, reports."""

@@ -1,0 +1,277 @@
+"""Staff commands for the FAQ collation inbox: inbox list/answer/export/digest, faq export,
+kb export, and redact (stdin lines to redacted lines)."""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Awaitable, Callable
+
+from bot.cli import settings_from
+from integrations.db.inbox import QUERY_STATUSES
+
+
+def register(sub) -> None:
+    inbox = sub.add_parser("inbox", help="the FAQ collation inbox: questions waiting for the inclusion team")
+    actions = inbox.add_subparsers(dest="inbox_command", metavar="ACTION")
+    actions.required = True
+
+    listing = actions.add_parser("list", help="questions needing an answer (oldest first)")
+    listing.add_argument("--status", choices=QUERY_STATUSES, default=None, help="only questions with this status")
+    listing.add_argument("--all", action="store_true", help="every logged query, not only those needing an answer")
+    listing.set_defaults(func=cmd_inbox_list)
+
+    answer = actions.add_parser("answer", help="answer a question (and its whole group); askers are sent it")
+    answer.add_argument("id", help="question id from `inbox list` (the first 8 characters are enough)")
+    answer.add_argument("--text", required=True, help="the answer")
+    answer.add_argument("--by", default=None, help="who answered (default: the team name)")
+    answer.set_defaults(func=cmd_inbox_answer)
+
+    export = actions.add_parser("export", help="the query log as CSV (redacted)")
+    export.add_argument("--format", choices=("csv",), default="csv")
+    export.add_argument("--out", default="-", help="file to write (default: standard output)")
+    export.add_argument("--needing-answer", action="store_true", help="only questions flagged for the team")
+    export.set_defaults(func=cmd_inbox_export)
+
+    digest = actions.add_parser("digest", help="print the digest of new questions; --send emails it now")
+    digest.add_argument("--send", action="store_true", help="send it to the team mailbox and mark the questions")
+    digest.set_defaults(func=cmd_inbox_digest)
+
+    faq = sub.add_parser("faq", help="the Frequently Asked Questions document")
+    faq_actions = faq.add_subparsers(dest="faq_command", metavar="ACTION")
+    faq_actions.required = True
+    faq_export = faq_actions.add_parser("export", help="write the FAQ document (md, html or docx)")
+    faq_export.add_argument("--format", choices=("md", "html", "docx"), required=True)
+    faq_export.add_argument("--out", required=True, help="file to write")
+    faq_export.add_argument("--new-since", type=date.fromisoformat, default=None,
+                            help="mark as new only entries published on or after this date (YYYY-MM-DD)")
+    faq_export.set_defaults(func=cmd_faq_export)
+
+    kb_export = _kb_actions(sub).add_parser(
+        "export", help="write entries published from the inbox to knowledge/data/faq/published.yaml"
+    )
+    kb_export.add_argument("--out", default=None, help="file to write (default: the knowledge folder's faq/published.yaml)")
+    kb_export.set_defaults(func=cmd_kb_export)
+
+    redact = sub.add_parser("redact", help="redact personal data from stdin, one line out per line in")
+    redact.set_defaults(func=cmd_redact)
+
+
+def _kb_actions(sub):
+    """The `kb` command's actions; `kb` may already be registered by the knowledge commands."""
+    existing = sub.choices.get("kb")
+    if existing is None:
+        kb = sub.add_parser("kb", help="the knowledge base")
+        actions = kb.add_subparsers(dest="kb_command", metavar="ACTION")
+        actions.required = True
+        return actions
+    for action in existing._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            return action
+    actions = existing.add_subparsers(dest="kb_command", metavar="ACTION")
+    actions.required = True
+    return actions
+
+
+def _with_assistant(args, work: Callable[..., Awaitable[int]]) -> int:
+    """Runs `work(assistant)` against the configured database, migrated first. Teams messages it asks for
+    (answers to askers) are queued in the delivery outbox, which the running assistant sends."""
+    settings = settings_from(args)
+
+    async def run() -> int:
+        from bot.assistant import build_assistant
+        from bot.core import build_core
+        from integrations.db import Database
+        from integrations.db.migrate import upgrade
+
+        database = Database(settings.database.url)
+        try:
+            await upgrade(database)
+            assistant = build_assistant(build_core(settings, clock=args.clock, database=database))
+            await assistant.features.inbox.service.ensure_published_loaded()
+            return int(await work(assistant) or 0)
+        finally:
+            await database.dispose()
+
+    return asyncio.run(run())
+
+
+# -- inbox ----------------------------------------------------------------------------------
+
+
+def cmd_inbox_list(args) -> int:
+    from bot.clock import british_datetime
+
+    async def work(assistant) -> int:
+        queries = await assistant.features.inbox.service.list_queries(status=args.status, include_all=args.all)
+        if not queries:
+            print("No questions." if args.all or args.status else "No questions need an answer.")
+            return 0
+        groups: dict[str, int] = {}
+        for q in queries:
+            if q.cluster_id:
+                groups[q.cluster_id] = groups.get(q.cluster_id, 0) + 1
+        for q in queries:
+            group = f"group {q.cluster_id[:8]} (×{groups[q.cluster_id]})" if q.cluster_id else "no group"
+            print(f"{q.id[:8]}  {british_datetime(q.asked_at)}  {q.channel:<7}  {q.status:<9}  {group}")
+            print(f"          {q.text}")
+        print(f"{len(queries)} question{'s' if len(queries) != 1 else ''}.")
+        return 0
+
+    return _with_assistant(args, work)
+
+
+def cmd_inbox_answer(args) -> int:
+    from bot.inbox.service import InboxError
+
+    async def work(assistant) -> int:
+        try:
+            outcome = await assistant.features.inbox.service.answer_query(
+                args.id, args.text, by=args.by or assistant.core.settings.team_name)
+        except InboxError as exc:
+            print(f"sencobot inbox answer: {exc}", file=sys.stderr)
+            return 1
+        d = outcome.delivery
+        print(f"Answered group {outcome.cluster.id[:8]}: sent {d.teams} in Teams, {d.email} by email"
+              + (f"; {d.pending} will be sent by the running assistant" if d.pending else "") + ".")
+        if outcome.redactions:
+            print(f"Removed {outcome.redactions} piece(s) of personal data from the answer.")
+        return 0
+
+    return _with_assistant(args, work)
+
+
+def cmd_inbox_export(args) -> int:
+    async def work(assistant) -> int:
+        text = await assistant.features.inbox.service.export_csv(include_all=not args.needing_answer)
+        _write(args.out, text)
+        return 0
+
+    return _with_assistant(args, work)
+
+
+def cmd_inbox_digest(args) -> int:
+    from datetime import timedelta
+
+    from bot.inbox.digest import DigestService, parse_time_of_day
+
+    async def work(assistant) -> int:
+        settings = assistant.core.settings
+        digest = DigestService(
+            assistant.features.inbox.service.repo, mail=assistant.core.mail, team_name=settings.team_name,
+            team_mailbox=settings.team_mailbox, recipient=settings.inbox.digest_to,
+            interval=timedelta(hours=settings.inbox.digest_interval_hours),
+            at=parse_time_of_day(settings.inbox.digest_time),
+        )
+        message, ids = await digest.compose(assistant.core.clock.now())
+        if not args.send:
+            print(f"Subject: {message['Subject']}\n")
+            print(message.get_content())
+            return 0
+        if assistant.core.mail is None:
+            print("sencobot inbox digest: mail is not enabled (mail.enabled in app.yaml)", file=sys.stderr)
+            return 1
+        if not ids:
+            print("No new questions: nothing sent.")
+            return 0
+        await assistant.core.mail.send(message)
+        await assistant.features.inbox.service.repo.mark_digested(ids, assistant.core.clock.now())
+        print(f"Digest of {len(ids)} question{'s' if len(ids) != 1 else ''} sent to {message['To']}.")
+        return 0
+
+    return _with_assistant(args, work)
+
+
+# -- faq / kb -------------------------------------------------------------------------------
+
+
+async def export_faq(assistant, fmt: str, out: Path, new_since: date | None = None) -> Path:
+    """Writes the FAQ document from the live knowledge base (files plus published answers)."""
+    from bot.inbox.faq_document import build_document
+    from bot.rendering import environment
+    from integrations.faq_export import write_document
+
+    inbox = assistant.features.inbox.service
+    await inbox.ensure_published_loaded()
+    published = {e.faq_id: e.published_at for e in await inbox.published_entries()}
+    document = build_document(
+        assistant.core.answerer.answerer.kb,
+        published=published,
+        now=assistant.core.clock.now(),
+        team_mailbox=assistant.core.settings.team_mailbox,
+        new_since=new_since,
+    )
+    return write_document(document, fmt, Path(out), environment())
+
+
+def cmd_faq_export(args) -> int:
+    async def work(assistant) -> int:
+        out = await export_faq(assistant, args.format, Path(args.out), args.new_since)
+        print(f"FAQ document written to {out}")
+        return 0
+
+    return _with_assistant(args, work)
+
+
+def published_yaml(entries) -> str:
+    """Entries published from the inbox in the knowledge files' own format (knowledge/README.md)."""
+    import yaml
+
+    items = []
+    for e in entries:
+        source = {"session": e.session}
+        if e.presenter:
+            source["presenter"] = e.presenter
+        source["forum"] = e.forum
+        item = {"id": e.faq_id, "question": e.question}
+        if e.alternatives:
+            item["alternatives"] = list(e.alternatives)
+        item.update({"answer": e.answer, "source": source, "tags": list(e.tags)})
+        items.append(item)
+    header = (
+        "# Answers the Inclusion team published from the FAQ collation inbox.\n"
+        "# Written by `sencobot kb export` for review in version control; the database is the live copy,\n"
+        "# so edit an answer by publishing it again rather than here.\n"
+    )
+    return header + yaml.safe_dump({"entries": items}, sort_keys=False, allow_unicode=True, width=100)
+
+
+def cmd_kb_export(args) -> int:
+    from knowledge.loader import DEFAULT_DATA_DIR
+
+    async def work(assistant) -> int:
+        entries = await assistant.features.inbox.service.published_entries()
+        configured = assistant.core.settings.knowledge.data_dir
+        data_dir = Path(configured) if configured else DEFAULT_DATA_DIR
+        out = Path(args.out) if args.out else data_dir / "faq" / "published.yaml"
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(published_yaml(entries), encoding="utf-8")
+        print(f"{len(entries)} published entr{'y' if len(entries) == 1 else 'ies'} written to {out}")
+        return 0
+
+    return _with_assistant(args, work)
+
+
+# -- redact ---------------------------------------------------------------------------------
+
+
+def cmd_redact(args) -> int:
+    from bot.privacy.redaction import Redactor, redact_lines
+
+    settings = settings_from(args)
+    redactor = Redactor.default(public_emails=[settings.team_mailbox])
+    for line in redact_lines(sys.stdin, redactor):
+        sys.stdout.write(line)
+    sys.stdout.flush()
+    return 0
+
+
+def _write(out: str, text: str) -> None:
+    if out == "-":
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    else:
+        Path(out).parent.mkdir(parents=True, exist_ok=True)
+        Path(out).write_text(text, encoding="utf-8", newline="")

@@ -1,0 +1,72 @@
+"""Email assistant commands: ``sencobot mail poll-once`` and ``sencobot mail status``."""
+from __future__ import annotations
+
+import asyncio
+import sys
+
+from bot.cli import settings_from
+
+
+def register(sub) -> None:
+    mail = sub.add_parser("mail", help="the email assistant (the team mailbox)")
+    mail_sub = mail.add_subparsers(dest="mail_command", metavar="ACTION")
+    mail_sub.required = True
+    poll = mail_sub.add_parser("poll-once", help="read new mail once: answer, log to the inbox, send the outbox")
+    poll.set_defaults(func=cmd_poll_once)
+    status = mail_sub.add_parser("status", help="how many messages were handled and replies are waiting")
+    status.set_defaults(func=cmd_status)
+
+
+def cmd_poll_once(args) -> int:
+    settings = settings_from(args)
+    return asyncio.run(_poll_once(settings, args.clock))
+
+
+async def _poll_once(settings, clock) -> int:
+    from bot.commands.host import _upgrade
+    from bot.assistant import build_assistant
+    from bot.core import build_core
+    from bot.mail.install import imap_configured
+
+    if not imap_configured(settings):
+        print("sencobot mail: the email assistant is off: set mail.enabled and mail.imap_host", file=sys.stderr)
+        return 2
+    await _upgrade(settings)
+    core = build_core(settings, clock=clock)
+    try:
+        # Every feature installed, so replies can offer event bookings.
+        worker = build_assistant(core).features.mail.worker
+        try:
+            report = await worker.poll_once()
+        finally:
+            await worker.close()
+    finally:
+        await core.database.dispose()
+    if report.held_elsewhere:
+        print("another worker (the running bot) is reading the mailbox; nothing done")
+        return 1
+    decisions = ", ".join(f"{k} {v}" for k, v in sorted(report.decisions.items())) or "none"
+    print(f"read {report.fetched} message(s), {report.new} new ({decisions}); "
+          f"{report.sent} repl{'y' if report.sent == 1 else 'ies'} sent, {report.send_failed} failed")
+    return 0
+
+
+def cmd_status(args) -> int:
+    settings = settings_from(args)
+
+    async def run():
+        from bot.commands.host import _upgrade
+        from integrations.db import Database
+        from integrations.db.mail import MailRepository
+
+        await _upgrade(settings)
+        database = Database(settings.database.url)
+        try:
+            counts = await MailRepository(database).counts()
+        finally:
+            await database.dispose()
+        print(f"messages handled: {counts['processed']} (logged to the inbox: {counts['logged']}); "
+              f"replies sent: {counts['sent']}, waiting: {counts['queued'] - counts['sent']}")
+        return 0
+
+    return asyncio.run(run())

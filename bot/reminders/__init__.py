@@ -1,0 +1,1 @@
+"""Reminders: subscriptions, catalogue deadlines, staff broadcasts, tribunal dates, and the delivery worker."""

@@ -1,0 +1,201 @@
+"""Reminder commands: ``deadlines add|list``, ``broadcast``, ``reminders run-once|status``."""
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+
+from bot.cli import settings_from
+
+
+def register(sub) -> None:
+    deadlines = sub.add_parser("deadlines", help="the deadline catalogue (knowledge/data/deadlines.yaml)")
+    deadlines_sub = deadlines.add_subparsers(dest="deadlines_command", metavar="ACTION")
+    deadlines_sub.required = True
+
+    add = deadlines_sub.add_parser("add", help="append a validated deadline to the catalogue")
+    add.add_argument("--id", required=True, help="stable kebab-case id, e.g. npq-senco-applications-close")
+    add.add_argument("--category", required=True, help="funding, tribunal, training, events or forum")
+    add.add_argument("--title", required=True, help="short headline")
+    add.add_argument("--on", required=True, help="the date: 2025-04-06, 6 April 2025 or 06/04/2025")
+    add.add_argument("--until", default=None, help="last day of an item spanning several days")
+    add.add_argument("--month", action="store_true", help="the source gives only a month (\"May 2025\")")
+    add.add_argument("--event", default=None, help="id of the matching event in events.yaml")
+    add.add_argument("--detail", required=True, help="one or two sentences in the source's words")
+    add.add_argument("--session", required=True, help="the agenda item that gave the date")
+    add.add_argument("--presenter", default=None, help="who presented it")
+    add.add_argument("--data-dir", default=None, help="knowledge folder (default: knowledge.data_dir setting)")
+    add.set_defaults(func=cmd_deadlines_add)
+
+    listing = deadlines_sub.add_parser("list", help="show the catalogue, marking passed deadlines")
+    listing.add_argument("--data-dir", default=None)
+    listing.set_defaults(func=cmd_deadlines_list)
+
+    broadcast = sub.add_parser("broadcast", help="send an announcement to every subscriber of a category")
+    broadcast.add_argument("--category", required=True, help="funding, tribunal, training, events or forum")
+    broadcast.add_argument("--text", required=True, help="the announcement")
+    broadcast.add_argument("--key", default=None, help="idempotency key: the same key is never sent twice")
+    broadcast.add_argument("--at", default=None, help="London time to send, \"YYYY-MM-DD HH:MM\" (default: now)")
+    broadcast.add_argument("--by", default="cli", help="who is sending it (kept with the broadcast)")
+    broadcast.set_defaults(func=cmd_broadcast)
+
+    reminders = sub.add_parser("reminders", help="the reminder scheduler")
+    reminders_sub = reminders.add_subparsers(dest="reminders_command", metavar="ACTION")
+    reminders_sub.required = True
+    once = reminders_sub.add_parser("run-once", help="sync the catalogue and deliver everything due now, then exit")
+    once.set_defaults(func=cmd_run_once)
+    status = reminders_sub.add_parser("status", help="counts of announcements and messages by status")
+    status.set_defaults(func=cmd_status)
+
+
+def _today(args) -> dt.date:
+    from knowledge.london import london_today
+
+    return london_today(args.clock.now())
+
+
+def _date(args, text: str) -> dt.date:
+    from bot.reminders.tribunal import parse_british_date
+
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        return parse_british_date(text, today=_today(args), prefer="future")
+
+
+def _data_dir(args, settings):
+    if getattr(args, "data_dir", None):
+        return Path(args.data_dir)
+    return Path(settings.knowledge.data_dir) if settings.knowledge.data_dir else None
+
+
+def cmd_deadlines_add(args) -> int:
+    from bot.reminders.tribunal import DateProblem
+    from knowledge.deadlines import DeadlineError, append_deadline, parse_deadline
+
+    settings = settings_from(args)
+    try:
+        on = _date(args, args.on)
+        until = _date(args, args.until) if args.until else None
+        if args.month:
+            on = on.replace(day=1)
+    except DateProblem as problem:
+        print(f"sencobot deadlines add: {problem}", file=sys.stderr)
+        return 2
+    item = {
+        "id": args.id,
+        "category": args.category,
+        "title": args.title,
+        "on": on,
+        "detail": args.detail,
+        "source": {"session": args.session, "presenter": args.presenter},
+    }
+    if args.month:
+        item["precision"] = "month"
+    if until:
+        item["until"] = until
+    if args.event:
+        item["event"] = args.event
+    data_dir = _data_dir(args, settings)
+    try:
+        deadline = parse_deadline(item, where=args.id)
+        path = append_deadline(deadline, data_dir)
+    except DeadlineError as exc:
+        print(f"sencobot deadlines add: {exc}", file=sys.stderr)
+        return 2
+    print(f"added {deadline.id} ({deadline.category}, {deadline.when()}) to {path}")
+    print("the running app picks it up within a few seconds; reminders follow app.yaml reminders.deadline_lead_days")
+    return 0
+
+
+def cmd_deadlines_list(args) -> int:
+    from knowledge.deadlines import DeadlineError, load_deadlines
+
+    settings = settings_from(args)
+    try:
+        catalogue = load_deadlines(_data_dir(args, settings))
+    except DeadlineError as exc:
+        print(f"sencobot deadlines list: {exc}", file=sys.stderr)
+        return 2
+    today = _today(args)
+    for deadline in sorted(catalogue.deadlines, key=lambda d: d.on):
+        state = "passed" if deadline.has_passed(today) else "upcoming"
+        print(f"{deadline.on.isoformat()}  {deadline.category:<8}  {state:<8}  {deadline.id}: {deadline.title} "
+              f"({deadline.when()})")
+    return 0
+
+
+async def _with_reminders(settings, clock, work):
+    from bot.reminders.service import build_reminders
+    from integrations.db import Database
+    from integrations.db.migrate import upgrade
+
+    database = Database(settings.database.url)
+    try:
+        await upgrade(database)
+        reminders = build_reminders(settings, database, clock)
+        return await work(reminders)
+    finally:
+        await database.dispose()
+
+
+def cmd_broadcast(args) -> int:
+    from bot.clock import LONDON
+
+    settings = settings_from(args)
+    at = None
+    if args.at:
+        try:
+            at = dt.datetime.strptime(args.at.strip(), "%Y-%m-%d %H:%M").replace(tzinfo=LONDON)
+        except ValueError:
+            print("sencobot broadcast: --at must look like \"2025-05-06 10:00\" (London time)", file=sys.stderr)
+            return 2
+
+    async def work(reminders):
+        return await reminders.broadcasts.broadcast(category=args.category, text=args.text, created_by=args.by,
+                                                    key=args.key, at=at)
+
+    try:
+        result = asyncio.run(_with_reminders(settings, args.clock, work))
+    except ValueError as exc:
+        print(f"sencobot broadcast: {exc}", file=sys.stderr)
+        return 2
+    if not result.queued:
+        print(f"{result.key} was queued before; nothing new was queued")
+        return 0
+    print(f"queued {result.key} for {result.subscribers} {args.category} subscribers; the running app sends it "
+          "(or run: sencobot reminders run-once)")
+    return 0
+
+
+def cmd_run_once(args) -> int:
+    settings = settings_from(args)
+
+    async def work(reminders):
+        import aiohttp
+
+        from bot.reminders.service import build_sender
+
+        async with aiohttp.ClientSession() as session:
+            synced = await reminders.deadlines.sync()
+            worker = reminders.worker(build_sender(session, settings, reminders.clock, reminders.database))
+            stats = await worker.run_once()
+            return {"catalogue_added": synced.added, "catalogue_cancelled": synced.cancelled, **stats.as_dict()}
+
+    print(json.dumps(asyncio.run(_with_reminders(settings, args.clock, work))))
+    return 0
+
+
+def cmd_status(args) -> int:
+    settings = settings_from(args)
+
+    async def work(reminders):
+        return {
+            "announcements": await reminders.announcements.counts(),
+            "messages": await reminders.outbox.counts(),
+        }
+
+    print(json.dumps(asyncio.run(_with_reminders(settings, args.clock, work)), indent=2))
+    return 0

@@ -1,0 +1,29 @@
+"""Plugs reminders into the assistant: subscriptions, deadlines, tribunal dates and staff broadcasts in
+Teams, the question new users get about reminders, and the scheduler that delivers every proactive message.
+
+Two steps, because the forum evaluation sends to reminder subscribers and is installed earlier (the order
+of installs is the order of commands on the help card): ``build`` makes the reminders area's services,
+``install`` registers its Teams side and its job.
+"""
+from __future__ import annotations
+
+
+from bot.core import Core
+from bot.registry import Registry
+from bot.reminders.service import Reminders, build_reminders
+from dialogs.reminders import RemindersFeature
+
+
+def build(core: Core) -> Reminders:
+    return build_reminders(core.settings, core.database, core.clock)
+
+
+def install(core: Core, registry: Registry, reminders: Reminders) -> RemindersFeature:
+    settings = core.settings
+    if settings.reminders.enabled:
+        registry.add_job(reminders.background_task(core.outgoing))
+    feature = RemindersFeature(reminders, staff_ids=core.staff_ids,
+                               tenant_per_second=settings.reminders.tenant_per_second)
+    feature.install(registry.router, registry.dialogs)
+    registry.greet_new_users(feature.ask_new_user)
+    return feature

@@ -1,0 +1,230 @@
+"""Staff triage of the FAQ collation inbox in Teams.
+
+"inbox" shows a card per group of similar questions; its buttons answer, merge,
+dismiss or publish the group. Only staff (settings.bot.staff_ids) get the command
+routed, and every button checks again here on the server: a forwarded card or a
+hand-made submit from anyone else changes nothing.
+"""
+from __future__ import annotations
+
+import logging
+from typing import Optional
+
+from botbuilder.core import CardFactory, MessageFactory, TurnContext
+from botbuilder.dialogs import DialogSet
+
+from bot.cards import render_card
+from bot.clock import british_datetime
+from bot.router import CardAction, Fallback, Intent, Router
+from bot.inbox.faq_document import topic_choices, topic_title
+from bot.inbox.service import ClusterView, InboxError, InboxService
+from bot.inbox.clusters import strip_tags
+from bot.turn import Asker, asker_of
+
+log = logging.getLogger(__name__)
+
+INBOX_PATTERNS = (r"^(show |open )?(me )?(the )?(faq )?inbox$", r"^triage$")
+STAFF_ONLY = "Sorry, only the inclusion team can do that."
+
+
+class InboxFeature:
+    def __init__(
+        self,
+        inbox: InboxService,
+        faq,
+        *,
+        staff_ids: frozenset[str],
+        max_clusters: int,
+        default_topic: str,
+    ):
+        self._inbox = inbox
+        self._faq = faq
+        self._staff_ids = staff_ids
+        self._max_clusters = max_clusters
+        self._default_topic = default_topic
+
+    def install(self, router: Router, dialogs: DialogSet) -> None:
+        router.add_intent(Intent(
+            "inbox.show", self._on_inbox, patterns=INBOX_PATTERNS, command="inbox",
+            description="questions waiting for the inclusion team, grouped (staff)", staff_only=True,
+        ))
+        # Registered second: staff match the intent above first; everyone else gets a polite refusal
+        # instead of having "inbox" logged as a question.
+        router.add_intent(Intent("inbox.refuse", self._on_refused, patterns=INBOX_PATTERNS))
+        router.add_action(CardAction("inbox.answer", self._on_answer, staff_only=True))
+        router.add_action(CardAction("inbox.merge", self._on_merge, staff_only=True))
+        router.add_action(CardAction("inbox.dismiss", self._on_dismiss, staff_only=True))
+        router.add_action(CardAction("inbox.publish", self._on_publish, staff_only=True))
+
+    def answering(self, fallback: Fallback) -> Fallback:
+        """The FAQ fallback, with published answers loaded from the database first (after a restart)."""
+        async def answer(turn_context: TurnContext, asker: Asker, text: str) -> None:
+            await self._inbox.ensure_published_loaded()
+            await fallback(turn_context, asker, text)
+
+        return answer
+
+    # -- staff check -----------------------------------------------------------------------
+
+    async def _staff(self, turn_context: TurnContext) -> Optional[Asker]:
+        asker = asker_of(turn_context, self._staff_ids)
+        if not asker.is_staff:
+            log.warning("non-staff user attempted an inbox action")
+            await turn_context.send_activity(STAFF_ONLY)
+            return None
+        return asker
+
+    @staticmethod
+    def _by(asker: Asker) -> str:
+        return asker.name or asker.aad_object_id or asker.user_id
+
+    # -- the inbox command -----------------------------------------------------------------
+
+    async def _on_refused(self, turn_context: TurnContext, dc, text: str) -> None:
+        await turn_context.send_activity(
+            "The inbox is for the inclusion team. If you have a question, just ask it here."
+        )
+
+    async def _on_inbox(self, turn_context: TurnContext, dc, text: str) -> None:
+        if await self._staff(turn_context) is None:
+            return
+        views = await self._inbox.clusters()
+        if not views:
+            await turn_context.send_activity("The inbox is empty: no questions are waiting for an answer.")
+            return
+        shown = views[: self._max_clusters]
+        questions = sum(v.count for v in views)
+        summary = (
+            f"{len(views)} group{'s' if len(views) != 1 else ''} of questions "
+            f"({questions} question{'s' if questions != 1 else ''}) "
+            f"{'is' if len(views) == 1 else 'are'} waiting."
+        )
+        if len(shown) < len(views):
+            summary += f" Here are the {len(shown)} most asked; `sencobot inbox list` shows them all."
+        topics = topic_choices(self._faq.answerer.kb, self._default_topic)
+        cards = [CardFactory.adaptive_card(self._card(view, views, topics)) for view in shown]
+        await turn_context.send_activity(MessageFactory.list(cards, text=summary))
+
+    def _card(self, view: ClusterView, views: list[ClusterView], topics: list[dict]) -> dict:
+        cluster = view.cluster
+        merge_targets = [
+            {"title": f"{_short(other.question)} (asked {other.count}×)", "value": other.id}
+            for other in views
+            if other.id != view.id
+        ]
+        status_line = ""
+        if cluster.status == "answered" and cluster.answered_at:
+            status_line = (f"Answered by {cluster.answered_by or 'the team'} on "
+                           f"{british_datetime(cluster.answered_at)}; not yet published.")
+        return render_card(
+            "inbox_cluster",
+            cluster={"id": cluster.id, "question": cluster.question, "status": cluster.status},
+            asked_line=asked_line(view),
+            status_line=status_line,
+            wordings=[w for w in view.wordings if w != cluster.question],
+            faq_question=strip_tags(cluster.question),
+            answer=cluster.answer or "",
+            topics=topics,
+            default_topic=self._default_topic,
+            merge_targets=merge_targets,
+        )
+
+    # -- card actions ----------------------------------------------------------------------
+
+    async def _on_answer(self, turn_context: TurnContext, dc, data: dict) -> None:
+        asker = await self._staff(turn_context)
+        if asker is None:
+            return
+        cluster_id = _text(data, "cluster_id")
+        try:
+            outcome = await self._inbox.answer(cluster_id, _text(data, "answer"), by=self._by(asker),
+                                               question=_text(data, "question") or None)
+        except InboxError as exc:
+            await turn_context.send_activity(str(exc))
+            return
+        delivery = outcome.delivery
+        sent = delivery.teams + delivery.email
+        if sent or delivery.pending:
+            parts = [f"Thanks, that's answered. I've sent it to {sent} {'person' if sent == 1 else 'people'}"
+                     f" ({delivery.teams} in Teams, {delivery.email} by email)."]
+        else:
+            # A second press, or an edit after sending: nobody is sent a second answer.
+            parts = ["The answer is saved. Everyone in this group had already been sent an answer."]
+        if delivery.pending:
+            parts.append(f"{delivery.pending} couldn't be sent yet; I'll keep trying.")
+        if outcome.redactions:
+            parts.append(f"I removed {outcome.redactions} piece{'s' if outcome.redactions != 1 else ''} "
+                         "of personal data from the answer.")
+        parts.append("Press Publish to add it to the FAQ.")
+        await turn_context.send_activity(" ".join(parts))
+
+    async def _on_merge(self, turn_context: TurnContext, dc, data: dict) -> None:
+        if await self._staff(turn_context) is None:
+            return
+        target = _text(data, "merge_into")
+        if not target:
+            await turn_context.send_activity("Choose which question it is the same as, then press Merge.")
+            return
+        try:
+            view = await self._inbox.merge(_text(data, "cluster_id"), target)
+        except InboxError as exc:
+            await turn_context.send_activity(str(exc))
+            return
+        await turn_context.send_activity(
+            f"Merged. \"{_short(view.question)}\" has now been asked {view.count} "
+            f"time{'s' if view.count != 1 else ''}."
+        )
+
+    async def _on_dismiss(self, turn_context: TurnContext, dc, data: dict) -> None:
+        asker = await self._staff(turn_context)
+        if asker is None:
+            return
+        try:
+            await self._inbox.dismiss(_text(data, "cluster_id"), by=self._by(asker))
+        except InboxError as exc:
+            await turn_context.send_activity(str(exc))
+            return
+        await turn_context.send_activity("Dismissed. Those questions won't be answered from the inbox.")
+
+    async def _on_publish(self, turn_context: TurnContext, dc, data: dict) -> None:
+        asker = await self._staff(turn_context)
+        if asker is None:
+            return
+        try:
+            entry = await self._inbox.publish(
+                _text(data, "cluster_id"),
+                by=self._by(asker),
+                question=_text(data, "question") or None,
+                topic=_text(data, "topic") or None,
+                answer=_text(data, "answer") or None,
+            )
+        except InboxError as exc:
+            await turn_context.send_activity(str(exc))
+            return
+        await turn_context.send_activity(
+            f"Published \"{entry.question}\" under \"{topic_title(entry.tags[0])}\". "
+            "I answer it from now on, and it will be in the next FAQ document."
+        )
+
+
+def asked_line(view: ClusterView) -> str:
+    times = f"Asked {view.count} time{'s' if view.count != 1 else ''}"
+    if view.askers != view.count:
+        times += f" by {view.askers} {'person' if view.askers == 1 else 'people'}"
+    where = ", ".join(
+        f"{n} {'in Teams' if ch == 'teams' else 'by email' if ch == 'email' else 'in the ' + ch}"
+        for ch, n in sorted(view.channels.items())
+    )
+    line = f"{times} ({where}). First asked {british_datetime(view.first_asked)}"
+    if view.last_asked != view.first_asked:
+        line += f", most recently {british_datetime(view.last_asked)}"
+    return line + "."
+
+
+def _short(text: str, limit: int = 70) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _text(data: dict, key: str) -> str:
+    value = data.get(key)
+    return value.strip() if isinstance(value, str) else ""
