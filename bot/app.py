@@ -259,6 +259,8 @@ async def healthz(request: web.Request) -> web.Response:
 def _processed_purge(core: Core):
     async def purge() -> None:
         await core.processed.purge_expired(core.clock.now())
+        # Messages counted against the per-user limit matter for one window (a minute); then they go.
+        await core.limiter.purge()
 
     return purge
 

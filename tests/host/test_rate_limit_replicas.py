@@ -58,3 +58,19 @@ async def test_two_processes_on_one_database_hold_one_per_user_limit(pg_db, pg_u
     # One limit for both: 5 answers, not 5 from each process; the person is told once to slow down.
     assert len(answers) == 5
     assert len(told) == 1
+
+
+async def test_counted_messages_are_forgotten_once_their_window_has_passed(sqlite_db, clock):
+    from datetime import timedelta
+
+    from bot.ratelimit import SharedLimiter
+    from integrations.db.rate_limits import RateLimits, rate_limit_hits
+    from sqlalchemy import func, select
+
+    limiter = SharedLimiter(2, clock, RateLimits(sqlite_db))
+    assert [(await limiter.check("29:a")).allowed for _ in range(3)] == [True, True, False]
+    clock.advance(timedelta(seconds=61))
+    await limiter.purge()
+    async with sqlite_db.engine.connect() as conn:
+        assert (await conn.execute(select(func.count()).select_from(rate_limit_hits))).scalar() == 0
+    assert (await limiter.check("29:a")).allowed
