@@ -13,11 +13,17 @@ from importlib.metadata import PackageNotFoundError, version
 from typing import Optional
 
 from aiohttp import web
-from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
+from botbuilder.integration.aiohttp import (
+    CloudAdapter,
+    ConfigurationBotFrameworkAuthentication,
+    ConfigurationServiceClientCredentialFactory,
+)
 from botbuilder.schema import Activity
 
 from bot.background import periodic
-from bot.clock import Clock
+from bot.clock import Clock, pacing_seconds
+from bot.replies import ReplyAdapter, SdkTokens
+from bot.reminders.service import build_sender
 from bot.security import SigningKeys, TenantGate, TokenGate, bot_framework_config, openid_metadata_url, token_issuer
 from bot.settings import Settings
 from bot.assistant import Assistant, build_assistant
@@ -38,12 +44,23 @@ def app_version() -> str:
         return "0+unknown"
 
 
-def create_adapter(settings: Settings, *, credentials_factory=None) -> CloudAdapter:
-    """The Teams adapter. ``credentials_factory`` replaces how outgoing tokens are obtained (tests)."""
-    authentication = ConfigurationBotFrameworkAuthentication(
-        bot_framework_config(settings), credentials_factory=credentials_factory
-    )
-    adapter = CloudAdapter(authentication)
+def create_adapter(settings: Settings, *, credentials_factory=None, core: Optional[Core] = None) -> CloudAdapter:
+    """The Teams adapter. ``credentials_factory`` replaces how outgoing tokens are obtained (tests).
+
+    With ``core`` (the app), replies go through the process's one paced sender (bot.replies);
+    without, it is the SDK's own adapter (kept for the settings checks that only inspect it)."""
+    config = bot_framework_config(settings)
+    authentication = ConfigurationBotFrameworkAuthentication(config, credentials_factory=credentials_factory)
+    if core is None:
+        adapter = CloudAdapter(authentication)
+    else:
+        if credentials_factory is not None:
+            factory = credentials_factory
+            core.outgoing.replace_sender_factory(lambda session: build_sender(
+                session, settings, core.clock, core.database, now=pacing_seconds,
+                tokens=SdkTokens(factory, app_id=settings.bot.app_id, scope=config.TO_CHANNEL_FROM_BOT_OAUTH_SCOPE,
+                                 login_endpoint=config.TO_CHANNEL_FROM_BOT_LOGIN_URL)))
+        adapter = ReplyAdapter(authentication, core.outgoing, overflow=_overflow_to_outbox(core))
     if settings.bot.allowed_tenants:
         adapter.use(TenantGate(settings.bot.allowed_tenants, settings.bot.service_area))
     return adapter
@@ -63,7 +80,7 @@ def create_app(
             raise TypeError("create_app needs the process clock (or a Core built with one)")
         core = build_core(settings, clock=clock, database=database)
     assistant = build_assistant(core)
-    adapter = create_adapter(settings, credentials_factory=credentials_factory)
+    adapter = create_adapter(settings, credentials_factory=credentials_factory, core=core)
     app = web.Application(client_max_size=settings.server.max_body_bytes)
     app[ASSISTANT_KEY] = assistant
     app[ADAPTER_KEY] = adapter
@@ -242,12 +259,25 @@ async def healthz(request: web.Request) -> web.Response:
 def _processed_purge(core: Core):
     async def purge() -> None:
         await core.processed.purge_expired(core.clock.now())
+        # Messages counted against the per-user limit matter for one window (a minute); then they go.
+        await core.limiter.purge()
 
     return purge
 
 
 def _dispose_database(core: Core):
     async def dispose(app):
+        await core.outgoing.close()
         await core.database.dispose()
 
     return dispose
+
+
+def _overflow_to_outbox(core: Core):
+    """A reply Teams keeps throttling becomes a queued message the background sender delivers."""
+    from bot.notify import Notice
+
+    async def overflow(user_id: str, key: str, text: str, card: Optional[dict]) -> None:
+        await core.notifier.notify(Notice(user_id=user_id, text=text, idempotency_key=key, kind="reply", card=card))
+
+    return overflow

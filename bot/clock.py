@@ -106,6 +106,15 @@ def monotonic() -> float:
     return time.monotonic()
 
 
+def pacing_seconds() -> float:
+    """Real seconds since the epoch, only for pacing sends against limits shared with other processes.
+
+    Send slots are reserved in the database by every replica, so they need one timeline all of them
+    agree on: the machine's real clock, not the injected (possibly fixed or shifted) one. Never a date.
+    """
+    return time.time()
+
+
 def parse_now(text: str) -> datetime:
     """``2027-03-01T09:00`` (London wall clock) or a full ISO instant with an offset."""
     text = text.strip()

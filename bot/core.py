@@ -10,16 +10,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
 
-from bot.clock import Clock
+from bot.clock import Clock, pacing_seconds
 from bot.faq.service import FaqService
 from bot.notify import Notifier
 from bot.privacy.edge import redactor_for
 from bot.privacy.redaction import Redactor
-from bot.reminders.service import ScheduledNotifier
+from bot.ratelimit import SharedLimiter
+from bot.reminders.service import ScheduledNotifier, build_sender
+from bot.replies import Outgoing
 from bot.settings import Settings
 from bot.signed_links import LinkSigner
 from integrations.db import Database
 from integrations.db.host import ConversationReferences, ProcessedActivities
+from integrations.db.rate_limits import RateLimits
 from integrations.db.reminders import Outbox
 from integrations.mail.smtp import MailSender
 from knowledge.engine import Thresholds
@@ -42,6 +45,10 @@ class Core:
     redactor: Redactor
     references: ConversationReferences
     processed: ProcessedActivities
+    # The one outgoing Bot Connector sender (bot.replies.Outgoing): turn replies and queued messages.
+    outgoing: Outgoing
+    # The incoming per-user limit, counted in the database every replica shares.
+    limiter: SharedLimiter
 
     @property
     def staff_ids(self) -> frozenset[str]:
@@ -73,4 +80,6 @@ def build_core(settings: Settings, *, clock: Clock, database: Optional[Database]
         redactor=redactor_for(settings),
         references=ConversationReferences(database),
         processed=ProcessedActivities(database),
+        outgoing=Outgoing(lambda session: build_sender(session, settings, clock, database, now=pacing_seconds)),
+        limiter=SharedLimiter(settings.bot.rate_limit_per_minute, clock, RateLimits(database)),
     )

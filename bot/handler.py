@@ -6,6 +6,7 @@ saved only when the turn succeeds, so a failing turn leaves stored state as it w
 """
 from __future__ import annotations
 
+import inspect
 import logging
 import secrets
 from datetime import timedelta
@@ -61,7 +62,9 @@ class SencoBot(ActivityHandler):
         self._staff_ids = core.staff_ids
         self._dedupe_ttl = timedelta(seconds=settings.bot.dedupe_ttl_seconds)
         self._max_chars = settings.bot.max_message_chars
-        self._limiter = SlidingWindowLimiter(settings.bot.rate_limit_per_minute, core.clock)
+        # Counted in the database all replicas share (bot.ratelimit.SharedLimiter); a Core without one
+        # (a tool, a test double) counts in this process.
+        self._limiter = core.limiter or SlidingWindowLimiter(settings.bot.rate_limit_per_minute, core.clock)
         # Staff by membership of a Team, resolved once per turn before routing.
         self._staff_team = staff_team_from(settings, core.clock)
         # user id -> what this process last wrote for them; the database stays the source of truth.
@@ -105,6 +108,8 @@ class SencoBot(ActivityHandler):
         sender = turn_context.activity.from_property
         key = sender.id if sender and isinstance(sender.id, str) else ""
         verdict = self._limiter.check(key)
+        if inspect.isawaitable(verdict):
+            verdict = await verdict
         if verdict.allowed:
             return True
         if verdict.first_refusal:
@@ -126,7 +131,10 @@ class SencoBot(ActivityHandler):
             return
         asker = self.asker(turn_context)
         reference = TurnContext.get_conversation_reference(activity).serialize()
-        fingerprint = (asker.tenant_id, asker.name, asker.aad_object_id, repr(sorted(reference.items())))
+        # The incoming activity's id changes with every message but a proactive message never needs
+        # it: leaving it out of the comparison saves a database write on every message.
+        fingerprint = (asker.tenant_id, asker.name, asker.aad_object_id,
+                       repr(sorted((k, v) for k, v in reference.items() if k != "activityId")))
         if self._saved_references.get(sender.id) == fingerprint:
             # Unchanged since this process last stored it: skip a write on the hot path.
             return

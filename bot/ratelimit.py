@@ -1,12 +1,12 @@
 """A per-user sliding-window rate limit, timed by the injected clock.
 
-The counts live in this process: with several replicas behind a load balancer each
-one counts separately, so a user could get up to ``limit`` messages per replica.
-That is acceptable for its purpose (stopping one chat from flooding the assistant),
-and keeps a database write off every message.
+``SharedLimiter`` (what the app uses) counts in the database every replica shares, so two
+processes behind a load balancer hold the same limit as one. ``SlidingWindowLimiter`` counts in
+this process only, for tools that have no database.
 """
 from __future__ import annotations
 
+import hashlib
 from collections import deque
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -65,3 +65,26 @@ class SlidingWindowLimiter:
             for key in list(self._accepted)[: len(self._accepted) // 10 or 1]:
                 del self._accepted[key]
                 self._refusing.discard(key)
+
+
+class SharedLimiter:
+    """The same rule as SlidingWindowLimiter, counted in the shared database (integrations.db.rate_limits)."""
+
+    def __init__(self, limit: int, clock: Clock, store, window: timedelta = timedelta(minutes=1)):
+        if limit < 0:
+            raise ValueError("limit must be 0 (no limit) or more")
+        self.limit = limit
+        self.window = window
+        self._clock = clock
+        self._store = store
+
+    async def check(self, key: str) -> Verdict:
+        if self.limit == 0:
+            return Verdict(True)
+        # Stored as a digest: the table only needs to tell people apart, not to say who they are.
+        subject = hashlib.sha256(key.encode("utf-8", "replace")).hexdigest()[:40]
+        hit = await self._store.hit(subject, self._clock.now(), limit=self.limit, window=self.window)
+        return Verdict(hit.allowed, first_refusal=hit.first_refusal)
+
+    async def purge(self) -> None:
+        await self._store.purge(self._clock.now() - self.window)

@@ -112,6 +112,15 @@ class SendResult:
     def ok(self) -> bool:
         return self.outcome == "sent"
 
+    @property
+    def worth_retrying_later(self) -> bool:
+        """Throttled or a transient failure: the background sender may well get it through."""
+        if self.outcome == "refused":
+            return True
+        last = self.attempts[-1] if self.attempts else None
+        return self.outcome == "failed" and last is not None and (
+            last.http_status is None or last.http_status in RETRYABLE_STATUSES or last.http_status == 429)
+
 
 def message_activity(recipient: Recipient, text: str, card: Optional[dict] = None) -> dict:
     """A Bot Framework message activity; with a card, the text becomes the notification summary."""
@@ -379,6 +388,16 @@ class TeamsSender:
                                    chunk=limits.tenant_chunk, now=now)
 
     async def send(self, recipient: Recipient, text: str, card: Optional[dict] = None) -> SendResult:
+        return await self.send_activity(recipient, message_activity(recipient, text, card))
+
+    async def send_activity(self, recipient: Recipient, activity: dict, *, throttle_retries: Optional[int] = None,
+                            transient_retries: Optional[int] = None, max_wait: Optional[float] = None) -> SendResult:
+        """Posts one ready-made activity (a reply inside a turn, or a proactive message).
+
+        The retry caps default to the limits'; a turn passes small ones, and ``max_wait`` (seconds
+        it may wait for a send slot or a Retry-After), so that a throttled reply goes to the durable
+        outbox instead of holding the user's request open.
+        """
         attempts: list[Attempt] = []
         created: Optional[str] = None
         if not recipient.personal:
@@ -388,9 +407,10 @@ class TeamsSender:
             created = outcome
             recipient = Recipient(recipient.user_id, created, recipient.service_url, recipient.tenant_id,
                                   recipient.bot_id, recipient.bot_name, True)
+            activity = {**activity, "conversation": {**(activity.get("conversation") or {}), "id": created}}
         url = _join(recipient.service_url, f"v3/conversations/{_quote(recipient.conversation_id)}/activities")
-        activity = message_activity(recipient, text, card)
-        result = await self._post_with_retries(url, activity, recipient, attempts)
+        result = await self._post_with_retries(url, activity, recipient, attempts, throttle_retries=throttle_retries,
+                                               transient_retries=transient_retries, max_wait=max_wait)
         if created and result.outcome == "sent":
             return SendResult(result.outcome, result.attempts, result.activity_id, created, result.detail)
         return result
@@ -414,19 +434,25 @@ class TeamsSender:
         return result.activity_id
 
     async def _post_with_retries(self, url: str, body: dict, recipient: Recipient, attempts: list[Attempt],
-                                 *, creating: bool = False) -> SendResult:
+                                 *, creating: bool = False, throttle_retries: Optional[int] = None,
+                                 transient_retries: Optional[int] = None,
+                                 max_wait: Optional[float] = None) -> SendResult:
         limits = self._limits
+        max_throttled = limits.max_throttle_retries if throttle_retries is None else throttle_retries
+        max_transient = limits.max_transient_retries if transient_retries is None else transient_retries
         throttled = transient = 0
         reauthorised = False
         while True:
-            await self._wait_for_slot(recipient)
             number = len(attempts) + 1
+            if not await self._wait_for_slot(recipient, max_wait):
+                attempts.append(Attempt(number, self._now(), "refused", None, None, "no send slot soon enough"))
+                return SendResult("refused", tuple(attempts), detail="no send slot soon enough")
             started = self._now()
             try:
                 status, headers, payload = await self._post(url, body)
             except (aiohttp.ClientError, asyncio.TimeoutError, OSError) as exc:
                 transient += 1
-                if transient > limits.max_transient_retries:
+                if transient > max_transient:
                     attempts.append(Attempt(number, started, "failed", None, None, type(exc).__name__))
                     return SendResult("failed", tuple(attempts), detail=f"network error: {type(exc).__name__}")
                 wait = self._backoff(transient)
@@ -439,17 +465,20 @@ class TeamsSender:
                 return SendResult("sent", tuple(attempts), activity_id=ident if isinstance(ident, str) else None)
             if status == 429:
                 throttled += 1
-                if throttled > limits.max_throttle_retries:
+                if throttled > max_throttled:
                     attempts.append(Attempt(number, started, "refused", status, None, "throttled, retries used up"))
                     return SendResult("refused", tuple(attempts), detail="still throttled after retries")
                 wait = self._retry_after(headers) or self._backoff(throttled)
-                attempts.append(Attempt(number, started, "throttled", status, wait))
                 self.conversations.hold(recipient.conversation_id, self._now() + wait)
+                if max_wait is not None and wait > max_wait:
+                    attempts.append(Attempt(number, started, "refused", status, wait, "Retry-After too long"))
+                    return SendResult("refused", tuple(attempts), detail="throttled for longer than the caller waits")
+                attempts.append(Attempt(number, started, "throttled", status, wait))
                 await self._sleep(wait)
                 continue
             if status in RETRYABLE_STATUSES:
                 transient += 1
-                if transient > limits.max_transient_retries:
+                if transient > max_transient:
                     attempts.append(Attempt(number, started, "failed", status, None, "retries used up"))
                     return SendResult("failed", tuple(attempts), detail=f"HTTP {status} after retries")
                 wait = self._retry_after(headers) or self._backoff(transient)
@@ -469,16 +498,22 @@ class TeamsSender:
             attempts.append(Attempt(number, started, "failed", status, None, detail))
             return SendResult("failed", tuple(attempts), detail=f"HTTP {status}: {detail}")
 
-    async def _wait_for_slot(self, recipient: Recipient) -> None:
+    async def _wait_for_slot(self, recipient: Recipient, max_wait: Optional[float] = None) -> bool:
+        """Waits for the conversation's and the tenant's next slot; False if that is beyond ``max_wait``."""
         # Conversation first: a conversation that must wait should not hold a tenant slot meanwhile.
         at = self.conversations.reserve(recipient.conversation_id)
         delay = at - self._now()
+        if max_wait is not None and delay > max_wait:
+            return False
         if delay > 0:
             await self._sleep(delay)
         at = await self.tenants.reserve(recipient.tenant_id)
         delay = at - self._now()
+        if max_wait is not None and delay > max_wait:
+            return False
         if delay > 0:
             await self._sleep(delay)
+        return True
 
     async def _post(self, url: str, body: dict) -> tuple[int, dict, Any]:
         headers = {"Content-Type": "application/json", "User-Agent": self._user_agent}

@@ -387,13 +387,42 @@ class InboxService:
     async def deliver_pending(self, *, cluster_id: Optional[str] = None) -> Delivery:
         """Sends staff answers not yet delivered: Teams askers by notice, email askers by a threaded reply."""
         total = Delivery()
+        teams: list[tuple[Query, Cluster]] = []
         for query, cluster in await self._repo.undelivered_answers():
             if cluster_id is not None and cluster.id != cluster_id:
                 continue
             if query.status == "duplicate":
                 continue
-            total = total + await self._deliver(query, cluster)
+            if query.channel == "email":
+                total = total + await self._deliver(query, cluster)
+            else:
+                teams.append((query, cluster))
+        if teams:
+            total = total + await self._deliver_in_teams(teams)
         return total
+
+    async def _deliver_in_teams(self, items: list[tuple[Query, Cluster]]) -> Delivery:
+        """Queues Teams answers in bulk: a group asked by a thousand people must not hold the staff
+        member's turn for two thousand transactions. The outbox's sender delivers them in the background."""
+        notifier = self._notifier
+        if notifier is None:
+            log.warning("inbox answers not delivered yet: no notifier")
+            return Delivery(pending=len(items))
+        claimed_ids = await self._repo.claim_deliveries([query.id for query, _ in items], self._clock.now())
+        claimed = [(query, cluster) for query, cluster in items if query.id in claimed_ids]
+        cards: dict[tuple, dict] = {}
+        notices = [self.answer_notice(query, cluster, cards) for query, cluster in claimed]
+        try:
+            if hasattr(notifier, "notify_many"):
+                await notifier.notify_many(notices)
+            else:
+                for notice in notices:
+                    await notifier.notify(notice)
+        except Exception as exc:
+            log.warning("%d inbox answers not queued yet: %s", len(claimed), type(exc).__name__)
+            await self._repo.release_deliveries([query.id for query, _ in claimed])
+            return Delivery(pending=len(claimed))
+        return Delivery(teams=len(claimed))
 
     async def _deliver(self, query: Query, cluster: Cluster) -> Delivery:
         now = self._clock.now()
@@ -422,8 +451,14 @@ class InboxService:
             await self._repo.release_delivery(query.id)
             return Delivery(pending=1)
 
-    def answer_notice(self, query: Query, cluster: Cluster) -> Notice:
-        card = render_card("inbox_answer", question=query.text, answer=cluster.answer, team_name=self._team_name)
+    def answer_notice(self, query: Query, cluster: Cluster, cards: Optional[dict] = None) -> Notice:
+        """``cards`` caches rendered cards: askers of one group mostly share the question's wording."""
+        key = (query.text, cluster.answer)
+        card = cards.get(key) if cards is not None else None
+        if card is None:
+            card = render_card("inbox_answer", question=query.text, answer=cluster.answer, team_name=self._team_name)
+            if cards is not None:
+                cards[key] = card
         return Notice(
             user_id=query.asker_id,
             text=f"The {self._team_name.lower()} has answered your question: {cluster.answer}",

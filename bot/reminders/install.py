@@ -21,7 +21,8 @@ def build(core: Core) -> Reminders:
 def install(core: Core, registry: Registry, reminders: Reminders) -> RemindersFeature:
     settings = core.settings
     if settings.reminders.enabled:
-        registry.add_job(reminders.background_task())
+        registry.add_job(reminders.background_task(core.outgoing))
+
     async def answer_question(turn_context, asker, text):
         # A question asked inside the tribunal dialog goes to the same answerer as any other.
         await registry.fallback(turn_context, asker, text)

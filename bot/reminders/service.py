@@ -59,6 +59,10 @@ class ScheduledNotifier:
     async def notify(self, notice: Notice) -> None:
         await self._outbox.add(self.message_for(notice), self._clock.now())
 
+    async def notify_many(self, notices: Iterable[Notice]) -> None:
+        """Queues many notices in a few statements (a staff answer to a large group)."""
+        await self._outbox.add_many([self.message_for(notice) for notice in notices], self._clock.now())
+
     def message_for(self, notice: Notice) -> NewMessage:
         meta = notice.meta or {}
         not_before = notice.not_before or self._clock.now()
@@ -326,21 +330,20 @@ class Reminders:
             worker_id=worker_id,
         )
 
-    def background_task(self):
-        """An aiohttp cleanup_ctx callable that runs the scheduler while the app runs."""
+    def background_task(self, outgoing):
+        """An aiohttp cleanup_ctx callable that runs the scheduler while the app runs.
+
+        ``outgoing`` (bot.replies.Outgoing) is the process's one sender: turn replies and queued
+        messages share its session and its per-conversation pacing.
+        """
 
         async def run(app):
-            import aiohttp
-
-            session = aiohttp.ClientSession()
-            loop = SchedulerLoop(self, self.worker(build_sender(session, self.settings, self.clock, self.database)),
-                                 sleep=self.clock.sleep)
+            loop = SchedulerLoop(self, self.worker(outgoing.sender()), sleep=self.clock.sleep)
             task = asyncio.create_task(loop.run(), name="reminder scheduler")
             try:
                 yield
             finally:
                 await stop(task)
-                await session.close()
 
         return run
 
@@ -390,7 +393,10 @@ class SchedulerLoop:
             log.info("blanked the text of %d delivered messages older than %s", scrubbed, keep)
 
 
-def build_sender(session, settings, clock: Clock, database, *, sleep=asyncio.sleep):
+def build_sender(session, settings, clock: Clock, database, *, sleep=asyncio.sleep, now=None, tokens=None):
+    """The Teams sender. ``now`` (epoch seconds) and ``sleep`` pace it: the process's one sender gets the
+    real timeline (bot.clock.pacing_seconds), so a fixed test clock never stalls a reply; ``tokens``
+    replaces the token provider built from settings."""
     from integrations.db.reminders import SharedSlots
     from integrations.teams_sender import (
         ClientCredentialsTokens,
@@ -400,11 +406,14 @@ def build_sender(session, settings, clock: Clock, database, *, sleep=asyncio.sle
         token_url_for,
     )
 
-    def now() -> float:
+    def clock_seconds() -> float:
         return clock.now().timestamp()
 
+    now = now or clock_seconds
     bot = settings.bot
-    if bot.app_id and bot.app_type == "UserAssignedMSI":
+    if tokens is not None:
+        pass
+    elif bot.app_id and bot.app_type == "UserAssignedMSI":
         tokens = ManagedIdentityTokens(session, client_id=bot.app_id, endpoint=bot.identity_endpoint,
                                        identity_header=bot.identity_header, now=now)
     elif bot.app_id and bot.app_password:

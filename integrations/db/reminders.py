@@ -570,9 +570,12 @@ class Outbox:
         for start in range(0, len(items), _CHUNK):
             chunk = [_message_values(item, now) for item in items[start:start + _CHUNK]]
             async with self._db.engine.begin() as conn:
+                # Parameters passed separately (executemany) keep the statement's compiled form cached;
+                # SQLAlchemy still sends them as multi-row INSERTs. A .values(chunk) statement is
+                # compiled afresh every time, about 0.3 s per 400 rows.
                 result = await conn.execute(
-                    stmt.values(chunk).on_conflict_do_nothing(index_elements=conflict)
-                    .returning(outbound_messages.c.id)
+                    stmt.on_conflict_do_nothing(index_elements=conflict).returning(outbound_messages.c.id),
+                    chunk,
                 )
                 added += len(result.fetchall())
         return added
@@ -740,4 +743,5 @@ class SharedSlots:
         raise RuntimeError(f"could not reserve send slots for {scope}")
 
     def _db_begin(self):
-        return self.database.engine.begin()
+        # Turn replies reserve slots too: queue on the process's SQLite write lock, not the busy handler.
+        return self.database.begin()

@@ -7,3 +7,4 @@ from integrations.db import reminders  # noqa: F401
 from integrations.db import mail  # noqa: F401
 from integrations.db import drafts  # noqa: F401
 from integrations.db import content_tables  # noqa: F401
+from integrations.db import rate_limits  # noqa: F401

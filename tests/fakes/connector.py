@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import asyncio
+import collections
 import itertools
+import time
 from dataclasses import dataclass, field
 
 from aiohttp import web
@@ -29,6 +31,11 @@ class ConnectorStandIn:
     # Team (conversation) id -> member ids: set for a team, other members get 404 as in Teams.
     rosters: dict[str, set[str]] = field(default_factory=dict)
     member_lookups: list[tuple[str, str]] = field(default_factory=list)   # (conversation id, member id)
+    # Retry-After (seconds) for a 429 to the first activity posted in each conversation; None: never.
+    throttle_first_per_conversation: float | None = None
+    # (monotonic seconds, conversation id) of every activity answered 2xx: what Teams accepted.
+    accepted: list[tuple[float, str]] = field(default_factory=list)
+    throttled: list[str] = field(default_factory=list)      # conversation ids answered 429
 
     async def start(self) -> "ConnectorStandIn":
         app = web.Application()
@@ -66,11 +73,41 @@ class ConnectorStandIn:
         return item
 
     async def _activity(self, request: web.Request) -> web.Response:
-        await self._record(request)
+        item = await self._record(request)
+        conversation = item.conversation_id
+        if self.throttle_first_per_conversation is not None and conversation not in self.throttled:
+            self.throttled.append(conversation)
+            return web.json_response({"error": {"code": "Throttled"}}, status=429,
+                                     headers={"Retry-After": f"{self.throttle_first_per_conversation:g}"})
         if self.scripted:
             status, headers, body = self.scripted.pop(0)
+            if 200 <= status < 300:
+                self.accepted.append((time.monotonic(), conversation))
             return web.json_response(body, status=status, headers=headers)
+        self.accepted.append((time.monotonic(), conversation))
         return web.json_response({"id": f"reply-{next(self._ids)}"})
+
+    def delivered(self) -> collections.Counter:
+        """Accepted activities per conversation."""
+        return collections.Counter(conversation for _, conversation in self.accepted)
+
+    def busiest(self, window: float, conversation: str | None = None) -> int:
+        """The most activities accepted within any ``window`` seconds (of one conversation, or in all)."""
+        times = sorted(t for t, c in self.accepted if conversation is None or c == conversation)
+        most, start = 0, 0
+        for end, at in enumerate(times):
+            while at - times[start] >= window:
+                start += 1
+            most = max(most, end - start + 1)
+        return most
+
+    async def wait_for_accepted(self, count: int, timeout: float = 60.0) -> None:
+        async def enough():
+            while len(self.accepted) < count:
+                self._arrived.clear()
+                await self._arrived.wait()
+
+        await asyncio.wait_for(enough(), timeout)
 
     async def _create_conversation(self, request: web.Request) -> web.Response:
         item = await self._record(request)

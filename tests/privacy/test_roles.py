@@ -139,9 +139,10 @@ async def test_every_staff_button_is_refused_to_a_non_staff_user_and_changes_not
         [reply] = await world.talk(1).presses(data)
         assert STAFF_ONLY in reply.text, action.name
     after = await table_counts(world.database)
-    # Only the conversation's own bookkeeping (reference, state, activity ids) changed.
+    # Only the conversation's own bookkeeping (reference, state, activity ids, messages counted
+    # against the per-user limit) changed.
     changed = {t for t, n in after.items() if n != counts[t]}
-    assert changed <= {"conversation_refs", "bot_state", "processed_activities"}, changed
+    assert changed <= {"conversation_refs", "bot_state", "processed_activities", "rate_limit_hits"}, changed
 
 
 async def test_staff_features_refuse_non_staff_even_without_the_routers_gate(sqlite_world):
