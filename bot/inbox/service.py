@@ -422,7 +422,14 @@ class InboxService:
             log.warning("%d inbox answers not queued yet: %s", len(claimed), type(exc).__name__)
             await self._repo.release_deliveries([query.id for query, _ in claimed])
             return Delivery(pending=len(claimed))
-        return Delivery(teams=len(claimed))
+        undeliverable = 0
+        if self._references is not None:
+            # Queued either way, but staff must hear which askers Teams cannot reach (no stored conversation).
+            for query, _ in claimed:
+                stored = await self._references.get(query.asker_id)
+                if stored is None or stored.unreachable:
+                    undeliverable += 1
+        return Delivery(teams=len(claimed) - undeliverable, undeliverable=undeliverable)
 
     async def _deliver(self, query: Query, cluster: Cluster) -> Delivery:
         now = self._clock.now()
