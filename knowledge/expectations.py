@@ -1,7 +1,7 @@
 """What kind of fact a question asks for, and whether an answer contains one.
 
 A retrieval score alone cannot tell "when are the QA webinars?" (answerable)
-from "how long do the QA webinars last?" (the deck never says): both match the
+from "what time do the QA webinars finish?" (the deck never says): both match the
 webinar FAQ on every content word. Checking the expected kind of fact against
 the answer text catches these near misses generically: phone numbers, e-mail
 addresses, amounts of money, durations, venues and dates.
