@@ -425,10 +425,8 @@ class InboxService:
         undeliverable = 0
         if self._references is not None:
             # Queued either way, but staff must hear which askers Teams cannot reach (no stored conversation).
-            for query, _ in claimed:
-                stored = await self._references.get(query.asker_id)
-                if stored is None or stored.unreachable:
-                    undeliverable += 1
+            reachable = await self._references.reachable([query.asker_id for query, _ in claimed])
+            undeliverable = sum(1 for query, _ in claimed if query.asker_id not in reachable)
         return Delivery(teams=len(claimed) - undeliverable, undeliverable=undeliverable)
 
     async def _deliver(self, query: Query, cluster: Cluster) -> Delivery:

@@ -182,6 +182,17 @@ class ConversationReferences:
             ).first()
         return _reference_from_row(row) if row else None
 
+    async def reachable(self, user_ids: list[str]) -> set[str]:
+        """Which of these people have a stored conversation not marked unreachable, in one query per 500."""
+        found: set[str] = set()
+        async with self._db.engine.connect() as conn:
+            for start in range(0, len(user_ids), 500):
+                rows = await conn.execute(
+                    select(conversation_refs.c.user_id).where(conversation_refs.c.user_id.in_(user_ids[start:start + 500]),
+                                                              conversation_refs.c.unreachable == 0))
+                found.update(row.user_id for row in rows)
+        return found
+
     async def all(self) -> list[StoredReference]:
         async with self._db.engine.connect() as conn:
             rows = await conn.execute(select(conversation_refs).order_by(conversation_refs.c.user_id))
