@@ -187,9 +187,9 @@ class ConversationReferences:
         found: set[str] = set()
         async with self._db.engine.connect() as conn:
             for start in range(0, len(user_ids), 500):
-                rows = await conn.execute(
-                    select(conversation_refs.c.user_id).where(conversation_refs.c.user_id.in_(user_ids[start:start + 500]),
-                                                              conversation_refs.c.unreachable == 0))
+                chunk = user_ids[start:start + 500]
+                rows = await conn.execute(select(conversation_refs.c.user_id).where(
+                    conversation_refs.c.user_id.in_(chunk), conversation_refs.c.unreachable == 0))
                 found.update(row.user_id for row in rows)
         return found
 
