@@ -51,7 +51,7 @@ class ImapServer:
                 with socket.create_connection((self.host, self.port), timeout=0.5):
                     return self
             except OSError:
-                time.sleep(0.05)
+                time.sleep(0.005)
         self.stop()
         raise RuntimeError("pymap did not start listening in time")
 
@@ -115,6 +115,6 @@ class ImapServer:
 async def wait_until(predicate, timeout: float = 10.0) -> None:
     async def loop():
         while not predicate():
-            await asyncio.sleep(0.02)
+            await asyncio.sleep(0.005)
 
     await asyncio.wait_for(loop(), timeout)

@@ -56,7 +56,7 @@ class SmtpServer:
     async def wait_for(self, count: int, timeout: float = 10.0) -> list[EmailMessage]:
         async def enough():
             while len(self.messages) < count:
-                await asyncio.sleep(0.02)
+                await asyncio.sleep(0.005)
 
         await asyncio.wait_for(enough(), timeout)
         return self.messages

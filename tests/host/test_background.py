@@ -72,12 +72,12 @@ async def test_shutdown_does_not_wait_forever_for_a_job_that_ignores_cancellatio
     monkeypatch.setattr(background, "STOP_TIMEOUT_SECONDS", 0.1)
 
     async def stubborn():
-        # Long sleeps that are never waited out: they stand for a round stuck in a worker thread.
+        # Waits that never end on their own: they stand for a round stuck in a worker thread.
         try:
-            await asyncio.sleep(10)
+            await asyncio.Event().wait()
         except asyncio.CancelledError:
             pass  # ignores the first cancellation, like a round blocked in a worker thread
-        await asyncio.sleep(10)  # the test loop's own clean-up cancels this second wait
+        await asyncio.Event().wait()
 
     job = while_serving("stubborn", stubborn)
     running = job(None)
@@ -85,3 +85,9 @@ async def test_shutdown_does_not_wait_forever_for_a_job_that_ignores_cancellatio
     started = asyncio.get_running_loop().time()
     await running.aclose()
     assert asyncio.get_running_loop().time() - started < 1.0
+    # The job outlived shutdown on purpose; end it here rather than leave the loop's teardown waiting on it.
+    leftovers = [task for task in asyncio.all_tasks() if task.get_name() == "stubborn"]
+    for task in leftovers:
+        task.cancel()
+    await asyncio.gather(*leftovers, return_exceptions=True)
+    assert leftovers

@@ -111,10 +111,10 @@ async def test_housekeeping_retries_deliveries_and_runs_as_a_background_task(wor
     housekeeping = InboxHousekeeping(world.inbox, None, clock, interval_seconds=0.05)
     context = housekeeping.background_task()(app=None)
     await context.__anext__()                       # start-up: published entries loaded, loop started
-    for _ in range(200):
+    for _ in range(400):
         if housekeeping.ticks:
             break
-        await asyncio.sleep(0.01)
+        await asyncio.sleep(0.005)
     assert housekeeping.ticks >= 1
     assert len(world.outbox.messages) == 1
     with pytest.raises(StopAsyncIteration):

@@ -213,10 +213,10 @@ async def test_the_app_runs_the_daily_purge_in_the_background(world):
 
     running = task(None)
     await running.__anext__()          # the app has started: the loop runs
-    for _ in range(50):
+    for _ in range(400):
         if schedule.last_counts:
             break
-        await asyncio.sleep(0.01)
+        await asyncio.sleep(0.005)
     with pytest.raises(StopAsyncIteration):
         await running.__anext__()      # the app stops: the loop is cancelled
     assert schedule.last_counts["inbox_queries"] == 1

@@ -161,10 +161,10 @@ async def test_a_rotated_signing_key_is_picked_up_after_a_short_wait(secured_set
 
 async def test_signing_keys_are_fetched_at_start_up_off_the_request_path(secured_settings, clock, openid):
     async with serve(secured_settings, clock, run_background=True) as bot:
-        for _ in range(100):
+        for _ in range(400):
             if "/v1/.well-known/keys" in openid.requests_served:
                 break
-            await asyncio.sleep(0.02)
+            await asyncio.sleep(0.005)
         assert openid.requests_served == ["/v1/.well-known/openidconfiguration", "/v1/.well-known/keys"]
         assert bot.connector.received == []
 
