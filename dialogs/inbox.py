@@ -17,7 +17,8 @@ from bot.cards import render_card
 from bot.clock import british_datetime
 from bot.router import CardAction, Fallback, Intent, Router
 from bot.inbox.faq_document import topic_choices, topic_title
-from bot.inbox.service import ClusterView, InboxError, InboxService
+from bot.inbox.service import InboxService
+from bot.inbox.views import ClusterView, InboxError
 from bot.inbox.clusters import strip_tags
 from bot.turn import Asker, asker_of
 
@@ -60,7 +61,7 @@ class InboxFeature:
     def answering(self, fallback: Fallback) -> Fallback:
         """The FAQ fallback, with published answers loaded from the database first (after a restart)."""
         async def answer(turn_context: TurnContext, asker: Asker, text: str) -> None:
-            await self._inbox.ensure_published_loaded()
+            await self._inbox.publishing.ensure_published_loaded()
             await fallback(turn_context, asker, text)
 
         return answer
@@ -96,8 +97,8 @@ class InboxFeature:
     async def _show_page(self, turn_context: TurnContext, start: int) -> None:
         if await self._staff(turn_context) is None:
             return
-        # Most asked first, then the longest waiting (InboxService.clusters).
-        views = await self._inbox.clusters()
+        # Most asked first, then the longest waiting (Triage.clusters).
+        views = await self._inbox.triage.clusters()
         if not views:
             await turn_context.send_activity("The inbox is empty: no questions are waiting for an answer.")
             return
@@ -155,7 +156,7 @@ class InboxFeature:
             return
         cluster_id = _text(data, "cluster_id")
         try:
-            outcome = await self._inbox.answer(cluster_id, _text(data, "answer"), by=self._by(asker),
+            outcome = await self._inbox.answers.answer(cluster_id, _text(data, "answer"), by=self._by(asker),
                                                question=_text(data, "question") or None)
         except InboxError as exc:
             await turn_context.send_activity(str(exc))
@@ -187,7 +188,7 @@ class InboxFeature:
             await turn_context.send_activity("Choose which question it is the same as, then press Merge.")
             return
         try:
-            view = await self._inbox.merge(_text(data, "cluster_id"), target)
+            view = await self._inbox.triage.merge(_text(data, "cluster_id"), target)
         except InboxError as exc:
             await turn_context.send_activity(str(exc))
             return
@@ -201,7 +202,7 @@ class InboxFeature:
         if asker is None:
             return
         try:
-            await self._inbox.dismiss(_text(data, "cluster_id"), by=self._by(asker))
+            await self._inbox.triage.dismiss(_text(data, "cluster_id"), by=self._by(asker))
         except InboxError as exc:
             await turn_context.send_activity(str(exc))
             return
@@ -212,7 +213,7 @@ class InboxFeature:
         if asker is None:
             return
         try:
-            entry = await self._inbox.publish(
+            entry = await self._inbox.publishing.publish(
                 _text(data, "cluster_id"),
                 by=self._by(asker),
                 question=_text(data, "question") or None,

@@ -74,7 +74,7 @@ def install(core: Core, registry: Registry, *, bookings: BookingService, reminde
 
     live = LiveService(core.clock, Catalogues(catalogues, FileCatalogues(data_dir)), bookings)
     core.answerer.add_note_source(live.newer_note)
-    feature = LiveFeature(live, core.staff_ids, refresh=poll, recorder=inbox.service)
+    feature = LiveFeature(live, core.staff_ids, refresh=poll, recorder=inbox.service.log)
     feature.install(registry.router, registry.dialogs)
     # Dated questions ("when is the next forum?") are answered from the live catalogues first.
     registry.fallback = feature.answering(registry.fallback)

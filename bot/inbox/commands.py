@@ -95,7 +95,7 @@ def _with_assistant(args, work: Callable[..., Awaitable[int]]) -> int:
         try:
             await upgrade(database)
             assistant = build_assistant(build_core(settings, clock=args.clock, database=database))
-            await assistant.features.inbox.service.ensure_published_loaded()
+            await assistant.features.inbox.service.publishing.ensure_published_loaded()
             return int(await work(assistant) or 0)
         finally:
             await database.dispose()
@@ -110,7 +110,7 @@ def cmd_inbox_list(args) -> int:
     from bot.clock import british_datetime
 
     async def work(assistant) -> int:
-        queries = await assistant.features.inbox.service.list_queries(status=args.status, include_all=args.all)
+        queries = await assistant.features.inbox.service.export.list_queries(status=args.status, include_all=args.all)
         if not queries:
             print("No questions." if args.all or args.status else "No questions need an answer.")
             return 0
@@ -129,11 +129,11 @@ def cmd_inbox_list(args) -> int:
 
 
 def cmd_inbox_answer(args) -> int:
-    from bot.inbox.service import InboxError
+    from bot.inbox.views import InboxError
 
     async def work(assistant) -> int:
         try:
-            outcome = await assistant.features.inbox.service.answer_query(
+            outcome = await assistant.features.inbox.service.answers.answer_query(
                 args.id, args.text, by=args.by or assistant.core.settings.team_name)
         except InboxError as exc:
             print(f"sencobot inbox answer: {exc}", file=sys.stderr)
@@ -154,7 +154,7 @@ def cmd_inbox_answer(args) -> int:
 
 def cmd_inbox_export(args) -> int:
     async def work(assistant) -> int:
-        text = await assistant.features.inbox.service.export_csv(include_all=not args.needing_answer)
+        text = await assistant.features.inbox.service.export.export_csv(include_all=not args.needing_answer)
         _write(args.out, text)
         return 0
 
@@ -203,8 +203,8 @@ async def export_faq(assistant, fmt: str, out: Path, new_since: date | None = No
     from integrations.faq_export import write_document
 
     inbox = assistant.features.inbox.service
-    await inbox.ensure_published_loaded()
-    published = {e.faq_id: e.published_at for e in await inbox.published_entries()}
+    await inbox.publishing.ensure_published_loaded()
+    published = {e.faq_id: e.published_at for e in await inbox.publishing.published_entries()}
     updated_at = max(published.values(), default=None)
     content = assistant.features.content
     # The live state: the shared content store's entries (withdrawn ones gone, corrections in).
@@ -266,7 +266,7 @@ def cmd_kb_export(args) -> int:
         return export_store(args)
 
     async def work(assistant) -> int:
-        entries = await assistant.features.inbox.service.published_entries()
+        entries = await assistant.features.inbox.service.publishing.published_entries()
         configured = assistant.core.settings.knowledge.data_dir
         data_dir = Path(configured) if configured else DEFAULT_DATA_DIR
         out = Path(args.out) if args.out else data_dir / "faq" / "published.yaml"

@@ -24,7 +24,7 @@ class Inbox:
 
 def inbox_service(core: Core) -> InboxService:
     settings = core.settings
-    return InboxService(
+    return InboxService.build(
         InboxRepository(core.database),
         redactor=core.redactor,
         faq=core.answerer,

@@ -60,14 +60,14 @@ async def test_question_is_collated_answered_delivered_published_and_exported(
     assert "passed your question" in replies[-1].text
 
     # 2. In the inbox, redacted: the child's name never reaches storage.
-    [logged] = await inbox.list_queries()
+    [logged] = await inbox.export.list_queries()
     assert logged.channel == "teams" and logged.outcome == "decline" and logged.needs_answer
     assert "Jamie" not in logged.text and "Hollis" not in logged.text and "[name]" in logged.text
     assert logged.asker_id == "29:sam" and logged.asker_name == "Sam Senco"
 
     # 3. A similar question arrives by email (the mail poller calls record) and joins the same group.
     clock.advance(timedelta(hours=2))
-    email_id = await inbox.record(
+    email_id = await inbox.log.record(
         channel="email", asker_id="senco@oakfield.kent.sch.uk", asker_name="Priya Patel",
         text=EMAIL_QUESTION, result=services.answerer.ask(EMAIL_QUESTION),
         message_id="<question-1@oakfield.kent.sch.uk>", subject="Laptops for dyslexia",
@@ -101,7 +101,7 @@ async def test_question_is_collated_answered_delivered_published_and_exported(
     assert mail["In-Reply-To"] == "<question-1@oakfield.kent.sch.uk>"
     assert mail["References"] == "<question-1@oakfield.kent.sch.uk>"
     assert "notional SEN budget" in mail.get_content()
-    assert {q.status for q in await inbox.list_queries()} == {"answered"}
+    assert {q.status for q in await inbox.export.list_queries()} == {"answered"}
 
     # Pressing Answer again (a double click, or an edit) sends nobody a second answer.
     replies = await officer.presses({**answer_data, "answer": STAFF_ANSWER})
@@ -113,7 +113,7 @@ async def test_question_is_collated_answered_delivered_published_and_exported(
     replies = await officer.presses({**publish_data, "answer": STAFF_ANSWER, "topic": "stls",
                                      "question": "Can the council lend a laptop to a pupil with dyslexia?"})
     assert "Published" in replies[-1].text
-    assert {q.status for q in await inbox.list_queries()} == {"published"}
+    assert {q.status for q in await inbox.export.list_queries()} == {"published"}
 
     # 8. The next time someone asks, the assistant answers directly, citing the inclusion team.
     alex = Conversation(assistant.bot, user_id="29:alex", name="Alex Head", aad_object_id="aad-alex",
@@ -155,15 +155,15 @@ async def test_non_staff_cannot_see_or_change_the_inbox(inbox_settings, sqlite_d
     sam = Conversation(assistant.bot, user_id="29:sam", name="Sam Senco", aad_object_id="aad-sam",
                        channel_id="msteams")
     await sam.says(TEAMS_QUESTION)
-    [view] = await inbox.clusters()
-    other = await inbox.record(channel="teams", asker_id="29:kim", asker_name="Kim", text="Is there parking?",
+    [view] = await inbox.triage.clusters()
+    other = await inbox.log.record(channel="teams", asker_id="29:kim", asker_name="Kim", text="Is there parking?",
                                result=services.answerer.ask("Is there parking at the venue?"))
     target = (await inbox.repo.get_query(other)).cluster_id
 
     replies = await sam.says("inbox")
     assert not any(r.card for r in replies)
     assert "for the inclusion team" in replies[-1].text
-    assert len(await inbox.list_queries(include_all=True)) == 2, "'inbox' must not be logged as a question"
+    assert len(await inbox.export.list_queries(include_all=True)) == 2, "'inbox' must not be logged as a question"
 
     attempts = [
         {"action": "inbox.answer", "cluster_id": view.id, "answer": "Hijacked answer"},
@@ -184,7 +184,7 @@ async def test_non_staff_cannot_see_or_change_the_inbox(inbox_settings, sqlite_d
             replies = await sam.presses(data)
             assert replies[-1].text == "Sorry, only the inclusion team can do that."
 
-    [after] = [v for v in await inbox.clusters() if v.id == view.id]
+    [after] = [v for v in await inbox.triage.clusters() if v.id == view.id]
     assert after.status == "open" and after.cluster.answer is None and after.count == 1
-    assert await inbox.published_entries() == []
+    assert await inbox.publishing.published_entries() == []
     assert services.notifier.notices == []

@@ -122,7 +122,7 @@ async def seed_teams_person(world: World, n: int) -> None:
     documents = StateDocuments(db)
     await documents.write(f"msteams/users/{uid}", f'{{"BookingProfile": {{"school": "School {n}"}}}}', None, now)
     await documents.write(f"msteams/conversations/a:conv-{n}", '{"DialogState": {"dialog_stack": []}}', None, now)
-    await world.assistant.features.inbox.service.record(
+    await world.assistant.features.inbox.service.log.record(
         channel="teams", asker_id=uid, asker_name=f"Sam Senco {n}",
         text=f"Can my pupil Tyler Brooks{n} get extra time? Call me on 07700 900{n:03d}.",
         result=AnswerResult(question="q", outcome="decline", confidence=0.1),
@@ -145,7 +145,7 @@ async def seed_teams_person(world: World, n: int) -> None:
 async def seed_email_person(world: World, n: int) -> None:
     """An email asker: a logged question, a reply waiting in the outbox, an auto-reply window."""
     address = email_of(n)
-    await world.assistant.features.inbox.service.record(
+    await world.assistant.features.inbox.service.log.record(
         channel="email", asker_id=address, asker_name=f"Sam Senco {n}", text=f"Emailed question {n}",
         result=AnswerResult(question="q", outcome="decline", confidence=0.1), message_id=f"<m{n}@school>",
         subject=f"Question from school {n}",
