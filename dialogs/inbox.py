@@ -181,14 +181,15 @@ class InboxFeature:
         await turn_context.send_activity(" ".join(parts))
 
     async def _on_merge(self, turn_context: TurnContext, dc, data: dict) -> None:
-        if await self._staff(turn_context) is None:
+        asker = await self._staff(turn_context)
+        if asker is None:
             return
         target = _text(data, "merge_into")
         if not target:
             await turn_context.send_activity("Choose which question it is the same as, then press Merge.")
             return
         try:
-            view = await self._inbox.triage.merge(_text(data, "cluster_id"), target)
+            view = await self._inbox.triage.merge(_text(data, "cluster_id"), target, by=self._by(asker))
         except InboxError as exc:
             await turn_context.send_activity(str(exc))
             return

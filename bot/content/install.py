@@ -90,4 +90,8 @@ def install(core: Core, registry: Registry, *, bookings: BookingService, reminde
                                          team_name=settings.team_name)
     ContentEditFeature(content.editor, staff_ids=core.staff_ids,
                        corrections=content.corrections).install(registry.router, registry.dialogs)
+    # Answers published from the inbox are FAQ items in the store too: answered everywhere, unpublished by
+    # withdrawing them.
+    inbox.service.publishing.attach(store=content.store, corrections=content.corrections, refresh=poll,
+                                    seed_dir=data_dir)
     return content

@@ -29,6 +29,42 @@ def register(sub) -> None:
     answer.add_argument("--by", default=None, help="who answered (default: the team name)")
     answer.set_defaults(func=cmd_inbox_answer)
 
+    groups = actions.add_parser("groups", help="groups of similar questions waiting (ids for merge and publish)")
+    groups.set_defaults(func=cmd_inbox_groups)
+
+    merge = actions.add_parser("merge", help="merge group A into group B (the same question; answered once)")
+    merge.add_argument("source", help="the group to merge away (the first 8 characters of its id are enough)")
+    merge.add_argument("target", help="the group it is the same question as")
+    merge.add_argument("--by", default=None, help="who is merging (recorded; default: your login name)")
+    merge.set_defaults(func=cmd_inbox_merge)
+
+    publish = actions.add_parser("publish", help="publish an answered group as an FAQ entry (answered at once)")
+    publish.add_argument("id", help="the group's id (or its start)")
+    publish.add_argument("--question", default=None, help="the question as it should read in the FAQ")
+    publish.add_argument("--topic", default=None, help="the FAQ topic (default: inbox.default_topic)")
+    publish.add_argument("--answer", default=None, help="answer it first (sent to every asker) if not answered")
+    publish.add_argument("--by", default=None, help="who is publishing (recorded; default: your login name)")
+    publish.set_defaults(func=cmd_inbox_publish)
+
+    published = actions.add_parser("published", help="answers published from the inbox")
+    published.set_defaults(func=cmd_inbox_published)
+
+    correct = actions.add_parser("edit", help="correct a published answer (people given the old one are told)")
+    correct.add_argument("id", help="the published answer's FAQ id, or its group's id (or its start)")
+    correct.add_argument("--answer", required=True, help="the corrected answer")
+    correct.add_argument("--question", default=None, help="a corrected question wording")
+    correct.add_argument("--why", required=True, help="what was wrong (kept in the history, told to askers)")
+    correct.add_argument("--by", default=None, help="who is correcting (recorded; default: your login name)")
+    correct.add_argument("--no-notify", action="store_true", help="do not tell the people given the old answer")
+    correct.set_defaults(func=cmd_inbox_edit)
+
+    unpublish = actions.add_parser("unpublish", help="withdraw a published answer (its group goes back to the inbox)")
+    unpublish.add_argument("id", help="the published answer's FAQ id, or its group's id (or its start)")
+    unpublish.add_argument("--why", required=True, help="the reason (kept in the history, told to askers)")
+    unpublish.add_argument("--by", default=None, help="who is unpublishing (recorded; default: your login name)")
+    unpublish.add_argument("--no-notify", action="store_true", help="do not tell the people it was sent to")
+    unpublish.set_defaults(func=cmd_inbox_unpublish)
+
     export = actions.add_parser("export", help="the query log as CSV (redacted)")
     export.add_argument("--format", choices=("csv",), default="csv")
     export.add_argument("--out", default="-", help="file to write (default: standard output)")
@@ -150,6 +186,102 @@ def cmd_inbox_answer(args) -> int:
         return 0
 
     return _with_assistant(args, work)
+
+
+def _who(args) -> str:
+    from bot.content.commands import who
+
+    return who(args)
+
+
+def _inbox_action(args, name: str, work) -> int:
+    """Runs a staff action on the inbox, printing its refusal (InboxError) as one line."""
+    from bot.inbox.views import InboxError
+
+    async def guarded(assistant) -> int:
+        try:
+            return int(await work(assistant.features.inbox.service, assistant) or 0)
+        except InboxError as exc:
+            print(f"sencobot inbox {name}: {exc}", file=sys.stderr)
+            return 1
+
+    return _with_assistant(args, guarded)
+
+
+def cmd_inbox_groups(args) -> int:
+    from bot.clock import british_datetime
+
+    async def work(inbox, assistant) -> int:
+        views = await inbox.triage.clusters()
+        for view in views:
+            state = "answered" if view.status == "answered" else "open"
+            print(f"{view.id[:8]}  {state:<8}  asked {view.count}×, first {british_datetime(view.first_asked)}")
+            print(f"          {view.question}")
+        print(f"{len(views)} group{'s' if len(views) != 1 else ''} waiting.")
+        return 0
+
+    return _inbox_action(args, "groups", work)
+
+
+def cmd_inbox_merge(args) -> int:
+    async def work(inbox, assistant) -> int:
+        source = await inbox.triage.group_id(args.source)
+        target = await inbox.triage.group_id(args.target)
+        view = await inbox.triage.merge(source, target, by=_who(args))
+        print(f"Merged group {source[:8]} into {target[:8]}: \"{view.question}\" has now been asked "
+              f"{view.count} time{'s' if view.count != 1 else ''}.")
+        return 0
+
+    return _inbox_action(args, "merge", work)
+
+
+def cmd_inbox_publish(args) -> int:
+    async def work(inbox, assistant) -> int:
+        group = await inbox.triage.group_id(args.id)
+        entry = await inbox.publishing.publish(group, by=_who(args), question=args.question, topic=args.topic,
+                                               answer=args.answer)
+        print(f"Published \"{entry.question}\" as FAQ entry {entry.id} ({entry.source.session}); every replica "
+              "answers it within seconds.")
+        return 0
+
+    return _inbox_action(args, "publish", work)
+
+
+def cmd_inbox_published(args) -> int:
+    from bot.clock import british_datetime
+
+    async def work(inbox, assistant) -> int:
+        entries = await inbox.publishing.published_entries()
+        for entry in entries:
+            print(f"{entry.faq_id}  group {(entry.cluster_id or '-')[:8]}  published by {entry.published_by} on "
+                  f"{british_datetime(entry.published_at)}")
+            print(f"          {entry.question}")
+        print(f"{len(entries)} published answer{'s' if len(entries) != 1 else ''}.")
+        return 0
+
+    return _inbox_action(args, "published", work)
+
+
+def cmd_inbox_edit(args) -> int:
+    async def work(inbox, assistant) -> int:
+        done = await inbox.publishing.correct(args.id, args.answer, question=args.question, by=_who(args),
+                                              why=args.why, notify=not args.no_notify)
+        print(f"Corrected \"{done.question}\" (change {done.change}); {done.told} asker(s) will be told.")
+        return 0
+
+    return _inbox_action(args, "edit", work)
+
+
+def cmd_inbox_unpublish(args) -> int:
+    async def work(inbox, assistant) -> int:
+        entry, done = await inbox.publishing.unpublish(args.id, by=_who(args), why=args.why,
+                                                       notify=not args.no_notify)
+        told = f"; {done.told} asker(s) will be told" if done else ""
+        print(f"Unpublished {entry.faq_id} (group {(entry.cluster_id or '-')[:8]} is back in the inbox as "
+              f"answered){told}.")
+        return 0
+
+    return _inbox_action(args, "unpublish", work)
 
 
 def cmd_inbox_export(args) -> int:

@@ -34,9 +34,19 @@ class Triage:
         members = [m for m in await self._repo.members([cluster.id]) if m.status != "dismissed"]
         return ClusterView.of(cluster, members) if members else None
 
-    async def merge(self, source_id: str, target_id: str) -> ClusterView:
-        """Moves a group's questions into another group (answered once, counted together)."""
-        target = await self._repo.merge_cluster(source_id, target_id, self._clock.now())
+    async def group_id(self, ident: str) -> str:
+        """A group's full id from the start of it (as `inbox list` prints them)."""
+        found = await self._repo.find_clusters(ident)
+        exact = [c for c in found if c.id == ident.strip().lower()]
+        if exact or len(found) == 1:
+            return (exact or found)[0].id
+        raise InboxError(f"No group has the id {ident!r}." if not found
+                         else f"More than one group starts with {ident!r}: give more of the id.")
+
+    async def merge(self, source_id: str, target_id: str, *, by: Optional[str] = None) -> ClusterView:
+        """Moves a group's questions into another group (answered once, counted together); who and when are
+        kept on the merged group."""
+        target = await self._repo.merge_cluster(source_id, target_id, self._clock.now(), by=by)
         if target is None:
             raise InboxError("Those questions can't be merged: one of them was answered, dismissed or merged.")
         await self._mark_repeats(target.id)

@@ -86,6 +86,16 @@ inbox_published = Table(
 )
 
 # One row per digest period: whoever inserts the row sends that period's digest.
+# Who merged a group into another, and when (0008_inbox_merge).
+inbox_merges = Table(
+    "inbox_merges",
+    metadata,
+    Column("source_id", String(32), primary_key=True),
+    Column("target_id", String(32), nullable=False, index=True),
+    Column("merged_by", String(256), nullable=False),
+    Column("merged_at", UtcDateTime, nullable=False),
+)
+
 inbox_digests = Table(
     "inbox_digests",
     metadata,
@@ -364,7 +374,8 @@ class InboxRepository:
             row = (await conn.execute(select(inbox_clusters).where(inbox_clusters.c.id == cluster_id))).first()
         return _cluster(row)
 
-    async def merge_cluster(self, source_id: str, target_id: str, now: datetime) -> Optional[Cluster]:
+    async def merge_cluster(self, source_id: str, target_id: str, now: datetime,
+                            by: Optional[str] = None) -> Optional[Cluster]:
         """Moves an open cluster's questions into another open or answered cluster; returns the target."""
         if source_id == target_id:
             return None
@@ -385,6 +396,8 @@ class InboxRepository:
             )
             if result.rowcount != 1:
                 return None
+            await conn.execute(insert(inbox_merges).values(source_id=source_id, target_id=target_id,
+                                                           merged_by=by or "staff", merged_at=now))
             # Questions joining an answered cluster are answered by it (and then delivered).
             moved_status = "answered" if target.status == "answered" else "new"
             await conn.execute(
@@ -441,6 +454,49 @@ class InboxRepository:
                 await conn.execute(
                     update(inbox_published).where(inbox_published.c.faq_id == entry.faq_id).values(**values)
                 )
+        return True
+
+    async def merges(self, target_id: str) -> list[tuple[str, str, datetime]]:
+        """(merged group, by, at) for the groups merged into this one, oldest first."""
+        async with self._db.engine.connect() as conn:
+            rows = await conn.execute(select(inbox_merges).where(inbox_merges.c.target_id == target_id)
+                                      .order_by(inbox_merges.c.merged_at))
+            return [(r.source_id, r.merged_by, r.merged_at) for r in rows]
+
+    async def unpublish(self, faq_id: str, now: datetime) -> bool:
+        """Takes an entry back: its row goes, and its group is answered-not-published again (it shows in the
+        inbox, and can be corrected and published again). The content store keeps who, when and why."""
+        async with self._db.engine.begin() as conn:
+            row = (await conn.execute(select(inbox_published).where(inbox_published.c.faq_id == faq_id))).first()
+            if row is None:
+                return False
+            await conn.execute(delete(inbox_published).where(inbox_published.c.faq_id == faq_id))
+            if row.cluster_id:
+                await conn.execute(
+                    update(inbox_clusters)
+                    .where(inbox_clusters.c.id == row.cluster_id, inbox_clusters.c.status == "published")
+                    .values(status="answered", faq_id=None, updated_at=now)
+                )
+                await conn.execute(
+                    update(inbox_queries)
+                    .where(inbox_queries.c.cluster_id == row.cluster_id, inbox_queries.c.status == "published")
+                    .values(status="answered", updated_at=now)
+                )
+        return True
+
+    async def correct_published(self, faq_id: str, answer: str, question: Optional[str], now: datetime) -> bool:
+        """The published entry's (and its group's) answer after a correction."""
+        values = {"answer": answer}
+        if question:
+            values["question"] = question
+        async with self._db.engine.begin() as conn:
+            row = (await conn.execute(select(inbox_published).where(inbox_published.c.faq_id == faq_id))).first()
+            if row is None:
+                return False
+            await conn.execute(update(inbox_published).where(inbox_published.c.faq_id == faq_id).values(**values))
+            if row.cluster_id:
+                await conn.execute(update(inbox_clusters).where(inbox_clusters.c.id == row.cluster_id)
+                                   .values(answer=answer, updated_at=now))
         return True
 
     async def published_entries(self) -> list[PublishedEntry]:
