@@ -62,6 +62,7 @@ async def test_sencobot_chat_staff_answers_the_inbox_group_they_choose(settings,
     first = Conversation(bot, user_id="29:a", name="Amy Senco", aad_object_id="aad-a", channel_id="msteams")
     second = Conversation(bot, user_id="29:b", name="Ben Senco", aad_object_id="aad-b", channel_id="msteams")
     await first.says("Is there free parking at the venue?")
+    clock.advance(timedelta(minutes=5))          # the inbox shows the older group first
     await second.says("Can I bring my teaching assistant to the forum?")
     stdin = ("inbox\ncard 2\nanswer: Yes, teaching assistants are welcome; book them a place. Ask Mrs Patel.\n"
              "1\n")
@@ -75,7 +76,7 @@ async def test_sencobot_chat_staff_answers_the_inbox_group_they_choose(settings,
     assert answered.question.startswith("Can I bring my teaching assistant")
     # `chat` starts its clock at SENCOBOT_NOW and lets it tick on.
     assert answered.answered_by == "Clara Green"
-    assert clock.now() <= answered.answered_at < clock.now() + timedelta(minutes=5)
+    assert clock.now() - timedelta(minutes=5) <= answered.answered_at < clock.now() + timedelta(minutes=5)
     assert "Patel" not in answered.answer                   # staff-typed text is redacted before storage
     queries = {q.asker_id: q for q in await repo.list_queries(statuses=None, needs_answer=True)}
     outbox = Outbox(core.database)
