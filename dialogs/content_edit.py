@@ -25,7 +25,7 @@ log = logging.getLogger(__name__)
 STAFF_ONLY = "Sorry, only the inclusion team can do that."
 KIND_WORDS = {"faq": "faq", "faq entry": "faq", "answer": "faq", "event": "event", "webinar": "event",
               "forum": "forum", "deadline": "deadline"}
-CORRECT_PATTERNS = (r"^(correct|edit|change|fix)( an?| the)? (?P<kind>faq entry|faq|event|webinar|forum|deadline)"
+CORRECT_PATTERNS = (r"^(correct|edit)( an?| the)? (?P<kind>faq entry|faq|event|webinar|forum|deadline)"
                     r"(\s+(?P<words>.+))?$",)
 KIND_NAMES = {"faq": "FAQ entry", "event": "Event", "deadline": "Deadline", "forum": "Forum"}
 
