@@ -120,7 +120,8 @@ def faq_doc(data: dict) -> dict:
              "tags": list(data.get("tags") or ("imported",))}
     if data.get("alternatives"):
         entry["alternatives"] = list(data["alternatives"])
-    topic = slug(str(data.get("topic") or ""), 6) or "imported"
+    # A deck section names its topic; an entry typed by staff has none, so it is filed under its first tag.
+    topic = slug(str(data.get("topic") or ""), 6) or (entry["tags"][0] if entry["tags"] else "imported")
     return {"topic": topic, "entry": entry}
 
 
