@@ -16,14 +16,12 @@ import sys
 from pathlib import Path
 
 from bot.cli import settings_from
+from bot.commands import action, group
 
 
 def register(sub) -> None:
-    parser = sub.add_parser("privacy", help="retention purge, and export or erase one person's data")
-    actions = parser.add_subparsers(dest="privacy_command", metavar="ACTION")
-    actions.required = True
-    purge = actions.add_parser("purge", help="delete or anonymise records older than their retention period")
-    purge.set_defaults(func=cmd_purge)
+    actions = group(sub, "privacy", "retention purge, and export or erase one person's data")
+    action(actions, "purge", cmd_purge, "delete or anonymise records older than their retention period")
     export = actions.add_parser("export", help="everything held about a person, as JSON")
     export.add_argument("--user", required=True, help="Teams user id, Entra ID object id, or email address")
     export.add_argument("--out", default="-", help="file to write (default: standard output)")

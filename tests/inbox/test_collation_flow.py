@@ -13,7 +13,6 @@ from bot.console import Conversation
 from bot.notify import RecordingNotifier
 from bot.assistant import build_assistant
 from bot.core import build_core
-from tests.fakes.smtp import SmtpServer
 
 TEAMS_QUESTION = "Can my pupil Jamie Hollis borrow a laptop from the council to help with his dyslexia?"
 EMAIL_QUESTION = "Hello, can pupils with dyslexia get a laptop from the council? Thanks, Mrs Patel (07700 900123)"
@@ -21,13 +20,6 @@ STAFF_ANSWER = (
     "The council does not lend laptops to individual pupils. Schools fund assistive technology from "
     "their notional SEN budget; the STLS Physical and Sensory Service can advise on suitable equipment."
 )
-
-
-@pytest.fixture
-def smtp():
-    server = SmtpServer().start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture
