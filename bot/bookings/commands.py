@@ -27,7 +27,7 @@ from pathlib import Path
 import yaml
 
 from bot.cli import settings_from
-from bot.commands import group
+from bot.commands import group, write_out
 from knowledge.events import (AREAS, KINDS, Event, EventSource, EventsError, event_to_raw, load_events,
                               parse_catalogue, render_entry, replace_entry_text)
 from knowledge.london import format_local, parse_local, to_the_minute
@@ -382,11 +382,7 @@ def cmd_bookings_export(args) -> int:
         return _fail(f"no event with id {args.event}")
     _event, rows = found
     text = bookings_csv(rows)
-    if args.out == "-":
-        sys.stdout.write(text)
-    else:
-        Path(args.out).write_text(text, encoding="utf-8")
-        print(f"Wrote {len(rows)} booking{'s' if len(rows) != 1 else ''} to {args.out}.")
+    write_out(args.out, text, f"Wrote {len(rows)} booking{'s' if len(rows) != 1 else ''} to {args.out}.")
     return 0
 
 

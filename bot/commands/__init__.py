@@ -15,3 +15,15 @@ def action(actions, name: str, func, help: str):
     parser = actions.add_parser(name, help=help)
     parser.set_defaults(func=func)
     return parser
+
+
+def write_out(out: str, text: str, written: str) -> None:
+    """``text`` to standard output when ``out`` is "-", else to the file ``out`` (then ``written`` is printed)."""
+    import sys
+    from pathlib import Path
+
+    if out == "-":
+        sys.stdout.write(text)
+    else:
+        Path(out).write_text(text, encoding="utf-8")
+        print(written)

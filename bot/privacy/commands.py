@@ -13,10 +13,9 @@ from __future__ import annotations
 import asyncio
 import json
 import sys
-from pathlib import Path
 
 from bot.cli import settings_from
-from bot.commands import action, group
+from bot.commands import action, group, write_out
 
 
 def register(sub) -> None:
@@ -79,11 +78,7 @@ def cmd_purge(args) -> int:
 def cmd_export(args) -> int:
     data = _run(args, lambda service: service.export_user(args.user))
     text = json.dumps(data, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
-    if args.out == "-":
-        sys.stdout.write(text)
-    else:
-        Path(args.out).write_text(text, encoding="utf-8")
-        print(f"Wrote {_count(data)} record(s) for {args.user} to {args.out}.")
+    write_out(args.out, text, f"Wrote {_count(data)} record(s) for {args.user} to {args.out}.")
     return 0
 
 
