@@ -24,7 +24,7 @@ from botbuilder.schema import (
     ResourceResponse,
 )
 
-from bot.cards import ADAPTIVE_CARD, card_choices, card_to_text
+from bot.cards import ADAPTIVE_CARD, card_choices, card_nodes, card_to_text
 
 CONSOLE_SERVICE_URL = "http://console.local/"
 
@@ -194,20 +194,8 @@ class Conversation:
 
 def card_inputs(card: dict) -> list[tuple[str, str]]:
     """(id, label) of every input of a card, in order."""
-    found: list[tuple[str, str]] = []
-
-    def visit(node):
-        if isinstance(node, dict):
-            if str(node.get("type", "")).startswith("Input.") and node.get("id"):
-                found.append((node["id"], node.get("label") or node.get("placeholder") or ""))
-            for value in node.values():
-                visit(value)
-        elif isinstance(node, list):
-            for value in node:
-                visit(value)
-
-    visit(card.get("body", []))
-    return found
+    return [(node["id"], node.get("label") or node.get("placeholder") or "") for node in card_nodes(card, ("body",))
+            if str(node.get("type", "")).startswith("Input.") and node.get("id")]
 
 
 def _sends_no_inputs(card: dict, data: dict) -> bool:

@@ -7,7 +7,6 @@ hand-made submit from anyone else changes nothing.
 """
 from __future__ import annotations
 
-import logging
 from typing import Optional
 
 from botbuilder.core import CardFactory, MessageFactory, TurnContext
@@ -20,12 +19,9 @@ from bot.inbox.faq_document import topic_choices, topic_title
 from bot.inbox.service import InboxService
 from bot.inbox.views import ClusterView, InboxError
 from bot.inbox.clusters import strip_tags
-from bot.turn import Asker, asker_of
-
-log = logging.getLogger(__name__)
+from bot.turn import Asker, acted_by, staff_asker
 
 INBOX_PATTERNS = (r"^(show |open )?(me )?(the )?(faq )?inbox$", r"^triage$")
-STAFF_ONLY = "Sorry, only the inclusion team can do that."
 
 
 class InboxFeature:
@@ -69,16 +65,7 @@ class InboxFeature:
     # -- staff check -----------------------------------------------------------------------
 
     async def _staff(self, turn_context: TurnContext) -> Optional[Asker]:
-        asker = asker_of(turn_context, self._staff_ids)
-        if not asker.is_staff:
-            log.warning("non-staff user attempted an inbox action")
-            await turn_context.send_activity(STAFF_ONLY)
-            return None
-        return asker
-
-    @staticmethod
-    def _by(asker: Asker) -> str:
-        return asker.name or asker.aad_object_id or asker.user_id
+        return await staff_asker(turn_context, self._staff_ids, "an inbox action")
 
     # -- the inbox command -----------------------------------------------------------------
 
@@ -156,7 +143,7 @@ class InboxFeature:
             return
         cluster_id = _text(data, "cluster_id")
         try:
-            outcome = await self._inbox.answers.answer(cluster_id, _text(data, "answer"), by=self._by(asker),
+            outcome = await self._inbox.answers.answer(cluster_id, _text(data, "answer"), by=acted_by(asker),
                                                question=_text(data, "question") or None)
         except InboxError as exc:
             await turn_context.send_activity(str(exc))
@@ -203,7 +190,7 @@ class InboxFeature:
         if asker is None:
             return
         try:
-            await self._inbox.triage.dismiss(_text(data, "cluster_id"), by=self._by(asker))
+            await self._inbox.triage.dismiss(_text(data, "cluster_id"), by=acted_by(asker))
         except InboxError as exc:
             await turn_context.send_activity(str(exc))
             return
@@ -216,7 +203,7 @@ class InboxFeature:
         try:
             entry = await self._inbox.publishing.publish(
                 _text(data, "cluster_id"),
-                by=self._by(asker),
+                by=acted_by(asker),
                 question=_text(data, "question") or None,
                 topic=_text(data, "topic") or None,
                 answer=_text(data, "answer") or None,

@@ -14,7 +14,8 @@ from bot.clock import Clock, british_datetime
 from bot.inbox.views import AnswerOutcome, Delivery, InboxError
 from bot.notify import Notice, Notifier
 from bot.rendering import render
-from integrations.db.inbox import Cluster, InboxRepository, Query
+from bot.inbox.ports import AnswerStore
+from integrations.db.inbox import Cluster, Query
 
 log = logging.getLogger(__name__)
 
@@ -22,7 +23,7 @@ log = logging.getLogger(__name__)
 class AnswerBack:
     def __init__(
         self,
-        repo: InboxRepository,
+        repo: AnswerStore,
         *,
         redactor,
         clock: Clock,

@@ -10,13 +10,12 @@ from pathlib import Path
 from typing import Awaitable, Callable
 
 from bot.cli import settings_from
+from bot.commands import action, group
 from integrations.db.inbox import QUERY_STATUSES
 
 
 def register(sub) -> None:
-    inbox = sub.add_parser("inbox", help="the FAQ collation inbox: questions waiting for the inclusion team")
-    actions = inbox.add_subparsers(dest="inbox_command", metavar="ACTION")
-    actions.required = True
+    actions = group(sub, "inbox", "the FAQ collation inbox: questions waiting for the inclusion team")
 
     listing = actions.add_parser("list", help="questions needing an answer (oldest first)")
     listing.add_argument("--status", choices=QUERY_STATUSES, default=None, help="only questions with this status")
@@ -75,9 +74,7 @@ def register(sub) -> None:
     digest.add_argument("--send", action="store_true", help="send it to the team mailbox and mark the questions")
     digest.set_defaults(func=cmd_inbox_digest)
 
-    faq = sub.add_parser("faq", help="the Frequently Asked Questions document")
-    faq_actions = faq.add_subparsers(dest="faq_command", metavar="ACTION")
-    faq_actions.required = True
+    faq_actions = group(sub, "faq", "the Frequently Asked Questions document")
     faq_export = faq_actions.add_parser("export", help="write the FAQ document (md, html or docx)")
     faq_export.add_argument("--format", choices=("md", "html", "docx"), required=True)
     faq_export.add_argument("--out", required=True, help="file to write")
@@ -96,17 +93,14 @@ def register(sub) -> None:
 
     register_faq(sub)
 
-    redact = sub.add_parser("redact", help="redact personal data from stdin, one line out per line in")
-    redact.set_defaults(func=cmd_redact)
+    action(sub, "redact", cmd_redact, "redact personal data from stdin, one line out per line in")
 
 
 def _kb_actions(sub):
     """The `kb` command's actions; `kb` may already be registered by the knowledge commands."""
     existing = sub.choices.get("kb")
     if existing is None:
-        kb = sub.add_parser("kb", help="the knowledge base")
-        actions = kb.add_subparsers(dest="kb_command", metavar="ACTION")
-        actions.required = True
+        actions = group(sub, "kb", "the knowledge base")
         return actions
     for action in existing._actions:
         if isinstance(action, argparse._SubParsersAction):

@@ -7,11 +7,12 @@ from typing import Optional
 
 from bot.clock import british_datetime
 from bot.inbox.views import InboxError
-from integrations.db.inbox import QUERY_STATUSES, InboxRepository, Query
+from bot.inbox.ports import ExportStore
+from integrations.db.inbox import QUERY_STATUSES, Query
 
 
 class Export:
-    def __init__(self, repo: InboxRepository):
+    def __init__(self, repo: ExportStore):
         self._repo = repo
 
     async def list_queries(self, *, status: Optional[str] = None, include_all: bool = False) -> list[Query]:

@@ -17,14 +17,15 @@ from bot.clock import Clock, london
 from bot.inbox.answers import AnswerBack
 from bot.inbox.clusters import distinct_wordings, near_identical, strip_tags
 from bot.inbox.views import MAX_WORDINGS, InboxError
-from integrations.db.inbox import InboxRepository, PublishedEntry
+from bot.inbox.ports import PublishStore
+from integrations.db.inbox import PublishedEntry
 from knowledge.models import FaqEntry, Source
 
 
 class Publisher:
     def __init__(
         self,
-        repo: InboxRepository,
+        repo: PublishStore,
         *,
         redactor,
         faq,

@@ -7,7 +7,8 @@ from typing import Optional
 from bot.clock import Clock
 from bot.inbox.clusters import Candidate, best_cluster, normalise
 from bot.privacy.edge import scrub_message
-from integrations.db.inbox import InboxRepository, NewQuery, Query
+from bot.inbox.ports import QuestionStore
+from integrations.db.inbox import NewQuery, Query
 from knowledge.intents.classifier import is_chatter
 from knowledge.models import AnswerResult
 
@@ -15,7 +16,7 @@ from knowledge.models import AnswerResult
 class QuestionLog:
     """Implements bot.faq.queries.QueryRecorder: what every channel calls with a question it answered."""
 
-    def __init__(self, repo: InboxRepository, *, redactor, clock: Clock, cluster_threshold: float):
+    def __init__(self, repo: QuestionStore, *, redactor, clock: Clock, cluster_threshold: float):
         self._repo = repo
         self._redactor = redactor
         self._clock = clock

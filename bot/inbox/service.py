@@ -21,16 +21,16 @@ from typing import Any, Optional
 from bot.clock import Clock
 from bot.inbox.answers import AnswerBack
 from bot.inbox.export import Export
+from bot.inbox.ports import InboxStore
 from bot.inbox.publishing import Publisher
 from bot.inbox.questions import QuestionLog
 from bot.inbox.triage import Triage
 from bot.notify import Notifier
-from integrations.db.inbox import InboxRepository
 
 
 @dataclass(frozen=True)
 class InboxService:
-    repo: InboxRepository
+    repo: InboxStore
     log: QuestionLog
     triage: Triage
     answers: AnswerBack
@@ -40,7 +40,7 @@ class InboxService:
     @classmethod
     def build(
         cls,
-        repo: InboxRepository,
+        repo: InboxStore,
         *,
         redactor,
         faq,

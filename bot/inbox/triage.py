@@ -6,11 +6,12 @@ from typing import Iterable, Optional
 from bot.clock import Clock
 from bot.inbox.answers import AnswerBack
 from bot.inbox.views import OPEN_CLUSTER_STATUSES, ClusterView, InboxError
-from integrations.db.inbox import InboxRepository, Query
+from bot.inbox.ports import TriageStore
+from integrations.db.inbox import Query
 
 
 class Triage:
-    def __init__(self, repo: InboxRepository, *, clock: Clock, answers: AnswerBack):
+    def __init__(self, repo: TriageStore, *, clock: Clock, answers: AnswerBack):
         self._repo = repo
         self._clock = clock
         self._answers = answers     # a merge into an answered group sends its answer to the newcomers

@@ -18,7 +18,7 @@ from sqlalchemy import Boolean, Column, Float, ForeignKey, Integer, String, Tabl
 
 from integrations.db.engine import Database
 from integrations.db.metadata import metadata
-from integrations.db.rows import from_row
+from integrations.db.rows import first_row, get_row, rows_by_id_prefix, from_row
 from integrations.db.types import UtcDateTime
 
 
@@ -234,20 +234,12 @@ class InboxRepository:
         return _query(row)
 
     async def get_query(self, query_id: str) -> Optional[Query]:
-        async with self._db.engine.connect() as conn:
-            row = (await conn.execute(select(inbox_queries).where(inbox_queries.c.id == query_id))).first()
+        row = await get_row(self._db, inbox_queries, id=query_id)
         return _query(row) if row else None
 
     async def find_queries(self, id_prefix: str) -> list[Query]:
         """Queries whose id starts with the prefix (staff type short ids in the CLI)."""
-        prefix = id_prefix.strip().lower()
-        if not prefix or any(c not in "0123456789abcdef" for c in prefix):
-            return []
-        async with self._db.engine.connect() as conn:
-            rows = await conn.execute(
-                select(inbox_queries).where(inbox_queries.c.id.like(prefix + "%")).limit(5)
-            )
-            return [_query(row) for row in rows]
+        return [_query(row) for row in await rows_by_id_prefix(self._db, inbox_queries, id_prefix)]
 
     async def set_feedback(self, query_id: str, asker_id: str, helpful: bool, now: datetime) -> bool:
         async with self._db.engine.begin() as conn:
@@ -268,7 +260,7 @@ class InboxRepository:
             )
             if result.rowcount != 1:
                 return None
-            row = (await conn.execute(select(inbox_queries).where(inbox_queries.c.id == query_id))).first()
+            row = await first_row(conn, inbox_queries, id=query_id)
         return _query(row)
 
     async def place_in_cluster(self, query_id: str, cluster_id: str, status: str, now: datetime) -> None:
@@ -330,17 +322,11 @@ class InboxRepository:
         return await self.get_cluster(cluster_id)
 
     async def get_cluster(self, cluster_id: str) -> Optional[Cluster]:
-        async with self._db.engine.connect() as conn:
-            row = (await conn.execute(select(inbox_clusters).where(inbox_clusters.c.id == cluster_id))).first()
+        row = await get_row(self._db, inbox_clusters, id=cluster_id)
         return _cluster(row) if row else None
 
     async def find_clusters(self, id_prefix: str) -> list[Cluster]:
-        prefix = id_prefix.strip().lower()
-        if not prefix or any(c not in "0123456789abcdef" for c in prefix):
-            return []
-        async with self._db.engine.connect() as conn:
-            rows = await conn.execute(select(inbox_clusters).where(inbox_clusters.c.id.like(prefix + "%")).limit(5))
-            return [_cluster(row) for row in rows]
+        return [_cluster(row) for row in await rows_by_id_prefix(self._db, inbox_clusters, id_prefix)]
 
     async def clusters(self, statuses: Iterable[str]) -> list[Cluster]:
         async with self._db.engine.connect() as conn:
@@ -371,7 +357,7 @@ class InboxRepository:
                 .where(inbox_queries.c.cluster_id == cluster_id, inbox_queries.c.status == "new")
                 .values(status="answered", updated_at=now)
             )
-            row = (await conn.execute(select(inbox_clusters).where(inbox_clusters.c.id == cluster_id))).first()
+            row = await first_row(conn, inbox_clusters, id=cluster_id)
         return _cluster(row)
 
     async def merge_cluster(self, source_id: str, target_id: str, now: datetime,

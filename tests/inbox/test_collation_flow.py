@@ -13,7 +13,6 @@ from bot.console import Conversation
 from bot.notify import RecordingNotifier
 from bot.assistant import build_assistant
 from bot.core import build_core
-from tests.fakes.smtp import SmtpServer
 
 TEAMS_QUESTION = "Can my pupil Jamie Hollis borrow a laptop from the council to help with his dyslexia?"
 EMAIL_QUESTION = "Hello, can pupils with dyslexia get a laptop from the council? Thanks, Mrs Patel (07700 900123)"
@@ -21,13 +20,6 @@ STAFF_ANSWER = (
     "The council does not lend laptops to individual pupils. Schools fund assistive technology from "
     "their notional SEN budget; the STLS Physical and Sensory Service can advise on suitable equipment."
 )
-
-
-@pytest.fixture
-def smtp():
-    server = SmtpServer().start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture
@@ -41,16 +33,20 @@ def inbox_settings(settings, smtp):
     })
 
 
+def observed_assistant(settings, database, clock):
+    """The assistant with a recording notifier (queueing and sending notices is the reminder scheduler's job),
+    its inbox, and Sam, a SENCO in Teams."""
+    services = replace(build_core(settings, clock=clock, database=database), notifier=RecordingNotifier())
+    assistant = build_assistant(services)
+    sam = Conversation(assistant.bot, user_id="29:sam", name="Sam Senco", aad_object_id="aad-sam",
+                       channel_id="msteams")
+    return services, assistant, assistant.features.inbox.service, sam
+
+
 async def test_question_is_collated_answered_delivered_published_and_exported(
     inbox_settings, sqlite_db, clock, smtp, tmp_path
 ):
-    services = build_core(inbox_settings, clock=clock, database=sqlite_db)
-    # Observe the notices; queueing and sending them is the reminder scheduler's job.
-    services = replace(services, notifier=RecordingNotifier())
-    assistant = build_assistant(services)
-    inbox = assistant.features.inbox.service
-    sam = Conversation(assistant.bot, user_id="29:sam", name="Sam Senco", aad_object_id="aad-sam",
-                       channel_id="msteams")
+    services, assistant, inbox, sam = observed_assistant(inbox_settings, sqlite_db, clock)
     officer = Conversation(assistant.bot, user_id="29:officer", name="Olu Officer", aad_object_id="aad-staff",
                            channel_id="msteams")
 
@@ -147,13 +143,7 @@ async def test_question_is_collated_answered_delivered_published_and_exported(
 
 
 async def test_non_staff_cannot_see_or_change_the_inbox(inbox_settings, sqlite_db, clock):
-    services = build_core(inbox_settings, clock=clock, database=sqlite_db)
-    # Observe the notices; queueing and sending them is the reminder scheduler's job.
-    services = replace(services, notifier=RecordingNotifier())
-    assistant = build_assistant(services)
-    inbox = assistant.features.inbox.service
-    sam = Conversation(assistant.bot, user_id="29:sam", name="Sam Senco", aad_object_id="aad-sam",
-                       channel_id="msteams")
+    services, assistant, inbox, sam = observed_assistant(inbox_settings, sqlite_db, clock)
     await sam.says(TEAMS_QUESTION)
     [view] = await inbox.triage.clusters()
     other = await inbox.log.record(channel="teams", asker_id="29:kim", asker_name="Kim", text="Is there parking?",

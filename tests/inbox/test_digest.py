@@ -8,7 +8,6 @@ import pytest
 
 from bot.inbox.digest import DigestService, InboxHousekeeping, current_slot
 from integrations.mail.smtp import SmtpConfig, SmtpSender
-from tests.fakes.smtp import SmtpServer
 from tests.inbox.conftest import declined
 
 DAILY = timedelta(hours=24)
@@ -27,13 +26,6 @@ def test_a_daily_digest_period_starts_at_eight_london_time_in_winter_and_summer(
     assert weekly.strftime("%A %d %B %H:%M") == "Monday 23 November 08:00"
     twice = current_slot(utc(2026, 11, 26, 21, 0), timedelta(hours=12), time(8, 0))
     assert twice.isoformat() == "2026-11-26T20:00:00+00:00"
-
-
-@pytest.fixture
-def smtp():
-    server = SmtpServer().start()
-    yield server
-    server.stop()
 
 
 def digest_for(world, smtp, **changes):

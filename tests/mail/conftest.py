@@ -30,13 +30,6 @@ def imap_server():
     server.stop()
 
 
-@pytest.fixture
-def smtp():
-    server = SmtpServer().start()
-    yield server
-    server.stop()
-
-
 @dataclass
 class MailWorld:
     services: Assistant

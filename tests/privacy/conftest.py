@@ -3,7 +3,6 @@ with records in every feature (Teams questions, bookings, reminders, tribunal ca
 queued messages, email questions and replies)."""
 from __future__ import annotations
 
-import shutil
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from email.message import EmailMessage
@@ -20,7 +19,6 @@ from bot.core import build_core
 from integrations.db.host import ConversationReferences, StateDocuments
 from integrations.db.evaluations import EvaluationParticipants, EvaluationResponses
 from integrations.db.mail import MailRepository, PlannedReply, ReplyWindow
-from knowledge.events import DEFAULT_EVENTS_FILE
 from knowledge.models import AnswerResult
 
 # Bookings for the deck's spring events are open; the South induction (28 April) ends first.
@@ -33,13 +31,6 @@ STAFF_AAD = "aad-staff"
 @pytest.fixture
 def clock() -> FixedClock:
     return FixedClock(SPRING)
-
-
-@pytest.fixture
-def events_path(tmp_path) -> Path:
-    path = tmp_path / "events.yaml"
-    shutil.copy(DEFAULT_EVENTS_FILE, path)
-    return path
 
 
 @pytest.fixture

@@ -21,7 +21,6 @@ from email.parser import BytesParser
 from email.utils import make_msgid
 
 import pytest
-from aiohttp import web
 
 from bot.assistant import build_assistant
 from bot.cli import main
@@ -31,6 +30,7 @@ from bot.inbox.digest import DigestService
 from integrations.db.metadata import metadata
 from tests.privacy.conftest import STAFF_AAD, World, teams_id
 from tests.reminders.conftest import RecordingSender
+from tests.fakes.http import serving
 
 TEAM = "inclusion@kent.gov.uk"
 FORUM = "term4-2025"
@@ -259,20 +259,13 @@ async def test_evaluation_comments_from_the_web_form(world, logs, tmp_path, monk
     service = world.assistant.features.evaluations.service
     link = await service.form_link(service.forum(FORUM), teams_id(2), channel="teams")
     app = create_app(world.services.settings, core=world.services, run_background=False)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]
     path = link[len("https://bot.example.org"):]
-    try:
+    async with serving(app) as base:
         async with aiohttp.ClientSession() as session:
             fields = [("overall", "5"), ("most_useful", "Mateusz Zielinski in Year 2 will benefit from the toolkit"),
                       ("could_be_better", "Time to discuss Mateusz Zielinski's plan"), ("topics_other", "")]
-            async with session.post(f"http://127.0.0.1:{port}{path}", data=fields) as response:
+            async with session.post(f"{base}{path}", data=fields) as response:
                 assert response.status == 200
-    finally:
-        await runner.cleanup()
     assert (await service.answers_of(FORUM, teams_id(2))) is not None
     outputs = Outputs(files=[await _report_csv(world, tmp_path, monkeypatch)])
     await assert_nowhere(world, names, outputs, logs)
