@@ -8,7 +8,6 @@ submit from anyone else changes nothing.
 """
 from __future__ import annotations
 
-import logging
 import re
 from typing import Optional
 
@@ -18,11 +17,8 @@ from botbuilder.dialogs import DialogSet
 from bot.cards import render_card
 from bot.content.editing import CORRECTABLE, LABELS, MULTILINE, ContentEditor, EditError, title_of
 from bot.router import CardAction, Intent, Router
-from bot.turn import Asker, asker_of
+from bot.turn import Asker, acted_by, staff_asker
 
-log = logging.getLogger(__name__)
-
-STAFF_ONLY = "Sorry, only the inclusion team can do that."
 KIND_WORDS = {"faq": "faq", "faq entry": "faq", "answer": "faq", "event": "event", "webinar": "event",
               "forum": "forum", "deadline": "deadline"}
 CORRECT_PATTERNS = (r"^(correct|edit)( an?| the)? (?P<kind>faq entry|faq|event|webinar|forum|deadline)"
@@ -69,16 +65,7 @@ class ContentEditFeature:
         router.add_action(CardAction("content.withdraw", self._on_withdraw, staff_only=True))
 
     async def _staff(self, turn_context: TurnContext) -> Optional[Asker]:
-        asker = asker_of(turn_context, self._staff_ids)
-        if not asker.is_staff:
-            log.warning("non-staff user attempted a content correction")
-            await turn_context.send_activity(STAFF_ONLY)
-            return None
-        return asker
-
-    @staticmethod
-    def _by(asker: Asker) -> str:
-        return asker.name or asker.aad_object_id or asker.user_id
+        return await staff_asker(turn_context, self._staff_ids, "a content correction")
 
     async def _on_refused(self, turn_context: TurnContext, dc, text: str) -> None:
         await turn_context.send_activity("Correcting content is for the inclusion team. If you have a question, "
@@ -91,7 +78,7 @@ class ContentEditFeature:
         match = re.match(CORRECT_PATTERNS[0], text.strip(), re.IGNORECASE)
         kind = KIND_WORDS[match.group("kind").lower()] if match else "faq"
         words = (match.group("words") or "") if match else ""
-        found = await self._editor.find(kind, words, by=self._by(asker))
+        found = await self._editor.find(kind, words, by=acted_by(asker))
         if not found:
             await turn_context.send_activity(f"No {KIND_NAMES[kind].lower()} matches \"{words}\".")
             return
@@ -131,7 +118,7 @@ class ContentEditFeature:
         try:
             item = await self._editor.item(kind, key)
             changes = changed_fields(kind, self._editor.values(item), data)
-            made = await self._editor.correct(kind, key, changes, by=self._by(asker), why=_text(data, "why"),
+            made = await self._editor.correct(kind, key, changes, by=acted_by(asker), why=_text(data, "why"),
                                               revision=data.get("revision") if isinstance(data.get("revision"),
                                                                                           int) else None)
         except EditError as exc:
@@ -155,7 +142,7 @@ class ContentEditFeature:
         from bot.content.store import ContentError
 
         try:
-            done = await self._corrections.withdraw(key, by=self._by(asker), why=self._editor.redact(why))
+            done = await self._corrections.withdraw(key, by=acted_by(asker), why=self._editor.redact(why))
         except ContentError as exc:
             await turn_context.send_activity(str(exc))
             return

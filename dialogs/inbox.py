@@ -176,7 +176,7 @@ class InboxFeature:
             await turn_context.send_activity("Choose which question it is the same as, then press Merge.")
             return
         try:
-            view = await self._inbox.triage.merge(_text(data, "cluster_id"), target, by=self._by(asker))
+            view = await self._inbox.triage.merge(_text(data, "cluster_id"), target, by=acted_by(asker))
         except InboxError as exc:
             await turn_context.send_activity(str(exc))
             return

@@ -7,7 +7,6 @@ as answered. Only staff get the command routed, and every button checks again he
 """
 from __future__ import annotations
 
-import logging
 from typing import Optional
 
 from botbuilder.core import CardFactory, MessageFactory, TurnContext
@@ -16,13 +15,10 @@ from botbuilder.dialogs import DialogSet
 from bot.clock import british_datetime
 from bot.inbox.views import InboxError
 from bot.router import CardAction, Intent, Router
-from bot.turn import Asker, asker_of
+from bot.turn import Asker, acted_by, staff_asker
 from dialogs.content_edit import changed_fields, correction_card
 
-log = logging.getLogger(__name__)
-
 PUBLISHED_PATTERNS = (r"^(show )?(the )?(inbox )?published( inbox)?( answers)?$",)
-STAFF_ONLY = "Sorry, only the inclusion team can do that."
 CARDS_PER_MESSAGE = 10
 
 
@@ -40,16 +36,7 @@ class PublishedAnswersFeature:
         router.add_action(CardAction("inbox.unpublish", self._on_unpublish, staff_only=True))
 
     async def _staff(self, turn_context: TurnContext) -> Optional[Asker]:
-        asker = asker_of(turn_context, self._staff_ids)
-        if not asker.is_staff:
-            log.warning("non-staff user attempted a published-answer action")
-            await turn_context.send_activity(STAFF_ONLY)
-            return None
-        return asker
-
-    @staticmethod
-    def _by(asker: Asker) -> str:
-        return asker.name or asker.aad_object_id or asker.user_id
+        return await staff_asker(turn_context, self._staff_ids, "a published-answer action")
 
     async def _on_refused(self, turn_context: TurnContext, dc, text: str) -> None:
         await turn_context.send_activity("That is for the inclusion team. If you have a question, just ask it here.")
@@ -96,7 +83,7 @@ class PublishedAnswersFeature:
             return
         try:
             done = await self._publishing.correct(key, changes.get("answer") or values["answer"],
-                                                  question=changes.get("question"), by=self._by(asker),
+                                                  question=changes.get("question"), by=acted_by(asker),
                                                   why=_text(data, "why"))
         except InboxError as exc:
             await turn_context.send_activity(str(exc))
@@ -109,7 +96,7 @@ class PublishedAnswersFeature:
         if asker is None:
             return
         try:
-            entry, done = await self._publishing.unpublish(_text(data, "key"), by=self._by(asker),
+            entry, done = await self._publishing.unpublish(_text(data, "key"), by=acted_by(asker),
                                                            why=_text(data, "why"))
         except InboxError as exc:
             await turn_context.send_activity(str(exc))

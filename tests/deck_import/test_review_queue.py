@@ -148,3 +148,17 @@ async def test_the_next_forum_goes_into_the_forum_catalogue(service, data_dir, c
     held = _by_key(await service.pending("forum"), "term4-2025")
     with pytest.raises(DraftError, match="forum term4-2025 already exists"):
         await service.accept(held.id, by="Clara Green")
+
+
+async def test_accepted_drafts_reach_the_store_on_sqlite_and_postgresql(any_db, settings, clock, tmp_path):
+    """The queue and the store share one database: accepting writes both, on either database."""
+    service = build_draft_service(settings, database=any_db, clock=clock)
+    deck = variant_deck(tmp_path, ("East Tuesday 6th May 1pm -4pm", "East Tuesday 13th May 1pm -4pm"))
+    await service.queue(import_deck(deck), by="Clara Green")
+    draft = _by_key(await service.pending("event"), "induction-east-2025-05-13")
+    decision = await service.accept(draft.id, by="Clara Green")
+    assert decision.published_as == "induction-east-2025-05-13"
+    store = ContentStore(ContentRepository(any_db), clock)
+    item = await store.get("event", "induction-east-2025-05-13")
+    assert item.doc["start"] == "2025-05-13T13:00" and item.updated_by == "Clara Green"
+    assert await store.get("faq", "npq-what-is") is not None          # seeded first

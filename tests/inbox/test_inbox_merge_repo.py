@@ -4,26 +4,15 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from alembic.autogenerate import compare_metadata
-from alembic.runtime.migration import MigrationContext
-
-import integrations.db.tables  # noqa: F401  (complete metadata)
 from integrations.db.inbox import InboxRepository, PublishedEntry, inbox_merges
-from integrations.db.metadata import metadata
 from integrations.db.migrate import current_revisions
 from tests.inbox.test_inbox_repos import new_query
+from tests.migrations import schema_differences
 
 
 async def test_the_merge_migration_matches_its_table(any_db):
     assert "0008_inbox_merge" in await current_revisions(any_db)
-
-    def differences(sync_connection):
-        context = MigrationContext.configure(sync_connection, opts={"compare_type": False})
-        return compare_metadata(context, metadata)
-
-    async with any_db.engine.connect() as conn:
-        diffs = await conn.run_sync(differences)
-    assert [d for d in diffs if inbox_merges.name in repr(d)] == []
+    assert await schema_differences(any_db, {inbox_merges.name}) == []
 
 
 async def test_merge_records_who_and_when_and_unpublish_reopens_the_group(any_db, clock):
