@@ -127,7 +127,7 @@ async def run(count: int, senders: int, database_url: str | None) -> int:
         elapsed = time.perf_counter() - started
         await worker.close()
 
-        queries = await services.features.inbox.service.list_queries(include_all=True)
+        queries = await services.features.inbox.service.export.list_queries(include_all=True)
         logged_ids = Counter(q.message_id for q in queries)
         reply_targets = Counter(m["In-Reply-To"] for m in smtp.messages)
         expected_ids = {f"<bench-{i:05d}@school.kent.sch.uk>" for i in range(count)}

@@ -66,10 +66,11 @@ def build_assistant(core: Core) -> Assistant:
     privacy = install_privacy(core, registry, bookings=bookings, forget_reference=bot.forget_reference)
     mail = install_mail(core, registry, inbox=inbox, bookings=bookings)
     SmallTalkFeature().install(registry.router, registry.dialogs)
-    drafts = install_drafts(core, registry)
-    # Last: it follows the catalogues the features above read, and answers dated questions before the FAQ.
+    # It follows the catalogues the features above read, and answers dated questions before the FAQ.
     content = install_content(core, registry, bookings=bookings, reminders=reminders, evaluations=evaluations,
                               inbox=inbox)
+    # After the content store: accepted drafts are written there and answered at once.
+    drafts = install_drafts(core, registry, content=content)
     features = Features(reminders=reminders, inbox=inbox, faq=faq, bookings=bookings, evaluations=evaluations,
                         privacy=privacy, mail=mail, drafts=drafts, content=content)
     return Assistant(core=core, bot=bot, storage=storage, registry=registry, features=features)

@@ -19,23 +19,26 @@ def render_card(name: str, **context) -> dict:
     return json.loads(text)
 
 
-def card_choices(card: dict) -> list[tuple[str, dict]]:
-    """(title, data) of every submit button, in order: the console numbers them."""
-    choices: list[tuple[str, dict]] = []
+def card_nodes(card: dict, parts: tuple[str, ...] = ("body", "actions")):
+    """Every element of a card's ``parts``, depth first, in order."""
 
     def visit(node):
         if isinstance(node, dict):
-            if node.get("type") in ("Action.Submit", "Action.Execute") and isinstance(node.get("data"), dict):
-                choices.append((node.get("title", "?"), node["data"]))
+            yield node
             for value in node.values():
-                visit(value)
+                yield from visit(value)
         elif isinstance(node, list):
             for value in node:
-                visit(value)
+                yield from visit(value)
 
-    visit(card.get("body", []))
-    visit(card.get("actions", []))
-    return choices
+    for part in parts:
+        yield from visit(card.get(part, []))
+
+
+def card_choices(card: dict) -> list[tuple[str, dict]]:
+    """(title, data) of every submit button, in order: the console numbers them."""
+    return [(node.get("title", "?"), node["data"]) for node in card_nodes(card)
+            if node.get("type") in ("Action.Submit", "Action.Execute") and isinstance(node.get("data"), dict)]
 
 
 def card_to_text(card: dict) -> str:

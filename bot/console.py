@@ -24,7 +24,7 @@ from botbuilder.schema import (
     ResourceResponse,
 )
 
-from bot.cards import ADAPTIVE_CARD, card_choices, card_to_text
+from bot.cards import ADAPTIVE_CARD, card_choices, card_nodes, card_to_text
 
 CONSOLE_SERVICE_URL = "http://console.local/"
 
@@ -94,6 +94,8 @@ class Conversation:
         self.channel_id = channel_id
         self.tenant_id = tenant_id
         self._last_card: Optional[dict] = None
+        # The cards of the last message with cards: "card N" makes one of them the card typed into.
+        self._cards: list[dict] = []
         # Values typed for the last card's inputs ("answer: …"): a terminal cannot fill a card's fields.
         self._typed: dict[str, str] = {}
 
@@ -101,11 +103,17 @@ class Conversation:
         # Teams shows a message's text above its cards; so does the console.
         if activity.text and activity.attachments:
             self.replies.append(Reply(activity.text))
-        for attachment in activity.attachments or []:
-            if attachment.content_type == ADAPTIVE_CARD and isinstance(attachment.content, dict):
-                self._last_card = attachment.content
-                self._typed = {}
-                self.replies.append(Reply(card_to_text(attachment.content), attachment.content))
+        shown = [a.content for a in activity.attachments or []
+                 if a.content_type == ADAPTIVE_CARD and isinstance(a.content, dict)]
+        if shown:
+            self._cards = shown
+        for number, card in enumerate(shown, start=1):
+            self._last_card = card
+            self._typed = {}
+            # Several cards in one message (the inbox's groups): a terminal types into one card at a
+            # time, the last unless the user picks another with "card N".
+            heading = f"[card {number} of {len(shown)}: type  card {number}  to work on it]\n" if len(shown) > 1 else ""
+            self.replies.append(Reply(heading + card_to_text(card), card))
         if activity.text and not activity.attachments:
             self.replies.append(Reply(activity.text))
 
@@ -144,6 +152,16 @@ class Conversation:
                     data = {**self._typed, **data}
                 self._typed = {}
                 return await self.presses(data)
+        picked = re.fullmatch(r"(?i)card\s+(\d+)", stripped)
+        if picked and self._cards:
+            index = int(picked.group(1)) - 1
+            if not 0 <= index < len(self._cards):
+                return [Reply(f"(there are {len(self._cards)} cards; type  card 1  to  card {len(self._cards)})")]
+            self._last_card = self._cards[index]
+            self._typed = {}
+            reply = Reply(f"(card {index + 1} chosen)\n" + card_to_text(self._last_card), self._last_card)
+            self.replies.append(reply)
+            return [reply]
         filled = self._fill(stripped)
         if filled is not None:
             return [filled]
@@ -176,20 +194,8 @@ class Conversation:
 
 def card_inputs(card: dict) -> list[tuple[str, str]]:
     """(id, label) of every input of a card, in order."""
-    found: list[tuple[str, str]] = []
-
-    def visit(node):
-        if isinstance(node, dict):
-            if str(node.get("type", "")).startswith("Input.") and node.get("id"):
-                found.append((node["id"], node.get("label") or node.get("placeholder") or ""))
-            for value in node.values():
-                visit(value)
-        elif isinstance(node, list):
-            for value in node:
-                visit(value)
-
-    visit(card.get("body", []))
-    return found
+    return [(node["id"], node.get("label") or node.get("placeholder") or "") for node in card_nodes(card, ("body",))
+            if str(node.get("type", "")).startswith("Input.") and node.get("id")]
 
 
 def _sends_no_inputs(card: dict, data: dict) -> bool:

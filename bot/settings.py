@@ -219,8 +219,9 @@ class RemindersSettings:
 
 
 @dataclass(frozen=True)
-class PrivacySettings:
-    """How long each kind of record is kept, in days; ``sencobot privacy purge`` (also run daily) applies them."""
+class Retention:
+    """How long each kind of record is kept, in days; ``sencobot privacy purge`` (also run daily) applies them.
+    The one model of it: ``PrivacySettings`` adds when the purge runs, ``bot.privacy.service`` applies it."""
 
     queries_days: int = 365
     mail_outbox_days: int = 30
@@ -231,6 +232,15 @@ class PrivacySettings:
     delivery_log_days: int = 90
     inactive_user_days: int = 365
     bot_state_days: int = 90
+
+    @classmethod
+    def from_settings(cls, privacy: "Retention") -> "Retention":
+        """Just the retention periods of the privacy settings (which carry more)."""
+        return cls(**{f.name: getattr(privacy, f.name) for f in dataclasses.fields(cls)})
+
+
+@dataclass(frozen=True)
+class PrivacySettings(Retention):
     # When the daily purge runs (London time); every replica may run it, it is idempotent.
     purge_time: str = "03:30"
 

@@ -1,9 +1,15 @@
 """Who is talking to us, read safely from an activity (Teams fields may be missing or odd)."""
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
+from typing import Optional
 
 from botbuilder.core import TurnContext
+
+log = logging.getLogger(__name__)
+
+STAFF_ONLY = "Sorry, only the inclusion team can do that."
 
 
 @dataclass(frozen=True)
@@ -50,6 +56,22 @@ def asker_of(turn_context: TurnContext, staff_ids: frozenset[str]) -> Asker:
         is_staff=(bool(staff_ids) and (aad in staff_ids or user_id in staff_ids))
         or turn_context.turn_state.get(STAFF_BY_TEAM) is True,
     )
+
+
+async def staff_asker(turn_context: TurnContext, staff_ids: frozenset[str], what: str) -> Optional[Asker]:
+    """The asker, when on the inclusion team; otherwise they are told so, ``what`` they tried is logged (e.g.
+    "an inbox action") and the answer is None. Card actions check again here: buttons can be forged."""
+    asker = asker_of(turn_context, staff_ids)
+    if not asker.is_staff:
+        log.warning("non-staff user attempted %s", what)
+        await turn_context.send_activity(STAFF_ONLY)
+        return None
+    return asker
+
+
+def acted_by(asker: Asker) -> str:
+    """Who did a staff action, for the record."""
+    return asker.name or asker.aad_object_id or asker.user_id
 
 
 def _text(value) -> str:

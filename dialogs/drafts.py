@@ -20,7 +20,10 @@ from bot.turn import Asker, asker_of
 
 log = logging.getLogger(__name__)
 
-DRAFT_PATTERNS = (r"^(show |review )?(the )?(imported )?drafts$", r"^review (the )?(deck|import)$")
+DRAFT_PATTERNS = (r"^(show |review )?(the )?(imported )?drafts$", r"^review (the )?(deck|import)$",
+                  r"^(show |review )?(the )?(imported )?(?P<kind>faq|event|deadline|forum)s? drafts$",
+                  r"^drafts (?P<kind2>faq|event|deadline|forum)s?$")
+DRAFT_KINDS = ("forum", "event", "deadline", "faq")
 STAFF_ONLY = "Sorry, only the inclusion team can do that."
 NEW_PATTERNS = (r"^(new|add)( an?)? (?P<kind>faq|faq entry|event|webinar|deadline)$",)
 NEW_KINDS = {"faq": "faq", "faq entry": "faq", "event": "event", "webinar": "event", "deadline": "deadline"}
@@ -49,6 +52,7 @@ class DraftsFeature:
                                  description="add an FAQ entry, event or deadline by hand, reviewed like a draft "
                                              "(staff)", staff_only=True))
         router.add_intent(Intent("drafts.new.refuse", self._on_refused, patterns=NEW_PATTERNS))
+        router.add_action(CardAction("drafts.page", self._on_page, staff_only=True))
         router.add_action(CardAction("drafts.accept", self._on_accept, staff_only=True))
         router.add_action(CardAction("drafts.edit", self._on_edit, staff_only=True))
         router.add_action(CardAction("drafts.reject", self._on_reject, staff_only=True))
@@ -70,22 +74,51 @@ class DraftsFeature:
                                          "question, just ask it here.")
 
     async def _on_drafts(self, turn_context: TurnContext, dc, text: str) -> None:
+        import re
+
+        kind = None
+        for pattern in DRAFT_PATTERNS:
+            match = re.match(pattern, text.strip(), re.IGNORECASE)
+            if match:
+                found = match.groupdict()
+                kind = (found.get("kind") or found.get("kind2") or "").lower() or None
+                break
+        await self._show_page(turn_context, kind, 0)
+
+    async def _on_page(self, turn_context: TurnContext, dc, data: dict) -> None:
+        kind = data.get("kind") if data.get("kind") in DRAFT_KINDS else None
+        start = data.get("start")
+        await self._show_page(turn_context, kind, start if isinstance(start, int) and start >= 0 else 0)
+
+    async def _show_page(self, turn_context: TurnContext, kind: Optional[str], start: int) -> None:
         if await self._staff(turn_context) is None:
             return
-        pending = await self._drafts.pending()
+        pending = await self._drafts.pending(kind)
+        what = f"{kind} drafts" if kind else "drafts"
         if not pending:
-            await turn_context.send_activity("No drafts are waiting for review. Import a deck with "
+            await turn_context.send_activity(f"No {what} are waiting for review. Import a deck with "
                                              "`sencobot import deck FILE`.")
             return
         # Flagged drafts first: they are the ones that need a person.
-        ordered = sorted(pending, key=lambda d: (not d.flags, ["forum", "event", "deadline", "faq"].index(d.kind)))
-        shown = ordered[:CARDS_PER_MESSAGE]
+        ordered = sorted(pending, key=lambda d: (not d.flags, DRAFT_KINDS.index(d.kind)))
+        if start >= len(ordered):
+            start = max(0, len(ordered) - CARDS_PER_MESSAGE)    # the queue shrank since the button was shown
+        shown = ordered[start:start + CARDS_PER_MESSAGE]
         flagged = sum(1 for d in pending if d.flags)
-        summary = (f"{len(pending)} draft{'s' if len(pending) != 1 else ''} waiting for review"
-                   f" ({flagged} flagged for a check).")
+        summary = (f"{len(pending)} {what} waiting for review ({flagged} flagged for a check).")
         if len(shown) < len(pending):
-            summary += f" Here are {len(shown)}; say `drafts` again for the next ones, or use `sencobot drafts list`."
+            summary += f" These are {start + 1} to {start + len(shown)}."
         cards = [CardFactory.adaptive_card(draft_card(d)) for d in shown]
+        remaining = len(ordered) - (start + len(shown))
+        if remaining > 0:
+            following = min(remaining, CARDS_PER_MESSAGE)
+            cards.append(CardFactory.adaptive_card({
+                "type": "AdaptiveCard", "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
+                "version": "1.5",
+                "body": [{"type": "TextBlock", "wrap": True, "text": f"{remaining} more {what} waiting. Say "
+                          "`faq drafts`, `event drafts`, `deadline drafts` or `forum drafts` for one kind."}],
+                "actions": [{"type": "Action.Submit", "title": f"Show the next {following}",
+                             "data": {"action": "drafts.page", "kind": kind, "start": start + len(shown)}}]}))
         await turn_context.send_activity(MessageFactory.list(cards, text=summary))
 
     async def _on_new(self, turn_context: TurnContext, dc, text: str) -> None:

@@ -7,7 +7,6 @@ hand-made submit from anyone else changes nothing.
 """
 from __future__ import annotations
 
-import logging
 from typing import Optional
 
 from botbuilder.core import CardFactory, MessageFactory, TurnContext
@@ -17,14 +16,12 @@ from bot.cards import render_card
 from bot.clock import british_datetime
 from bot.router import CardAction, Fallback, Intent, Router
 from bot.inbox.faq_document import topic_choices, topic_title
-from bot.inbox.service import ClusterView, InboxError, InboxService
+from bot.inbox.service import InboxService
+from bot.inbox.views import ClusterView, InboxError
 from bot.inbox.clusters import strip_tags
-from bot.turn import Asker, asker_of
-
-log = logging.getLogger(__name__)
+from bot.turn import Asker, acted_by, staff_asker
 
 INBOX_PATTERNS = (r"^(show |open )?(me )?(the )?(faq )?inbox$", r"^triage$")
-STAFF_ONLY = "Sorry, only the inclusion team can do that."
 
 
 class InboxFeature:
@@ -60,7 +57,7 @@ class InboxFeature:
     def answering(self, fallback: Fallback) -> Fallback:
         """The FAQ fallback, with published answers loaded from the database first (after a restart)."""
         async def answer(turn_context: TurnContext, asker: Asker, text: str) -> None:
-            await self._inbox.ensure_published_loaded()
+            await self._inbox.publishing.ensure_published_loaded()
             await fallback(turn_context, asker, text)
 
         return answer
@@ -68,16 +65,7 @@ class InboxFeature:
     # -- staff check -----------------------------------------------------------------------
 
     async def _staff(self, turn_context: TurnContext) -> Optional[Asker]:
-        asker = asker_of(turn_context, self._staff_ids)
-        if not asker.is_staff:
-            log.warning("non-staff user attempted an inbox action")
-            await turn_context.send_activity(STAFF_ONLY)
-            return None
-        return asker
-
-    @staticmethod
-    def _by(asker: Asker) -> str:
-        return asker.name or asker.aad_object_id or asker.user_id
+        return await staff_asker(turn_context, self._staff_ids, "an inbox action")
 
     # -- the inbox command -----------------------------------------------------------------
 
@@ -96,8 +84,8 @@ class InboxFeature:
     async def _show_page(self, turn_context: TurnContext, start: int) -> None:
         if await self._staff(turn_context) is None:
             return
-        # Most asked first, then the longest waiting (InboxService.clusters).
-        views = await self._inbox.clusters()
+        # Most asked first, then the longest waiting (Triage.clusters).
+        views = await self._inbox.triage.clusters()
         if not views:
             await turn_context.send_activity("The inbox is empty: no questions are waiting for an answer.")
             return
@@ -155,7 +143,7 @@ class InboxFeature:
             return
         cluster_id = _text(data, "cluster_id")
         try:
-            outcome = await self._inbox.answer(cluster_id, _text(data, "answer"), by=self._by(asker),
+            outcome = await self._inbox.answers.answer(cluster_id, _text(data, "answer"), by=acted_by(asker),
                                                question=_text(data, "question") or None)
         except InboxError as exc:
             await turn_context.send_activity(str(exc))
@@ -180,14 +168,15 @@ class InboxFeature:
         await turn_context.send_activity(" ".join(parts))
 
     async def _on_merge(self, turn_context: TurnContext, dc, data: dict) -> None:
-        if await self._staff(turn_context) is None:
+        asker = await self._staff(turn_context)
+        if asker is None:
             return
         target = _text(data, "merge_into")
         if not target:
             await turn_context.send_activity("Choose which question it is the same as, then press Merge.")
             return
         try:
-            view = await self._inbox.merge(_text(data, "cluster_id"), target)
+            view = await self._inbox.triage.merge(_text(data, "cluster_id"), target, by=acted_by(asker))
         except InboxError as exc:
             await turn_context.send_activity(str(exc))
             return
@@ -201,7 +190,7 @@ class InboxFeature:
         if asker is None:
             return
         try:
-            await self._inbox.dismiss(_text(data, "cluster_id"), by=self._by(asker))
+            await self._inbox.triage.dismiss(_text(data, "cluster_id"), by=acted_by(asker))
         except InboxError as exc:
             await turn_context.send_activity(str(exc))
             return
@@ -212,9 +201,9 @@ class InboxFeature:
         if asker is None:
             return
         try:
-            entry = await self._inbox.publish(
+            entry = await self._inbox.publishing.publish(
                 _text(data, "cluster_id"),
-                by=self._by(asker),
+                by=acted_by(asker),
                 question=_text(data, "question") or None,
                 topic=_text(data, "topic") or None,
                 answer=_text(data, "answer") or None,

@@ -3,8 +3,10 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 import uuid
 from datetime import datetime, timezone
+from pathlib import Path
 
 import pytest
 
@@ -13,6 +15,8 @@ from bot.settings import DEFAULT_CONFIG, load_settings
 from integrations.db import Database
 from integrations.db.metadata import metadata
 from integrations.db.migrate import upgrade
+from knowledge.events import DEFAULT_EVENTS_FILE
+from tests.fakes.smtp import SmtpServer
 
 pytest_plugins = ["tests.travel"]
 
@@ -134,3 +138,30 @@ def settings(tmp_path):
         environ={},
         overrides={"database.url": f"sqlite+aiosqlite:///{tmp_path}/sencobot.db"},
     )
+
+
+@pytest.fixture
+def smtp():
+    """A local SMTP server that keeps what it is sent (tests.fakes.smtp)."""
+    server = SmtpServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def events_path(tmp_path) -> Path:
+    """A copy of the events catalogue that a test may edit."""
+    path = tmp_path / "events.yaml"
+    shutil.copy(DEFAULT_EVENTS_FILE, path)
+    return path
+
+
+@pytest.fixture
+def cli_env(tmp_path, events_path, monkeypatch) -> str:
+    """The environment a ``sencobot`` command runs in: its own SQLite file (the URL is returned), the copied
+    events catalogue and a link-signing key."""
+    url = f"sqlite+aiosqlite:///{tmp_path}/cli.db"
+    monkeypatch.setenv("DATABASE_URL", url)
+    monkeypatch.setenv("SENCOBOT_BOOKINGS__EVENTS_FILE", str(events_path))
+    monkeypatch.setenv("SENCOBOT_LINK_SIGNING_KEY", "test-signing-key")
+    return url

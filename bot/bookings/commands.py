@@ -27,6 +27,7 @@ from pathlib import Path
 import yaml
 
 from bot.cli import settings_from
+from bot.commands import group, write_out
 from knowledge.events import (AREAS, KINDS, Event, EventSource, EventsError, event_to_raw, load_events,
                               parse_catalogue, render_entry, replace_entry_text)
 from knowledge.london import format_local, parse_local, to_the_minute
@@ -35,9 +36,7 @@ EXPORT_COLUMNS = ("name", "school", "email", "status", "booked_at")
 
 
 def register(sub) -> None:
-    events = sub.add_parser("events", help="bookable events (knowledge/data/events.yaml)")
-    actions = events.add_subparsers(dest="events_command", metavar="ACTION")
-    actions.required = True
+    actions = group(sub, "events", "bookable events (knowledge/data/events.yaml)")
 
     listing = actions.add_parser("list", help="every event with its dates, status and capacity")
     listing.set_defaults(func=_reporting_catalogue_errors(cmd_events_list))
@@ -70,9 +69,7 @@ def register(sub) -> None:
     add_change_options(cancel, "events cancel")
     cancel.set_defaults(func=_reporting_catalogue_errors(cmd_events_cancel))
 
-    bookings = sub.add_parser("bookings", help="who booked an event")
-    b_actions = bookings.add_subparsers(dest="bookings_command", metavar="ACTION")
-    b_actions.required = True
+    b_actions = group(sub, "bookings", "who booked an event")
     b_list = b_actions.add_parser("list", help="bookings for an event, in joining order")
     b_list.add_argument("event", help="event id")
     b_list.add_argument("--all", action="store_true", help="include cancelled bookings")
@@ -385,11 +382,7 @@ def cmd_bookings_export(args) -> int:
         return _fail(f"no event with id {args.event}")
     _event, rows = found
     text = bookings_csv(rows)
-    if args.out == "-":
-        sys.stdout.write(text)
-    else:
-        Path(args.out).write_text(text, encoding="utf-8")
-        print(f"Wrote {len(rows)} booking{'s' if len(rows) != 1 else ''} to {args.out}.")
+    write_out(args.out, text, f"Wrote {len(rows)} booking{'s' if len(rows) != 1 else ''} to {args.out}.")
     return 0
 
 

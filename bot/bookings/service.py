@@ -26,10 +26,11 @@ from typing import Iterable, Optional
 
 from bot.clock import Clock, british_datetime, london
 from bot.bookings.mail import BookingMailer, CalendarAttachment
+from bot.bookings.ports import BookingStore
 from bot.notify import Notice
 from bot.signed_links import LinkSigner
 from integrations.calendar import Attendee, CalendarEvent, booking_uid, build_ics
-from integrations.db.bookings import Booking, BookingConflict, BookingRepository, EventChange, EventCounts, EventState
+from integrations.db.bookings import Booking, BookingConflict, EventChange, EventCounts, EventState
 from knowledge.events import Catalogue, Event, EventsError, find_events, load_events
 
 log = logging.getLogger(__name__)
@@ -177,7 +178,7 @@ class EventCatalogue:
 class BookingService:
     def __init__(
         self,
-        repo: BookingRepository,
+        repo: BookingStore,
         catalogue: EventCatalogue,
         clock: Clock,
         *,

@@ -1,1 +1,29 @@
-"""``sencobot`` subcommands, one module per area; each exposes ``register(subparsers)``."""
+"""``sencobot`` subcommands: the host's here, each feature's in ``bot/<feature>/commands.py``; every module
+exposes ``register(subparsers)``. The two helpers below are the shapes every module repeats."""
+from __future__ import annotations
+
+
+def group(sub, name: str, help: str, *, metavar: str = "ACTION"):
+    """A command with actions (``sencobot NAME ACTION``); returns the actions' subparsers."""
+    actions = sub.add_parser(name, help=help).add_subparsers(dest=f"{name}_command", metavar=metavar)
+    actions.required = True
+    return actions
+
+
+def action(actions, name: str, func, help: str):
+    """One action (or command) that runs ``func(args)``; returns its parser for the arguments."""
+    parser = actions.add_parser(name, help=help)
+    parser.set_defaults(func=func)
+    return parser
+
+
+def write_out(out: str, text: str, written: str) -> None:
+    """``text`` to standard output when ``out`` is "-", else to the file ``out`` (then ``written`` is printed)."""
+    import sys
+    from pathlib import Path
+
+    if out == "-":
+        sys.stdout.write(text)
+    else:
+        Path(out).write_text(text, encoding="utf-8")
+        print(written)

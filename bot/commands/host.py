@@ -6,6 +6,7 @@ import json
 import sys
 
 from bot.cli import settings_from
+from bot.commands import action, group
 
 
 def register(sub) -> None:
@@ -24,15 +25,10 @@ def register(sub) -> None:
     ask.add_argument("--jsonl", action="store_true", help="read questions one per line, write JSON lines")
     ask.set_defaults(func=cmd_ask)
 
-    db = sub.add_parser("db", help="database schema")
-    db_sub = db.add_subparsers(dest="db_command", metavar="ACTION")
-    db_sub.required = True
-    upgrade = db_sub.add_parser("upgrade", help="apply migrations")
-    upgrade.set_defaults(func=cmd_db_upgrade)
+    db_sub = group(sub, "db", "database schema")
+    action(db_sub, "upgrade", cmd_db_upgrade, "apply migrations")
 
-    kb = sub.add_parser("kb", help="the knowledge base")
-    kb_actions = kb.add_subparsers(dest="kb_command", metavar="ACTION")
-    kb_actions.required = True
+    kb_actions = group(sub, "kb", "the knowledge base")
     kb_check = kb_actions.add_parser("check", help="validate the knowledge files (FAQ, glossary, catalogues)")
     kb_check.add_argument("--path", default=None, help="knowledge folder (default: the configured one)")
     kb_check.set_defaults(func=cmd_kb_check)
@@ -40,8 +36,7 @@ def register(sub) -> None:
 
     register_content(sub, kb_actions)
 
-    config = sub.add_parser("config", help="print the effective settings (secrets masked)")
-    config.set_defaults(func=cmd_config)
+    action(sub, "config", cmd_config, "print the effective settings (secrets masked)")
 
 
 def cmd_serve(args) -> int:

@@ -4,6 +4,9 @@
     sencobot kb export --out DIR                                           the live state as YAML
     sencobot kb history [--kind K] [--id ID] [--limit N]                   who changed what, when, why
     sencobot kb revert CHANGE [--by NAME] [--why TEXT]                     undo one change
+    sencobot kb show KIND ID                                               one live item's correctable fields
+    sencobot kb edit KIND ID --set FIELD=VALUE --why TEXT [--by NAME]      correct an FAQ entry, event, forum
+                                                                           or deadline (as the Teams card does)
     sencobot faq withdraw ID --why TEXT [--notify]                         unpublish an FAQ answer
     sencobot faq edit ID --answer TEXT --why TEXT [--notify]               correct a published answer
 
@@ -96,6 +99,19 @@ def register(sub, kb_actions=None) -> None:
         rev.add_argument("change", type=int, help="the change number from `kb history`")
         add_change_options(rev, "revert")
         rev.set_defaults(func=cmd_kb_revert)
+        from bot.content.editing import CORRECTABLE
+
+        show = kb_actions.add_parser("show", help="one live item's fields that can be corrected")
+        show.add_argument("kind", choices=tuple(CORRECTABLE))
+        show.add_argument("id", help="the item's id (or words of its title)")
+        show.set_defaults(func=cmd_kb_show)
+        edit = kb_actions.add_parser("edit", help="correct a live FAQ entry, event, forum or deadline")
+        edit.add_argument("kind", choices=tuple(CORRECTABLE))
+        edit.add_argument("id", help="the item's id")
+        edit.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE", required=True)
+        edit.add_argument("--why", required=True, help="why (kept in the history)")
+        edit.add_argument("--by", default=None, help="who is making the change (default: your login name)")
+        edit.set_defaults(func=cmd_kb_edit)
 
 
 def cmd_kb_import(args) -> int:
@@ -293,3 +309,59 @@ def cmd_faq_edit(args) -> int:
         return 0
 
     return _corrections(args, work)
+
+
+# -- sencobot kb show|edit -----------------------------------------------------------------------
+
+
+def _editing(args, work) -> int:
+    from bot.content.editing import ContentEditor, EditError
+    from bot.privacy.edge import redactor_for
+
+    settings = settings_from(args)
+
+    async def run() -> int:
+        async with store_session(settings, args.clock) as (store, _catalogues, _seeded):
+            editor = ContentEditor(store, redactor=redactor_for(settings), seed_dir=data_dir_of(settings))
+            try:
+                return await work(editor)
+            except EditError as exc:
+                print(f"sencobot kb: {exc}", file=sys.stderr)
+                return 1
+
+    return asyncio.run(run())
+
+
+def cmd_kb_show(args) -> int:
+    async def work(editor) -> int:
+        found = await editor.find(args.kind, args.id, by=who(args))
+        if len(found) != 1:
+            print(f"{len(found)} {args.kind} items match {args.id!r}" + (":" if found else "."))
+            for f in found:
+                print(f"  {f.key}  {f.title}")
+            return 1 if not found else 0
+        item = await editor.item(args.kind, found[0].key)
+        print(f"{item.kind} {item.key} (last changed by {item.updated_by})")
+        for name, value in editor.values(item).items():
+            print(f"  {name}: {value}")
+        return 0
+
+    return _editing(args, work)
+
+
+def cmd_kb_edit(args) -> int:
+    changes = {}
+    for item in args.set:
+        name, sep, value = item.partition("=")
+        if not sep:
+            print(f"sencobot kb edit: --set needs FIELD=VALUE, got {item!r}", file=sys.stderr)
+            return 2
+        changes[name.strip()] = value
+
+    async def work(editor) -> int:
+        made = await editor.correct(args.kind, args.id, changes, by=who(args), why=args.why)
+        print(f"corrected {args.kind} {args.id} ({', '.join(changes)}) as change {made.id}; every replica answers "
+              "from it within seconds (undo with `sencobot kb revert " + str(made.id) + "`)")
+        return 0
+
+    return _editing(args, work)

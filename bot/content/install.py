@@ -9,15 +9,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Optional
 
 from bot.background import periodic
 from bot.bookings.service import BookingService
 from bot.content.catalogues import FileCatalogues
+from bot.content.corrections import FaqCorrections
+from bot.content.editing import ContentEditor
 from bot.content.live import LiveService
 from bot.content.store import ContentCache, ContentStore, StoreCatalogues
 from bot.core import Core
 from bot.registry import Registry
 from dialogs.content import LiveFeature
+from dialogs.content_edit import ContentEditFeature
 from integrations.db.content import ContentRepository
 
 
@@ -41,6 +45,8 @@ class Content:
     catalogues: StoreCatalogues
     store: ContentStore
     live: LiveService
+    editor: Optional[ContentEditor] = None
+    corrections: Optional[FaqCorrections] = None
 
     async def poll(self) -> bool:
         return await self._poll()
@@ -68,7 +74,7 @@ def install(core: Core, registry: Registry, *, bookings: BookingService, reminde
 
     live = LiveService(core.clock, Catalogues(catalogues, FileCatalogues(data_dir)), bookings)
     core.answerer.add_note_source(live.newer_note)
-    feature = LiveFeature(live, core.staff_ids, refresh=poll, recorder=inbox.service)
+    feature = LiveFeature(live, core.staff_ids, refresh=poll, recorder=inbox.service.log)
     feature.install(registry.router, registry.dialogs)
     # Dated questions ("when is the next forum?") are answered from the live catalogues first.
     registry.fallback = feature.answering(registry.fallback)
@@ -78,4 +84,14 @@ def install(core: Core, registry: Registry, *, bookings: BookingService, reminde
     content = Content(cache, catalogues, ContentStore(repo, core.clock,
                                                       default_capacity=settings.bookings.default_capacity), live)
     content._poll = poll
+    # Staff correct live items from Teams; withdrawing an FAQ answer tells the people it was sent to.
+    content.editor = ContentEditor(content.store, redactor=core.redactor, seed_dir=data_dir, refresh=poll)
+    content.corrections = FaqCorrections(content.store, inbox.service.repo, core.notifier, core.clock,
+                                         team_name=settings.team_name)
+    ContentEditFeature(content.editor, staff_ids=core.staff_ids,
+                       corrections=content.corrections).install(registry.router, registry.dialogs)
+    # Answers published from the inbox are FAQ items in the store too: answered everywhere, unpublished by
+    # withdrawing them.
+    inbox.service.publishing.attach(store=content.store, corrections=content.corrections, refresh=poll,
+                                    seed_dir=data_dir)
     return content

@@ -218,6 +218,19 @@ class ContentStore:
             await self._repo.change(changes, by=by, why=why, now=self._clock.now())
         return counts
 
+    async def seed_if_empty(self, root: Optional[Path], *, by: str) -> bool:
+        """Seeds an empty store from the knowledge folder before its first change.
+
+        Readers switch from the YAML files to the store as soon as it holds anything, so a store whose
+        first item came from Teams would otherwise answer from that one item alone."""
+        if await self.is_seeded():
+            return False
+        from knowledge.loader import data_dir
+
+        await self.import_directory(data_dir(str(root) if root else None), by=by,
+                                    why="seeded from the knowledge folder before the first change")
+        return True
+
     async def export_directory(self, root: Path) -> list[Path]:
         """Writes the live state as the knowledge folder's YAML files (FAQ grouped by topic)."""
         root = Path(root)

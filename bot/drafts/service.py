@@ -1,10 +1,11 @@
 """The review queue: imported drafts wait here until a member of staff accepts, edits or rejects them.
 
 Plain Python (no botbuilder, no SQLAlchemy): the repository and the sink come in through the
-constructor. Every decision records who and when; rejected drafts are kept. Accepting writes the
-draft through the ``DraftSink`` first and marks it accepted only if that worked, so a draft the
-catalogue refuses stays pending with the reason shown. An accepted FAQ entry is handed to
-``publish_faq`` (the running answerer), so it is answered at once.
+constructor. Every decision records who and when; rejected drafts are kept. Accepting adds the
+draft to the shared content store first and marks it accepted only if that worked, so a draft the
+catalogue refuses stays pending with the reason shown. The sink refreshes this process's copy of
+the store, so an accepted FAQ entry is answered at once (and by other replicas within seconds).
+Text staff type into a draft goes through the redactor before it is stored.
 """
 from __future__ import annotations
 
@@ -12,13 +13,12 @@ import datetime as dt
 import logging
 import re
 from dataclasses import dataclass
-from typing import Callable, Optional
+from typing import Optional, Protocol
 
 from bot.clock import Clock
-from bot.drafts.sink import DraftSink, SinkError
+from bot.drafts.sink import SinkError
 from integrations.db.drafts import DeckImport, DraftRepository, NewDraft, StoredDraft
 from knowledge.deck_import.models import DeckDrafts, to_jsonable
-from knowledge.models import FaqEntry
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +30,14 @@ EDITABLE: dict[str, dict[str, str]] = {
     "deadline": {"title": "text", "on": "date", "until": "date", "detail": "text", "category": "text"},
     "forum": {"title": "text", "display": "text", "venue": "text"},
 }
+
+
+# Free text a person may type; dates, times, links and categories are not redacted (they hold no names).
+REDACTED_FIELDS = frozenset({"question", "answer", "title", "description", "detail", "venue", "display"})
+
+
+class DraftSink(Protocol):
+    async def add(self, kind: str, data: dict, *, by: str, why: str, now: dt.datetime) -> str: ...
 
 
 class DraftError(Exception):
@@ -47,12 +55,11 @@ def draft_title(data: dict) -> str:
 
 
 class DraftService:
-    def __init__(self, repo: DraftRepository, sink: DraftSink, clock: Clock,
-                 publish_faq: Optional[Callable[[FaqEntry], None]] = None):
+    def __init__(self, repo: DraftRepository, sink: DraftSink, clock: Clock, *, redactor=None):
         self._repo = repo
         self._sink = sink
         self._clock = clock
-        self._publish_faq = publish_faq
+        self._redactor = redactor
 
     async def queue(self, drafts: DeckDrafts, *, by: str) -> DeckImport:
         items = [NewDraft(kind=d.kind, key=d.id, title=draft_title(to_jsonable(d)), data=to_jsonable(d),
@@ -103,7 +110,7 @@ class DraftService:
         draft = await self.get(draft_id)
         if draft.status != "pending":
             raise DraftError(f"That draft was already {draft.status} by {draft.decided_by}; it can't be edited.")
-        data = apply_changes(draft.kind, draft.data, changes)
+        data = apply_changes(draft.kind, draft.data, self._redacted(changes))
         if data == draft.data:
             return draft
         if not await self._repo.edit(draft.id, data, revision=draft.revision, by=by, now=self._clock.now()):
@@ -118,13 +125,10 @@ class DraftService:
             draft = await self.edit(draft_id, changes, by=by)
         now = self._clock.now()
         data = draft.data if draft.data.get("id") else {**draft.data, "id": new_id(draft.kind, draft.data)}
+        record = await self._repo.get_import(draft.import_id)
+        why = f"accepted from the review queue ({record.file_name if record else 'imported deck'})"
         try:
-            if draft.kind == "faq":
-                entry = self._sink.add_faq(data, now=now)
-                published = entry.id
-            else:
-                published = getattr(self._sink, f"add_{draft.kind}")(data, now=now)
-                entry = None
+            published = await self._sink.add(draft.kind, data, by=by, why=why, now=now)
         except SinkError as exc:
             raise DraftError(f"Not accepted: {exc}.") from None
         if not await self._repo.decide(draft.id, "accepted", revision=draft.revision, by=by, now=now,
@@ -132,9 +136,13 @@ class DraftService:
             # The content is written; the queue row lost a race with another decision on it.
             log.warning("draft %s was written but decided by someone else meanwhile", draft.id)
             raise DraftError("Someone else decided that draft meanwhile.")
-        if entry is not None and self._publish_faq is not None:
-            self._publish_faq(entry)
         return Decision(await self.get(draft.id), published)
+
+    def _redacted(self, changes: dict) -> dict:
+        if self._redactor is None:
+            return changes
+        return {name: self._redactor.redact(value) if name in REDACTED_FIELDS and isinstance(value, str) else value
+                for name, value in changes.items()}
 
     async def reject(self, draft_id: str, *, by: str, note: Optional[str] = None) -> Decision:
         draft = await self.get(draft_id)

@@ -22,6 +22,7 @@ import sys
 from pathlib import Path
 
 from bot.cli import settings_from
+from bot.commands import action, group
 
 _SESSION = re.compile(r"^(primary|secondary|any):(\d{4}-\d{2}-\d{2})(?::(\d{2}:\d{2})-(\d{2}:\d{2}))?$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -31,8 +32,7 @@ def register(sub) -> None:
     forums = sub.add_parser("forums", help="the forum catalogue (knowledge/data/forums.yaml)")
     forum_actions = forums.add_subparsers(dest="forums_command", metavar="ACTION")
     forum_actions.required = True
-    listing = forum_actions.add_parser("list", help="every forum with its days and agenda size")
-    listing.set_defaults(func=cmd_forums_list)
+    action(forum_actions, "list", cmd_forums_list, "every forum with its days and agenda size")
     add = forum_actions.add_parser("add", help="add a forum (held, scheduled or proposed) to the catalogue")
     add.add_argument("id", help="forum code, term<N>-<YYYY> (e.g. term1-2026)")
     add.add_argument("--title", required=True, help="formal name, e.g. \"Countywide SENCO Forum, Term 1 2026\"")
@@ -54,9 +54,7 @@ def register(sub) -> None:
     add_change_options(add, "forums add")
     add.set_defaults(func=cmd_forums_add)
 
-    evaluations = sub.add_parser("evaluations", help="forum evaluations: attendees, sending, results")
-    actions = evaluations.add_subparsers(dest="evaluations_command", metavar="ACTION")
-    actions.required = True
+    actions = group(sub, "evaluations", "forum evaluations: attendees, sending, results")
     status = actions.add_parser("status", help="when each survey is open, how many were asked and answered")
     status.add_argument("forum", nargs="?", default=None)
     status.set_defaults(func=cmd_status)
@@ -66,8 +64,7 @@ def register(sub) -> None:
     invite.add_argument("--email", action="append", default=[], metavar="ADDRESS", help="email address (repeat)")
     invite.add_argument("--file", default=None, help="a file of Teams user ids and email addresses, one a line")
     invite.set_defaults(func=cmd_invite)
-    send = actions.add_parser("send", help="send the invitations and reminders that are due now")
-    send.set_defaults(func=cmd_send)
+    action(actions, "send", cmd_send, "send the invitations and reminders that are due now")
     report = actions.add_parser("report", help="write the responses CSV, the summary and the chart")
     report.add_argument("forum")
     report.add_argument("--out", required=True, help="folder to write into (created if missing)")

@@ -21,10 +21,11 @@ from typing import TYPE_CHECKING, Awaitable, Callable, Iterable, Optional
 
 from bot.clock import Clock, british_date
 from bot.evaluations.messages import EvaluationMessages
+from bot.evaluations.ports import ParticipantStore, ResponseStore
 from bot.evaluations.survey import Answers, Survey, build_survey
 from bot.notify import Notice
 from bot.settings import EvaluationSettings, SettingsError
-from integrations.db.evaluations import EvaluationParticipants, EvaluationResponses, Participant, StoredResponse
+from integrations.db.evaluations import Participant, StoredResponse
 from knowledge.forums import LONDON, TIME_PATTERN, Forum, ForumCatalogue, ForumsError, load_forums
 
 if TYPE_CHECKING:
@@ -180,8 +181,8 @@ class EvaluationService:
         self,
         *,
         forums: ForumsSource,
-        participants: EvaluationParticipants,
-        responses: EvaluationResponses,
+        participants: ParticipantStore,
+        responses: ResponseStore,
         clock: Clock,
         policy: EvaluationPolicy,
         notifier,

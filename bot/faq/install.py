@@ -14,7 +14,7 @@ def install(core: Core, registry: Registry, *, inbox: Inbox) -> FaqFeature:
     settings = core.settings
     feature = FaqFeature(
         core.answerer,
-        inbox.service,
+        inbox.service.log,
         team_name=settings.team_name,
         team_mailbox=settings.team_mailbox,
         staff_ids=core.staff_ids,

@@ -10,13 +10,12 @@ from pathlib import Path
 from typing import Awaitable, Callable
 
 from bot.cli import settings_from
+from bot.commands import action, group
 from integrations.db.inbox import QUERY_STATUSES
 
 
 def register(sub) -> None:
-    inbox = sub.add_parser("inbox", help="the FAQ collation inbox: questions waiting for the inclusion team")
-    actions = inbox.add_subparsers(dest="inbox_command", metavar="ACTION")
-    actions.required = True
+    actions = group(sub, "inbox", "the FAQ collation inbox: questions waiting for the inclusion team")
 
     listing = actions.add_parser("list", help="questions needing an answer (oldest first)")
     listing.add_argument("--status", choices=QUERY_STATUSES, default=None, help="only questions with this status")
@@ -29,6 +28,42 @@ def register(sub) -> None:
     answer.add_argument("--by", default=None, help="who answered (default: the team name)")
     answer.set_defaults(func=cmd_inbox_answer)
 
+    groups = actions.add_parser("groups", help="groups of similar questions waiting (ids for merge and publish)")
+    groups.set_defaults(func=cmd_inbox_groups)
+
+    merge = actions.add_parser("merge", help="merge group A into group B (the same question; answered once)")
+    merge.add_argument("source", help="the group to merge away (the first 8 characters of its id are enough)")
+    merge.add_argument("target", help="the group it is the same question as")
+    merge.add_argument("--by", default=None, help="who is merging (recorded; default: your login name)")
+    merge.set_defaults(func=cmd_inbox_merge)
+
+    publish = actions.add_parser("publish", help="publish an answered group as an FAQ entry (answered at once)")
+    publish.add_argument("id", help="the group's id (or its start)")
+    publish.add_argument("--question", default=None, help="the question as it should read in the FAQ")
+    publish.add_argument("--topic", default=None, help="the FAQ topic (default: inbox.default_topic)")
+    publish.add_argument("--answer", default=None, help="answer it first (sent to every asker) if not answered")
+    publish.add_argument("--by", default=None, help="who is publishing (recorded; default: your login name)")
+    publish.set_defaults(func=cmd_inbox_publish)
+
+    published = actions.add_parser("published", help="answers published from the inbox")
+    published.set_defaults(func=cmd_inbox_published)
+
+    correct = actions.add_parser("edit", help="correct a published answer (people given the old one are told)")
+    correct.add_argument("id", help="the published answer's FAQ id, or its group's id (or its start)")
+    correct.add_argument("--answer", required=True, help="the corrected answer")
+    correct.add_argument("--question", default=None, help="a corrected question wording")
+    correct.add_argument("--why", required=True, help="what was wrong (kept in the history, told to askers)")
+    correct.add_argument("--by", default=None, help="who is correcting (recorded; default: your login name)")
+    correct.add_argument("--no-notify", action="store_true", help="do not tell the people given the old answer")
+    correct.set_defaults(func=cmd_inbox_edit)
+
+    unpublish = actions.add_parser("unpublish", help="withdraw a published answer (its group goes back to the inbox)")
+    unpublish.add_argument("id", help="the published answer's FAQ id, or its group's id (or its start)")
+    unpublish.add_argument("--why", required=True, help="the reason (kept in the history, told to askers)")
+    unpublish.add_argument("--by", default=None, help="who is unpublishing (recorded; default: your login name)")
+    unpublish.add_argument("--no-notify", action="store_true", help="do not tell the people it was sent to")
+    unpublish.set_defaults(func=cmd_inbox_unpublish)
+
     export = actions.add_parser("export", help="the query log as CSV (redacted)")
     export.add_argument("--format", choices=("csv",), default="csv")
     export.add_argument("--out", default="-", help="file to write (default: standard output)")
@@ -39,9 +74,7 @@ def register(sub) -> None:
     digest.add_argument("--send", action="store_true", help="send it to the team mailbox and mark the questions")
     digest.set_defaults(func=cmd_inbox_digest)
 
-    faq = sub.add_parser("faq", help="the Frequently Asked Questions document")
-    faq_actions = faq.add_subparsers(dest="faq_command", metavar="ACTION")
-    faq_actions.required = True
+    faq_actions = group(sub, "faq", "the Frequently Asked Questions document")
     faq_export = faq_actions.add_parser("export", help="write the FAQ document (md, html or docx)")
     faq_export.add_argument("--format", choices=("md", "html", "docx"), required=True)
     faq_export.add_argument("--out", required=True, help="file to write")
@@ -60,17 +93,14 @@ def register(sub) -> None:
 
     register_faq(sub)
 
-    redact = sub.add_parser("redact", help="redact personal data from stdin, one line out per line in")
-    redact.set_defaults(func=cmd_redact)
+    action(sub, "redact", cmd_redact, "redact personal data from stdin, one line out per line in")
 
 
 def _kb_actions(sub):
     """The `kb` command's actions; `kb` may already be registered by the knowledge commands."""
     existing = sub.choices.get("kb")
     if existing is None:
-        kb = sub.add_parser("kb", help="the knowledge base")
-        actions = kb.add_subparsers(dest="kb_command", metavar="ACTION")
-        actions.required = True
+        actions = group(sub, "kb", "the knowledge base")
         return actions
     for action in existing._actions:
         if isinstance(action, argparse._SubParsersAction):
@@ -95,7 +125,7 @@ def _with_assistant(args, work: Callable[..., Awaitable[int]]) -> int:
         try:
             await upgrade(database)
             assistant = build_assistant(build_core(settings, clock=args.clock, database=database))
-            await assistant.features.inbox.service.ensure_published_loaded()
+            await assistant.features.inbox.service.publishing.ensure_published_loaded()
             return int(await work(assistant) or 0)
         finally:
             await database.dispose()
@@ -110,7 +140,7 @@ def cmd_inbox_list(args) -> int:
     from bot.clock import british_datetime
 
     async def work(assistant) -> int:
-        queries = await assistant.features.inbox.service.list_queries(status=args.status, include_all=args.all)
+        queries = await assistant.features.inbox.service.export.list_queries(status=args.status, include_all=args.all)
         if not queries:
             print("No questions." if args.all or args.status else "No questions need an answer.")
             return 0
@@ -129,11 +159,11 @@ def cmd_inbox_list(args) -> int:
 
 
 def cmd_inbox_answer(args) -> int:
-    from bot.inbox.service import InboxError
+    from bot.inbox.views import InboxError
 
     async def work(assistant) -> int:
         try:
-            outcome = await assistant.features.inbox.service.answer_query(
+            outcome = await assistant.features.inbox.service.answers.answer_query(
                 args.id, args.text, by=args.by or assistant.core.settings.team_name)
         except InboxError as exc:
             print(f"sencobot inbox answer: {exc}", file=sys.stderr)
@@ -152,9 +182,105 @@ def cmd_inbox_answer(args) -> int:
     return _with_assistant(args, work)
 
 
+def _who(args) -> str:
+    from bot.content.commands import who
+
+    return who(args)
+
+
+def _inbox_action(args, name: str, work) -> int:
+    """Runs a staff action on the inbox, printing its refusal (InboxError) as one line."""
+    from bot.inbox.views import InboxError
+
+    async def guarded(assistant) -> int:
+        try:
+            return int(await work(assistant.features.inbox.service, assistant) or 0)
+        except InboxError as exc:
+            print(f"sencobot inbox {name}: {exc}", file=sys.stderr)
+            return 1
+
+    return _with_assistant(args, guarded)
+
+
+def cmd_inbox_groups(args) -> int:
+    from bot.clock import british_datetime
+
+    async def work(inbox, assistant) -> int:
+        views = await inbox.triage.clusters()
+        for view in views:
+            state = "answered" if view.status == "answered" else "open"
+            print(f"{view.id[:8]}  {state:<8}  asked {view.count}×, first {british_datetime(view.first_asked)}")
+            print(f"          {view.question}")
+        print(f"{len(views)} group{'s' if len(views) != 1 else ''} waiting.")
+        return 0
+
+    return _inbox_action(args, "groups", work)
+
+
+def cmd_inbox_merge(args) -> int:
+    async def work(inbox, assistant) -> int:
+        source = await inbox.triage.group_id(args.source)
+        target = await inbox.triage.group_id(args.target)
+        view = await inbox.triage.merge(source, target, by=_who(args))
+        print(f"Merged group {source[:8]} into {target[:8]}: \"{view.question}\" has now been asked "
+              f"{view.count} time{'s' if view.count != 1 else ''}.")
+        return 0
+
+    return _inbox_action(args, "merge", work)
+
+
+def cmd_inbox_publish(args) -> int:
+    async def work(inbox, assistant) -> int:
+        group = await inbox.triage.group_id(args.id)
+        entry = await inbox.publishing.publish(group, by=_who(args), question=args.question, topic=args.topic,
+                                               answer=args.answer)
+        print(f"Published \"{entry.question}\" as FAQ entry {entry.id} ({entry.source.session}); every replica "
+              "answers it within seconds.")
+        return 0
+
+    return _inbox_action(args, "publish", work)
+
+
+def cmd_inbox_published(args) -> int:
+    from bot.clock import british_datetime
+
+    async def work(inbox, assistant) -> int:
+        entries = await inbox.publishing.published_entries()
+        for entry in entries:
+            print(f"{entry.faq_id}  group {(entry.cluster_id or '-')[:8]}  published by {entry.published_by} on "
+                  f"{british_datetime(entry.published_at)}")
+            print(f"          {entry.question}")
+        print(f"{len(entries)} published answer{'s' if len(entries) != 1 else ''}.")
+        return 0
+
+    return _inbox_action(args, "published", work)
+
+
+def cmd_inbox_edit(args) -> int:
+    async def work(inbox, assistant) -> int:
+        done = await inbox.publishing.correct(args.id, args.answer, question=args.question, by=_who(args),
+                                              why=args.why, notify=not args.no_notify)
+        print(f"Corrected \"{done.question}\" (change {done.change}); {done.told} asker(s) will be told.")
+        return 0
+
+    return _inbox_action(args, "edit", work)
+
+
+def cmd_inbox_unpublish(args) -> int:
+    async def work(inbox, assistant) -> int:
+        entry, done = await inbox.publishing.unpublish(args.id, by=_who(args), why=args.why,
+                                                       notify=not args.no_notify)
+        told = f"; {done.told} asker(s) will be told" if done else ""
+        print(f"Unpublished {entry.faq_id} (group {(entry.cluster_id or '-')[:8]} is back in the inbox as "
+              f"answered){told}.")
+        return 0
+
+    return _inbox_action(args, "unpublish", work)
+
+
 def cmd_inbox_export(args) -> int:
     async def work(assistant) -> int:
-        text = await assistant.features.inbox.service.export_csv(include_all=not args.needing_answer)
+        text = await assistant.features.inbox.service.export.export_csv(include_all=not args.needing_answer)
         _write(args.out, text)
         return 0
 
@@ -203,8 +329,8 @@ async def export_faq(assistant, fmt: str, out: Path, new_since: date | None = No
     from integrations.faq_export import write_document
 
     inbox = assistant.features.inbox.service
-    await inbox.ensure_published_loaded()
-    published = {e.faq_id: e.published_at for e in await inbox.published_entries()}
+    await inbox.publishing.ensure_published_loaded()
+    published = {e.faq_id: e.published_at for e in await inbox.publishing.published_entries()}
     updated_at = max(published.values(), default=None)
     content = assistant.features.content
     # The live state: the shared content store's entries (withdrawn ones gone, corrections in).
@@ -266,7 +392,7 @@ def cmd_kb_export(args) -> int:
         return export_store(args)
 
     async def work(assistant) -> int:
-        entries = await assistant.features.inbox.service.published_entries()
+        entries = await assistant.features.inbox.service.publishing.published_entries()
         configured = assistant.core.settings.knowledge.data_dir
         data_dir = Path(configured) if configured else DEFAULT_DATA_DIR
         out = Path(args.out) if args.out else data_dir / "faq" / "published.yaml"

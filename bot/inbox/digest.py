@@ -155,7 +155,7 @@ class InboxHousekeeping:
         self.ticks = 0
 
     async def tick(self) -> None:
-        for step in (self._inbox.sync_published, self._inbox.deliver_pending, self._send_digest):
+        for step in (self._inbox.publishing.sync_published, self._inbox.answers.deliver_pending, self._send_digest):
             try:
                 await step()
             except Exception as exc:
@@ -169,7 +169,7 @@ class InboxHousekeeping:
     def background_task(self):
         """An aiohttp cleanup_ctx: published entries are loaded before the app serves, then ticks run."""
 
-        return periodic("inbox housekeeping", self.tick, self.interval, before=self._inbox.sync_published,
+        return periodic("inbox housekeeping", self.tick, self.interval, before=self._inbox.publishing.sync_published,
                         clock=self._clock)
 
     def interval(self) -> float:

@@ -12,6 +12,7 @@ from bot.inbox.service import InboxService
 from bot.core import Core
 from bot.registry import Registry
 from dialogs.inbox import InboxFeature
+from dialogs.inbox_published import PublishedAnswersFeature
 from integrations.db.inbox import InboxRepository
 
 
@@ -24,7 +25,7 @@ class Inbox:
 
 def inbox_service(core: Core) -> InboxService:
     settings = core.settings
-    return InboxService(
+    return InboxService.build(
         InboxRepository(core.database),
         redactor=core.redactor,
         faq=core.answerer,
@@ -66,6 +67,7 @@ def install(core: Core, registry: Registry) -> Inbox:
         default_topic=settings.inbox.default_topic,
     )
     feature.install(registry.router, registry.dialogs)
+    PublishedAnswersFeature(service.publishing, staff_ids=core.staff_ids).install(registry.router, registry.dialogs)
     housekeeping = InboxHousekeeping(service, digest_service(core, service), core.clock, settings.inbox.check_seconds)
     registry.add_job(housekeeping.background_task())
     return Inbox(service=service, feature=feature, housekeeping=housekeeping)

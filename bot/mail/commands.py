@@ -5,16 +5,13 @@ import asyncio
 import sys
 
 from bot.cli import settings_from
+from bot.commands import action, group
 
 
 def register(sub) -> None:
-    mail = sub.add_parser("mail", help="the email assistant (the team mailbox)")
-    mail_sub = mail.add_subparsers(dest="mail_command", metavar="ACTION")
-    mail_sub.required = True
-    poll = mail_sub.add_parser("poll-once", help="read new mail once: answer, log to the inbox, send the outbox")
-    poll.set_defaults(func=cmd_poll_once)
-    status = mail_sub.add_parser("status", help="how many messages were handled and replies are waiting")
-    status.set_defaults(func=cmd_status)
+    mail_sub = group(sub, "mail", "the email assistant (the team mailbox)")
+    action(mail_sub, "poll-once", cmd_poll_once, "read new mail once: answer, log to the inbox, send the outbox")
+    action(mail_sub, "status", cmd_status, "how many messages were handled and replies are waiting")
 
 
 def cmd_poll_once(args) -> int:

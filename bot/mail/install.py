@@ -32,7 +32,7 @@ def mail_assistant(core: Core, *, inbox: Inbox, bookings: Optional[BookingServic
     return MailAssistant(
         MailRepository(core.database),
         faq=core.answerer,
-        recorder=inbox.service,
+        recorder=inbox.service.log,
         clock=core.clock,
         sender=core.mail,
         config=MailAssistantConfig(

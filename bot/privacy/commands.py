@@ -13,17 +13,14 @@ from __future__ import annotations
 import asyncio
 import json
 import sys
-from pathlib import Path
 
 from bot.cli import settings_from
+from bot.commands import action, group, write_out
 
 
 def register(sub) -> None:
-    parser = sub.add_parser("privacy", help="retention purge, and export or erase one person's data")
-    actions = parser.add_subparsers(dest="privacy_command", metavar="ACTION")
-    actions.required = True
-    purge = actions.add_parser("purge", help="delete or anonymise records older than their retention period")
-    purge.set_defaults(func=cmd_purge)
+    actions = group(sub, "privacy", "retention purge, and export or erase one person's data")
+    action(actions, "purge", cmd_purge, "delete or anonymise records older than their retention period")
     export = actions.add_parser("export", help="everything held about a person, as JSON")
     export.add_argument("--user", required=True, help="Teams user id, Entra ID object id, or email address")
     export.add_argument("--out", default="-", help="file to write (default: standard output)")
@@ -81,11 +78,7 @@ def cmd_purge(args) -> int:
 def cmd_export(args) -> int:
     data = _run(args, lambda service: service.export_user(args.user))
     text = json.dumps(data, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
-    if args.out == "-":
-        sys.stdout.write(text)
-    else:
-        Path(args.out).write_text(text, encoding="utf-8")
-        print(f"Wrote {_count(data)} record(s) for {args.user} to {args.out}.")
+    write_out(args.out, text, f"Wrote {_count(data)} record(s) for {args.user} to {args.out}.")
     return 0
 
 

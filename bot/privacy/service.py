@@ -27,30 +27,12 @@ from typing import Any, Callable, Optional
 
 from bot.background import periodic
 from bot.clock import LONDON, Clock
+from bot.settings import Retention
 from integrations.db.privacy import ANONYMISED, PrivacyRepository, Subject
 
 log = logging.getLogger(__name__)
 
 EXPORT_FORMAT = "sencobot-personal-data/1"
-
-
-@dataclass(frozen=True)
-class Retention:
-    """Days each kind of record is kept (bot.settings.PrivacySettings)."""
-
-    queries_days: int = 365
-    mail_outbox_days: int = 30
-    processed_ids_days: int = 90
-    evaluation_days: int = 730
-    tribunal_closed_days: int = 90
-    bookings_past_days: int = 365
-    delivery_log_days: int = 90
-    inactive_user_days: int = 365
-    bot_state_days: int = 90
-
-    @classmethod
-    def from_settings(cls, privacy) -> "Retention":
-        return cls(**{name: getattr(privacy, name) for name in cls.__dataclass_fields__})
 
 
 @dataclass(frozen=True)

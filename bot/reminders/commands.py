@@ -8,12 +8,11 @@ import sys
 from pathlib import Path
 
 from bot.cli import settings_from
+from bot.commands import action, group
 
 
 def register(sub) -> None:
-    deadlines = sub.add_parser("deadlines", help="the deadline catalogue (knowledge/data/deadlines.yaml)")
-    deadlines_sub = deadlines.add_subparsers(dest="deadlines_command", metavar="ACTION")
-    deadlines_sub.required = True
+    deadlines_sub = group(sub, "deadlines", "the deadline catalogue (knowledge/data/deadlines.yaml)")
 
     add = deadlines_sub.add_parser("add", help="append a validated deadline to the catalogue")
     add.add_argument("--id", required=True, help="stable kebab-case id, e.g. npq-senco-applications-close")
@@ -45,13 +44,9 @@ def register(sub) -> None:
     broadcast.add_argument("--by", default="cli", help="who is sending it (kept with the broadcast)")
     broadcast.set_defaults(func=cmd_broadcast)
 
-    reminders = sub.add_parser("reminders", help="the reminder scheduler")
-    reminders_sub = reminders.add_subparsers(dest="reminders_command", metavar="ACTION")
-    reminders_sub.required = True
-    once = reminders_sub.add_parser("run-once", help="sync the catalogue and deliver everything due now, then exit")
-    once.set_defaults(func=cmd_run_once)
-    status = reminders_sub.add_parser("status", help="counts of announcements and messages by status")
-    status.set_defaults(func=cmd_status)
+    reminders_sub = group(sub, "reminders", "the reminder scheduler")
+    action(reminders_sub, "run-once", cmd_run_once, "sync the catalogue and deliver everything due now, then exit")
+    action(reminders_sub, "status", cmd_status, "counts of announcements and messages by status")
 
 
 def _today(args) -> dt.date:

@@ -28,7 +28,7 @@ from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, Integer, Stri
 
 from integrations.db.engine import Database
 from integrations.db.metadata import metadata
-from integrations.db.rows import from_row
+from integrations.db.rows import get_row, from_row
 from integrations.db.types import UtcDateTime
 
 
@@ -313,8 +313,7 @@ class BookingRepository:
     # -- reads (no lock: a snapshot is enough) --------------------------------------------------
 
     async def get(self, ref: str) -> Optional[Booking]:
-        async with self._db.engine.connect() as conn:
-            row = (await conn.execute(select(bookings).where(bookings.c.ref == ref))).first()
+        row = await get_row(self._db, bookings, ref=ref)
         return _booking(row) if row else None
 
     async def for_user(self, user_id: str, *, active_only: bool = True) -> list[Booking]:

@@ -183,6 +183,11 @@ class DraftRepository:
                      published_as=published_as))
         return result.rowcount == 1
 
+    async def get_import(self, import_id: str) -> Optional[DeckImport]:
+        async with self._db.engine.connect() as conn:
+            r = (await conn.execute(select(deck_imports).where(deck_imports.c.id == import_id))).first()
+        return DeckImport(r.id, r.file_name, r.forum_id, r.drafts, r.imported_by, r.imported_at) if r else None
+
     async def imports(self) -> list[DeckImport]:
         async with self._db.engine.connect() as conn:
             rows = (await conn.execute(select(deck_imports).order_by(deck_imports.c.imported_at))).all()

@@ -18,7 +18,7 @@ from sqlalchemy import Boolean, Column, Float, ForeignKey, Integer, String, Tabl
 
 from integrations.db.engine import Database
 from integrations.db.metadata import metadata
-from integrations.db.rows import from_row
+from integrations.db.rows import first_row, get_row, rows_by_id_prefix, from_row
 from integrations.db.types import UtcDateTime
 
 
@@ -86,6 +86,16 @@ inbox_published = Table(
 )
 
 # One row per digest period: whoever inserts the row sends that period's digest.
+# Who merged a group into another, and when (0008_inbox_merge).
+inbox_merges = Table(
+    "inbox_merges",
+    metadata,
+    Column("source_id", String(32), primary_key=True),
+    Column("target_id", String(32), nullable=False, index=True),
+    Column("merged_by", String(256), nullable=False),
+    Column("merged_at", UtcDateTime, nullable=False),
+)
+
 inbox_digests = Table(
     "inbox_digests",
     metadata,
@@ -224,20 +234,12 @@ class InboxRepository:
         return _query(row)
 
     async def get_query(self, query_id: str) -> Optional[Query]:
-        async with self._db.engine.connect() as conn:
-            row = (await conn.execute(select(inbox_queries).where(inbox_queries.c.id == query_id))).first()
+        row = await get_row(self._db, inbox_queries, id=query_id)
         return _query(row) if row else None
 
     async def find_queries(self, id_prefix: str) -> list[Query]:
         """Queries whose id starts with the prefix (staff type short ids in the CLI)."""
-        prefix = id_prefix.strip().lower()
-        if not prefix or any(c not in "0123456789abcdef" for c in prefix):
-            return []
-        async with self._db.engine.connect() as conn:
-            rows = await conn.execute(
-                select(inbox_queries).where(inbox_queries.c.id.like(prefix + "%")).limit(5)
-            )
-            return [_query(row) for row in rows]
+        return [_query(row) for row in await rows_by_id_prefix(self._db, inbox_queries, id_prefix)]
 
     async def set_feedback(self, query_id: str, asker_id: str, helpful: bool, now: datetime) -> bool:
         async with self._db.engine.begin() as conn:
@@ -258,7 +260,7 @@ class InboxRepository:
             )
             if result.rowcount != 1:
                 return None
-            row = (await conn.execute(select(inbox_queries).where(inbox_queries.c.id == query_id))).first()
+            row = await first_row(conn, inbox_queries, id=query_id)
         return _query(row)
 
     async def place_in_cluster(self, query_id: str, cluster_id: str, status: str, now: datetime) -> None:
@@ -320,17 +322,11 @@ class InboxRepository:
         return await self.get_cluster(cluster_id)
 
     async def get_cluster(self, cluster_id: str) -> Optional[Cluster]:
-        async with self._db.engine.connect() as conn:
-            row = (await conn.execute(select(inbox_clusters).where(inbox_clusters.c.id == cluster_id))).first()
+        row = await get_row(self._db, inbox_clusters, id=cluster_id)
         return _cluster(row) if row else None
 
     async def find_clusters(self, id_prefix: str) -> list[Cluster]:
-        prefix = id_prefix.strip().lower()
-        if not prefix or any(c not in "0123456789abcdef" for c in prefix):
-            return []
-        async with self._db.engine.connect() as conn:
-            rows = await conn.execute(select(inbox_clusters).where(inbox_clusters.c.id.like(prefix + "%")).limit(5))
-            return [_cluster(row) for row in rows]
+        return [_cluster(row) for row in await rows_by_id_prefix(self._db, inbox_clusters, id_prefix)]
 
     async def clusters(self, statuses: Iterable[str]) -> list[Cluster]:
         async with self._db.engine.connect() as conn:
@@ -361,10 +357,11 @@ class InboxRepository:
                 .where(inbox_queries.c.cluster_id == cluster_id, inbox_queries.c.status == "new")
                 .values(status="answered", updated_at=now)
             )
-            row = (await conn.execute(select(inbox_clusters).where(inbox_clusters.c.id == cluster_id))).first()
+            row = await first_row(conn, inbox_clusters, id=cluster_id)
         return _cluster(row)
 
-    async def merge_cluster(self, source_id: str, target_id: str, now: datetime) -> Optional[Cluster]:
+    async def merge_cluster(self, source_id: str, target_id: str, now: datetime,
+                            by: Optional[str] = None) -> Optional[Cluster]:
         """Moves an open cluster's questions into another open or answered cluster; returns the target."""
         if source_id == target_id:
             return None
@@ -385,6 +382,8 @@ class InboxRepository:
             )
             if result.rowcount != 1:
                 return None
+            await conn.execute(insert(inbox_merges).values(source_id=source_id, target_id=target_id,
+                                                           merged_by=by or "staff", merged_at=now))
             # Questions joining an answered cluster are answered by it (and then delivered).
             moved_status = "answered" if target.status == "answered" else "new"
             await conn.execute(
@@ -441,6 +440,49 @@ class InboxRepository:
                 await conn.execute(
                     update(inbox_published).where(inbox_published.c.faq_id == entry.faq_id).values(**values)
                 )
+        return True
+
+    async def merges(self, target_id: str) -> list[tuple[str, str, datetime]]:
+        """(merged group, by, at) for the groups merged into this one, oldest first."""
+        async with self._db.engine.connect() as conn:
+            rows = await conn.execute(select(inbox_merges).where(inbox_merges.c.target_id == target_id)
+                                      .order_by(inbox_merges.c.merged_at))
+            return [(r.source_id, r.merged_by, r.merged_at) for r in rows]
+
+    async def unpublish(self, faq_id: str, now: datetime) -> bool:
+        """Takes an entry back: its row goes, and its group is answered-not-published again (it shows in the
+        inbox, and can be corrected and published again). The content store keeps who, when and why."""
+        async with self._db.engine.begin() as conn:
+            row = (await conn.execute(select(inbox_published).where(inbox_published.c.faq_id == faq_id))).first()
+            if row is None:
+                return False
+            await conn.execute(delete(inbox_published).where(inbox_published.c.faq_id == faq_id))
+            if row.cluster_id:
+                await conn.execute(
+                    update(inbox_clusters)
+                    .where(inbox_clusters.c.id == row.cluster_id, inbox_clusters.c.status == "published")
+                    .values(status="answered", faq_id=None, updated_at=now)
+                )
+                await conn.execute(
+                    update(inbox_queries)
+                    .where(inbox_queries.c.cluster_id == row.cluster_id, inbox_queries.c.status == "published")
+                    .values(status="answered", updated_at=now)
+                )
+        return True
+
+    async def correct_published(self, faq_id: str, answer: str, question: Optional[str], now: datetime) -> bool:
+        """The published entry's (and its group's) answer after a correction."""
+        values = {"answer": answer}
+        if question:
+            values["question"] = question
+        async with self._db.engine.begin() as conn:
+            row = (await conn.execute(select(inbox_published).where(inbox_published.c.faq_id == faq_id))).first()
+            if row is None:
+                return False
+            await conn.execute(update(inbox_published).where(inbox_published.c.faq_id == faq_id).values(**values))
+            if row.cluster_id:
+                await conn.execute(update(inbox_clusters).where(inbox_clusters.c.id == row.cluster_id)
+                                   .values(answer=answer, updated_at=now))
         return True
 
     async def published_entries(self) -> list[PublishedEntry]:

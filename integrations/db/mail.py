@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy import Column, Integer, LargeBinary, String, Table
 
 from integrations.db.engine import Database
+from integrations.db.rows import first_row, get_row
 from integrations.db.metadata import metadata
 from integrations.db.types import UtcDateTime
 
@@ -134,8 +135,7 @@ class MailRepository:
     # -- processing -----------------------------------------------------------------------------
 
     async def processed(self, message_key: str) -> Optional[ProcessedMail]:
-        async with self._db.engine.connect() as conn:
-            row = (await conn.execute(select(mail_processed).where(mail_processed.c.message_key == message_key))).first()
+        row = await get_row(self._db, mail_processed, message_key=message_key)
         return _processed(row) if row else None
 
     async def decide(
@@ -252,7 +252,7 @@ class MailRepository:
                         ))
                 except IntegrityError:
                     return None
-            row = (await conn.execute(select(mail_cursors).where(mail_cursors.c.mailbox == mailbox))).first()
+            row = await first_row(conn, mail_cursors, mailbox=mailbox)
             return Cursor(row.mailbox, row.position)
 
     async def release(self, mailbox: str, holder: str) -> None:
@@ -292,7 +292,7 @@ class Redelivered(Exception):
 
 async def _take_window(conn, sender_hash: str, confident: bool, window: ReplyWindow, now: datetime) -> bool:
     """One auto-reply per sender per window; confident answers may go beyond that, up to a hard cap."""
-    row = (await conn.execute(select(mail_senders).where(mail_senders.c.sender_hash == sender_hash))).first()
+    row = await first_row(conn, mail_senders, sender_hash=sender_hash)
     if row is None:
         try:
             async with conn.begin_nested():
@@ -300,7 +300,7 @@ async def _take_window(conn, sender_hash: str, confident: bool, window: ReplyWin
                     sender_hash=sender_hash, window_started_at=now, replies=1, last_reply_at=now))
             return True
         except IntegrityError:
-            row = (await conn.execute(select(mail_senders).where(mail_senders.c.sender_hash == sender_hash))).first()
+            row = await first_row(conn, mail_senders, sender_hash=sender_hash)
     if row.window_started_at <= now - window.length:
         result = await conn.execute(
             update(mail_senders)

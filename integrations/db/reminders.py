@@ -34,7 +34,7 @@ from integrations.db.host import ConversationReferences, StoredReference
 from integrations.db.host import conversation_refs
 from integrations.db.engine import Database
 from integrations.db.metadata import metadata
-from integrations.db.rows import from_row
+from integrations.db.rows import get_row, from_row
 from integrations.db.types import UtcDateTime
 
 
@@ -414,8 +414,7 @@ class Announcements:
             return result.rowcount == 1
 
     async def get_by_key(self, key: str) -> Optional[Announcement]:
-        async with self._db.engine.connect() as conn:
-            row = (await conn.execute(select(reminders).where(reminders.c.key == key))).first()
+        row = await get_row(self._db, reminders, key=key)
         return _announcement_from_row(row) if row else None
 
     async def all(self, *, kind: Optional[str] = None) -> list[Announcement]:

@@ -24,13 +24,6 @@ WEBINAR_APRIL = "webinar-2025-04-30"
 
 
 @pytest.fixture
-def events_path(tmp_path) -> Path:
-    path = tmp_path / "events.yaml"
-    shutil.copy(DEFAULT_EVENTS_FILE, path)
-    return path
-
-
-@pytest.fixture
 def spring_clock() -> FixedClock:
     return FixedClock(SPRING)
 

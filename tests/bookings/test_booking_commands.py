@@ -19,12 +19,8 @@ NEW_ID = "induction-west-2026-12-03"
 
 
 @pytest.fixture
-def env(tmp_path, events_path, monkeypatch):
-    url = f"sqlite+aiosqlite:///{tmp_path}/cli.db"
-    monkeypatch.setenv("DATABASE_URL", url)
-    monkeypatch.setenv("SENCOBOT_BOOKINGS__EVENTS_FILE", str(events_path))
-    monkeypatch.setenv("SENCOBOT_LINK_SIGNING_KEY", "test-signing-key")
-    return url
+def env(cli_env):
+    return cli_env
 
 
 def book(url, events_path, *people):

@@ -13,16 +13,8 @@ from bot.bookings.mail import BookingMailer
 from integrations.calendar import booking_uid
 from integrations.mail.smtp import SmtpConfig, SmtpSender
 from tests.bookings.conftest import WEBINAR_MAY, WEST, edit_event, make_service, person
-from tests.fakes.smtp import SmtpServer
 
 LONDON = ZoneInfo("Europe/London")
-
-
-@pytest.fixture
-def smtp():
-    server = SmtpServer().start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture

@@ -85,7 +85,7 @@ async def test_staff_changes_through_the_cli_are_answered_by_both_app_processes(
     assert "Tribunal update (Georgette Williams)" in forum
     assert "Book a place: https://example.org/forum-booking" in forum
     inbox = assistant.features.inbox.service
-    logged = [q for q in await inbox.list_queries(include_all=True) if q.text == "When is the next forum?"]
+    logged = [q for q in await inbox.export.list_queries(include_all=True) if q.text == "When is the next forum?"]
     assert [(q.outcome, q.needs_answer) for q in logged] == [("answer", False)]
 
     deadlines = await ask(user, "what deadlines are coming up?")

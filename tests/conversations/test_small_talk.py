@@ -39,7 +39,7 @@ async def test_junk_is_not_offered_to_staff_as_a_question(assistant, junk):
     user = senco(assistant)
     replies = await user.says(junk)
     assert PASSED_ON not in texts(replies)
-    assert await assistant.features.inbox.service.clusters() == []
+    assert await assistant.features.inbox.service.triage.clusters() == []
 
 
 async def test_a_greeting_with_a_question_is_a_question(assistant):
@@ -64,9 +64,9 @@ async def test_junk_by_email_never_waits_for_staff(assistant):
     recorder = assistant.features.inbox.service
     declined = AnswerResult(question="", outcome="decline", confidence=0.0)
     for text in ("😀😀😀😀", "<p>&nbsp;</p>", "test"):
-        await recorder.record(channel="email", asker_id="a@school.example", asker_name="", text=text, result=declined)
-    await recorder.record(channel="email", asker_id="a@school.example", asker_name="",
+        await recorder.log.record(channel="email", asker_id="a@school.example", asker_name="", text=text, result=declined)
+    await recorder.log.record(channel="email", asker_id="a@school.example", asker_name="",
                           text="Can pupils with dyslexia borrow a laptop?", result=declined)
     waiting = await recorder.repo.list_queries(needs_answer=True)
     assert [q.text for q in waiting] == ["Can pupils with dyslexia borrow a laptop?"]
-    assert len(await recorder.clusters()) == 1
+    assert len(await recorder.triage.clusters()) == 1

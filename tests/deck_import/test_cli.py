@@ -32,6 +32,17 @@ async def _drafts(tmp_path):
         await database.dispose()
 
 
+async def _history(tmp_path, key):
+    from integrations.db import Database
+    from integrations.db.content import ContentRepository
+
+    database = Database(f"sqlite+aiosqlite:///{tmp_path}/cli.db")
+    try:
+        return await ContentRepository(database).history(kind="faq", key=key, limit=10)
+    finally:
+        await database.dispose()
+
+
 # Six `sencobot` processes, each starting Python and migrating the database: slow when the machine is busy.
 @pytest.mark.timeout(400)
 async def test_import_then_review_from_the_terminal(sencobot, tmp_path, data_dir):
@@ -57,7 +68,10 @@ async def test_import_then_review_from_the_terminal(sencobot, tmp_path, data_dir
     faq = next(d for d in drafts if d.kind == "faq" and d.data["topic"] == "New Ways of Working")
     accepted = sencobot("drafts", "accept", faq.id, "--by", "Ruth Gately")
     assert accepted.returncode == 0, accepted.stderr
-    assert "communities-schools-new-ways-working" in (data_dir / "faq" / "imported.yaml").read_text()
+    assert "live as faq communities-schools-new-ways-working" in accepted.stdout
+    [change] = await _history(tmp_path, "communities-schools-new-ways-working")
+    assert (change.action, change.changed_by) == ("add", "Ruth Gately")
+    assert not (data_dir / "faq" / "imported.yaml").exists()
     again = sencobot("drafts", "accept", faq.id, "--by", "Ruth Gately")
     assert again.returncode == 1 and "already accepted by Ruth Gately" in again.stderr
     stored = {d.id: d for d in await _drafts(tmp_path)}[faq.id]

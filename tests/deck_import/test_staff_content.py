@@ -7,8 +7,6 @@ from bot.console import Conversation
 from bot.assistant import build_assistant
 from bot.core import build_core
 from bot.notify import RecordingNotifier
-from knowledge.deadlines import load_deadlines
-from knowledge.events import load_events
 
 
 @pytest.fixture
@@ -44,20 +42,21 @@ async def test_a_new_faq_entry_typed_in_teams_is_answered_at_once(people):
 
 
 async def test_a_new_event_and_deadline_typed_in_teams_go_into_the_catalogues(people, data_dir):
-    staff, _senco, _services = people
+    staff, _senco, assistant = people
+    catalogues = assistant.features.content.catalogues
     card = next(r for r in await staff.says("add an event") if r.card)
     replies = await staff.presses({**accept_data(card), "f_title": "SEND Quality Assurance webinar",
                                    "f_kind_of_event": "webinar", "f_day": "2027-05-11", "f_start": "16:00",
                                    "f_end": "17:00", "f_booking_url": "https://teams.microsoft.com/l/meetup-join/x"})
     assert "Accepted" in replies[-1].text, replies[-1].text
-    event = load_events(data_dir / "events.yaml").get("webinar-2027-05-11")
+    event = catalogues.events().get("webinar-2027-05-11")
     assert (event.start.hour, event.start.utcoffset(), event.is_online) == (16, dt.timedelta(hours=1), True)
 
     card = next(r for r in await staff.says("new deadline") if r.card)
     replies = await staff.presses({**accept_data(card), "f_title": "Term 6 forum booking closes", "f_on": "2027-06-01",
                                    "f_detail": "Book by 1 June.", "f_category": "forum"})
     assert "Accepted" in replies[-1].text, replies[-1].text
-    [added] = [d for d in load_deadlines(data_dir).deadlines if d.title == "Term 6 forum booking closes"]
+    [added] = [d for d in catalogues.deadlines() if d.title == "Term 6 forum booking closes"]
     assert added.on == dt.date(2027, 6, 1)
 
 

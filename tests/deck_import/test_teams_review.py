@@ -61,8 +61,10 @@ async def test_staff_review_drafts_in_cards_and_a_senco_is_answered_at_once(bot,
     await staff_says(bot, "drafts")
     [listing] = await bot.connector.wait_for(1)
     assert "waiting for review" in listing["text"]
-    shown = cards(listing)
+    *shown, more = cards(listing)
     assert shown and all({"Accept", "Save edits", "Reject"} <= {a["title"] for a in c["actions"]} for c in shown)
+    # More drafts than fit in one message: the last card pages on.
+    assert more["actions"][0]["title"] == "Show the next 10" and more["actions"][0]["data"]["start"] == 10
     # Flagged drafts come first, each saying what to check.
     assert "Check: " in json.dumps(shown[0])
 

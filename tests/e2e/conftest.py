@@ -16,6 +16,7 @@ from bot.app import create_app
 from integrations.db import Database
 from integrations.db.migrate import upgrade
 from tests.fakes.connector import ConnectorStandIn
+from tests.fakes.http import serving
 
 PAYLOADS = Path(__file__).resolve().parent.parent / "payloads"
 
@@ -54,17 +55,10 @@ class RunningBot:
 @contextlib.asynccontextmanager
 async def serve_bot(app: web.Application, connector: ConnectorStandIn):
     """Serves ``app`` on a free loopback port; stops it and the connector stand-in afterwards."""
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]
-    session = aiohttp.ClientSession()
     try:
-        yield RunningBot(f"http://127.0.0.1:{port}", connector, session, app)
+        async with serving(app) as base, aiohttp.ClientSession() as session:
+            yield RunningBot(base, connector, session, app)
     finally:
-        await session.close()
-        await runner.cleanup()
         await connector.stop()
 
 

@@ -4,7 +4,6 @@ import json
 import uuid
 
 import aiohttp
-from aiohttp import web
 from botbuilder.core import MessageFactory
 from botbuilder.dialogs import PromptOptions, TextPrompt, WaterfallDialog
 
@@ -12,6 +11,7 @@ from bot.app import ASSISTANT_KEY, create_app
 from bot.router import Intent
 from integrations.db import Database
 from tests.e2e.conftest import payload
+from tests.fakes.http import serving
 
 
 def card_texts(activity: dict) -> str:
@@ -126,18 +126,11 @@ async def test_healthz_is_503_when_the_database_is_unreachable(settings, clock):
     # Nothing listens on port 1: the database is down.
     database = Database("postgresql+asyncpg://nobody@127.0.0.1:1/none")
     app = create_app(settings, clock=clock, database=database, run_background=False)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]
-    try:
+    async with serving(app) as base:
         async with aiohttp.ClientSession() as session:
-            async with session.get(f"http://127.0.0.1:{port}/healthz") as response:
+            async with session.get(f"{base}/healthz") as response:
                 assert response.status == 503
                 assert (await response.json())["database"] == "unreachable"
-    finally:
-        await runner.cleanup()
 
 
 async def test_a_dialog_resumes_after_the_app_restarts(settings, clock, tmp_path):
@@ -169,16 +162,10 @@ async def test_a_dialog_resumes_after_the_app_restarts(settings, clock, tmp_path
     async def serve_one(text):
         app = create_app(settings, clock=clock, run_background=False)
         add_school_dialog(app)
-        runner = web.AppRunner(app)
-        await runner.setup()
-        site = web.TCPSite(runner, "127.0.0.1", 0)
-        await site.start()
-        port = site._server.sockets[0].getsockname()[1]
         activity = payload("teams_message", text=text, id=uuid.uuid4().hex, serviceUrl=connector.url)
-        async with aiohttp.ClientSession() as session:
-            async with session.post(f"http://127.0.0.1:{port}/api/messages", json=activity) as response:
+        async with serving(app) as base, aiohttp.ClientSession() as session:
+            async with session.post(f"{base}/api/messages", json=activity) as response:
                 assert response.status in (200, 201)
-        await runner.cleanup()
 
     try:
         await serve_one("set my school")

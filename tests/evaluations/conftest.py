@@ -6,13 +6,13 @@ from datetime import datetime, timezone
 
 import aiohttp
 import pytest
-from aiohttp import web
 
 from bot.app import ASSISTANT_KEY, create_app
 from bot.clock import FixedClock
 from bot.console import Conversation
 from bot.assistant import build_assistant
 from bot.core import build_core
+from tests.fakes.http import serving
 
 FORUM = "term4-2025"
 # The Term 4 forum's last session was on Thursday 20 March 2025; its survey is open the next morning.
@@ -71,17 +71,8 @@ class WebBot:
 async def web_bot(eval_settings, clock, sqlite_db):
     services = build_core(eval_settings, clock=clock, database=sqlite_db)
     app = create_app(eval_settings, core=services, run_background=False)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]
-    session = aiohttp.ClientSession()
-    try:
-        yield WebBot(f"http://127.0.0.1:{port}", session, services, app[ASSISTANT_KEY])
-    finally:
-        await session.close()
-        await runner.cleanup()
+    async with serving(app) as base, aiohttp.ClientSession() as session:
+        yield WebBot(base, session, services, app[ASSISTANT_KEY])
 
 
 def local_path(link: str) -> str:

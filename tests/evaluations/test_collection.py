@@ -7,7 +7,6 @@ from bot.clock import FixedClock
 from bot.evaluations.install import build_evaluation_service
 from bot.notify import RecordingNotifier
 from integrations.mail.smtp import SmtpConfig, SmtpSender
-from tests.fakes.smtp import SmtpServer
 
 FORUM = "term4-2025"
 DURING_LAST_SESSION = datetime(2025, 3, 20, 12, 0, tzinfo=timezone.utc)
@@ -36,13 +35,6 @@ class FlakyNotifier(RecordingNotifier):
             self.failures -= 1
             raise RuntimeError("outbox unavailable")
         await super().notify(notice)
-
-
-@pytest.fixture
-def smtp():
-    server = SmtpServer().start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ async def world(settings, sqlite_db):
 
 
 async def queries(services):
-    return await services.features.inbox.service.list_queries(include_all=True)
+    return await services.features.inbox.service.export.list_queries(include_all=True)
 
 
 async def test_an_answer_card_cites_its_source_and_offers_related_questions(world):

@@ -76,7 +76,7 @@ def make_inbox(database, clock, *, faq=None, threshold: float = 80, world: Inbox
     notifier = RecordingNotifier()
     outbox = Outbox()
     holder: dict = {}
-    inbox = InboxService(
+    inbox = InboxService.build(
         repo,
         redactor=Redactor.default(public_emails=["inclusion@kent.gov.uk"]),
         faq=faq,

@@ -38,11 +38,11 @@ def seed(url: str, questions: list[tuple[str, str]], *, publish: bool = False) -
         await upgrade(database)
         services = build_assistant(build_core(load_settings(DEFAULT_CONFIG, environ={"DATABASE_URL": url}),
                                               clock=FixedClock(TEST_NOW), database=database))
-        ids = [await services.features.inbox.service.record(channel="teams", asker_id=asker, asker_name="", text=text,
+        ids = [await services.features.inbox.service.log.record(channel="teams", asker_id=asker, asker_name="", text=text,
                                               result=declined()) for asker, text in questions]
         if publish:
-            [view] = await services.features.inbox.service.clusters()
-            await services.features.inbox.service.publish(view.id, by="Olu", answer="Use the station car park.",
+            [view] = await services.features.inbox.service.triage.clusters()
+            await services.features.inbox.service.publishing.publish(view.id, by="Olu", answer="Use the station car park.",
                                             question="Is there parking at the forum venue?")
         await database.dispose()
         return ids

@@ -41,11 +41,11 @@ async def test_seven_askers_of_one_question_make_one_group_asked_7_times(world, 
     ]
     for n, text in enumerate(wordings):
         clock.advance(timedelta(minutes=5))
-        await world.inbox.record(channel="teams", asker_id=f"29:s{n}", asker_name=f"Senco {n}", text=text,
+        await world.inbox.log.record(channel="teams", asker_id=f"29:s{n}", asker_name=f"Senco {n}", text=text,
                                  result=declined(text))
-    await world.inbox.record(channel="teams", asker_id="29:x", asker_name="X", text="Is there parking at the venue?",
+    await world.inbox.log.record(channel="teams", asker_id="29:x", asker_name="X", text="Is there parking at the venue?",
                              result=declined())
-    views = await world.inbox.clusters()
+    views = await world.inbox.triage.clusters()
     assert [(v.count, v.askers) for v in views] == [(7, 7), (1, 1)]
     assert views[0].question == wordings[0]
     assert views[0].channels == {"teams": 7}
@@ -53,11 +53,11 @@ async def test_seven_askers_of_one_question_make_one_group_asked_7_times(world, 
 
 async def test_the_same_person_asking_twice_is_a_duplicate_not_a_second_asker(world):
     for _ in range(2):
-        await world.inbox.record(channel="teams", asker_id="29:a", asker_name="A", text="Is there parking?",
+        await world.inbox.log.record(channel="teams", asker_id="29:a", asker_name="A", text="Is there parking?",
                                  result=declined())
-    [view] = await world.inbox.clusters()
+    [view] = await world.inbox.triage.clusters()
     assert (view.count, view.askers) == (2, 1)
-    statuses = sorted(q.status for q in await world.inbox.list_queries())
+    statuses = sorted(q.status for q in await world.inbox.export.list_queries())
     assert statuses == ["duplicate", "new"]
 
 
@@ -65,9 +65,9 @@ async def test_answered_questions_are_logged_but_not_put_in_the_inbox(world):
     from knowledge.models import AnswerResult
 
     answered = AnswerResult(question="q", outcome="answer", confidence=0.9)
-    await world.inbox.record(channel="console", asker_id="c1", asker_name="", text="What is the NPQ?",
+    await world.inbox.log.record(channel="console", asker_id="c1", asker_name="", text="What is the NPQ?",
                              result=answered)
-    assert await world.inbox.clusters() == []
-    assert await world.inbox.list_queries() == []
-    [logged] = await world.inbox.list_queries(include_all=True)
+    assert await world.inbox.triage.clusters() == []
+    assert await world.inbox.export.list_queries() == []
+    [logged] = await world.inbox.export.list_queries(include_all=True)
     assert (logged.channel, logged.outcome, logged.needs_answer, logged.cluster_id) == ("console", "answer", False, None)

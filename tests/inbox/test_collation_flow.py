@@ -13,7 +13,6 @@ from bot.console import Conversation
 from bot.notify import RecordingNotifier
 from bot.assistant import build_assistant
 from bot.core import build_core
-from tests.fakes.smtp import SmtpServer
 
 TEAMS_QUESTION = "Can my pupil Jamie Hollis borrow a laptop from the council to help with his dyslexia?"
 EMAIL_QUESTION = "Hello, can pupils with dyslexia get a laptop from the council? Thanks, Mrs Patel (07700 900123)"
@@ -21,13 +20,6 @@ STAFF_ANSWER = (
     "The council does not lend laptops to individual pupils. Schools fund assistive technology from "
     "their notional SEN budget; the STLS Physical and Sensory Service can advise on suitable equipment."
 )
-
-
-@pytest.fixture
-def smtp():
-    server = SmtpServer().start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture
@@ -41,16 +33,20 @@ def inbox_settings(settings, smtp):
     })
 
 
+def observed_assistant(settings, database, clock):
+    """The assistant with a recording notifier (queueing and sending notices is the reminder scheduler's job),
+    its inbox, and Sam, a SENCO in Teams."""
+    services = replace(build_core(settings, clock=clock, database=database), notifier=RecordingNotifier())
+    assistant = build_assistant(services)
+    sam = Conversation(assistant.bot, user_id="29:sam", name="Sam Senco", aad_object_id="aad-sam",
+                       channel_id="msteams")
+    return services, assistant, assistant.features.inbox.service, sam
+
+
 async def test_question_is_collated_answered_delivered_published_and_exported(
     inbox_settings, sqlite_db, clock, smtp, tmp_path
 ):
-    services = build_core(inbox_settings, clock=clock, database=sqlite_db)
-    # Observe the notices; queueing and sending them is the reminder scheduler's job.
-    services = replace(services, notifier=RecordingNotifier())
-    assistant = build_assistant(services)
-    inbox = assistant.features.inbox.service
-    sam = Conversation(assistant.bot, user_id="29:sam", name="Sam Senco", aad_object_id="aad-sam",
-                       channel_id="msteams")
+    services, assistant, inbox, sam = observed_assistant(inbox_settings, sqlite_db, clock)
     officer = Conversation(assistant.bot, user_id="29:officer", name="Olu Officer", aad_object_id="aad-staff",
                            channel_id="msteams")
 
@@ -60,14 +56,14 @@ async def test_question_is_collated_answered_delivered_published_and_exported(
     assert "passed your question" in replies[-1].text
 
     # 2. In the inbox, redacted: the child's name never reaches storage.
-    [logged] = await inbox.list_queries()
+    [logged] = await inbox.export.list_queries()
     assert logged.channel == "teams" and logged.outcome == "decline" and logged.needs_answer
     assert "Jamie" not in logged.text and "Hollis" not in logged.text and "[name]" in logged.text
     assert logged.asker_id == "29:sam" and logged.asker_name == "Sam Senco"
 
     # 3. A similar question arrives by email (the mail poller calls record) and joins the same group.
     clock.advance(timedelta(hours=2))
-    email_id = await inbox.record(
+    email_id = await inbox.log.record(
         channel="email", asker_id="senco@oakfield.kent.sch.uk", asker_name="Priya Patel",
         text=EMAIL_QUESTION, result=services.answerer.ask(EMAIL_QUESTION),
         message_id="<question-1@oakfield.kent.sch.uk>", subject="Laptops for dyslexia",
@@ -101,7 +97,7 @@ async def test_question_is_collated_answered_delivered_published_and_exported(
     assert mail["In-Reply-To"] == "<question-1@oakfield.kent.sch.uk>"
     assert mail["References"] == "<question-1@oakfield.kent.sch.uk>"
     assert "notional SEN budget" in mail.get_content()
-    assert {q.status for q in await inbox.list_queries()} == {"answered"}
+    assert {q.status for q in await inbox.export.list_queries()} == {"answered"}
 
     # Pressing Answer again (a double click, or an edit) sends nobody a second answer.
     replies = await officer.presses({**answer_data, "answer": STAFF_ANSWER})
@@ -113,7 +109,7 @@ async def test_question_is_collated_answered_delivered_published_and_exported(
     replies = await officer.presses({**publish_data, "answer": STAFF_ANSWER, "topic": "stls",
                                      "question": "Can the council lend a laptop to a pupil with dyslexia?"})
     assert "Published" in replies[-1].text
-    assert {q.status for q in await inbox.list_queries()} == {"published"}
+    assert {q.status for q in await inbox.export.list_queries()} == {"published"}
 
     # 8. The next time someone asks, the assistant answers directly, citing the inclusion team.
     alex = Conversation(assistant.bot, user_id="29:alex", name="Alex Head", aad_object_id="aad-alex",
@@ -147,23 +143,17 @@ async def test_question_is_collated_answered_delivered_published_and_exported(
 
 
 async def test_non_staff_cannot_see_or_change_the_inbox(inbox_settings, sqlite_db, clock):
-    services = build_core(inbox_settings, clock=clock, database=sqlite_db)
-    # Observe the notices; queueing and sending them is the reminder scheduler's job.
-    services = replace(services, notifier=RecordingNotifier())
-    assistant = build_assistant(services)
-    inbox = assistant.features.inbox.service
-    sam = Conversation(assistant.bot, user_id="29:sam", name="Sam Senco", aad_object_id="aad-sam",
-                       channel_id="msteams")
+    services, assistant, inbox, sam = observed_assistant(inbox_settings, sqlite_db, clock)
     await sam.says(TEAMS_QUESTION)
-    [view] = await inbox.clusters()
-    other = await inbox.record(channel="teams", asker_id="29:kim", asker_name="Kim", text="Is there parking?",
+    [view] = await inbox.triage.clusters()
+    other = await inbox.log.record(channel="teams", asker_id="29:kim", asker_name="Kim", text="Is there parking?",
                                result=services.answerer.ask("Is there parking at the venue?"))
     target = (await inbox.repo.get_query(other)).cluster_id
 
     replies = await sam.says("inbox")
     assert not any(r.card for r in replies)
     assert "for the inclusion team" in replies[-1].text
-    assert len(await inbox.list_queries(include_all=True)) == 2, "'inbox' must not be logged as a question"
+    assert len(await inbox.export.list_queries(include_all=True)) == 2, "'inbox' must not be logged as a question"
 
     attempts = [
         {"action": "inbox.answer", "cluster_id": view.id, "answer": "Hijacked answer"},
@@ -184,7 +174,7 @@ async def test_non_staff_cannot_see_or_change_the_inbox(inbox_settings, sqlite_d
             replies = await sam.presses(data)
             assert replies[-1].text == "Sorry, only the inclusion team can do that."
 
-    [after] = [v for v in await inbox.clusters() if v.id == view.id]
+    [after] = [v for v in await inbox.triage.clusters() if v.id == view.id]
     assert after.status == "open" and after.cluster.answer is None and after.count == 1
-    assert await inbox.published_entries() == []
+    assert await inbox.publishing.published_entries() == []
     assert services.notifier.notices == []

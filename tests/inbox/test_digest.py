@@ -8,7 +8,6 @@ import pytest
 
 from bot.inbox.digest import DigestService, InboxHousekeeping, current_slot
 from integrations.mail.smtp import SmtpConfig, SmtpSender
-from tests.fakes.smtp import SmtpServer
 from tests.inbox.conftest import declined
 
 DAILY = timedelta(hours=24)
@@ -29,13 +28,6 @@ def test_a_daily_digest_period_starts_at_eight_london_time_in_winter_and_summer(
     assert twice.isoformat() == "2026-11-26T20:00:00+00:00"
 
 
-@pytest.fixture
-def smtp():
-    server = SmtpServer().start()
-    yield server
-    server.stop()
-
-
 def digest_for(world, smtp, **changes):
     sender = SmtpSender(SmtpConfig(host="127.0.0.1", port=smtp.port, attempts=1))
     options = dict(mail=sender, team_name="Inclusion team", team_mailbox="inclusion@kent.gov.uk",
@@ -47,7 +39,7 @@ def digest_for(world, smtp, **changes):
 async def test_the_digest_lists_new_questions_once_per_period(world, clock, smtp):
     for asker, text in [("29:a", "Is there parking at the venue?"), ("b@school.example", "is there parking"),
                         ("29:c", "My pupil Tyler Brooks needs a laptop, who pays?")]:
-        await world.inbox.record(channel="email" if "@" in asker else "teams", asker_id=asker, asker_name="",
+        await world.inbox.log.record(channel="email" if "@" in asker else "teams", asker_id=asker, asker_name="",
                                  text=text, result=declined())
     digest = digest_for(world, smtp)
 
@@ -66,7 +58,7 @@ async def test_the_digest_lists_new_questions_once_per_period(world, clock, smtp
     # Same period: nothing more. Next period: only what is new since.
     clock.advance(timedelta(hours=3))
     assert await digest.send_if_due(clock.now()) is None
-    await world.inbox.record(channel="teams", asker_id="29:d", asker_name="", text="Will there be lunch?",
+    await world.inbox.log.record(channel="teams", asker_id="29:d", asker_name="", text="Will there be lunch?",
                              result=declined())
     clock.advance(timedelta(days=1))
     result = await digest.send_if_due(clock.now())
@@ -82,7 +74,7 @@ async def test_an_empty_period_sends_nothing_and_a_failed_send_is_retried(world,
     assert not result.sent and result.reason == "no new questions"
 
     clock.advance(timedelta(days=1))
-    await world.inbox.record(channel="teams", asker_id="29:a", asker_name="", text="Is there parking?",
+    await world.inbox.log.record(channel="teams", asker_id="29:a", asker_name="", text="Is there parking?",
                              result=declined())
     smtp.refuse_next(1)
     failed = await digest.send_if_due(clock.now())
@@ -101,11 +93,11 @@ async def test_no_digest_without_mail(world, clock):
 
 
 async def test_housekeeping_retries_deliveries_and_runs_as_a_background_task(world, clock):
-    await world.inbox.record(channel="email", asker_id="b@school.example", asker_name="", text="Is there parking?",
+    await world.inbox.log.record(channel="email", asker_id="b@school.example", asker_name="", text="Is there parking?",
                              result=declined())
-    [view] = await world.inbox.clusters()
+    [view] = await world.inbox.triage.clusters()
     world.outbox.down = True
-    await world.inbox.answer(view.id, "No parking.", by="Olu")
+    await world.inbox.answers.answer(view.id, "No parking.", by="Olu")
     world.outbox.down = False
 
     housekeeping = InboxHousekeeping(world.inbox, None, clock, interval_seconds=0.05)

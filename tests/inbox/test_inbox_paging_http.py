@@ -46,9 +46,9 @@ async def test_the_inbox_pages_past_ten_groups_in_order_of_demand_then_waiting(s
     # Asked in this order, a minute apart; the last one is asked three times, so it leads.
     for minute, text in enumerate(QUESTIONS):
         clock.set(start + timedelta(minutes=minute))
-        await recorder.record(channel="teams", asker_id=f"29:s{minute}", asker_name="", text=text, result=declined)
+        await recorder.log.record(channel="teams", asker_id=f"29:s{minute}", asker_name="", text=text, result=declined)
     for n in range(2):
-        await recorder.record(channel="teams", asker_id=f"29:again{n}", asker_name="", text=QUESTIONS[-1],
+        await recorder.log.record(channel="teams", asker_id=f"29:again{n}", asker_name="", text=QUESTIONS[-1],
                               result=declined)
 
     await staff_bot.say("inbox")

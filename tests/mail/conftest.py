@@ -30,13 +30,6 @@ def imap_server():
     server.stop()
 
 
-@pytest.fixture
-def smtp():
-    server = SmtpServer().start()
-    yield server
-    server.stop()
-
-
 @dataclass
 class MailWorld:
     services: Assistant
@@ -57,7 +50,7 @@ class MailWorld:
         await self.imap.deliver(self.folder, *messages)
 
     async def queries(self):
-        return await self.services.features.inbox.service.list_queries(include_all=True)
+        return await self.services.features.inbox.service.export.list_queries(include_all=True)
 
 
 def make_mailbox(imap: ImapServer, folder: str, **changes) -> ImapMailbox:

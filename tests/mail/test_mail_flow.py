@@ -223,7 +223,7 @@ async def test_a_crash_after_queueing_the_reply_before_sending_loses_nothing(wor
 
 async def test_a_crash_before_the_inbox_log_logs_it_on_restart_without_a_second_reply(world, clock):
     await world.deliver(email_bytes("When is the next SENCO forum?"))
-    inbox = world.services.features.inbox.service
+    inbox = world.services.features.inbox.service.log
     original = inbox.record
 
     async def crash(**kwargs):
@@ -300,8 +300,8 @@ async def test_staff_answer_reaches_the_email_asker_in_their_thread(world):
                                     subject="Minibus fuel", message_id="<fuel@school.kent.sch.uk>"))
     await poll(world)
     inbox = world.services.features.inbox.service
-    (view,) = await inbox.clusters()
-    outcome = await inbox.answer(view.id, "No: trips are funded by the school.", by="Clara")
+    (view,) = await inbox.triage.clusters()
+    outcome = await inbox.answers.answer(view.id, "No: trips are funded by the school.", by="Clara")
     assert outcome.delivery.email == 1
     staff = world.smtp.messages[-1]
     assert staff["To"] == SENDER

@@ -5,6 +5,7 @@ import pytest
 from aiohttp import web
 
 from integrations.mail.oauth import TokenSource, TokenUnavailable, token_source
+from tests.fakes.http import serving
 
 
 @pytest.fixture
@@ -21,13 +22,8 @@ async def endpoint():
 
     app = web.Application()
     app.router.add_post("/tenant/oauth2/v2.0/token", token)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]
-    yield f"http://127.0.0.1:{port}/tenant/oauth2/v2.0/token", calls, state
-    await runner.cleanup()
+    async with serving(app) as base:
+        yield f"{base}/tenant/oauth2/v2.0/token", calls, state
 
 
 async def test_tokens_are_fetched_with_client_credentials_and_cached_until_near_expiry(endpoint):

@@ -3,7 +3,6 @@ with records in every feature (Teams questions, bookings, reminders, tribunal ca
 queued messages, email questions and replies)."""
 from __future__ import annotations
 
-import shutil
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from email.message import EmailMessage
@@ -20,7 +19,6 @@ from bot.core import build_core
 from integrations.db.host import ConversationReferences, StateDocuments
 from integrations.db.evaluations import EvaluationParticipants, EvaluationResponses
 from integrations.db.mail import MailRepository, PlannedReply, ReplyWindow
-from knowledge.events import DEFAULT_EVENTS_FILE
 from knowledge.models import AnswerResult
 
 # Bookings for the deck's spring events are open; the South induction (28 April) ends first.
@@ -33,13 +31,6 @@ STAFF_AAD = "aad-staff"
 @pytest.fixture
 def clock() -> FixedClock:
     return FixedClock(SPRING)
-
-
-@pytest.fixture
-def events_path(tmp_path) -> Path:
-    path = tmp_path / "events.yaml"
-    shutil.copy(DEFAULT_EVENTS_FILE, path)
-    return path
 
 
 @pytest.fixture
@@ -122,7 +113,7 @@ async def seed_teams_person(world: World, n: int) -> None:
     documents = StateDocuments(db)
     await documents.write(f"msteams/users/{uid}", f'{{"BookingProfile": {{"school": "School {n}"}}}}', None, now)
     await documents.write(f"msteams/conversations/a:conv-{n}", '{"DialogState": {"dialog_stack": []}}', None, now)
-    await world.assistant.features.inbox.service.record(
+    await world.assistant.features.inbox.service.log.record(
         channel="teams", asker_id=uid, asker_name=f"Sam Senco {n}",
         text=f"Can my pupil Tyler Brooks{n} get extra time? Call me on 07700 900{n:03d}.",
         result=AnswerResult(question="q", outcome="decline", confidence=0.1),
@@ -145,7 +136,7 @@ async def seed_teams_person(world: World, n: int) -> None:
 async def seed_email_person(world: World, n: int) -> None:
     """An email asker: a logged question, a reply waiting in the outbox, an auto-reply window."""
     address = email_of(n)
-    await world.assistant.features.inbox.service.record(
+    await world.assistant.features.inbox.service.log.record(
         channel="email", asker_id=address, asker_name=f"Sam Senco {n}", text=f"Emailed question {n}",
         result=AnswerResult(question="q", outcome="decline", confidence=0.1), message_id=f"<m{n}@school>",
         subject=f"Question from school {n}",

@@ -7,6 +7,7 @@ import aiohttp
 from aiohttp import web
 
 from bot.access_log import PrivateAccessLogger
+from tests.fakes.http import serving
 
 
 async def test_requests_are_logged_by_route_pattern_without_the_token_or_the_client(caplog):
@@ -17,18 +18,11 @@ async def test_requests_are_logged_by_route_pattern_without_the_token_or_the_cli
 
     app = web.Application()
     app.router.add_get("/evaluate/{token}", form)
-    runner = web.AppRunner(app, access_log_class=PrivateAccessLogger)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]
-    try:
+    async with serving(app, access_log_class=PrivateAccessLogger) as base:
         async with aiohttp.ClientSession(headers={"User-Agent": "Mozilla/5.0 (Sam's iPad)"}) as session:
             for path in ("/evaluate/eyJwIjoiYWJjIn0.c2lnbmF0dXJl?x=1", "/people/sam.senco@school.sch.uk"):
-                async with session.get(f"http://127.0.0.1:{port}{path}") as response:
+                async with session.get(f"{base}{path}") as response:
                     await response.read()
-    finally:
-        await runner.cleanup()
 
     lines = [r.getMessage() for r in caplog.records if r.name == "aiohttp.access"]
     assert len(lines) == 2

@@ -21,13 +21,9 @@ BETWEEN = datetime(2025, 4, 29, 9, 0, tzinfo=timezone.utc)
 
 
 @pytest.fixture
-def env(tmp_path, events_path, monkeypatch):
-    url = f"sqlite+aiosqlite:///{tmp_path}/cli.db"
-    monkeypatch.setenv("DATABASE_URL", url)
-    monkeypatch.setenv("SENCOBOT_BOOKINGS__EVENTS_FILE", str(events_path))
-    monkeypatch.setenv("SENCOBOT_LINK_SIGNING_KEY", "test-signing-key")
+def env(cli_env, monkeypatch):
     monkeypatch.setenv("SENCOBOT_NOW", BETWEEN.isoformat())
-    return url, FixedClock(BETWEEN)
+    return cli_env, FixedClock(BETWEEN)
 
 
 def seed(url, events_path, *teams_people, email_people=()):

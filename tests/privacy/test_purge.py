@@ -23,7 +23,7 @@ SOUTH_ENDS = datetime(2025, 4, 28, 15, 0, tzinfo=timezone.utc)   # 16:00 London 
 
 
 async def _query(world):
-    await world.assistant.features.inbox.service.record(channel="teams", asker_id=teams_id(1), asker_name="Sam",
+    await world.assistant.features.inbox.service.log.record(channel="teams", asker_id=teams_id(1), asker_name="Sam",
                                          text="A question nobody has answered",
                                          result=AnswerResult(question="q", outcome="decline", confidence=0.1))
     return SPRING

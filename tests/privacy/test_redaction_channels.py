@@ -21,7 +21,6 @@ from email.parser import BytesParser
 from email.utils import make_msgid
 
 import pytest
-from aiohttp import web
 
 from bot.assistant import build_assistant
 from bot.cli import main
@@ -31,6 +30,7 @@ from bot.inbox.digest import DigestService
 from integrations.db.metadata import metadata
 from tests.privacy.conftest import STAFF_AAD, World, teams_id
 from tests.reminders.conftest import RecordingSender
+from tests.fakes.http import serving
 
 TEAM = "inclusion@kent.gov.uk"
 FORUM = "term4-2025"
@@ -156,13 +156,13 @@ async def test_a_question_typed_in_teams_or_the_console(world, logs, channel):
     replies = await sam.says("Amelia-Rose Kowalczyk in Year 4 has an EHCP. Can she have a reader in the SATs, "
                              "or does the school apply to the STA?")
     inbox = world.assistant.features.inbox.service
-    await inbox.escalate(query_id=(await inbox.list_queries(include_all=True))[0].id, asker_id=sam.user.id)
+    await inbox.log.escalate(query_id=(await inbox.export.list_queries(include_all=True))[0].id, asker_id=sam.user.id)
     digest = DigestService(inbox.repo, mail=lambda: None, team_name="Inclusion team", team_mailbox=TEAM,
                            recipient=TEAM, interval=timedelta(days=1), at=world.clock.now().time())
     message, _ = await digest.compose(world.clock.now())
-    outputs = Outputs(mails=[message], files=[await inbox.export_csv(), await staff_inbox(world),
+    outputs = Outputs(mails=[message], files=[await inbox.export.export_csv(), await staff_inbox(world),
                                               card_texts(replies)])
-    [query] = await inbox.list_queries(include_all=True)
+    [query] = await inbox.export.list_queries(include_all=True)
     assert query.channel == ("console" if channel == "console" else "teams")
     await assert_nowhere(world, names, outputs, logs)
 
@@ -206,7 +206,7 @@ async def test_an_email_body_and_subject_and_the_replies(world, logs):
     await deliver_teams(world, outputs := Outputs())
     answer_mails = [m for m in world.services.mail.sent if m not in auto_replies]
     assert answer_mails, "the staff answer went back to the asker by email"
-    outputs.files.append(await world.assistant.features.inbox.service.export_csv())
+    outputs.files.append(await world.assistant.features.inbox.service.export.export_csv())
     await assert_nowhere(world, names, outputs, logs)
 
 
@@ -220,7 +220,7 @@ async def test_forwarded_mail(world, logs):
         "Subject: Ellis\n\nEllis Fairbrother-Quinn is not coping in Year 6 and I want a new EHCP assessment."))
     await assistant.flush_outbox()
     await _staff_answers_everything(world, "Ellis Fairbrother-Quinn's review can be brought forward.")
-    outputs = Outputs(files=[await world.assistant.features.inbox.service.export_csv(), await staff_inbox(world)])
+    outputs = Outputs(files=[await world.assistant.features.inbox.service.export.export_csv(), await staff_inbox(world)])
     await assert_nowhere(world, names, outputs, logs)
 
 
@@ -259,20 +259,13 @@ async def test_evaluation_comments_from_the_web_form(world, logs, tmp_path, monk
     service = world.assistant.features.evaluations.service
     link = await service.form_link(service.forum(FORUM), teams_id(2), channel="teams")
     app = create_app(world.services.settings, core=world.services, run_background=False)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]
     path = link[len("https://bot.example.org"):]
-    try:
+    async with serving(app) as base:
         async with aiohttp.ClientSession() as session:
             fields = [("overall", "5"), ("most_useful", "Mateusz Zielinski in Year 2 will benefit from the toolkit"),
                       ("could_be_better", "Time to discuss Mateusz Zielinski's plan"), ("topics_other", "")]
-            async with session.post(f"http://127.0.0.1:{port}{path}", data=fields) as response:
+            async with session.post(f"{base}{path}", data=fields) as response:
                 assert response.status == 200
-    finally:
-        await runner.cleanup()
     assert (await service.answers_of(FORUM, teams_id(2))) is not None
     outputs = Outputs(files=[await _report_csv(world, tmp_path, monkeypatch)])
     await assert_nowhere(world, names, outputs, logs)
@@ -286,7 +279,7 @@ async def test_answer_feedback_and_escalation(world, logs):
     sam = world.talk(1)
     await sam.says("What is the deadline for NPQ SENCO applications?")
     inbox = world.assistant.features.inbox.service
-    [query] = await inbox.list_queries(include_all=True)
+    [query] = await inbox.export.list_queries(include_all=True)
     # Only the verdict is kept: a card (or a hand-made submit) carrying text has it ignored.
     await sam.presses({"action": "faq.feedback", "query_id": query.id, "helpful": False,
                        "comment": "Not for Zainab Haddad-Morris in reception"})
@@ -295,9 +288,9 @@ async def test_answer_feedback_and_escalation(world, logs):
     # What people do after "No": say what they meant, in their own words.
     await sam.says("I meant for Zainab Haddad-Morris in reception, she has no EHCP yet. Can she still get "
                    "top-up funding?")
-    [first] = [q for q in await inbox.list_queries(include_all=True) if q.id == query.id]
+    [first] = [q for q in await inbox.export.list_queries(include_all=True) if q.id == query.id]
     assert first.helpful is False and first.needs_answer
-    outputs = Outputs(files=[await inbox.export_csv(), await staff_inbox(world)])
+    outputs = Outputs(files=[await inbox.export.export_csv(), await staff_inbox(world)])
     await assert_nowhere(world, names, outputs, logs)
 
 
@@ -366,7 +359,7 @@ async def test_an_inbox_answer_typed_by_staff(world, logs, tmp_path, monkeypatch
     await sam.says("Our Year 3 pupil has a new diagnosis and the family want a specialist place. Who do we "
                    "contact at the county about a consultation?")
     inbox = world.assistant.features.inbox.service
-    await inbox.escalate(query_id=(await inbox.list_queries(include_all=True))[0].id, asker_id=teams_id(1))
+    await inbox.log.escalate(query_id=(await inbox.export.list_queries(include_all=True))[0].id, asker_id=teams_id(1))
     assistant = world.assistant.features.mail.assistant
     await assistant.handle(_raw_mail("specialist place",
                                      "Who do we contact at the county about a specialist place consultation?"))
@@ -385,7 +378,7 @@ async def test_an_inbox_answer_typed_by_staff(world, logs, tmp_path, monkeypatch
     monkeypatch.setenv("SENCOBOT_TEAM_MAILBOX", TEAM)
     document = tmp_path / "faq.md"
     assert await asyncio.to_thread(main, ["faq", "export", "--format", "md", "--out", str(document)]) == 0
-    outputs.files += [document.read_text(encoding="utf-8"), await inbox.export_csv()]
+    outputs.files += [document.read_text(encoding="utf-8"), await inbox.export.export_csv()]
     # A published answer is answered from at once: its text must be clean there too.
     outputs.files.append(card_texts(await world.talk(3).says("who do we contact about a consultation")))
     await assert_nowhere(world, names, outputs, logs)

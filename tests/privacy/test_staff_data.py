@@ -20,8 +20,8 @@ async def _staff_at_work(world) -> None:
     await sam.says("Can the school claim back the cost of a private speech and language report?")
     await jo.says("What colour should the annual review paperwork be printed on?")
     inbox = world.assistant.features.inbox.service
-    for query in await inbox.list_queries(include_all=True):
-        await inbox.escalate(query_id=query.id, asker_id=query.asker_id)
+    for query in await inbox.export.list_queries(include_all=True):
+        await inbox.log.escalate(query_id=query.id, asker_id=query.asker_id)
     staff = world.staff()
     cards = await staff.says("inbox")
     groups = [(r.text, dict(r.choices)) for r in cards if r.choices]
@@ -97,10 +97,10 @@ async def test_a_staff_member_deleting_their_data_in_teams(world):
 async def test_work_recorded_by_name_on_the_command_line_is_found_by_that_name(world):
     inbox = world.assistant.features.inbox.service
     await world.talk(1).says("Can the school claim back the cost of a private speech and language report?")
-    [query] = await inbox.list_queries(include_all=True)
-    await inbox.escalate(query_id=query.id, asker_id=query.asker_id)
+    [query] = await inbox.export.list_queries(include_all=True)
+    await inbox.log.escalate(query_id=query.id, asker_id=query.asker_id)
     # `sencobot inbox answer ID --by "Emily Bambridge"`: no Teams id is ever seen for her.
-    await inbox.answer_query(query.id, "Only where the plan names it.", by="Emily Bambridge")
+    await inbox.answers.answer_query(query.id, "Only where the plan names it.", by="Emily Bambridge")
     data = await world.privacy.export_user("Emily Bambridge")
     assert [a["answered_by"] for a in data["staff_records"]["inbox_answers"]] == ["Emily Bambridge"]
     erased = await world.privacy.delete_user("emily bambridge")

@@ -11,6 +11,7 @@ from bot.clock import LONDON, FixedClock
 from bot.reminders.service import build_reminders
 from integrations.db.host import ConversationReferences
 from integrations.teams_sender import Attempt, Recipient, SendResult
+from tests.fakes.connector import ConnectorStandIn
 
 TENANT = "3253a20d-c735-4bfe-a8b7-3e6ab37f5f90"
 
@@ -108,3 +109,11 @@ async def seed_many(database, user_ids, *, categories=(), service_url="http://co
         await conn.execute(insert(conversation_refs), refs)
         if subs:
             await conn.execute(insert(reminder_subscriptions), subs)
+
+
+@pytest.fixture
+async def connector():
+    """The Bot Connector stand-in (tests.fakes.connector) that the Teams sender talks to."""
+    stand_in = await ConnectorStandIn().start()
+    yield stand_in
+    await stand_in.stop()

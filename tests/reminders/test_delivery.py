@@ -12,7 +12,6 @@ from bot.reminders.delivery import DeliveryWorker, WorkerSettings
 from integrations.db.host import ConversationReferences
 from integrations.db.reminders import NewAnnouncement, NewMessage, Recipients
 from integrations.teams_sender import LocalSlots, TeamsLimits, TeamsSender
-from tests.fakes.connector import ConnectorStandIn
 from tests.reminders.conftest import FakeTime, RecordingSender, london, seed_user
 
 UTC = dt.timezone.utc
@@ -108,13 +107,6 @@ async def test_after_downtime_a_reminder_is_sent_late_if_its_deadline_has_not_pa
     assert sent.late is True and sent.idempotency_key == "deadline:npq:7d:u1"
     assert (await reminders.announcements.get_by_key("deadline:old:1d")).status == "missed"
     assert (await reminders.outbox.get("booking-1h")).status == "missed"
-
-
-@pytest.fixture
-async def connector():
-    stand_in = await ConnectorStandIn().start()
-    yield stand_in
-    await stand_in.stop()
 
 
 @pytest.fixture

@@ -10,17 +10,9 @@ from bot.reminders.service import build_reminders
 from integrations.db import Database
 from integrations.db.reminders import SharedSlots
 from integrations.teams_sender import NoTokens, TeamsLimits, TeamsSender
-from tests.fakes.connector import ConnectorStandIn
 from tests.reminders.conftest import seed_many
 
 RECIPIENTS = 300
-
-
-@pytest.fixture
-async def connector():
-    stand_in = await ConnectorStandIn().start()
-    yield stand_in
-    await stand_in.stop()
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ from aiohttp import web
 
 from bot.settings import DEFAULT_CONFIG, load_settings
 from integrations.teams_sender import ManagedIdentityTokens, TokenError
+from tests.fakes.http import serving
 
 
 @pytest.fixture
@@ -19,15 +20,8 @@ async def identity_endpoint():
 
     app = web.Application()
     app.router.add_get("/msi/token", token)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]
-    try:
-        yield f"http://127.0.0.1:{port}/msi/token", seen, replies
-    finally:
-        await runner.cleanup()
+    async with serving(app) as base:
+        yield f"{base}/msi/token", seen, replies
 
 
 async def test_app_service_style_endpoint_is_asked_with_the_identity_header_and_cached(identity_endpoint):

@@ -17,17 +17,10 @@ from integrations.teams_sender import (
     TenantPacer,
     token_url_for,
 )
-from tests.fakes.connector import ConnectorStandIn
 from tests.reminders.conftest import TENANT, FakeTime
+from tests.fakes.http import serving
 
 CARD = {"type": "AdaptiveCard", "version": "1.5", "body": [{"type": "TextBlock", "text": "Reminder"}]}
-
-
-@pytest.fixture
-async def connector():
-    stand_in = await ConnectorStandIn().start()
-    yield stand_in
-    await stand_in.stop()
 
 
 @pytest.fixture
@@ -183,13 +176,8 @@ async def token_endpoint():
 
     app = web.Application()
     app.router.add_post("/{tenant}/oauth2/v2.0/token", token)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]
-    yield f"http://127.0.0.1:{port}/{{tenant}}/oauth2/v2.0/token", issued
-    await runner.cleanup()
+    async with serving(app) as base:
+        yield f"{base}/{{tenant}}/oauth2/v2.0/token", issued
 
 
 async def test_with_an_app_id_a_cached_client_credentials_token_is_sent(connector, session, fake_time, token_endpoint):
