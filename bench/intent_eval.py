@@ -10,7 +10,8 @@ Prints, for the kept candidate (TF-IDF + logistic regression) and the rapidfuzz 
     (training_examples()), scored on each blind file's half that nothing was tuned on. Utterances whose text
     also appears, word for word, in the training data are counted and scored separately too;
   * "routed": the same, counting only where the message goes (the five small-talk labels are one
-    destination) and sending anything under the router's confidence threshold to the answerer; "stolen" is
+    destination) and sending anything under the router's confidence thresholds (bot.router.acts_on) to the
+    answerer; "stolen" is
     the share of real questions routed anywhere but the answerer;
   * fit time, and per-message latency (median and 99th percentile over single-message calls).
 First-contact figures are not recomputed: each was measured once (knowledge/intents/FIRST_CONTACT.md).
@@ -24,7 +25,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bot.router import CLASSIFIER_CONFIDENCE  # noqa: E402
+from bot.router import CLASSIFIER_CONFIDENCE, INTERROGATIVE_CONFIDENCE, acts_on  # noqa: E402
 from knowledge.intents.classifier import (  # noqa: E402
     BLIND2, SMALL_TALK, NearestNeighbourClassifier, TfidfClassifier, blind_examples, normalise, own_phrasings,
     split_blind, split_blind2, split_own, training_examples,
@@ -40,7 +41,9 @@ def scores(classifier, examples, threshold: float) -> str:
     for example in examples:
         prediction = classifier.predict(example.text)
         exact += prediction.label == example.label
-        went = destination(prediction.label) if prediction.confidence >= threshold else "question"
+        went = destination(prediction.label) if acts_on(example.text, prediction, threshold,
+                                                        max(threshold, INTERROGATIVE_CONFIDENCE) if threshold else 0.0) \
+            else "question"
         routed += went == destination(example.label)
         stolen += example.label == "question" and went != "question"
     questions = sum(e.label == "question" for e in examples)
@@ -64,7 +67,7 @@ def stolen_faq(classifier, threshold: float) -> list[tuple[str, str]]:
     out = []
     for text in faq_questions():
         prediction = classifier.predict(text)
-        if prediction.label != "question" and prediction.confidence >= threshold:
+        if acts_on(text, prediction, threshold, max(threshold, INTERROGATIVE_CONFIDENCE) if threshold else 0.0):
             out.append((text, prediction.label))
     return out
 
@@ -93,7 +96,8 @@ def main() -> None:
     full = training_examples()
     print(f"own phrasings {len(own)} (held back {len(own_held)}); old blind hold-out {len(blind_held)}; "
           f"blind2 training half {len(blind2_train)}, locked hold-out {len(blind2_held)}; "
-          f"router confidence threshold {CLASSIFIER_CONFIDENCE}")
+          f"router confidence threshold {CLASSIFIER_CONFIDENCE} ({INTERROGATIVE_CONFIDENCE} for a message worded as a "
+          f"question)")
     for name, make, threshold in (("tfidf+logreg", TfidfClassifier, CLASSIFIER_CONFIDENCE),
                                   ("rapidfuzz-nn", NearestNeighbourClassifier, 0.0)):
         held_model = make().fit(own_train + blind_train + blind2_train)

@@ -196,7 +196,7 @@ class TfidfClassifier:
 
     def __init__(self, c: float = 30.0, *, char_range: tuple[int, int] = (2, 5), word_range: tuple[int, int] = (1, 2),
                  char_analyzer: str = "char_wb", class_weight: str | None = None, typos: int = 0,
-                 negation: bool = True, question_weight: int = 2):
+                 negation: bool = True, question_weight: int = 2, multinomial: bool = False):
         self._c = c
         self._char_range = char_range
         self._word_range = word_range
@@ -207,6 +207,7 @@ class TfidfClassifier:
         # Each "question" example counts this many times: a question sent to a command costs more than a
         # command sent to the answerer (which still answers or logs it).
         self._question_weight = question_weight
+        self._multinomial = multinomial
         self._features = None
         self._classes: list[str] = []
 
@@ -235,7 +236,11 @@ class TfidfClassifier:
         if self._question_weight > 1:
             examples = list(examples) + [e for e in examples if e.label == "question"] * (self._question_weight - 1)
         features = self._make_features()
-        model = OneVsRestClassifier(LogisticRegression(C=self._c, solver="liblinear", class_weight=self._class_weight))
+        if self._multinomial:
+            model = LogisticRegression(C=self._c, solver="lbfgs", max_iter=2000, class_weight=self._class_weight)
+        else:
+            model = OneVsRestClassifier(LogisticRegression(C=self._c, solver="liblinear",
+                                                           class_weight=self._class_weight))
         # One-vs-rest liblinear fits in a fraction of a second; the multinomial solvers took seconds and
         # many times longer again when their thread pools fought over a busy machine's cores.
         with threadpool_limits(1):
@@ -245,14 +250,20 @@ class TfidfClassifier:
         self._classes = [str(c) for c in model.classes_]
         # Scoring with the stacked weights directly: sklearn's per-call checks over seventeen estimators
         # cost tens of milliseconds a message, the arithmetic well under one.
-        self._weights = np.vstack([e.coef_.ravel() for e in model.estimators_]).T
-        self._bias = np.array([e.intercept_[0] for e in model.estimators_])
+        if self._multinomial:
+            self._weights, self._bias = model.coef_.T.copy(), model.intercept_.copy()
+        else:
+            self._weights = np.vstack([e.coef_.ravel() for e in model.estimators_]).T
+            self._bias = np.array([e.intercept_[0] for e in model.estimators_])
         return self
 
     def probabilities(self, texts: list[str]) -> np.ndarray:
         """One row per text: each one-vs-rest score as a probability, normalised over the labels so that
         confidence means the same for every label (as sklearn's predict_proba does for one-vs-rest)."""
         scores = np.asarray(self._features.transform([normalise(t) for t in texts]) @ self._weights) + self._bias
+        if self._multinomial:
+            scores = np.exp(scores - scores.max(axis=1, keepdims=True))
+            return scores / scores.sum(axis=1, keepdims=True)
         probabilities = 1.0 / (1.0 + np.exp(-scores))
         return probabilities / probabilities.sum(axis=1, keepdims=True)
 
@@ -302,6 +313,14 @@ def training_examples() -> list[Example]:
 
 
 _NO_LETTERS = re.compile(r"^[\W\d_]*$")
+_INTERROGATIVE = re.compile(r"^(how|what|what's|whats|when|where|who|whom|which|why|is|are|was|were|do|does|did|can|"
+                            r"could|should|would|will|may|am)\b|\?\s*$", re.IGNORECASE)
+
+
+def looks_interrogative(text: str) -> bool:
+    """Starts like a question or ends with a question mark. Commands are sometimes put this way ("can you cancel
+    my place?"), so this only raises the confidence the router needs before acting on a command label."""
+    return bool(_INTERROGATIVE.search(normalise(text)))
 
 
 @lru_cache(maxsize=1)
