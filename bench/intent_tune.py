@@ -81,7 +81,7 @@ def interrogative_thresholds(examples) -> None:
     asking = [looks_interrogative(e.text) for e in examples]
     questions = [i for i, t in enumerate(labels) if t == "question"]
     share = len(questions) / len(examples)
-    for needed in (0.3, 0.4, 0.5, 0.6, 0.7, 0.8):
+    for needed in (0.3, 0.4, 0.5, 0.55, 0.6, 0.65, 0.7, 0.8):
         went = [destination(p) if c >= (needed if a else 0.3) else "question"
                 for p, c, a in zip(predicted, confidence, asking)]
         routed = float(np.mean([w == destination(t) for w, t in zip(went, labels)]))
