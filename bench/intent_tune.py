@@ -90,8 +90,33 @@ def interrogative_thresholds(examples) -> None:
               f"cost {(1 - routed) + stolen * share:.4f}")
 
 
+def typo_robustness(examples) -> None:
+    """Clean and misspelt accuracy, by cross-validation: each validation phrasing is also scored with one letter
+    dropped, doubled, swapped or replaced by a neighbouring key (typo_variants, seeded by the text), with and
+    without misspelt copies added to the training folds."""
+    from sklearn.model_selection import StratifiedKFold
+
+    from knowledge.intents.classifier import typo_variants
+
+    labels = [e.label for e in examples]
+    for typos in (0, 1, 2):
+        clean = misspelt = total_misspelt = 0
+        for train_index, test_index in StratifiedKFold(FOLDS, shuffle=True, random_state=SEED).split(
+                np.zeros(len(examples)), labels):
+            model = TfidfClassifier(typos=typos).fit([examples[i] for i in train_index])
+            held = [examples[i] for i in test_index]
+            clean += sum(model.predict(e.text).label == e.label for e in held)
+            variants = [v for e in held for v in typo_variants(e, 1)]
+            total_misspelt += len(variants)
+            misspelt += sum(model.predict(v.text).label == v.label for v in variants)
+        print(f"typos={typos}: clean {clean / len(examples):.4f}, misspelt {misspelt / total_misspelt:.4f}", flush=True)
+
+
 def main() -> None:
     examples = pool()
+    if "--typos" in sys.argv:
+        typo_robustness(examples)
+        return
     if "--interrogative" in sys.argv:
         interrogative_thresholds(examples)
         return
