@@ -25,6 +25,10 @@ name_words.txt   names that are also everyday English words, e.g. Will, May, Gra
                  nationalities and one- or two-letter entries stay ambiguous whatever the dictionary
                  says: they are in the given-name lists only as noise from other countries.
 
+dictionary_names.txt  given names and surnames whose lower-case form is a word of that dictionary
+                 ("rose", "tools", "levels"): typed in lower case these need a person's context; any
+                 other given name typed in lower case ("jayden", "aisha") is taken as a name.
+
     apt-get install wbritish && python bench/build_name_lists.py --refine-words   # just that step
 """
 
@@ -66,12 +70,33 @@ def refine_name_words(words: list[str], dictionary: Path = DICTIONARY) -> list[s
     return sorted(w for w in words if w.lower() in lower or w in NOT_PEOPLE or len(w) <= 2)
 
 
+def is_word_form(word: str, lower: set[str]) -> bool:
+    """A dictionary word or a regular inflection of one ("messaging", "levels", "tried")."""
+    if word in lower:
+        return True
+    for suffix, repl in (("s", ""), ("es", ""), ("ies", "y"), ("ed", ""), ("ed", "e"), ("ing", ""), ("ing", "e"),
+                         ("er", ""), ("er", "e"), ("ers", ""), ("ly", ""), ("ness", ""), ("ful", ""), ("less", "")):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3 and word[: -len(suffix)] + repl in lower:
+            return True
+    return False
+
+
+def write_dictionary_names(dictionary: Path = DICTIONARY) -> None:
+    lower = {w.strip() for w in dictionary.read_text(encoding="utf-8").splitlines() if w.strip().islower()}
+    names = set()
+    for name in ("given_names", "surnames"):
+        names.update(w for w in (OUT / f"{name}.txt").read_text(encoding="utf-8").split() if is_word_form(w.lower(), lower))
+    (OUT / "dictionary_names.txt").write_text("\n".join(sorted(names)) + "\n", encoding="utf-8")
+    print("dictionary_names", len(names))
+
+
 def main() -> None:
     if "--refine-words" in sys.argv:
         path = OUT / "name_words.txt"
         rows = refine_name_words([w for w in path.read_text(encoding="utf-8").split() if w])
         path.write_text("\n".join(rows) + "\n", encoding="utf-8")
         print("name_words", len(rows))
+        write_dictionary_names()
         return
     from english_words import get_english_words_set
     from names_dataset import NameDataset
@@ -95,6 +120,7 @@ def main() -> None:
     for name, rows in (("given_names", given), ("surnames", surnames), ("name_words", ambiguous)):
         (OUT / f"{name}.txt").write_text("\n".join(rows) + "\n", encoding="utf-8")
         print(name, len(rows))
+    write_dictionary_names()
 
 
 if __name__ == "__main__":

@@ -33,12 +33,47 @@ _DATA = Path(__file__).resolve().parent / "data"
 
 @lru_cache(maxsize=1)
 def lexicon() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
-    """(given names, surnames, names that are also English words), loaded once."""
+    """(given names, surnames, names that are also everyday English words), loaded once."""
 
     def read(name: str) -> frozenset[str]:
         return frozenset(line.strip() for line in (_DATA / name).read_text(encoding="utf-8").splitlines() if line.strip())
 
     return read("given_names.txt"), read("surnames.txt"), read("name_words.txt")
+
+
+@lru_cache(maxsize=1)
+def dictionary_names() -> frozenset[str]:
+    """Names whose lower-case form is a dictionary word ("rose", "tools"): in lower case these
+    need a person's context; any other given name typed in lower case is a name."""
+    return frozenset(w for w in (_DATA / "dictionary_names.txt").read_text(encoding="utf-8").split() if w)
+
+
+# Virtue names are uncountable nouns first ("Patience is wearing thin", "Hope is…"): a verb
+# after them is no evidence of a person; only a strong context (a year group, a pronoun,
+# a possessive) is.
+_VIRTUES = {
+    "Patience", "Hope", "Faith", "Joy", "Grace", "Charity", "Mercy", "Honour", "Honor", "Liberty",
+    "Harmony", "Unity", "Serenity", "Felicity", "Prudence", "Verity", "Destiny", "Trinity", "Justice",
+    "Constance", "Chastity", "Temperance", "Bliss", "Glory", "Promise", "Love", "Peace", "Ray",
+}
+_ANIMATE_NEXT = set(
+    """
+    joined joins arrived arrives lives lived attends attended swears threw refuses refused started
+    starts moved moves sits said says wants wanted loves likes hates hit kicked ran runs cried cries
+    told asked talks talked walks walked screams screamed bites bit punched absconded
+    """.split()
+)
+# Function words that open a question or clause; a capitalised one before a name is not part
+# of a longer proper noun ("Should Abdirahman be…", "It's Donna…", "Would Anaya's EHCP…").
+_FUNCTION_WORDS = set(
+    """
+    Should Would Could Can Will Shall May Might Must Does Did Do Is Was Are Were Has Have Had
+    It's It’s I'm I’m That's That’s There's There’s Here's Here’s What's What’s Why When Where How Who
+    Whether Does Has Since Until After Before Because Although Though While Unless Once Also Only
+    Both Either Neither Not Now Then Today Yesterday Tomorrow Ask Asking Tell Re Fwd Fw Cc Update
+    Request Regarding Concern Concerns Query About Sorry Urgent Please Thanks Hi Hello Dear Morning
+    """.split()
+)
 
 
 TITLES = ("Mr", "Mrs", "Ms", "Miss", "Mx", "Dr", "Prof")
@@ -65,6 +100,15 @@ _YEAR_GROUP_RE = re.compile(
 )
 _PRONOUN_AFTER_RE = re.compile(r"[ \t]*(?:[-–,(][ \t]*(?:she|he|they)\b|[?.!][ \t]+(?:She|He)\b|\([ \t]*\w+['’]s[ \t]+(?:mum|dad|mother|father|nan|gran|carer|sister|brother)\b)")
 _POSSESSIVE_RE = re.compile(r"['’]s\b")
+# "Ivy (d.o.b …)", "Mason Turner, born …", "Kai (aged 7)": a birth date or age right after a name.
+_BIRTH_AFTER_RE = re.compile(
+    r"[ \t]*[(,\-–:][ \t]*(?:d\.?[ \t]?o\.?[ \t]?b\b|dob\b|born\b|date[ \t]+of[ \t]+birth\b|aged?[ \t]+\d|\d{1,2}[ \t]*(?:yo|y/o|years?[ \t]+old)\b"
+    r"|upn\b|uln\b|nhs\b)",
+    re.IGNORECASE,
+)
+# After a possessive, a school acronym is the child's ("Riley's UPN", "Anaya's EHCP").
+_POSSESSIVE_ACRONYM_RE = re.compile(r"[ \t]+[A-Z]{2,6}s?\b")
+_TAG_RE = re.compile(r"\[(?:name)\]")
 # A child's needs or plan right after the word: "We have Tyrone with an EHCP", "Ruby, with ADHD,".
 _WITH_NEED_RE = re.compile(
     r"[ \t]*,?[ \t]+with[ \t]+(?:an?[ \t]+|his[ \t]+|her[ \t]+|their[ \t]+|suspected[ \t]+|diagnosed[ \t]+)?"
@@ -146,6 +190,7 @@ class NameFinder:
 
     def __init__(self, not_names: frozenset[str], public_first_names: frozenset[str]) -> None:
         self.given, self.surnames, self.words = lexicon()
+        self.dictionary = dictionary_names()
         self.not_names = not_names
         self.public_first = public_first_names
 
@@ -271,7 +316,11 @@ class NameFinder:
         if not word or word in self.not_names or word in _GRAMMAR or word in _ORG_NEXT or word in _MONTHS:
             return False
         if given.islower():
-            return word.islower() and (_norm(word) in self.surnames or _norm(word) not in self.words) and len(word) > 2
+            if not word.islower() or len(word) < 3 or word in _PERSON_NEXT or word.capitalize() in _GRAMMAR \
+                    or word.upper() in self.not_names:
+                return False
+            w = _norm(word)
+            return w in self.surnames or (w in self.given and w not in self.dictionary)
         if given.isupper():
             return word.isupper() and len(word) > 2 and (_norm(word) in self.surnames or _norm(word) in self.given)
         return word[0].isupper() and not word.isupper()
@@ -288,11 +337,20 @@ class NameFinder:
                 return text[tokens[i][1]:tokens[i + 1][0]] == " " and (nxt in self.surnames or nxt in self.given)
             return False
         after = text[wend:]
+        tail = text[tokens[i][1]:]
         strong = bool(
             _YEAR_GROUP_RE.match(after)
             or _PRONOUN_AFTER_RE.match(after)
-            or (possessive and re.match(r"[ \t]+[a-z]", text[tokens[i][1]:]))
+            or _BIRTH_AFTER_RE.match(after)
+            or (possessive and (re.match(r"[ \t]+[a-z]", tail) or _POSSESSIVE_ACRONYM_RE.match(tail)))
         )
+        # Next to a name already redacted in an earlier pass ("Jack [name]", "aisha and [name]"),
+        # a given name is part of the same name or a second child.
+        beside_tag = bool(
+            re.match(r"[ \t]+\[name\]", text[wend:])
+            or re.search(r"\[name\][ \t]*$", text[max(0, start - 12):start])
+            or re.match(r"[ \t]+(?:and|&)[ \t]+\[name\]", text[wend:])
+        ) and n not in {"Will", "May", "Can"} and n not in _MONTHS
         if n in self.public_first and not strong:
             return False  # "Thanks Siobhan": a presenter's first name
         nxt = tokens[i + 1] if i + 1 < len(tokens) else None
@@ -301,8 +359,10 @@ class NameFinder:
             if not strong:
                 return False
         if word.islower():
-            if len(word) < 3:
-                return False
+            if len(word) < 3 or word.upper() in self.not_names or n in _GRAMMAR:
+                return False  # "sen support", "kelsi pages": acronyms typed in lower case
+            if beside_tag and n not in self.dictionary:
+                return True
             if self.ambiguous(word):
                 # "jack's top up" but not "boy in my Year 3 class".
                 return possessive and bool(re.match(r"[ \t]+[a-z]", text[tokens[i][1]:]))
@@ -310,25 +370,29 @@ class NameFinder:
             # so lower case needs a person's context too, only a weaker one.
             if strong or (next_word and next_word.lower() in _PERSON_NEXT):
                 return True
+            # A given name that is no dictionary word ("jayden", "aisha", "chidi") is a name typed
+            # in lower case, unless an organisation word follows (handled above).
+            if n not in self.dictionary and n in self.given and len(word) > 3:
+                return True  # three letters typed in lower case are as often a fragment ("sho…")
             return bool(next_word and next_word.islower() and _norm(next_word) in self.surnames and _norm(next_word) not in self.words)
         # A capitalised word inside a longer capitalised phrase that is not
         # at a sentence start belongs to that phrase ("Mercure Great Danes").
         if i > 0 and not strong:
             ps, pe, pw = tokens[i - 1]
             gap = text[pe:start]
-            if gap.strip(" \t") == "" and pw[0].isupper() and pw not in _GRAMMAR:
+            if gap.strip(" \t") == "" and pw[0].isupper() and pw not in _GRAMMAR and pw not in _FUNCTION_WORDS:
                 if not (self.is_given(_strip_possessive(pw)) or pw in TITLES or pw in {"Hi", "Dear", "Thanks", "Re"}):
                     return False  # "SEND Quality Assurance", "Mercure Great Danes"
             if gap.strip(" \t") == "" and pw in ("The", "the") and next_word and next_word[0].isupper():
                 return False  # "The Best Practice Network"
         if not self.ambiguous(word):
             return True
-        if strong:
+        if strong or beside_tag:
             return True
         # "Lee and Donna": the first of a pair whose second is a clear name.
         if next_word in ("and", "&") and i + 2 < len(tokens):
             w3 = _strip_possessive(tokens[i + 2][2])
-            if w3[:1].isupper() and not w3.isupper() and self.is_given(w3) and _norm(w3) not in _MONTHS and w3 not in self.not_names:
+            if w3[:1].isupper() and not w3.isupper() and self.is_given(w3) and not self.ambiguous(w3) and w3 not in self.not_names:
                 return True
         # "Shay and Paddy": the second of a pair whose first is a name.
         if i >= 2 and tokens[i - 1][2] in ("and", "&") and (i - 2) in self._accepted:
@@ -341,6 +405,10 @@ class NameFinder:
                 and not re.match(r"[ \t]*\d", after) and word not in _ORG_NEXT \
                 and not (i > 0 and tokens[i - 1][2][:1].isupper() and text[tokens[i - 1][1]:start] == " "):
             return True
+        if n in _VIRTUES and next_word and next_word.lower() in _PERSON_NEXT:
+            # "Faith joined in Year 10" but not "Patience is wearing thin": only verbs that need a
+            # person as their subject count for a virtue name.
+            return next_word.lower() in _ANIMATE_NEXT
         if next_word and next_word.lower() in _PERSON_NEXT:
             # "Will you…", "May I…" never reach here: the next word is a pronoun.
             return not (n in {"Will", "May", "Can"} and next_word.lower() in {"also", "and", "will", "would", "should", "could", "may", "might", "must", "can't", "cannot", "does", "did"})

@@ -276,10 +276,27 @@ _DATE = (
     rf"|\d{{1,2}}(?:st|nd|rd|th)?[ \t]+(?:of[ \t]+)?(?:{_MONTH_ALT})\.?,?[ \t]+\d{{2,4}}"
     rf"|(?:{_MONTH_ALT})\.?[ \t]+\d{{1,2}}(?:st|nd|rd|th)?,?[ \t]+\d{{4}})"
 )
+# Forms a birth cue also takes: "17-Apr-2016", "3rd March" (a birthday), "March 2016".
+_DATE_AFTER_CUE = (
+    rf"(?:{_DATE}"
+    rf"|\d{{1,2}}[ \t\-/.]?(?:{_MONTH_ALT})[ \t\-/.]?\d{{2,4}}"
+    rf"|\d{{1,2}}(?:st|nd|rd|th)?[ \t]+(?:of[ \t]+)?(?:{_MONTH_ALT})\b"
+    rf"|(?:{_MONTH_ALT})[ \t]+\d{{1,2}}(?:st|nd|rd|th)?\b"
+    rf"|(?:{_MONTH_ALT})\.?,?[ \t]+\d{{4}})"
+)
 _DOB_RE = re.compile(
     r"(?:\bd\.o\.b\b\.?|\bdob\b|\bdate[ \t]+of[ \t]+birth\b|\bborn(?:[ \t]+on)?\b|\bbirth[ \t]?(?:day|date)\b|(?<![\w.])b\.)"
     r"(?:[ \t]*(?:is|was|on|the|:|=|-|–|\())*[ \t]*"
-    rf"(?P<date>{_DATE})(?![\d])",
+    rf"(?P<date>{_DATE_AFTER_CUE})(?![\d])",
+    re.IGNORECASE,
+)
+# "born prematurely at 28 weeks on 1st June 2018": "born", a few words, "on" a full date.
+_BORN_ON_RE = re.compile(
+    rf"\bborn\b[^.\n;]{{0,40}}?\bon[ \t]+(?:the[ \t]+)?(?P<date>{_DATE})(?![\d])", re.IGNORECASE
+)
+# A second date corrects or adds to a birth date: "DOB is 3/3/17 not 3rd March", "or 4.3.17".
+_DATE_AFTER_DOB_RE = re.compile(
+    rf"[ \t]*(?:,|;|/|\(|\bnot\b|\bor\b|\band\b|\bnot[ \t]+the\b)[ \t]*(?:the[ \t]+)?(?P<date>{_DATE_AFTER_CUE})(?![\d])",
     re.IGNORECASE,
 )
 
@@ -331,6 +348,9 @@ _CALLED_RE = re.compile(
 _ADJACENT_RE = re.compile(
     rf"(?:{_HSPACE}*[,:(\-–]{_HSPACE}*|{_HSPACE}+)(?P<names>{_NAME_CHUNK})"
 )
+# "Mum of Precious", "the parents of Kai Nakamura-Price": a family noun, "of", a capitalised name.
+_OF_RE = re.compile(rf"{_HSPACE}+of{_HSPACE}+(?P<names>{_NAME_CHUNK})")
+_FAMILY_CUE_RE = re.compile(rf"^(?:{_alt(_FAMILY_NOUNS)})$", re.IGNORECASE)
 # "two pupils for the panel: Ava Smith, Leo Jones"
 _COLON_RE = re.compile(rf"[^.!?\n:]{{1,30}}?:{_HSPACE}*(?P<names>{_NAME_CHUNK})")
 _TITLE_RE = re.compile(rf"(?:{'|'.join(_TITLES)})\.?{_HSPACE}+")
@@ -559,9 +579,11 @@ class Redactor:
         # Cue words are scanned on their own so that overlapping cues both
         # count: in "my pupil's mum Sarah" the name follows "mum", not "pupil".
         for cue in _CUE_RE.finditer(text):
-            for regex, strong in ((_CALLED_RE, True), (_ADJACENT_RE, False), (_COLON_RE, False)):
+            for regex, strong in ((_CALLED_RE, True), (_ADJACENT_RE, False), (_COLON_RE, False), (_OF_RE, True)):
                 m = regex.match(text, cue.end())
                 if m is None:
+                    continue
+                if regex is _OF_RE and not _FAMILY_CUE_RE.match(cue.group("cue")):
                     continue
                 if strong and _ORGANISATION_NOUN_RE.search(text, cue.end(), m.start("names")):
                     continue  # "the parent wants a school called ..."
@@ -616,7 +638,8 @@ class Redactor:
             variants.add(rf"(?:(?:{'|'.join(_TITLES)})\.?[ \t]+)?{bare}")
         if not variants:
             return None
-        return re.compile(rf"(?<![\w])(?:{'|'.join(sorted(variants, key=len, reverse=True))})(?![\w])")
+        # Case-blind: "georgette williams" typed in lower case is still the presenter.
+        return re.compile(rf"(?<![\w])(?:{'|'.join(sorted(variants, key=len, reverse=True))})(?![\w])", re.IGNORECASE)
 
 
 # ---------------------------------------------------------------- detectors without allow-lists
@@ -639,7 +662,14 @@ def _urls_outside(text: str, emails: list[_Span]) -> list[_Span]:
 
 
 def _dobs(text: str) -> list[_Span]:
-    return [_Span(_P_DOB, m.start("date"), m.end("date"), "dob") for m in _DOB_RE.finditer(text)]
+    spans = []
+    for m in _DOB_RE.finditer(text):
+        spans.append(_Span(_P_DOB, m.start("date"), m.end("date"), "dob"))
+        again = _DATE_AFTER_DOB_RE.match(text, m.end("date"))
+        if again:
+            spans.append(_Span(_P_DOB, again.start("date"), again.end("date"), "dob"))
+    spans += [_Span(_P_DOB, m.start("date"), m.end("date"), "dob") for m in _BORN_ON_RE.finditer(text)]
+    return spans
 
 
 def _cued_numbers(text: str) -> list[_Span]:
@@ -692,8 +722,48 @@ def _postcodes(text: str) -> list[_Span]:
     return spans
 
 
-def _addresses(text: str) -> list[_Span]:
+# "address 3 The Paddocks, CT4 7AA", "new address Rose Cottage, Church Street, Wye": after an
+# address cue, comma-separated runs of capitalised words (a house number may open the first) are
+# the address, whatever their last word.
+_ADDRESS_CUE_RE = re.compile(
+    rf"\b(?:address(?:{_HSPACE}+is)?|(?:house|home){_HSPACE}+is|lives{_HSPACE}+at|living{_HSPACE}+at|staying{_HSPACE}+at|resides{_HSPACE}+at)"
+    rf"{_HSPACE}*[:\-–]?{_HSPACE}*",
+    re.IGNORECASE,
+)
+_ADDRESS_PART_RE = re.compile(
+    rf"(?:(?:flat|apartment|unit){_HSPACE}+\d+[A-Za-z]?,?{_HSPACE}+)?(?:\d{{1,4}}[A-Za-z]?,?{_HSPACE}+)?"
+    rf"[A-Z][\w'’\-]*(?:{_HSPACE}+[A-Z][\w'’\-]*){{0,3}}",
+    re.IGNORECASE,
+)
+
+
+def _cued_addresses(text: str) -> list[_Span]:
+    """House name and street after an address cue; the town after the street is not personal."""
     spans = []
+    for m in _ADDRESS_CUE_RE.finditer(text):
+        pos, parts = m.end(), []
+        for _ in range(3):
+            part = _ADDRESS_PART_RE.match(text, pos)
+            if part is None or not (part.group()[:1].isupper() or part.group()[:1].isdigit()):
+                break
+            words = part.group().split()
+            if words[-1] in _ORGANISATION_WORDS or words[0] in _NOT_NAMES and words[0] != "The":
+                break  # "address Oakwood Primary School", "address Year 6 …"
+            if _POSTCODE_RE.fullmatch(part.group()):
+                break
+            parts.append(part)
+            if part.group()[:1].isdigit() or words[-1].rstrip(".") in _STREET_SUFFIXES:
+                spans += [_Span(_P_ADDRESS, p.start(), p.end(), "address") for p in parts]
+                break
+            sep = re.match(rf",{_HSPACE}*", text[part.end():])
+            if not sep:
+                break
+            pos = part.end() + sep.end()
+    return spans
+
+
+def _addresses(text: str) -> list[_Span]:
+    spans = _cued_addresses(text)
     for m in _ADDRESS_RE.finditer(text):
         if _ADDRESS_GUARD_RE.search(text[max(0, m.start() - 20) : m.start()]):
             continue
