@@ -310,6 +310,11 @@ class NameFinder:
                 if w0.isupper() and len(w0) > 1 and text[e0:tokens[i][0]] in (", ", ","):
                     if _norm(w0) in self.surnames or _norm(w0) in self.given:
                         out.append((s0, e0))
+                # "Hughes, Ella" opening a line, a row or a list item: surname first.
+                elif w0[:1].isupper() and text[e0:tokens[i][0]] in (", ", ",") and w0 not in self.not_names \
+                        and (_norm(w0) in self.surnames or self.is_given(w0)) \
+                        and re.search(r"(?:^|[\n:;|•\-–]|\band)[ \t]*$", text[max(0, s0 - 6):s0]):
+                    out.append((s0, e0))
         return out
 
     def _surname_like(self, given: str, word: str) -> bool:
@@ -330,6 +335,8 @@ class NameFinder:
         n = _norm(word)
         if word in _GRAMMAR or n in self.not_names and n not in _MONTHS:
             return False
+        if word in _ORG_NEXT and not possessive:
+            return False  # "Penny Lane", "Chase Park": the word ends a place or organisation
         if word.isupper() and len(word) > 1:
             # Capitals are acronyms unless another capitalised name word follows ("LEWIS HARDING").
             if i + 1 < len(tokens) and tokens[i + 1][2].isupper() and len(tokens[i + 1][2]) > 2:

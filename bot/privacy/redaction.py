@@ -661,8 +661,18 @@ def _urls_outside(text: str, emails: list[_Span]) -> list[_Span]:
     return spans
 
 
+# A full date in a child's row: "[name], 13/03/2013, [pupil-id]", "[name] (03.04.16)".
+_ROW_DATE_RE = re.compile(
+    rf"(?:\[(?:name|pupil-id|uln)\][ \t]*[,;|(\-–][ \t]*(?P<a>{_DATE})(?![\d]))"
+    rf"|(?:(?<![\w/.\-])(?P<b>{_DATE})[ \t]*[,;|)][ \t]*\[(?:pupil-id|uln|nhs-number)\])",
+)
+
+
 def _dobs(text: str) -> list[_Span]:
     spans = []
+    for m in _ROW_DATE_RE.finditer(text):
+        g = "a" if m.group("a") else "b"
+        spans.append(_Span(_P_DOB, m.start(g), m.end(g), "dob"))
     for m in _DOB_RE.finditer(text):
         spans.append(_Span(_P_DOB, m.start("date"), m.end("date"), "dob"))
         again = _DATE_AFTER_DOB_RE.match(text, m.end("date"))
