@@ -324,8 +324,9 @@ class NameFinder:
             if not word.islower() or len(word) < 3 or word in _PERSON_NEXT or word.capitalize() in _GRAMMAR \
                     or word.upper() in self.not_names:
                 return False
-            w = _norm(word)
-            return w in self.surnames or (w in self.given and w not in self.dictionary)
+            parts = _norm(word).split("-")
+            # "ryan doherty", "ffion llewellyn-pryce": each part a surname or a given name no dictionary has.
+            return all(w in self.surnames or (w in self.given and w not in self.dictionary) for w in parts)
         if given.isupper():
             return word.isupper() and len(word) > 2 and (_norm(word) in self.surnames or _norm(word) in self.given)
         return word[0].isupper() and not word.isupper()
