@@ -63,6 +63,12 @@ _ANIMATE_NEXT = set(
     told asked talks talked walks walked screams screamed bites bit punched absconded
     """.split()
 )
+# A run of up to two more capitalised words ending in an organisation's word.
+_ORG_RUN_RE = re.compile(
+    r"(?:[ \t]+[A-Z][\w'’\-]*){0,2}[ \t]+(?:School|Schools|Academy|Primary|Secondary|Infant|Infants|Junior|"
+    r"Juniors|College|Grammar|Nursery|Centre|Trust|Federation|Hospital|Clinic|Surgery|Council|Church|Hall|House|"
+    r"Review|Report|Park|Road|Street|Lane)\b"
+)
 # Function words that open a question or clause; a capitalised one before a name is not part
 # of a longer proper noun ("Should Abdirahman be…", "It's Donna…", "Would Anaya's EHCP…").
 _FUNCTION_WORDS = set(
@@ -338,6 +344,8 @@ class NameFinder:
             return False
         if word in _ORG_NEXT and not possessive:
             return False  # "Penny Lane", "Chase Park": the word ends a place or organisation
+        if word[:1].isupper() and not possessive and _ORG_RUN_RE.match(text, wend):
+            return False  # "St Nicholas School", "Mary Hare Primary", "Harvey Grammar School"
         if word.isupper() and len(word) > 1:
             # Capitals are acronyms unless another capitalised name word follows ("LEWIS HARDING").
             if i + 1 < len(tokens) and tokens[i + 1][2].isupper() and len(tokens[i + 1][2]) > 2:

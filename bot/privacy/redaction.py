@@ -119,7 +119,7 @@ _NOT_NAMES = set(
     Consultation Consultations Coffee Workshop Workshops Session Sessions
     Section Sections Appendix Part Question Questions Answer Subject Re Fwd
     New Next Last First Second Third Fourth Fifth Sixth Seventh Eighth
-    Mr Mrs Ms Miss Mx Dr Master Prof Sir Madam
+    Mr Mrs Ms Miss Mx Dr Master Prof Sir Madam St Saint
     """.split()
 )
 _NOT_NAMES.update(_MONTHS, _WEEKDAYS, _PLACES)
@@ -141,6 +141,9 @@ def _normalise_phone(raw: str) -> str | None:
     another country, or None if it is not a phone number."""
     digits = _digits(raw)
     stripped = raw.lstrip()
+    if stripped.startswith("00") and len(digits) > 11:
+        # "0044 7700 900123", "00353 …": the international prefix dialled from the UK.
+        stripped, digits = "+" + digits[2:], digits[2:]
     if stripped.startswith("+") and not stripped.startswith("+44"):
         # Families abroad: any E.164-length number written with a "+".
         return "+" + digits if 8 <= len(digits) <= 15 else None
@@ -205,6 +208,14 @@ _P_NAME_AGAIN = 11
 _EMAIL_RE = re.compile(
     r"(?<![\w.+'%-])[A-Za-z0-9][A-Za-z0-9._%+'-]*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}"
 )
+# "jo dot smith at gmail dot com": an address spelled out so that filters miss it.
+_SPELLED_EMAIL_RE = re.compile(
+    r"(?<![\w.])[A-Za-z0-9_][A-Za-z0-9_.]*(?:[ \t]+dot[ \t]+[A-Za-z0-9_]+)*[ \t]+(?:at|\(at\)|\[at\])[ \t]+"
+    r"(?:gmail|googlemail|hotmail|outlook|live|yahoo|icloud|me|aol|btinternet|sky|virginmedia|talktalk|"
+    r"protonmail|proton|msn|ntlworld|blueyonder|mail)"
+    r"(?:[ \t]+(?:dot|\(dot\)|\[dot\])[ \t]+(?:com|co|uk|org|net|gov|sch|ac|nhs|me|info|io))+\b",
+    re.IGNORECASE,
+)
 _URL_RE = re.compile(r"(?:https?://|www\.)[^\s<>\"]+", re.IGNORECASE)
 
 # A run that could hold one or more phone numbers: "+44 (0)7700 900 123",
@@ -258,6 +269,7 @@ _STREET_SUFFIXES = (
     "Gate Vale Meadow Meadows Wharf Boulevard Approach Chase Green Park"
 ).split()
 _ADDRESS_RE = re.compile(
+    rf"(?:(?:Flat|Apartment|Apt|Unit){_HSPACE}+\d{{1,4}}[A-Za-z]?,?{_HSPACE}+)?"
     rf"(?<![\w£$.:/])(?P<number>\d{{1,4}}[A-Za-z]?)(?:,)?{_HSPACE}+"
     rf"(?P<words>(?:[A-Z][\w'’\-]*{_HSPACE}+){{1,3}})"
     rf"(?P<suffix>{'|'.join(_STREET_SUFFIXES)})\b\.?"
@@ -285,9 +297,9 @@ _DATE_AFTER_CUE = (
     rf"|(?:{_MONTH_ALT})\.?,?[ \t]+\d{{4}})"
 )
 _DOB_RE = re.compile(
-    r"(?:\bd\.o\.b\b\.?|\bdob\b|\bdate[ \t]+of[ \t]+birth\b|\bborn(?:[ \t]+on)?\b|\bbirth[ \t]?(?:day|date)\b|(?<![\w.])b\.)"
-    r"(?:[ \t]*(?:is|was|on|the|:|=|-|–|\())*[ \t]*"
-    rf"(?P<date>{_DATE_AFTER_CUE})(?![\d])",
+    r"(?:\bd\.o\.b\b\.?|\bdob\b|\bdate[ \t]+of[ \t]+birth\b|\bborn(?:[ \t]+on)?\b|\bbirth[ \t]?(?:day|date)(?:['’]s)?|(?<![\w.])b\.)"
+    r"(?:[ \t]*(?:is|was|on|in|the|:|=|-|–|\())*[ \t]*"
+    rf"(?P<date>{_DATE_AFTER_CUE}(?:[ \t]+['’]\d{{2}}\b)?)(?![\d])",
     re.IGNORECASE,
 )
 # "born prematurely at 28 weeks on 1st June 2018": "born", a few words, "on" a full date.
@@ -500,7 +512,7 @@ class Redactor:
         return [_Span(_P_KEEP_PUBLIC, m.start(), m.end(), None) for m in self._public_name_re.finditer(text)]
 
     def _emails(self, text: str) -> list[_Span]:
-        spans = []
+        spans = [_Span(_P_EMAIL, m.start(), m.end(), "email") for m in _SPELLED_EMAIL_RE.finditer(text)]
         for m in _EMAIL_RE.finditer(text):
             public = m.group().lower() in self._public_emails
             spans.append(_Span(_P_KEEP_PUBLIC if public else _P_EMAIL, m.start(), m.end(), None if public else "email"))
@@ -517,7 +529,7 @@ class Redactor:
             best_end, valid_end = None, None
             digits = 0
             international = m.group().startswith("+") and not m.group().startswith("+44")
-            max_digits = 12 if international else 11
+            max_digits = 12 if international else 15 if text.startswith("00", m.end()) else 11
             while True:
                 g = _PHONE_GROUP_RE.match(text, cursor)
                 if g is None:
@@ -736,14 +748,13 @@ def _postcodes(text: str) -> list[_Span]:
 # address cue, comma-separated runs of capitalised words (a house number may open the first) are
 # the address, whatever their last word.
 _ADDRESS_CUE_RE = re.compile(
-    rf"\b(?:address(?:{_HSPACE}+is)?|(?:house|home){_HSPACE}+is|lives{_HSPACE}+at|living{_HSPACE}+at|staying{_HSPACE}+at|resides{_HSPACE}+at)"
+    rf"\b(?:address(?:{_HSPACE}+is)?|(?:house|home){_HSPACE}+is|lives{_HSPACE}+(?:at|on)|live{_HSPACE}+(?:at|on)|living{_HSPACE}+on|living{_HSPACE}+at|staying{_HSPACE}+at|resides{_HSPACE}+at)"
     rf"{_HSPACE}*[:\-–]?{_HSPACE}*",
     re.IGNORECASE,
 )
 _ADDRESS_PART_RE = re.compile(
-    rf"(?:(?:flat|apartment|unit){_HSPACE}+\d+[A-Za-z]?,?{_HSPACE}+)?(?:\d{{1,4}}[A-Za-z]?,?{_HSPACE}+)?"
-    rf"[A-Z][\w'’\-]*(?:{_HSPACE}+[A-Z][\w'’\-]*){{0,3}}",
-    re.IGNORECASE,
+    rf"(?:(?i:flat|apartment|apt|unit){_HSPACE}+\d+[A-Za-z]?,?{_HSPACE}+)?(?:\d{{1,4}}[A-Za-z]?,?{_HSPACE}+)?"
+    rf"[A-Z][\w'’\-]*(?:{_HSPACE}+[A-Z][\w'’\-]*){{0,3}}"
 )
 
 

@@ -35,6 +35,14 @@ GOES = [
     ("DOB is 3/3/17 not 3rd March", "3rd March"),
     ("born early at 30 weeks on 4th May 2016", "4th May 2016"),
     ("row: [name], 13/03/2013, Y7", "13/03/2013"),
+    ("DOB 3 April '16", "April"),
+    ("born in March 2016", "March 2016"),
+    ("his birthday's on 3 April", "3 April"),
+    # Spelled-out private emails, phones dialled with 00, a flat, a street after "live on".
+    ("mum is jo dot smith at gmail dot com", "smith"),
+    ("ring 0044 7700 900123 after six", "7700"),
+    ("Flat 2, 14 High Street, Maidstone", "High Street"),
+    ("they live on Elm Road in Ashford", "Elm Road"),
     # A house name and street after an address cue.
     ("new address Ivy Cottage, Mill Road, Wye", "Ivy Cottage"),
     ("address 7 The Orchards, Hythe", "7 The Orchards"),
@@ -55,6 +63,11 @@ STAYS = [
     "Amber and Red ratings for the panel",
     "the school address is on the website, Wye is the nearest village",
     "Canterbury, Kent",
+    "St Nicholas School in Canterbury",
+    "Mary Hare School for the deaf",
+    "We looked at the results at school dot com",
+    "Year 6 SATs on 12/05/2025 start at 9am",
+    "contact inclusion@kent.gov.uk or 03000 410816",
 ]
 
 
