@@ -62,6 +62,12 @@ DECK_CONTACTS: dict[str, tuple[str, ...]] = {
         "Emily Bambridge",  # only as an email address in the deck
         "Marion Steff",  # SEND governor on the deck's template report
     ),
+    # Schools and venues the deck names whose words are also given names ("Joy", "Discovery"): kept
+    # as a whole wherever they appear ("Joy Lane's SEN Information Report").
+    "places": (
+        "Joy Lane",
+        "Discovery Park",
+    ),
 }
 
 _TITLES = ("Mr", "Mrs", "Ms", "Miss", "Mx", "Dr", "Master", "Prof")
@@ -411,6 +417,8 @@ class Redactor:
         )
         names = [" ".join(n.split()) for n in public_names if n and n.strip()]
         self._public_name_re = self._compile_public_names(names)
+        self._public_place_re = re.compile(
+            rf"(?<![\w])(?:{'|'.join(re.escape(p) for p in DECK_CONTACTS['places'])})(?![\w])")
         first_names = frozenset(
             w[0] for w in (n.split() for n in names) if w and w[0].rstrip(".") not in _TITLES
         ) | frozenset(w[1] for w in (n.split() for n in names) if len(w) > 2 and w[0].rstrip(".") in _TITLES)
@@ -507,9 +515,10 @@ class Redactor:
         return spans
 
     def _public_names(self, text: str) -> list[_Span]:
+        spans = [_Span(_P_KEEP_PUBLIC, m.start(), m.end(), None) for m in self._public_place_re.finditer(text)]
         if self._public_name_re is None:
-            return []
-        return [_Span(_P_KEEP_PUBLIC, m.start(), m.end(), None) for m in self._public_name_re.finditer(text)]
+            return spans
+        return spans + [_Span(_P_KEEP_PUBLIC, m.start(), m.end(), None) for m in self._public_name_re.finditer(text)]
 
     def _emails(self, text: str) -> list[_Span]:
         spans = [_Span(_P_EMAIL, m.start(), m.end(), "email") for m in _SPELLED_EMAIL_RE.finditer(text)]

@@ -64,6 +64,8 @@ STAYS = [
     "the school address is on the website, Wye is the nearest village",
     "Canterbury, Kent",
     "St Nicholas School in Canterbury",
+    # The deck's school, possessive and all (a loss the locked hold-out showed; fixed after it was scored).
+    "We use Joy Lane's SEN Information Report as a template",
     "Mary Hare School for the deaf",
     "We looked at the results at school dot com",
     "Year 6 SATs on 12/05/2025 start at 9am",
