@@ -154,7 +154,7 @@ _CALLED_RE = re.compile(
     r"\b(?:goes[ \t]+by|known[ \t]+as|called|named|name[ \t]+is|calls[ \t]+(?:him|her)self)[ \t]+(?P<name>[A-Z][\w'’\-]*)"
 )
 _TITLE_RE = re.compile(
-    r"(?<![\w])(?P<title>Mr|Mrs|Ms|Miss|Mx|Dr|Prof|mr|mrs|ms|dr|MR|MRS|MS|DR)\.?[ \t]+"
+    r"(?<![\w])(?P<title>Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Rev|Revd|Pastor|Imam|Rabbi|mr|mrs|ms|dr|MR|MRS|MS|DR)\.?[ \t]+"
     r"(?:(?:and|&)[ \t]+(?:Mr|Mrs|Ms|Miss|Mx|Dr|mr|mrs)\.?[ \t]+)?"
     r"(?P<name>[^\W\d_][\w'’\-]*)(?:[ \t]+(?P<second>[A-Z][\w'’\-]*))?"
 )

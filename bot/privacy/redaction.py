@@ -125,7 +125,7 @@ _NOT_NAMES = set(
     Consultation Consultations Coffee Workshop Workshops Session Sessions
     Section Sections Appendix Part Question Questions Answer Subject Re Fwd
     New Next Last First Second Third Fourth Fifth Sixth Seventh Eighth
-    Mr Mrs Ms Miss Mx Dr Master Prof Sir Madam St Saint
+    Mr Mrs Ms Miss Mx Dr Master Prof Sir Madam St Saint Rev Revd Pastor Imam Rabbi Canon Reverend
     """.split()
 )
 _NOT_NAMES.update(_MONTHS, _WEEKDAYS, _PLACES)

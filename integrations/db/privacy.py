@@ -406,7 +406,8 @@ async def _pseudonymise_staff(conn, labels: list[str]) -> dict[str, int]:
         update(r).where(func.lower(r.c.created_by).in_(labels)).values(created_by=None))
     # The knowledge base's history and the deck imports keep what changed and why; who did it goes.
     ci, cr, d, di = content_items, content_revisions, content_drafts, deck_imports
-    items = await conn.execute(update(ci).where(func.lower(ci.c.updated_by).in_(labels)).values(updated_by=FORMER_STAFF))
+    items = await conn.execute(
+        update(ci).where(func.lower(ci.c.updated_by).in_(labels)).values(updated_by=FORMER_STAFF))
     changes = await conn.execute(
         update(cr).where(func.lower(cr.c.changed_by).in_(labels)).values(changed_by=FORMER_STAFF))
     imports = await conn.execute(

@@ -43,6 +43,9 @@ GOES = [
     ("ring 0044 7700 900123 after six", "7700"),
     ("Flat 2, 14 High Street, Maidstone", "High Street"),
     ("they live on Elm Road in Ashford", "Elm Road"),
+    # Religious titles before a family member's surname (added after the locked hold-out was scored).
+    ("Rev Okafor, the child's guardian, is coming", "Okafor"),
+    ("Pastor Mensah wrote a letter for the panel", "Mensah"),
     # A house name and street after an address cue.
     ("new address Ivy Cottage, Mill Road, Wye", "Ivy Cottage"),
     ("address 7 The Orchards, Hythe", "7 The Orchards"),
