@@ -12,6 +12,10 @@ depends on file order) is the hold-out: tune on the dev share only and read
 the hold-out at the end, or its figure stops being an estimate for unseen
 wording.
 
+A third blind corpus, tests/privacy/redaction_blind3.jsonl (written by someone who never saw the
+code), is scored whole as "blind3" and never tuned on; its one first-contact run is kept in
+bench/redaction_blind3_first_contact.txt (`--split blind3`, or `--first-contact` to print that file).
+
 A second blind corpus, tests/privacy/redaction_blind2.jsonl (420 items, written
 by someone who never saw the code), is split in halves, stratified by category
 with a fixed seed (`blind2_split`): "new-dev" is tuned on, "new-holdout" is
@@ -43,6 +47,7 @@ CORPUS = ROOT / "tests" / "privacy" / "redaction_corpus.jsonl"
 HOLDOUT_SHARE = 4  # one item in four
 BLIND2 = ROOT / "tests" / "privacy" / "redaction_blind2.jsonl"
 BLIND2_SEED = 20261205
+BLIND3 = ROOT / "tests" / "privacy" / "redaction_blind3.jsonl"
 SPLITS = ("dev", "holdout", "new-dev", "new-holdout")
 
 
@@ -82,9 +87,11 @@ def blind2_split(items: list[dict], seed: int = BLIND2_SEED) -> tuple[list[dict]
     return dev, hold
 
 
-def share(name: str, corpus: Path = CORPUS, blind2: Path = BLIND2) -> list[dict]:
+def share(name: str, corpus: Path = CORPUS, blind2: Path = BLIND2, blind3: Path = BLIND3) -> list[dict]:
     """One named share: "dev"/"holdout" of the first corpus, "new-dev"/"new-holdout" of blind2,
-    "new-all" for first contact."""
+    "new-all" for its first contact, "blind3" for the whole third blind corpus (not tuned on)."""
+    if name == "blind3":
+        return load(blind3)
     if name in ("dev", "holdout", "all"):
         return split(load(corpus), name)
     items = load(blind2)
@@ -184,7 +191,10 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--corpus", type=Path, default=CORPUS)
     ap.add_argument("--blind2", type=Path, default=BLIND2)
-    ap.add_argument("--split", nargs="+", choices=(*SPLITS, "all", "new-all"), default=list(SPLITS),
+    ap.add_argument("--blind3", type=Path, default=BLIND3)
+    ap.add_argument("--first-contact", action="store_true",
+                    help="print the recorded first-contact scores of the blind corpora and exit")
+    ap.add_argument("--split", nargs="+", choices=(*SPLITS, "all", "new-all", "blind3"), default=list(SPLITS),
                     help="shares to score (default: old dev, old hold-out, new dev, new locked hold-out)")
     ap.add_argument("--engine", help="module:factory of another redactor")
     ap.add_argument("--categories", action="store_true", help="break figures down by category")
@@ -192,13 +202,21 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--rounds", type=int, default=3, help="timing rounds over the corpus")
     ap.add_argument("--json", action="store_true", help="machine-readable figures")
     args = ap.parse_args(argv)
+    if args.first_contact:
+        for name in ("redaction_blind2_first_contact.txt", "redaction_blind2_holdout.txt",
+                     "redaction_blind3_first_contact.txt"):
+            path = ROOT / "bench" / name
+            if path.exists():
+                print(f"== {path.relative_to(ROOT)}")
+                print(path.read_text(encoding="utf-8"))
+        return 0
 
     sys.path.insert(0, str(ROOT))
     engine = load_engine(args.engine)
     redact = engine if callable(engine) and not hasattr(engine, "redact") else engine.redact
     results = {}
     for which in args.split:
-        s = score(share(which, args.corpus, args.blind2), redact, args.rounds)
+        s = score(share(which, args.corpus, args.blind2, args.blind3), redact, args.rounds)
         results[which] = s
         if not args.json:
             report(which, s, args.categories)

@@ -83,6 +83,25 @@ _FUNCTION_WORDS = set(
 
 
 TITLES = ("Mr", "Mrs", "Ms", "Miss", "Mx", "Dr", "Prof")
+_TITLE_WORDS = {*TITLES, "mr", "mrs", "ms", "dr", "MR", "MRS", "MS", "DR"}
+_MONTH_ABBREVIATIONS = ("Jan", "Feb", "Mar", "Apr", "Jun", "Jul", "Aug", "Sep", "Sept", "Oct", "Nov", "Dec")
+# Name particles between a given name and a surname: "Harry de Souza", "anna van der berg".
+_PARTICLES = {
+    "de", "da", "das", "dos", "do", "di", "del", "della", "der", "den", "van", "von", "le", "la", "du",
+    "al", "el", "bin", "ibn", "binti", "bint", "ter", "ten", "st",
+}
+# Dotted initials ("O.M.", "J.S") and an initial before a surname ("J. Smith").
+_DOTTED_INITIALS_RE = re.compile(r"(?<![\w.])(?:[A-Z]\.[ \t]?){1,2}[A-Z](?:\.|(?![\w.]))")
+_INITIAL_SURNAME_RE = re.compile(r"(?<![\w.])(?P<initial>[A-Z])\.[ \t]?(?P<surname>[A-Z][a-z][\w'’\-]*)")
+# Dotted capitals that are abbreviations, not someone's initials.
+_DOTTED_ABBREVIATIONS = {"LA", "UK", "US", "USA", "PE", "TA", "NB", "PS", "AM", "PM", "EG", "IE", "RE", "DT", "IT", "BA",
+                         "MA", "MSC", "BSC", "PHD", "SEN", "EHC", "OT", "SALT", "GP", "AKA", "ETA", "RSVP", "ASAP", "QA"}
+# Words that a letter can follow without being an initial ("Plan B. Smith…", "Section F. Provision").
+_LETTER_LABELS = {
+    "Plan", "Section", "Sections", "Appendix", "Part", "Stage", "Year", "Tier", "Grade", "Band", "Group", "Set",
+    "Class", "Level", "Vitamin", "Option", "Type", "Form", "Block", "Room", "Wave", "Step", "Phase", "Annex", "Table",
+}
+_SEASONS = {"Spring", "Summer", "Autumn", "Winter"}
 _MONTHS = {
     "January", "February", "March", "April", "May", "June", "July", "August", "September",
     "October", "November", "December",
@@ -194,11 +213,15 @@ def _strip_possessive(word: str) -> str:
 class NameFinder:
     """Propose (start, end) spans of person names in a message."""
 
-    def __init__(self, not_names: frozenset[str], public_first_names: frozenset[str]) -> None:
+    def __init__(self, not_names: frozenset[str], public_first_names: frozenset[str],
+                 public_surnames: frozenset[str] = frozenset()) -> None:
         self.given, self.surnames, self.words = lexicon()
         self.dictionary = dictionary_names()
         self.not_names = not_names
         self.public_first = public_first_names
+        self.public_surnames = public_surnames
+        # Month abbreviations that are also given names ("Jan"): a person only before a surname.
+        self.month_names = frozenset(m for m in _MONTH_ABBREVIATIONS if m in self.given)
 
     # A word is a given name if it, or every part of a hyphenated form, or
     # its first part, is in the list ("Amelia-Rose", "Tiana-Marie").
@@ -221,7 +244,39 @@ class NameFinder:
         spans += self._labels(text)
         spans += self._called(text)
         spans += self._gazetteer(text)
+        spans += self._initials(text)
         return spans
+
+    def _initials(self, text: str) -> list[tuple[int, int]]:
+        """"J. Smith" (an initial and a known surname) and dotted initials where the context is a
+        person: next to a name, in brackets after one, after a child or family word, or before a
+        year group, a birth date or a verb that takes a person ("O.M. has…")."""
+        out = []
+        for m in _INITIAL_SURNAME_RE.finditer(text):
+            sur = _strip_possessive(m.group("surname"))
+            before = text[max(0, m.start() - 12):m.start()].split()
+            if before and before[-1].strip("(,:;") in _LETTER_LABELS:
+                continue
+            if sur in self.not_names or sur in _GRAMMAR or sur in _ORG_NEXT or sur in _MONTHS:
+                continue
+            if _norm(sur) in self.surnames or (self.is_given(sur) and not self.ambiguous(sur)):
+                if sur in self.public_surnames:
+                    continue
+                out.append((m.start(), m.start("surname") + len(sur)))
+        for m in _DOTTED_INITIALS_RE.finditer(text):
+            letters = re.sub(r"[^A-Z]", "", m.group())
+            if len(letters) < 2 or letters in _DOTTED_ABBREVIATIONS or "." not in m.group():
+                continue
+            before = text[max(0, m.start() - 40):m.start()]
+            after = text[m.end():]
+            if (re.search(r"(?:\[name\]|\binitials?)[ \t]*[(:,\-–]?[ \t]*$", before, re.IGNORECASE)
+                    or re.search(r"\b(?:pupil|child|student|boy|girl|son|daughter|learner|yp|cyp|mum|dad|mother|father|"
+                                 r"carer|sibling|brother|sister)s?[ \t]*[(:,\-–]?[ \t]*$", before, re.IGNORECASE)
+                    or _YEAR_GROUP_RE.match(after) or _BIRTH_AFTER_RE.match(after)
+                    or re.match(r"[ \t]+(?:" + "|".join(sorted(_PERSON_NEXT)) + r")\b", after)
+                    or re.match(r"['’]s[ \t]+[a-zA-Z]", after)):
+                out.append((m.start(), m.end()))
+        return out
 
     # -- rules
 
@@ -238,6 +293,10 @@ class NameFinder:
                 continue  # "Dr appointment": a lower-case word after a capitalised title is prose
             end = m.start("name") + len(name)
             if _STAFF_APPOSITION_RE.match(text, m.end()):
+                continue
+            # A presenter's or officer's surname after a title ("Dr Ekins", "Mrs Steff"): a published name,
+            # unless it is a surname common in England ("Mrs Sheppard" could be any parent); "Dr" always.
+            if name in self.public_surnames and (title.rstrip(".") in ("Dr", "Prof") or _norm(name) not in self.surnames):
                 continue
             second = m.group("second")
             if second and not m.group("name").endswith(("'s", "’s")) and self.is_given(name):
@@ -295,14 +354,25 @@ class NameFinder:
             # Surname(s) after the given name: "Noah Asante", "ryan doherty",
             # "Muhammad Ali Rahman"; never across punctuation or a line.
             j, last_end = i + 1, wend
-            while j < len(tokens) and j <= i + 2:
+            after_particle = False
+            while j < len(tokens) and j <= i + 3:
                 s2, e2, raw2 = tokens[j]
                 gap = text[last_end:s2]
                 if gap not in (" ", "\t", "\u00a0"):
                     break
                 w2 = _strip_possessive(raw2)
-                if not self._surname_like(word, w2):
+                if raw2 in _PARTICLES and self._after_particles(text, tokens, j, word):
+                    # "Harry de Souza", "anna van der berg": the particle and the surname after it.
+                    accepted.add(j)
+                    out.append((s2, e2))
+                    last_end = e2
+                    j += 1
+                    after_particle = True
+                    continue
+                if not after_particle and not self._surname_like(word, w2) and not (
+                        j == i + 1 and w2 in _ORG_NEXT and self._person_before_place_word(text, tokens, i, word, w2)):
                     break
+                after_particle = False
                 accepted.add(j)
                 out.append((s2, s2 + len(w2)))
                 if w2 != raw2:
@@ -340,7 +410,15 @@ class NameFinder:
     def _is_person(self, text, tokens, i, word, wend, possessive) -> bool:
         start = tokens[i][0]
         n = _norm(word)
-        if word in _GRAMMAR or n in self.not_names and n not in _MONTHS:
+        if word in _GRAMMAR or n in self.not_names and n not in _MONTHS and n not in self.month_names:
+            return False
+        if n in self.month_names:
+            # "Jan Kowalski" but "Jan 2025", "Jan/Feb", "Jan half term": only before a surname.
+            nxt2 = tokens[i + 1] if i + 1 < len(tokens) else None
+            if word[0].isupper() and nxt2 and text[wend:nxt2[0]] == " ":
+                w2 = _strip_possessive(nxt2[2])
+                return self._unknown_capitalised(w2) and (
+                    _norm(w2) in self.surnames or self.is_given(w2) or any(ord(c) > 127 for c in w2))
             return False
         if word in _ORG_NEXT and not possessive:
             return False  # "Penny Lane", "Chase Park": the word ends a place or organisation
@@ -354,6 +432,8 @@ class NameFinder:
             return False
         after = text[wend:]
         tail = text[tokens[i][1]:]
+        if n in _VIRTUES and not possessive and re.match(r"[ \t]+of[ \t]+[a-z]", after):
+            return False  # "Ray of sunshine", "Joy of reading": a noun, not a person
         strong = bool(
             _YEAR_GROUP_RE.match(after)
             or _PRONOUN_AFTER_RE.match(after)
@@ -367,18 +447,29 @@ class NameFinder:
             or re.search(r"\[name\][ \t]*$", text[max(0, start - 12):start])
             or re.match(r"[ \t]+(?:and|&)[ \t]+\[name\]", text[wend:])
         ) and n not in {"Will", "May", "Can"} and n not in _MONTHS
-        if n in self.public_first and not strong:
-            return False  # "Thanks Siobhan": a presenter's first name
+        # "Thanks Siobhan", "Georgette's tribunal guide": a presenter's or officer's first name, even in a
+        # possessive; only a child's context (a year group, a pronoun, a birth date) makes it a pupil.
+        if n in self.public_first and not (_YEAR_GROUP_RE.match(after) or _PRONOUN_AFTER_RE.match(after)
+                                           or _BIRTH_AFTER_RE.match(after)):
+            return False
+        if word in self.public_surnames and i > 0 and tokens[i - 1][2] in _TITLE_WORDS \
+                and text[tokens[i - 1][1]:start].strip(". \t") == "" \
+                and (tokens[i - 1][2] in ("Dr", "Prof") or n not in self.surnames):
+            return False  # "Mrs Steff", "Dr Ekins": a presenter's surname after a title
         nxt = tokens[i + 1] if i + 1 < len(tokens) else None
         next_word = nxt[2] if nxt and text[wend:nxt[0]].strip(" \t") == "" else None
         if next_word and (next_word in _ORG_NEXT or next_word.lower() in _ORG_NEXT_LOWER and not possessive):
-            if not strong:
+            if not strong and not self._person_before_place_word(text, tokens, i, word, next_word):
                 return False
         if word.islower():
             if len(word) < 3 or word.upper() in self.not_names or n in _GRAMMAR:
                 return False  # "sen support", "kelsi pages": acronyms typed in lower case
             if beside_tag and n not in self.dictionary:
                 return True
+            if n not in {"Will", "May", "Can", "Mark", "Bill"} and n not in _MONTHS and n not in _SEASONS:
+                pair_end = self._lower_pair_end(text, tokens, i, word, wend, next_word)
+                if pair_end is not None:
+                    return True
             if self.ambiguous(word):
                 # "jack's top up" but not "boy in my Year 3 class".
                 return possessive and bool(re.match(r"[ \t]+[a-z]", text[tokens[i][1]:]))
@@ -431,7 +522,98 @@ class NameFinder:
         # "Precious Adeyemi": an ambiguous given name followed by a surname.
         if n in {"Will", "May", "Can"}:
             return False  # a modal opening a question: "Will Noor's plan…"
+        # "Harry de Souza": a name particle between the given name and a capitalised surname.
+        if next_word in _PARTICLES and self._after_particles(text, tokens, i + 1, word):
+            return True
+        # "Grace Wanjiru Kamau has…": one or two capitalised words that are no everyday word, then a verb
+        # that takes a person, a year group or a birth date.
+        if self._capitalised_run_then_person(text, tokens, i):
+            return True
         nw = _norm(_strip_possessive(next_word)) if next_word else ""
         if next_word and next_word[0].isupper() and not next_word.isupper() and nw not in self.words and next_word not in self.not_names:
-            return nw in self.surnames or nw in self.given or next_word != _strip_possessive(next_word)
+            return nw in self.surnames or nw in self.given or next_word != _strip_possessive(next_word) \
+                or any(ord(c) > 127 for c in next_word)
         return False
+
+    def _after_particles(self, text, tokens, j, given) -> bool:
+        """True if the particle(s) from token j on are followed by a surname ("de Souza", "van der berg")."""
+        k = j
+        while k < len(tokens) and tokens[k][2] in _PARTICLES and k < j + 2:
+            if k + 1 >= len(tokens) or text[tokens[k][1]:tokens[k + 1][0]] != " ":
+                return False
+            k += 1
+        if k >= len(tokens) or tokens[k][2] in _PARTICLES:
+            return False
+        w = _strip_possessive(tokens[k][2])
+        if given[0].isupper():
+            return self._unknown_capitalised(w) or self._surname_like(given, w)
+        return w.islower() and len(w) > 2 and w.capitalize() not in _GRAMMAR and w not in _PERSON_NEXT \
+            and w.upper() not in self.not_names
+
+    def _unknown_capitalised(self, w: str) -> bool:
+        """A title-case word that is no grammar, stop-list, month, place or organisation word."""
+        return bool(w) and w[0].isupper() and not w.isupper() and w not in self.not_names and w not in _GRAMMAR \
+            and w not in _ORG_NEXT and w not in _MONTHS and w not in _FUNCTION_WORDS and _norm(w) not in self.words \
+            and not any(ch.isdigit() for ch in w)
+
+    def _capitalised_run_then_person(self, text, tokens, i) -> bool:
+        last = tokens[i][1]
+        for j in (i + 1, i + 2):
+            if j >= len(tokens) or text[last:tokens[j][0]] != " ":
+                return False
+            raw = tokens[j][2]
+            w = _strip_possessive(raw)
+            if not self._unknown_capitalised(w):
+                return False
+            if w != raw:
+                return bool(re.match(r"[ \t]+[a-z]", text[tokens[j][1]:])) or bool(_POSSESSIVE_ACRONYM_RE.match(text, tokens[j][1]))
+            after = text[tokens[j][1]:]
+            if _YEAR_GROUP_RE.match(after) or _BIRTH_AFTER_RE.match(after) or _PRONOUN_AFTER_RE.match(after):
+                return True
+            nxt = re.match(r"[ \t]+([a-z][\w'’]*)", after)
+            if nxt and nxt.group(1) in _PERSON_NEXT and nxt.group(1) not in {"may", "might", "also", "will"}:
+                return True
+            last = tokens[j][1]
+        return False
+
+    def _person_before_place_word(self, text, tokens, i, word, next_word) -> bool:
+        """"Oscar Hill - request…", "Ellis Green has…": a given name that is no everyday word, then a
+        surname that is also a place word, then what people do, not where things are."""
+        if self.ambiguous(word) or not word[:1].isupper() or _norm(next_word) not in self.surnames:
+            return False
+        before = text[max(0, tokens[i][0] - 20):tokens[i][0]]
+        if re.search(r"(?:\d|\b(?:on|at|in|to|from|near|off|via|along|up|down|past|into|St|Saint|the|The)\b)[ \t,]*$", before):
+            return False
+        after = text[tokens[i + 1][1]:]
+        if re.match(r"[ \t]+[A-Z]", after):
+            return False  # "Victoria Hall Primary", "Oscar Hill Road"
+        return bool(
+            _YEAR_GROUP_RE.match(after) or _BIRTH_AFTER_RE.match(after) or _PRONOUN_AFTER_RE.match(after)
+            or _WITH_NEED_RE.match(after)
+            or re.match(r"[ \t]*[-–:][ \t]+[a-z]", after)
+            or re.match(r"['’]s[ \t]+[a-z]", after)
+            or re.match(r"[ \t]+(?:" + "|".join(sorted(_ANIMATE_NEXT | {"has", "had", "is", "was", "needs", "keeps"})) + r")\b", after)
+        )
+
+    def _lower_pair_end(self, text, tokens, i, word, wend, next_word):
+        """Where a lower-case given name plus its surname ends, if the pair is followed by a child's
+        context ("josh ward, yr 3", "faith [name], yr 6") or joined by a particle ("harry de souza")."""
+        end = None
+        particle = False
+        if re.match(r"[ \t]+\[name\]", text[wend:]):
+            end = wend + text[wend:].index("]") + 1
+        elif next_word and i + 1 < len(tokens):
+            if next_word in _PARTICLES and text[wend:tokens[i + 1][0]] == " " \
+                    and self._after_particles(text, tokens, i + 1, word):
+                end, particle = tokens[i + 1][1], True
+            elif next_word.islower() and self._surname_like(word, next_word):
+                end = tokens[i + 1][1]
+        if end is None:
+            return None
+        if particle:
+            return end
+        after = text[end:]
+        if _YEAR_GROUP_RE.match(after) or _BIRTH_AFTER_RE.match(after) or _PRONOUN_AFTER_RE.match(after) \
+                or _WITH_NEED_RE.match(after):
+            return end
+        return None

@@ -422,7 +422,8 @@ class Redactor:
         first_names = frozenset(
             w[0] for w in (n.split() for n in names) if w and w[0].rstrip(".") not in _TITLES
         ) | frozenset(w[1] for w in (n.split() for n in names) if len(w) > 2 and w[0].rstrip(".") in _TITLES)
-        self._names = NameFinder(frozenset(_NOT_NAMES - _NAME_WORDS_IN_STOPLIST), first_names)
+        surnames = frozenset(w[-1] for w in (n.split() for n in names) if len(w) > 1)
+        self._names = NameFinder(frozenset(_NOT_NAMES - _NAME_WORDS_IN_STOPLIST), first_names, surnames)
 
     @classmethod
     def default(
@@ -792,8 +793,22 @@ def _cued_addresses(text: str) -> list[_Span]:
     return spans
 
 
+# "Flat 2B, Riverside Heights", "apartment 12 Kingsmead House": a flat in a named building.
+_FLAT_RE = re.compile(
+    rf"(?<![\w])(?i:flat|apartment|apt\.?){_HSPACE}+\d{{1,4}}[A-Za-z]?\b,?{_HSPACE}*"
+    rf"(?:[A-Z][\w'’\-]*(?:{_HSPACE}+(?:[A-Z][\w'’\-]*|of|on|the)){{0,3}})?"
+)
+
+
 def _addresses(text: str) -> list[_Span]:
     spans = _cued_addresses(text)
+    for m in _FLAT_RE.finditer(text):
+        end = m.end()
+        words = text[m.start():end].split()
+        while words and words[-1] in ("of", "on", "the"):
+            end = text.rindex(words.pop(), m.start(), end)
+            end = len(text[:end].rstrip(" \t\u00a0"))
+        spans.append(_Span(_P_ADDRESS, m.start(), end, "address"))
     for m in _ADDRESS_RE.finditer(text):
         if _ADDRESS_GUARD_RE.search(text[max(0, m.start() - 20) : m.start()]):
             continue
