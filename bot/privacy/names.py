@@ -42,6 +42,13 @@ def lexicon() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
 
 
 @lru_cache(maxsize=1)
+def english_words() -> frozenset[str]:
+    """Lower-case entries of a modern British dictionary (Debian's wbritish, data/english_words.txt): a
+    capitalised word that is none of them and no listed name ("Wanjiru") is likely a name."""
+    return frozenset((_DATA / "english_words.txt").read_text(encoding="utf-8").split())
+
+
+@lru_cache(maxsize=1)
 def dictionary_names() -> frozenset[str]:
     """Names whose lower-case form is a dictionary word ("rose", "tools"): in lower case these
     need a person's context; any other given name typed in lower case is a name."""
@@ -101,6 +108,9 @@ _LETTER_LABELS = {
     "Plan", "Section", "Sections", "Appendix", "Part", "Stage", "Year", "Tier", "Grade", "Band", "Group", "Set",
     "Class", "Level", "Vitamin", "Option", "Type", "Form", "Block", "Room", "Wave", "Step", "Phase", "Annex", "Table",
 }
+# Place words that are surnames too but, after a given name, are far more often a park or a street.
+_PLACE_ONLY = {"Park", "Lane", "Street", "Road", "Way", "Avenue", "Drive", "Close", "Place", "Grove", "Bay", "Lake",
+               "Valley", "Inn", "Hotel", "University", "Hospital", "Surgery", "Clinic", "Council"}
 _SEASONS = {"Spring", "Summer", "Autumn", "Winter"}
 _MONTHS = {
     "January", "February", "March", "April", "May", "June", "July", "August", "September",
@@ -422,7 +432,8 @@ class NameFinder:
             return False
         if word in _ORG_NEXT and not possessive:
             return False  # "Penny Lane", "Chase Park": the word ends a place or organisation
-        if word[:1].isupper() and not possessive and _ORG_RUN_RE.match(text, wend):
+        if word[:1].isupper() and not possessive and _ORG_RUN_RE.match(text, wend) and not (
+                i + 1 < len(tokens) and self._person_before_place_word(text, tokens, i, word, tokens[i + 1][2])):
             return False  # "St Nicholas School", "Mary Hare Primary", "Harvey Grammar School"
         if word.isupper() and len(word) > 1:
             # Capitals are acronyms unless another capitalised name word follows ("LEWIS HARDING").
@@ -432,7 +443,7 @@ class NameFinder:
             return False
         after = text[wend:]
         tail = text[tokens[i][1]:]
-        if n in _VIRTUES and not possessive and re.match(r"[ \t]+of[ \t]+[a-z]", after):
+        if (n in _VIRTUES or n[:-1] in _VIRTUES and n.endswith("s")) and not possessive and re.match(r"[ \t]+of[ \t]+[a-z]", after):
             return False  # "Ray of sunshine", "Joy of reading": a noun, not a person
         strong = bool(
             _YEAR_GROUP_RE.match(after)
@@ -550,6 +561,12 @@ class NameFinder:
         return w.islower() and len(w) > 2 and w.capitalize() not in _GRAMMAR and w not in _PERSON_NEXT \
             and w.upper() not in self.not_names
 
+    def _namey(self, w: str) -> bool:
+        """A listed surname, a given name no dictionary has, a word with letters beyond ASCII, or no English word."""
+        n = _norm(w)
+        return n in self.surnames or (n in self.given and n not in self.dictionary) \
+            or any(ord(c) > 127 for c in w) or w.lower() not in english_words()
+
     def _unknown_capitalised(self, w: str) -> bool:
         """A title-case word that is no grammar, stop-list, month, place or organisation word."""
         return bool(w) and w[0].isupper() and not w.isupper() and w not in self.not_names and w not in _GRAMMAR \
@@ -563,7 +580,7 @@ class NameFinder:
                 return False
             raw = tokens[j][2]
             w = _strip_possessive(raw)
-            if not self._unknown_capitalised(w):
+            if not self._unknown_capitalised(w) or not self._namey(w):
                 return False
             if w != raw:
                 return bool(re.match(r"[ \t]+[a-z]", text[tokens[j][1]:])) or bool(_POSSESSIVE_ACRONYM_RE.match(text, tokens[j][1]))
@@ -579,7 +596,8 @@ class NameFinder:
     def _person_before_place_word(self, text, tokens, i, word, next_word) -> bool:
         """"Oscar Hill - request…", "Ellis Green has…": a given name that is no everyday word, then a
         surname that is also a place word, then what people do, not where things are."""
-        if self.ambiguous(word) or not word[:1].isupper() or _norm(next_word) not in self.surnames:
+        if self.ambiguous(word) or not word[:1].isupper() or _norm(next_word) not in self.surnames \
+                or next_word in _PLACE_ONLY:
             return False
         before = text[max(0, tokens[i][0] - 20):tokens[i][0]]
         if re.search(r"(?:\d|\b(?:on|at|in|to|from|near|off|via|along|up|down|past|into|St|Saint|the|The)\b)[ \t,]*$", before):
@@ -592,7 +610,8 @@ class NameFinder:
             or _WITH_NEED_RE.match(after)
             or re.match(r"[ \t]*[-–:][ \t]+[a-z]", after)
             or re.match(r"['’]s[ \t]+[a-z]", after)
-            or re.match(r"[ \t]+(?:" + "|".join(sorted(_ANIMATE_NEXT | {"has", "had", "is", "was", "needs", "keeps"})) + r")\b", after)
+            or re.match(r"[ \t]+(?:" + "|".join(sorted(_ANIMATE_NEXT | {"needs", "keeps"})) + r")\b", after)
+            or re.match(r"[ \t]+(?:has|had|is|was)[ \t]+(?:been|got|had|in[ \t]+(?:year|yr|y)|not[ \t]+been)\b", after, re.IGNORECASE)
         )
 
     def _lower_pair_end(self, text, tokens, i, word, wend, next_word):

@@ -33,6 +33,7 @@ TAGS = (
     "uln",
     "nhs-number",
     "name",
+    "date",
 )
 
 # Every email address, phone number and person named in the Term 4 2025 deck
@@ -499,6 +500,7 @@ class Redactor:
         spans += cue_spans
         spans += self._gazetteer_names(text, blocked, names)
         spans += self._recurring_names(text, names)
+        spans += _case_dates(text, any(s.tag == "name" for s in spans))
         return spans
 
     def _gazetteer_names(self, text: str, blocked: list[_Span], names: set[str]) -> list[_Span]:
@@ -688,6 +690,27 @@ _ROW_DATE_RE = re.compile(
     rf"(?:\[(?:name|pupil-id|uln)\][ \t]*[,;|(\-–][ \t]*(?P<a>{_DATE})(?![\d]))"
     rf"|(?:(?<![\w/.\-])(?P<b>{_DATE})[ \t]*[,;|)][ \t]*\[(?:pupil-id|uln|nhs-number)\])",
 )
+
+
+# A named child's tribunal or appeal timeline ("[name]: appeal registered 12/01/2025, hearing 29 May"):
+# the dates of one family's case identify it.  Only once a name in the message has been redacted, and
+# only in a message about a case, so forum dates ("the webinar on 6 May") stay.
+_CASE_RE = re.compile(r"\b(?:tribunal|appeal|hearing|bundle|mediation|sendist)\b", re.IGNORECASE)
+_CASE_DATE_RE = re.compile(
+    r"\b(?:registered|lodged|received|hearing|listed|bundle|submitted|issued|served|finalised|mediation)"
+    r"(?:[ \t]+(?:on|for|by|date|is|was|set|the|:|-|–))*[ \t]*:?[ \t]*"
+    rf"(?P<date>{_DATE_AFTER_CUE})(?![\d])",
+    re.IGNORECASE,
+)
+
+
+def _case_dates(text: str, named: bool) -> list[_Span]:
+    if not (named or "[name]" in text) or not _CASE_RE.search(text):
+        return []
+    found = [_Span(_P_DOB, m.start("date"), m.end("date"), "date") for m in _CASE_DATE_RE.finditer(text)]
+    # One date ("the appeal was lodged on 3 March") is news a forum can use; a timeline of two or more is
+    # the family's case file.
+    return found if len(found) >= 2 else []
 
 
 def _dobs(text: str) -> list[_Span]:
