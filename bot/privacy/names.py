@@ -103,6 +103,24 @@ _INITIAL_SURNAME_RE = re.compile(r"(?<![\w.])(?P<initial>[A-Z])\.[ \t]?(?P<surna
 # Dotted capitals that are abbreviations, not someone's initials.
 _DOTTED_ABBREVIATIONS = {"LA", "UK", "US", "USA", "PE", "TA", "NB", "PS", "AM", "PM", "EG", "IE", "RE", "DT", "IT", "BA",
                          "MA", "MSC", "BSC", "PHD", "SEN", "EHC", "OT", "SALT", "GP", "AKA", "ETA", "RSVP", "ASAP", "QA"}
+# A comma/and list of single words: "amir, faith and josh", "Kacper, Summer, Lily-Mae".
+_LW = r"[^\W\d_]+(?:['’\-][^\W\d_]+)*"
+_LIST_RE = re.compile(
+    rf"(?<![\w'’\-]){_LW}(?:[ \t]*,[ \t]*{_LW})*(?:[ \t]*,?[ \t]*(?:and|&)[ \t]+{_LW}|[ \t]*,[ \t]*{_LW})(?![\w'’\-])"
+)
+# Initials without dots in a child's context: "AB (Y5) has…", "our pupil JS has…".
+_UNDOTTED_INITIALS_RE = re.compile(
+    r"(?:(?<![\w])(?P<i>[A-Z]{2,3})(?=[ \t]*\((?i:y|yr|year)[ \t]?\d{1,2}\)|[ \t]*,[ \t]*(?i:y|yr|year)[ \t]?\d{1,2}\b))"
+    r"|(?:\b(?i:pupil|child|student|boy|girl|learner)[ \t]+(?P<i2>[A-Z]{2,3})(?=[ \t]+(?:has|had|is|was|needs|keeps|refuses|joined)\b))"
+)
+_COMMON_ACRONYMS = set(
+    """
+    EHCP EHC SEN SEND SEMH ASD ASC ADHD ADD EAL PP FSM LAC CLA CIN CP TA TAS LSA HLTA EP EPS SALT SLT OT CAMHS STLS KS
+    SATS PE RE DT IT ICT PSHE RSE LA SLT DSL HT DHT GCSE EYFS PRU AP MLD SLD PMLD SPLD VI HI MSI PD CI SLCN PDA ODD OCD
+    GP NHS DFE SIR LIFT PRG NPQ AET CPD INSET IEP ILP PSP APDR EBSA FE HE SATS YR EY KS1 KS2 SSP BSL PECS TEACCH
+    ELSA NASS ESFA IPSEA SENDIST ADHD MH CYP YP MAT HNF DAF PEP VSH CSC EHA TAF SEMHL SPOC LAL LO
+    """.split()
+)
 # Words that a letter can follow without being an initial ("Plan B. Smith…", "Section F. Provision").
 _LETTER_LABELS = {
     "Plan", "Section", "Sections", "Appendix", "Part", "Stage", "Year", "Tier", "Grade", "Band", "Group", "Set",
@@ -111,6 +129,18 @@ _LETTER_LABELS = {
 # Place words that are surnames too but, after a given name, are far more often a park or a street.
 _PLACE_ONLY = {"Park", "Lane", "Street", "Road", "Way", "Avenue", "Drive", "Close", "Place", "Grove", "Bay", "Lake",
                "Valley", "Inn", "Hotel", "University", "Hospital", "Surgery", "Clinic", "Council"}
+# What a presenter or officer has that a forum talks about: "Georgette's tribunal guide", "Clara's email".
+# A presenter's first name in a possessive is kept only before these ("Emily's mum" is a pupil's).
+_FORUM_POSSESSION_RE = re.compile(
+    r"[ \t]+(?:\w+[ \t]+){0,2}?(?:guide|guides|slides?|session|sessions|talk|presentation|webinar|deck|e-?mail|"
+    r"address|number|team|role|training|advice|update|updates|resources?|template|toolkit|course|workshop|"
+    r"contact|details|phone|office|department|service|newsletter|post|message|answer|reply|section|part|"
+    r"point|points|question|link|handout|bit|input|work|book|article|blog|video|recording|powerpoint|ppt|"
+    r"feedback|comments?|explanation|overview|summary|checklist|flowchart|timeline|model|framework)\b",
+    re.IGNORECASE,
+)
+_MONTHS_ALL = {"January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+               "November", "December"}
 _SEASONS = {"Spring", "Summer", "Autumn", "Winter"}
 _MONTHS = {
     "January", "February", "March", "April", "May", "June", "July", "August", "September",
@@ -255,7 +285,43 @@ class NameFinder:
         spans += self._called(text)
         spans += self._gazetteer(text)
         spans += self._initials(text)
+        spans += self._name_lists(text)
         return spans
+
+    def _name_lists(self, text: str) -> list[tuple[int, int]]:
+        """"amir, faith and josh are in year 3", "pupils: kacper, summer, lily-mae": every word of a list
+        is a given name, and the list is followed by what children are or need, or has a clear name in it
+        and three members or a child cue before it."""
+        out = []
+        for m in _LIST_RE.finditer(text):
+            words = [w for w in re.split(r"[ \t]*(?:,[ \t]*(?:and[ \t]+|&[ \t]*)?|[ \t]+(?:and|&)[ \t]+)", m.group()) if w]
+            if len(words) < 2 or len({w[:1].isupper() for w in words}) > 1:
+                continue
+            if not all(self.is_given(_strip_possessive(w)) and _norm(w) not in {"Will", "Can"} and w not in _GRAMMAR
+                       and _norm(w) not in self.not_names | _MONTHS_ALL - _SEASONS - {"May", "June", "April", "August"}
+                       for w in words):
+                continue
+            if any(_norm(w) in self.public_first for w in words):
+                continue  # "Clara, Ruth and Georgette are presenting": the deck's presenters
+            clear = sum(1 for w in words if not self.ambiguous(w))
+            after = text[m.end():]
+            before = text[max(0, m.start() - 30):m.start()]
+            context = re.match(r"[ \t]+(?:are|were|need|needs|have|both|all|keep|still|each|will[ \t]+need)\b", after) \
+                or _YEAR_GROUP_RE.match(after) \
+                or re.search(r"\b(?:pupils|children|students|boys|girls|twins|kids|siblings|learners)[ \t]*(?:are|were|:|-|–|,)?[ \t]*$", before, re.IGNORECASE)
+            if clear >= 1 and (context or len(words) >= 3 and clear >= 2):
+                pos = m.start()
+                for w in words:
+                    k = text.index(w, pos)
+                    out.append((k, k + len(_strip_possessive(w))))
+                    pos = k + len(w)
+        for m in _UNDOTTED_INITIALS_RE.finditer(text):
+            g = "i" if m.group("i") else "i2"
+            ini = m.group(g)
+            if ini in _DOTTED_ABBREVIATIONS or ini in _COMMON_ACRONYMS or ini in self.not_names or _norm(ini) in self.not_names:
+                continue
+            out.append((m.start(g), m.end(g)))
+        return out
 
     def _initials(self, text: str) -> list[tuple[int, int]]:
         """"J. Smith" (an initial and a known surname) and dotted initials where the context is a
@@ -461,7 +527,8 @@ class NameFinder:
         # "Thanks Siobhan", "Georgette's tribunal guide": a presenter's or officer's first name, even in a
         # possessive; only a child's context (a year group, a pronoun, a birth date) makes it a pupil.
         if n in self.public_first and not (_YEAR_GROUP_RE.match(after) or _PRONOUN_AFTER_RE.match(after)
-                                           or _BIRTH_AFTER_RE.match(after)):
+                                           or _BIRTH_AFTER_RE.match(after)
+                                           or possessive and not _FORUM_POSSESSION_RE.match(tail)):
             return False
         if word in self.public_surnames and i > 0 and tokens[i - 1][2] in _TITLE_WORDS \
                 and text[tokens[i - 1][1]:start].strip(". \t") == "" \
@@ -481,6 +548,9 @@ class NameFinder:
                 pair_end = self._lower_pair_end(text, tokens, i, word, wend, next_word)
                 if pair_end is not None:
                     return True
+            if self.ambiguous(word) and n not in {"Will", "May", "Can"} and n not in _MONTHS and n not in _SEASONS \
+                    and next_word and next_word in _ANIMATE_NEXT and not re.search(r"\b(?:the|a|an|my|our|your|their|his|her|of|in|on|with|for)[ \t]+$", text[max(0, start - 8):start]):
+                return True  # "ruby keeps running out", "josh refused to come in": only a person does that
             if self.ambiguous(word):
                 # "jack's top up" but not "boy in my Year 3 class".
                 return possessive and bool(re.match(r"[ \t]+[a-z]", text[tokens[i][1]:]))
@@ -516,6 +586,11 @@ class NameFinder:
         if i >= 2 and tokens[i - 1][2] in ("and", "&") and (i - 2) in self._accepted:
             return True
         if n in _MONTHS:
+            # "April Kowalczyk", "June Okafor": a month before a surname no dictionary has is a person.
+            if next_word and self._unknown_capitalised(_strip_possessive(next_word)):
+                w2 = _strip_possessive(next_word)
+                if (_norm(w2) in self.surnames or any(ord(c) > 127 for c in w2)) and w2.lower() not in english_words():
+                    return True
             return bool(re.match(r"[ \t]+(?:has|had|is[ \t]+an?|was[ \t]+an?)\b", after))
         # Weak context still says "child" when it is about needs or a measure of one pupil, unless
         # the word is a half term ("Attendance for Autumn 2") or ends a place ("Joy Lane with an EHCP unit").

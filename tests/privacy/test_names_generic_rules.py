@@ -32,6 +32,17 @@ GOES = [
     # Lower-case names in a list, followed by a year group.
     ("summary: will power, yr 5; grace baker, yr 3, SS", "grace"),
     ("summary: will power, yr 5; grace baker, yr 3, SS", "baker"),
+    # Lists of given names followed by what children are or need.
+    ("Kacper, Summer and Lily-Mae need a reader", "Summer"),
+    ("pupils: kacper, summer, lily-mae", "summer"),
+    # Initials without dots beside a year group or after a child noun.
+    ("TW (Y5) has been excluded twice", "TW"),
+    ("our pupil JK has an EHCP", "JK"),
+    # A month before a surname no dictionary has.
+    ("April Kowalczyk has a new EHCP", "Kowalczyk"),
+    # A presenter's first name that is also a pupil's, in a child's context.
+    ("Emily's mum wants a meeting about the EHCP", "Emily"),
+    ("Clara in Year 4 has an EHCP", "Clara"),
     # A flat in a named building.
     ("The family's address is Flat 4C, Riverside Heights, CT1 1AA", "Riverside Heights"),
     ("she lives at apartment 12, Kingsmead House", "Kingsmead"),
@@ -59,6 +70,14 @@ STAYS = [
     "See you in Jan 2026",
     "Grace period for the consultation ends in May",
     "Rays of hope in the staffroom today",
+    "Clara's email address is on the slide",
+    # Lists and capitals that are no one's name.
+    "Amber, Red and Green are the RAG ratings",
+    "Summer, Autumn and Spring terms are busy",
+    "Clara, Ruth and Georgette are presenting",
+    "the EHCP (Y5) review is late and the EP (Y6) visit is booked",
+    "See you in May Bank Holiday week",
+    "June Forum dates are out",
     # Forum dates in a message about tribunals, with no child named.
     "Can I book the tribunal webinar on 6 May? The hearing guidance was received 2 May.",
 ]
