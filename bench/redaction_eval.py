@@ -1,8 +1,8 @@
 """Score the redactor on the labelled corpus: personal data removed, forum facts kept, latency.
 
-    .venv/bin/python bench/redaction_eval.py                 # dev share and hold-out
-    .venv/bin/python bench/redaction_eval.py --split dev     # while tuning: never look at the hold-out
-    .venv/bin/python bench/redaction_eval.py --misses        # print what was missed / over-redacted
+    .venv/bin/python bench/redaction_eval.py                 # all four shares (see below)
+    .venv/bin/python bench/redaction_eval.py --split dev new-dev   # while tuning: never the hold-outs
+    .venv/bin/python bench/redaction_eval.py --split new-dev --misses  # what was missed / over-redacted
 
 Corpus: tests/privacy/redaction_corpus.jsonl, one item a line:
 {"id", "category", "text", "pii": [substrings that must go], "keep": [substrings that must stay]}.
@@ -11,6 +11,17 @@ A quarter of the items (chosen by a hash of the id, so the split never
 depends on file order) is the hold-out: tune on the dev share only and read
 the hold-out at the end, or its figure stops being an estimate for unseen
 wording.
+
+A third blind corpus, tests/privacy/redaction_blind3.jsonl (written by someone who never saw the
+code), is scored whole as "blind3" and never tuned on; its one first-contact run is kept in
+bench/redaction_blind3_first_contact.txt (`--split blind3`, or `--first-contact` to print that file).
+
+A second blind corpus, tests/privacy/redaction_blind2.jsonl (420 items, written
+by someone who never saw the code), is split in halves, stratified by category
+with a fixed seed (`blind2_split`): "new-dev" is tuned on, "new-holdout" is
+locked and scored once at the end of a change.  Its first-contact figure (the
+redactor before any tuning on it, scored on all 420 items) is kept in
+bench/redaction_blind2_first_contact.txt.
 
 `--engine module:factory` scores another redactor (a zero-argument factory
 returning an object with `redact(str) -> str`); bench/redaction_candidates.py
@@ -23,6 +34,7 @@ import argparse
 import hashlib
 import importlib
 import json
+import random
 import re
 import statistics
 import sys
@@ -33,6 +45,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "tests" / "privacy" / "redaction_corpus.jsonl"
 HOLDOUT_SHARE = 4  # one item in four
+BLIND2 = ROOT / "tests" / "privacy" / "redaction_blind2.jsonl"
+BLIND2_SEED = 20261205
+BLIND3 = ROOT / "tests" / "privacy" / "redaction_blind3.jsonl"
+SPLITS = ("dev", "holdout", "new-dev", "new-holdout")
 
 
 def load(path: Path = CORPUS) -> list[dict]:
@@ -52,6 +68,37 @@ def split(items: list[dict], which: str) -> list[dict]:
         return items
     want = which == "holdout"
     return [it for it in items if is_holdout(it["id"]) == want]
+
+
+def blind2_split(items: list[dict], seed: int = BLIND2_SEED) -> tuple[list[dict], list[dict]]:
+    """(dev half, locked hold-out half) of the second blind corpus: within each
+    category the ids are sorted, shuffled with a fixed seed, and the first half
+    (rounded up) is dev.  Depends on neither file order nor the code."""
+    by_cat: dict[str, list[dict]] = defaultdict(list)
+    for it in items:
+        by_cat[it.get("category", "?")].append(it)
+    dev_ids: set[str] = set()
+    for cat in sorted(by_cat):
+        group = sorted(by_cat[cat], key=lambda it: it["id"])
+        random.Random(f"{seed}:{cat}").shuffle(group)
+        dev_ids.update(it["id"] for it in group[: (len(group) + 1) // 2])
+    dev = [it for it in items if it["id"] in dev_ids]
+    hold = [it for it in items if it["id"] not in dev_ids]
+    return dev, hold
+
+
+def share(name: str, corpus: Path = CORPUS, blind2: Path = BLIND2, blind3: Path = BLIND3) -> list[dict]:
+    """One named share: "dev"/"holdout" of the first corpus, "new-dev"/"new-holdout" of blind2,
+    "new-all" for its first contact, "blind3" for the whole third blind corpus (not tuned on)."""
+    if name == "blind3":
+        return load(blind3)
+    if name in ("dev", "holdout", "all"):
+        return split(load(corpus), name)
+    items = load(blind2)
+    if name == "new-all":
+        return items
+    dev, hold = blind2_split(items)
+    return dev if name == "new-dev" else hold
 
 
 def _present(needle: str, haystack: str) -> bool:
@@ -129,7 +176,7 @@ def load_engine(spec: str | None):
 
 def report(name: str, s: dict, show_categories: bool) -> None:
     print(
-        f"{name:8s} items={s['items']:4d}  personal data removed (recall) {s['recall']:.3f} "
+        f"{name:11s} items={s['items']:4d}  personal data removed (recall) {s['recall']:.3f} "
         f"[{s['pii']} items]  forum facts kept {s['kept']:.3f} [{s['keep']} items]  "
         f"latency p50 {s['p50_ms']:.2f} ms  p99 {s['p99_ms']:.2f} ms"
     )
@@ -143,22 +190,33 @@ def report(name: str, s: dict, show_categories: bool) -> None:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--corpus", type=Path, default=CORPUS)
-    ap.add_argument("--split", choices=("dev", "holdout", "all", "both"), default="both")
+    ap.add_argument("--blind2", type=Path, default=BLIND2)
+    ap.add_argument("--blind3", type=Path, default=BLIND3)
+    ap.add_argument("--first-contact", action="store_true",
+                    help="print the recorded first-contact scores of the blind corpora and exit")
+    ap.add_argument("--split", nargs="+", choices=(*SPLITS, "all", "new-all", "blind3"), default=list(SPLITS),
+                    help="shares to score (default: old dev, old hold-out, new dev, new locked hold-out)")
     ap.add_argument("--engine", help="module:factory of another redactor")
     ap.add_argument("--categories", action="store_true", help="break figures down by category")
     ap.add_argument("--misses", action="store_true", help="print every miss and every lost fact")
     ap.add_argument("--rounds", type=int, default=3, help="timing rounds over the corpus")
     ap.add_argument("--json", action="store_true", help="machine-readable figures")
     args = ap.parse_args(argv)
+    if args.first_contact:
+        for name in ("redaction_blind2_first_contact.txt", "redaction_blind2_holdout.txt",
+                     "redaction_blind3_first_contact.txt"):
+            path = ROOT / "bench" / name
+            if path.exists():
+                print(f"== {path.relative_to(ROOT)}")
+                print(path.read_text(encoding="utf-8"))
+        return 0
 
     sys.path.insert(0, str(ROOT))
     engine = load_engine(args.engine)
     redact = engine if callable(engine) and not hasattr(engine, "redact") else engine.redact
-    items = load(args.corpus)
-    splits = ("dev", "holdout") if args.split == "both" else (args.split,)
     results = {}
-    for which in splits:
-        s = score(split(items, which), redact, args.rounds)
+    for which in args.split:
+        s = score(share(which, args.corpus, args.blind2, args.blind3), redact, args.rounds)
         results[which] = s
         if not args.json:
             report(which, s, args.categories)

@@ -13,6 +13,7 @@ from typing import Optional
 from bot.clock import Clock
 from bot.content.store import ContentError, ContentStore
 from bot.notify import Notice
+from bot.privacy.edge import scrub
 from knowledge.london import british_date
 
 log = logging.getLogger(__name__)
@@ -34,6 +35,7 @@ class FaqCorrections:
         self._team_name = team_name
 
     async def withdraw(self, faq_id: str, *, by: str, why: str, notify: bool = True) -> CorrectionResult:
+        why = scrub(why) or why  # told to askers and kept in the history: redacted first
         item = await self._store.get("faq", faq_id)
         if item is None:
             raise ContentError(f"no published FAQ answer with id {faq_id}")
@@ -45,6 +47,7 @@ class FaqCorrections:
         return CorrectionResult(made.id, told if notify else 0, question)
 
     async def edit(self, faq_id: str, answer: str, *, by: str, why: str, notify: bool = True) -> CorrectionResult:
+        why = scrub(why) or why  # told to askers and kept in the history: redacted first
         item = await self._store.get("faq", faq_id)
         if item is None:
             raise ContentError(f"no published FAQ answer with id {faq_id}")

@@ -32,6 +32,7 @@ from typing import Any, Optional
 import yaml
 
 from bot.clock import Clock
+from bot.privacy.edge import scrub
 from integrations.db.content import ContentRepository, Revision, StaleContent, StoredItem  # noqa: F401
 from knowledge.deadlines import DeadlineCatalogue, DeadlineError, parse_deadline
 from knowledge.events import Catalogue as EventsCatalogue
@@ -122,6 +123,7 @@ class ContentStore:
     # -- writing ---------------------------------------------------------------------------------
 
     async def add(self, kind: str, doc: dict, *, by: str, why: str) -> Revision:
+        why = scrub(why)  # free text typed by staff: redacted at the edge like every channel
         doc = _plain(doc)
         key = key_of(kind, doc)
         await self._validate(kind, doc)
@@ -133,6 +135,7 @@ class ContentStore:
         return made
 
     async def edit(self, kind: str, key: str, doc: dict, *, by: str, why: str) -> Revision:
+        why = scrub(why)  # free text typed by staff: redacted at the edge like every channel
         doc = _plain(doc)
         if key_of(kind, doc) != key:
             raise ContentError(f"{kind} {key}: an edit cannot change the id")
@@ -148,6 +151,7 @@ class ContentStore:
         return made
 
     async def withdraw(self, kind: str, key: str, *, by: str, why: str) -> Revision:
+        why = scrub(why)  # free text typed by staff: redacted at the edge like every channel
         current = await self._repo.get(kind, key)
         if current is None:
             raise ContentError(f"{kind} {key} is not in the store")
@@ -157,6 +161,7 @@ class ContentStore:
 
     async def revert(self, revision_id: int, *, by: str, why: str) -> Revision:
         """Undoes one change: the item goes back to the document it had before that change."""
+        why = scrub(why)  # free text typed by staff: redacted at the edge like every channel
         target = await self._repo.revision(revision_id)
         if target is None:
             raise ContentError(f"no change number {revision_id}")
@@ -185,6 +190,7 @@ class ContentStore:
 
     async def import_directory(self, root: Path, *, by: str, why: str, replace: bool = False) -> dict[str, int]:
         """Adds every item of a knowledge folder; existing items are kept unless ``replace``."""
+        why = scrub(why)  # free text typed by staff: redacted at the edge like every channel
         root = Path(root)
         docs: list[tuple[str, dict]] = []
         for kind, name, list_key in _FILES:

@@ -33,7 +33,7 @@ _DATA = Path(__file__).resolve().parent / "data"
 
 @lru_cache(maxsize=1)
 def lexicon() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
-    """(given names, surnames, names that are also English words), loaded once."""
+    """(given names, surnames, names that are also everyday English words), loaded once."""
 
     def read(name: str) -> frozenset[str]:
         return frozenset(line.strip() for line in (_DATA / name).read_text(encoding="utf-8").splitlines() if line.strip())
@@ -41,7 +41,107 @@ def lexicon() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
     return read("given_names.txt"), read("surnames.txt"), read("name_words.txt")
 
 
+@lru_cache(maxsize=1)
+def english_words() -> frozenset[str]:
+    """Lower-case entries of a modern British dictionary (Debian's wbritish, data/english_words.txt): a
+    capitalised word that is none of them and no listed name ("Wanjiru") is likely a name."""
+    return frozenset((_DATA / "english_words.txt").read_text(encoding="utf-8").split())
+
+
+@lru_cache(maxsize=1)
+def dictionary_names() -> frozenset[str]:
+    """Names whose lower-case form is a dictionary word ("rose", "tools"): in lower case these
+    need a person's context; any other given name typed in lower case is a name."""
+    return frozenset(w for w in (_DATA / "dictionary_names.txt").read_text(encoding="utf-8").split() if w)
+
+
+# Virtue names are uncountable nouns first ("Patience is wearing thin", "Hope is…"): a verb
+# after them is no evidence of a person; only a strong context (a year group, a pronoun,
+# a possessive) is.
+_VIRTUES = {
+    "Patience", "Hope", "Faith", "Joy", "Grace", "Charity", "Mercy", "Honour", "Honor", "Liberty",
+    "Harmony", "Unity", "Serenity", "Felicity", "Prudence", "Verity", "Destiny", "Trinity", "Justice",
+    "Constance", "Chastity", "Temperance", "Bliss", "Glory", "Promise", "Love", "Peace", "Ray",
+}
+_ANIMATE_NEXT = set(
+    """
+    joined joins arrived arrives lives lived attends attended swears threw refuses refused started
+    starts moved moves sits said says wants wanted loves likes hates hit kicked ran runs cried cries
+    told asked talks talked walks walked screams screamed bites bit punched absconded
+    """.split()
+)
+# A run of up to two more capitalised words ending in an organisation's word.
+_ORG_RUN_RE = re.compile(
+    r"(?:[ \t]+[A-Z][\w'’\-]*){0,2}[ \t]+(?:School|Schools|Academy|Primary|Secondary|Infant|Infants|Junior|"
+    r"Juniors|College|Grammar|Nursery|Centre|Trust|Federation|Hospital|Clinic|Surgery|Council|Church|Hall|House|"
+    r"Review|Report|Park|Road|Street|Lane)\b"
+)
+# Function words that open a question or clause; a capitalised one before a name is not part
+# of a longer proper noun ("Should Abdirahman be…", "It's Donna…", "Would Anaya's EHCP…").
+_FUNCTION_WORDS = set(
+    """
+    Should Would Could Can Will Shall May Might Must Does Did Do Is Was Are Were Has Have Had
+    It's It’s I'm I’m That's That’s There's There’s Here's Here’s What's What’s Why When Where How Who
+    Whether Does Has Since Until After Before Because Although Though While Unless Once Also Only
+    Both Either Neither Not Now Then Today Yesterday Tomorrow Ask Asking Tell Re Fwd Fw Cc Update
+    Request Regarding Concern Concerns Query About Sorry Urgent Please Thanks Hi Hello Dear Morning
+    """.split()
+)
+
+
 TITLES = ("Mr", "Mrs", "Ms", "Miss", "Mx", "Dr", "Prof")
+_TITLE_WORDS = {*TITLES, "mr", "mrs", "ms", "dr", "MR", "MRS", "MS", "DR"}
+_MONTH_ABBREVIATIONS = ("Jan", "Feb", "Mar", "Apr", "Jun", "Jul", "Aug", "Sep", "Sept", "Oct", "Nov", "Dec")
+# Name particles between a given name and a surname: "Harry de Souza", "anna van der berg".
+_PARTICLES = {
+    "de", "da", "das", "dos", "do", "di", "del", "della", "der", "den", "van", "von", "le", "la", "du",
+    "al", "el", "bin", "ibn", "binti", "bint", "ter", "ten", "st",
+}
+# Dotted initials ("O.M.", "J.S") and an initial before a surname ("J. Smith").
+_DOTTED_INITIALS_RE = re.compile(r"(?<![\w.])(?:[A-Z]\.[ \t]?){1,2}[A-Z](?:\.|(?![\w.]))")
+_INITIAL_SURNAME_RE = re.compile(r"(?<![\w.])(?P<initial>[A-Z])\.[ \t]?(?P<surname>[A-Z][a-z][\w'’\-]*)")
+# Dotted capitals that are abbreviations, not someone's initials.
+_DOTTED_ABBREVIATIONS = {"LA", "UK", "US", "USA", "PE", "TA", "NB", "PS", "AM", "PM", "EG", "IE", "RE", "DT", "IT", "BA",
+                         "MA", "MSC", "BSC", "PHD", "SEN", "EHC", "OT", "SALT", "GP", "AKA", "ETA", "RSVP", "ASAP", "QA"}
+# A comma/and list of single words: "amir, faith and josh", "Kacper, Summer, Lily-Mae".
+_LW = r"[^\W\d_]+(?:['’\-][^\W\d_]+)*"
+_LIST_RE = re.compile(
+    rf"(?<![\w'’\-]){_LW}(?:[ \t]*,[ \t]*{_LW})*(?:[ \t]*,?[ \t]*(?:and|&)[ \t]+{_LW}|[ \t]*,[ \t]*{_LW})(?![\w'’\-])"
+)
+# Initials without dots in a child's context: "AB (Y5) has…", "our pupil JS has…".
+_UNDOTTED_INITIALS_RE = re.compile(
+    r"(?:(?<![\w])(?P<i>[A-Z]{2,3})(?=[ \t]*\((?i:y|yr|year)[ \t]?\d{1,2}\)|[ \t]*,[ \t]*(?i:y|yr|year)[ \t]?\d{1,2}\b))"
+    r"|(?:\b(?i:pupil|child|student|boy|girl|learner)[ \t]+(?P<i2>[A-Z]{2,3})(?=[ \t]+(?:has|had|is|was|needs|keeps|refuses|joined)\b))"
+)
+_COMMON_ACRONYMS = set(
+    """
+    EHCP EHC SEN SEND SEMH ASD ASC ADHD ADD EAL PP FSM LAC CLA CIN CP TA TAS LSA HLTA EP EPS SALT SLT OT CAMHS STLS KS
+    SATS PE RE DT IT ICT PSHE RSE LA SLT DSL HT DHT GCSE EYFS PRU AP MLD SLD PMLD SPLD VI HI MSI PD CI SLCN PDA ODD OCD
+    GP NHS DFE SIR LIFT PRG NPQ AET CPD INSET IEP ILP PSP APDR EBSA FE HE SATS YR EY KS1 KS2 SSP BSL PECS TEACCH
+    ELSA NASS ESFA IPSEA SENDIST ADHD MH CYP YP MAT HNF DAF PEP VSH CSC EHA TAF SEMHL SPOC LAL LO
+    """.split()
+)
+# Words that a letter can follow without being an initial ("Plan B. Smith…", "Section F. Provision").
+_LETTER_LABELS = {
+    "Plan", "Section", "Sections", "Appendix", "Part", "Stage", "Year", "Tier", "Grade", "Band", "Group", "Set",
+    "Class", "Level", "Vitamin", "Option", "Type", "Form", "Block", "Room", "Wave", "Step", "Phase", "Annex", "Table",
+}
+# Place words that are surnames too but, after a given name, are far more often a park or a street.
+_PLACE_ONLY = {"Park", "Lane", "Street", "Road", "Way", "Avenue", "Drive", "Close", "Place", "Grove", "Bay", "Lake",
+               "Valley", "Inn", "Hotel", "University", "Hospital", "Surgery", "Clinic", "Council"}
+# What a presenter or officer has that a forum talks about: "Georgette's tribunal guide", "Clara's email".
+# A presenter's first name in a possessive is kept only before these ("Emily's mum" is a pupil's).
+_FORUM_POSSESSION_RE = re.compile(
+    r"[ \t]+(?:\w+[ \t]+){0,2}?(?:guide|guides|slides?|session|sessions|talk|presentation|webinar|deck|e-?mail|"
+    r"address|number|team|role|training|advice|update|updates|resources?|template|toolkit|course|workshop|"
+    r"contact|details|phone|office|department|service|newsletter|post|message|answer|reply|section|part|"
+    r"point|points|question|link|handout|bit|input|work|book|article|blog|video|recording|powerpoint|ppt|"
+    r"feedback|comments?|explanation|overview|summary|checklist|flowchart|timeline|model|framework)\b",
+    re.IGNORECASE,
+)
+_MONTHS_ALL = {"January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+               "November", "December"}
+_SEASONS = {"Spring", "Summer", "Autumn", "Winter"}
 _MONTHS = {
     "January", "February", "March", "April", "May", "June", "July", "August", "September",
     "October", "November", "December",
@@ -65,6 +165,15 @@ _YEAR_GROUP_RE = re.compile(
 )
 _PRONOUN_AFTER_RE = re.compile(r"[ \t]*(?:[-–,(][ \t]*(?:she|he|they)\b|[?.!][ \t]+(?:She|He)\b|\([ \t]*\w+['’]s[ \t]+(?:mum|dad|mother|father|nan|gran|carer|sister|brother)\b)")
 _POSSESSIVE_RE = re.compile(r"['’]s\b")
+# "Ivy (d.o.b …)", "Mason Turner, born …", "Kai (aged 7)": a birth date or age right after a name.
+_BIRTH_AFTER_RE = re.compile(
+    r"[ \t]*[(,\-–:][ \t]*(?:d\.?[ \t]?o\.?[ \t]?b\b|dob\b|born\b|date[ \t]+of[ \t]+birth\b|aged?[ \t]+\d|\d{1,2}[ \t]*(?:yo|y/o|years?[ \t]+old)\b"
+    r"|upn\b|uln\b|nhs\b)",
+    re.IGNORECASE,
+)
+# After a possessive, a school acronym is the child's ("Riley's UPN", "Anaya's EHCP").
+_POSSESSIVE_ACRONYM_RE = re.compile(r"[ \t]+[A-Z]{2,6}s?\b")
+_TAG_RE = re.compile(r"\[(?:name)\]")
 # A child's needs or plan right after the word: "We have Tyrone with an EHCP", "Ruby, with ADHD,".
 _WITH_NEED_RE = re.compile(
     r"[ \t]*,?[ \t]+with[ \t]+(?:an?[ \t]+|his[ \t]+|her[ \t]+|their[ \t]+|suspected[ \t]+|diagnosed[ \t]+)?"
@@ -104,7 +213,7 @@ _CALLED_RE = re.compile(
     r"\b(?:goes[ \t]+by|known[ \t]+as|called|named|name[ \t]+is|calls[ \t]+(?:him|her)self)[ \t]+(?P<name>[A-Z][\w'’\-]*)"
 )
 _TITLE_RE = re.compile(
-    r"(?<![\w])(?P<title>Mr|Mrs|Ms|Miss|Mx|Dr|Prof|mr|mrs|ms|dr|MR|MRS|MS|DR)\.?[ \t]+"
+    r"(?<![\w])(?P<title>Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Rev|Revd|Pastor|Imam|Rabbi|mr|mrs|ms|dr|MR|MRS|MS|DR)\.?[ \t]+"
     r"(?:(?:and|&)[ \t]+(?:Mr|Mrs|Ms|Miss|Mx|Dr|mr|mrs)\.?[ \t]+)?"
     r"(?P<name>[^\W\d_][\w'’\-]*)(?:[ \t]+(?P<second>[A-Z][\w'’\-]*))?"
 )
@@ -144,10 +253,15 @@ def _strip_possessive(word: str) -> str:
 class NameFinder:
     """Propose (start, end) spans of person names in a message."""
 
-    def __init__(self, not_names: frozenset[str], public_first_names: frozenset[str]) -> None:
+    def __init__(self, not_names: frozenset[str], public_first_names: frozenset[str],
+                 public_surnames: frozenset[str] = frozenset()) -> None:
         self.given, self.surnames, self.words = lexicon()
+        self.dictionary = dictionary_names()
         self.not_names = not_names
         self.public_first = public_first_names
+        self.public_surnames = public_surnames
+        # Month abbreviations that are also given names ("Jan"): a person only before a surname.
+        self.month_names = frozenset(m for m in _MONTH_ABBREVIATIONS if m in self.given)
 
     # A word is a given name if it, or every part of a hyphenated form, or
     # its first part, is in the list ("Amelia-Rose", "Tiana-Marie").
@@ -170,7 +284,75 @@ class NameFinder:
         spans += self._labels(text)
         spans += self._called(text)
         spans += self._gazetteer(text)
+        spans += self._initials(text)
+        spans += self._name_lists(text)
         return spans
+
+    def _name_lists(self, text: str) -> list[tuple[int, int]]:
+        """"amir, faith and josh are in year 3", "pupils: kacper, summer, lily-mae": every word of a list
+        is a given name, and the list is followed by what children are or need, or has a clear name in it
+        and three members or a child cue before it."""
+        out = []
+        for m in _LIST_RE.finditer(text):
+            words = [w for w in re.split(r"[ \t]*(?:,[ \t]*(?:and[ \t]+|&[ \t]*)?|[ \t]+(?:and|&)[ \t]+)", m.group()) if w]
+            if len(words) < 2 or len({w[:1].isupper() for w in words}) > 1:
+                continue
+            if not all(self.is_given(_strip_possessive(w)) and _norm(w) not in {"Will", "Can"} and w not in _GRAMMAR
+                       and _norm(w) not in self.not_names | _MONTHS_ALL - _SEASONS - {"May", "June", "April", "August"}
+                       for w in words):
+                continue
+            if any(_norm(w) in self.public_first for w in words):
+                continue  # "Clara, Ruth and Georgette are presenting": the deck's presenters
+            clear = sum(1 for w in words if not self.ambiguous(w))
+            after = text[m.end():]
+            before = text[max(0, m.start() - 30):m.start()]
+            context = re.match(r"[ \t]+(?:are|were|need|needs|have|both|all|keep|still|each|will[ \t]+need)\b", after) \
+                or _YEAR_GROUP_RE.match(after) \
+                or re.search(r"\b(?:pupils|children|students|boys|girls|twins|kids|siblings|learners)[ \t]*(?:are|were|:|-|–|,)?[ \t]*$", before, re.IGNORECASE)
+            if clear >= 1 and (context or len(words) >= 3 and clear >= 2):
+                pos = m.start()
+                for w in words:
+                    k = text.index(w, pos)
+                    out.append((k, k + len(_strip_possessive(w))))
+                    pos = k + len(w)
+        for m in _UNDOTTED_INITIALS_RE.finditer(text):
+            g = "i" if m.group("i") else "i2"
+            ini = m.group(g)
+            if ini in _DOTTED_ABBREVIATIONS or ini in _COMMON_ACRONYMS or ini in self.not_names or _norm(ini) in self.not_names:
+                continue
+            out.append((m.start(g), m.end(g)))
+        return out
+
+    def _initials(self, text: str) -> list[tuple[int, int]]:
+        """"J. Smith" (an initial and a known surname) and dotted initials where the context is a
+        person: next to a name, in brackets after one, after a child or family word, or before a
+        year group, a birth date or a verb that takes a person ("O.M. has…")."""
+        out = []
+        for m in _INITIAL_SURNAME_RE.finditer(text):
+            sur = _strip_possessive(m.group("surname"))
+            before = text[max(0, m.start() - 12):m.start()].split()
+            if before and before[-1].strip("(,:;") in _LETTER_LABELS:
+                continue
+            if sur in self.not_names or sur in _GRAMMAR or sur in _ORG_NEXT or sur in _MONTHS:
+                continue
+            if _norm(sur) in self.surnames or (self.is_given(sur) and not self.ambiguous(sur)):
+                if sur in self.public_surnames:
+                    continue
+                out.append((m.start(), m.start("surname") + len(sur)))
+        for m in _DOTTED_INITIALS_RE.finditer(text):
+            letters = re.sub(r"[^A-Z]", "", m.group())
+            if len(letters) < 2 or letters in _DOTTED_ABBREVIATIONS or "." not in m.group():
+                continue
+            before = text[max(0, m.start() - 40):m.start()]
+            after = text[m.end():]
+            if (re.search(r"(?:\[name\]|\binitials?)[ \t]*[(:,\-–]?[ \t]*$", before, re.IGNORECASE)
+                    or re.search(r"\b(?:pupil|child|student|boy|girl|son|daughter|learner|yp|cyp|mum|dad|mother|father|"
+                                 r"carer|sibling|brother|sister)s?[ \t]*[(:,\-–]?[ \t]*$", before, re.IGNORECASE)
+                    or _YEAR_GROUP_RE.match(after) or _BIRTH_AFTER_RE.match(after)
+                    or re.match(r"[ \t]+(?:" + "|".join(sorted(_PERSON_NEXT)) + r")\b", after)
+                    or re.match(r"['’]s[ \t]+[a-zA-Z]", after)):
+                out.append((m.start(), m.end()))
+        return out
 
     # -- rules
 
@@ -187,6 +369,10 @@ class NameFinder:
                 continue  # "Dr appointment": a lower-case word after a capitalised title is prose
             end = m.start("name") + len(name)
             if _STAFF_APPOSITION_RE.match(text, m.end()):
+                continue
+            # A presenter's or officer's surname after a title ("Dr Ekins", "Mrs Steff"): a published name,
+            # unless it is a surname common in England ("Mrs Sheppard" could be any parent); "Dr" always.
+            if name in self.public_surnames and (title.rstrip(".") in ("Dr", "Prof") or _norm(name) not in self.surnames):
                 continue
             second = m.group("second")
             if second and not m.group("name").endswith(("'s", "’s")) and self.is_given(name):
@@ -244,14 +430,25 @@ class NameFinder:
             # Surname(s) after the given name: "Noah Asante", "ryan doherty",
             # "Muhammad Ali Rahman"; never across punctuation or a line.
             j, last_end = i + 1, wend
-            while j < len(tokens) and j <= i + 2:
+            after_particle = False
+            while j < len(tokens) and j <= i + 3:
                 s2, e2, raw2 = tokens[j]
                 gap = text[last_end:s2]
                 if gap not in (" ", "\t", "\u00a0"):
                     break
                 w2 = _strip_possessive(raw2)
-                if not self._surname_like(word, w2):
+                if raw2 in _PARTICLES and self._after_particles(text, tokens, j, word):
+                    # "Harry de Souza", "anna van der berg": the particle and the surname after it.
+                    accepted.add(j)
+                    out.append((s2, e2))
+                    last_end = e2
+                    j += 1
+                    after_particle = True
+                    continue
+                if not after_particle and not self._surname_like(word, w2) and not (
+                        j == i + 1 and w2 in _ORG_NEXT and self._person_before_place_word(text, tokens, i, word, w2)):
                     break
+                after_particle = False
                 accepted.add(j)
                 out.append((s2, s2 + len(w2)))
                 if w2 != raw2:
@@ -265,13 +462,23 @@ class NameFinder:
                 if w0.isupper() and len(w0) > 1 and text[e0:tokens[i][0]] in (", ", ","):
                     if _norm(w0) in self.surnames or _norm(w0) in self.given:
                         out.append((s0, e0))
+                # "Hughes, Ella" opening a line, a row or a list item: surname first.
+                elif w0[:1].isupper() and text[e0:tokens[i][0]] in (", ", ",") and w0 not in self.not_names \
+                        and (_norm(w0) in self.surnames or self.is_given(w0)) \
+                        and re.search(r"(?:^|[\n:;|•\-–]|\band)[ \t]*$", text[max(0, s0 - 6):s0]):
+                    out.append((s0, e0))
         return out
 
     def _surname_like(self, given: str, word: str) -> bool:
         if not word or word in self.not_names or word in _GRAMMAR or word in _ORG_NEXT or word in _MONTHS:
             return False
         if given.islower():
-            return word.islower() and (_norm(word) in self.surnames or _norm(word) not in self.words) and len(word) > 2
+            if not word.islower() or len(word) < 3 or word in _PERSON_NEXT or word.capitalize() in _GRAMMAR \
+                    or word.upper() in self.not_names:
+                return False
+            parts = _norm(word).split("-")
+            # "ryan doherty", "ffion llewellyn-pryce": each part a surname or a given name no dictionary has.
+            return all(w in self.surnames or (w in self.given and w not in self.dictionary) for w in parts)
         if given.isupper():
             return word.isupper() and len(word) > 2 and (_norm(word) in self.surnames or _norm(word) in self.given)
         return word[0].isupper() and not word.isupper()
@@ -279,8 +486,21 @@ class NameFinder:
     def _is_person(self, text, tokens, i, word, wend, possessive) -> bool:
         start = tokens[i][0]
         n = _norm(word)
-        if word in _GRAMMAR or n in self.not_names and n not in _MONTHS:
+        if word in _GRAMMAR or n in self.not_names and n not in _MONTHS and n not in self.month_names:
             return False
+        if n in self.month_names:
+            # "Jan Kowalski" but "Jan 2025", "Jan/Feb", "Jan half term": only before a surname.
+            nxt2 = tokens[i + 1] if i + 1 < len(tokens) else None
+            if word[0].isupper() and nxt2 and text[wend:nxt2[0]] == " ":
+                w2 = _strip_possessive(nxt2[2])
+                return self._unknown_capitalised(w2) and (
+                    _norm(w2) in self.surnames or self.is_given(w2) or any(ord(c) > 127 for c in w2))
+            return False
+        if word in _ORG_NEXT and not possessive:
+            return False  # "Penny Lane", "Chase Park": the word ends a place or organisation
+        if word[:1].isupper() and not possessive and _ORG_RUN_RE.match(text, wend) and not (
+                i + 1 < len(tokens) and self._person_before_place_word(text, tokens, i, word, tokens[i + 1][2])):
+            return False  # "St Nicholas School", "Mary Hare Primary", "Harvey Grammar School"
         if word.isupper() and len(word) > 1:
             # Capitals are acronyms unless another capitalised name word follows ("LEWIS HARDING").
             if i + 1 < len(tokens) and tokens[i + 1][2].isupper() and len(tokens[i + 1][2]) > 2:
@@ -288,21 +508,49 @@ class NameFinder:
                 return text[tokens[i][1]:tokens[i + 1][0]] == " " and (nxt in self.surnames or nxt in self.given)
             return False
         after = text[wend:]
+        tail = text[tokens[i][1]:]
+        if (n in _VIRTUES or n[:-1] in _VIRTUES and n.endswith("s")) and not possessive and re.match(r"[ \t]+of[ \t]+[a-z]", after):
+            return False  # "Ray of sunshine", "Joy of reading": a noun, not a person
         strong = bool(
             _YEAR_GROUP_RE.match(after)
             or _PRONOUN_AFTER_RE.match(after)
-            or (possessive and re.match(r"[ \t]+[a-z]", text[tokens[i][1]:]))
+            or _BIRTH_AFTER_RE.match(after)
+            or (possessive and (re.match(r"[ \t]+[a-z]", tail) or _POSSESSIVE_ACRONYM_RE.match(tail)))
         )
-        if n in self.public_first and not strong:
-            return False  # "Thanks Siobhan": a presenter's first name
+        # Next to a name already redacted in an earlier pass ("Jack [name]", "aisha and [name]"),
+        # a given name is part of the same name or a second child.
+        beside_tag = bool(
+            re.match(r"[ \t]+\[name\]", text[wend:])
+            or re.search(r"\[name\][ \t]*$", text[max(0, start - 12):start])
+            or re.match(r"[ \t]+(?:and|&)[ \t]+\[name\]", text[wend:])
+        ) and n not in {"Will", "May", "Can"} and n not in _MONTHS
+        # "Thanks Siobhan", "Georgette's tribunal guide": a presenter's or officer's first name, even in a
+        # possessive; only a child's context (a year group, a pronoun, a birth date) makes it a pupil.
+        if n in self.public_first and not (_YEAR_GROUP_RE.match(after) or _PRONOUN_AFTER_RE.match(after)
+                                           or _BIRTH_AFTER_RE.match(after)
+                                           or possessive and not _FORUM_POSSESSION_RE.match(tail)):
+            return False
+        if word in self.public_surnames and i > 0 and tokens[i - 1][2] in _TITLE_WORDS \
+                and text[tokens[i - 1][1]:start].strip(". \t") == "" \
+                and (tokens[i - 1][2] in ("Dr", "Prof") or n not in self.surnames):
+            return False  # "Mrs Steff", "Dr Ekins": a presenter's surname after a title
         nxt = tokens[i + 1] if i + 1 < len(tokens) else None
         next_word = nxt[2] if nxt and text[wend:nxt[0]].strip(" \t") == "" else None
         if next_word and (next_word in _ORG_NEXT or next_word.lower() in _ORG_NEXT_LOWER and not possessive):
-            if not strong:
+            if not strong and not self._person_before_place_word(text, tokens, i, word, next_word):
                 return False
         if word.islower():
-            if len(word) < 3:
-                return False
+            if len(word) < 3 or word.upper() in self.not_names or n in _GRAMMAR:
+                return False  # "sen support", "kelsi pages": acronyms typed in lower case
+            if beside_tag and n not in self.dictionary:
+                return True
+            if n not in {"Will", "May", "Can", "Mark", "Bill"} and n not in _MONTHS and n not in _SEASONS:
+                pair_end = self._lower_pair_end(text, tokens, i, word, wend, next_word)
+                if pair_end is not None:
+                    return True
+            if self.ambiguous(word) and n not in {"Will", "May", "Can"} and n not in _MONTHS and n not in _SEASONS \
+                    and next_word and next_word in _ANIMATE_NEXT and not re.search(r"\b(?:the|a|an|my|our|your|their|his|her|of|in|on|with|for)[ \t]+$", text[max(0, start - 8):start]):
+                return True  # "ruby keeps running out", "josh refused to come in": only a person does that
             if self.ambiguous(word):
                 # "jack's top up" but not "boy in my Year 3 class".
                 return possessive and bool(re.match(r"[ \t]+[a-z]", text[tokens[i][1]:]))
@@ -310,30 +558,39 @@ class NameFinder:
             # so lower case needs a person's context too, only a weaker one.
             if strong or (next_word and next_word.lower() in _PERSON_NEXT):
                 return True
+            # A given name that is no dictionary word ("jayden", "aisha", "chidi") is a name typed
+            # in lower case, unless an organisation word follows (handled above).
+            if n not in self.dictionary and n in self.given and len(word) > 3:
+                return True  # three letters typed in lower case are as often a fragment ("sho…")
             return bool(next_word and next_word.islower() and _norm(next_word) in self.surnames and _norm(next_word) not in self.words)
         # A capitalised word inside a longer capitalised phrase that is not
         # at a sentence start belongs to that phrase ("Mercure Great Danes").
         if i > 0 and not strong:
             ps, pe, pw = tokens[i - 1]
             gap = text[pe:start]
-            if gap.strip(" \t") == "" and pw[0].isupper() and pw not in _GRAMMAR:
+            if gap.strip(" \t") == "" and pw[0].isupper() and pw not in _GRAMMAR and pw not in _FUNCTION_WORDS:
                 if not (self.is_given(_strip_possessive(pw)) or pw in TITLES or pw in {"Hi", "Dear", "Thanks", "Re"}):
                     return False  # "SEND Quality Assurance", "Mercure Great Danes"
             if gap.strip(" \t") == "" and pw in ("The", "the") and next_word and next_word[0].isupper():
                 return False  # "The Best Practice Network"
         if not self.ambiguous(word):
             return True
-        if strong:
+        if strong or beside_tag:
             return True
         # "Lee and Donna": the first of a pair whose second is a clear name.
         if next_word in ("and", "&") and i + 2 < len(tokens):
             w3 = _strip_possessive(tokens[i + 2][2])
-            if w3[:1].isupper() and not w3.isupper() and self.is_given(w3) and _norm(w3) not in _MONTHS and w3 not in self.not_names:
+            if w3[:1].isupper() and not w3.isupper() and self.is_given(w3) and not self.ambiguous(w3) and w3 not in self.not_names:
                 return True
         # "Shay and Paddy": the second of a pair whose first is a name.
         if i >= 2 and tokens[i - 1][2] in ("and", "&") and (i - 2) in self._accepted:
             return True
         if n in _MONTHS:
+            # "April Kowalczyk", "June Okafor": a month before a surname no dictionary has is a person.
+            if next_word and self._unknown_capitalised(_strip_possessive(next_word)):
+                w2 = _strip_possessive(next_word)
+                if (_norm(w2) in self.surnames or any(ord(c) > 127 for c in w2)) and w2.lower() not in english_words():
+                    return True
             return bool(re.match(r"[ \t]+(?:has|had|is[ \t]+an?|was[ \t]+an?)\b", after))
         # Weak context still says "child" when it is about needs or a measure of one pupil, unless
         # the word is a half term ("Attendance for Autumn 2") or ends a place ("Joy Lane with an EHCP unit").
@@ -341,13 +598,116 @@ class NameFinder:
                 and not re.match(r"[ \t]*\d", after) and word not in _ORG_NEXT \
                 and not (i > 0 and tokens[i - 1][2][:1].isupper() and text[tokens[i - 1][1]:start] == " "):
             return True
+        if n in _VIRTUES and next_word and next_word.lower() in _PERSON_NEXT:
+            # "Faith joined in Year 10" but not "Patience is wearing thin": only verbs that need a
+            # person as their subject count for a virtue name.
+            return next_word.lower() in _ANIMATE_NEXT
         if next_word and next_word.lower() in _PERSON_NEXT:
             # "Will you…", "May I…" never reach here: the next word is a pronoun.
             return not (n in {"Will", "May", "Can"} and next_word.lower() in {"also", "and", "will", "would", "should", "could", "may", "might", "must", "can't", "cannot", "does", "did"})
         # "Precious Adeyemi": an ambiguous given name followed by a surname.
         if n in {"Will", "May", "Can"}:
             return False  # a modal opening a question: "Will Noor's plan…"
+        # "Harry de Souza": a name particle between the given name and a capitalised surname.
+        if next_word in _PARTICLES and self._after_particles(text, tokens, i + 1, word):
+            return True
+        # "Grace Wanjiru Kamau has…": one or two capitalised words that are no everyday word, then a verb
+        # that takes a person, a year group or a birth date.
+        if self._capitalised_run_then_person(text, tokens, i):
+            return True
         nw = _norm(_strip_possessive(next_word)) if next_word else ""
         if next_word and next_word[0].isupper() and not next_word.isupper() and nw not in self.words and next_word not in self.not_names:
-            return nw in self.surnames or nw in self.given or next_word != _strip_possessive(next_word)
+            return nw in self.surnames or nw in self.given or next_word != _strip_possessive(next_word) \
+                or any(ord(c) > 127 for c in next_word)
         return False
+
+    def _after_particles(self, text, tokens, j, given) -> bool:
+        """True if the particle(s) from token j on are followed by a surname ("de Souza", "van der berg")."""
+        k = j
+        while k < len(tokens) and tokens[k][2] in _PARTICLES and k < j + 2:
+            if k + 1 >= len(tokens) or text[tokens[k][1]:tokens[k + 1][0]] != " ":
+                return False
+            k += 1
+        if k >= len(tokens) or tokens[k][2] in _PARTICLES:
+            return False
+        w = _strip_possessive(tokens[k][2])
+        if given[0].isupper():
+            return self._unknown_capitalised(w) or self._surname_like(given, w)
+        return w.islower() and len(w) > 2 and w.capitalize() not in _GRAMMAR and w not in _PERSON_NEXT \
+            and w.upper() not in self.not_names
+
+    def _namey(self, w: str) -> bool:
+        """A listed surname, a given name no dictionary has, a word with letters beyond ASCII, or no English word."""
+        n = _norm(w)
+        return n in self.surnames or (n in self.given and n not in self.dictionary) \
+            or any(ord(c) > 127 for c in w) or w.lower() not in english_words()
+
+    def _unknown_capitalised(self, w: str) -> bool:
+        """A title-case word that is no grammar, stop-list, month, place or organisation word."""
+        return bool(w) and w[0].isupper() and not w.isupper() and w not in self.not_names and w not in _GRAMMAR \
+            and w not in _ORG_NEXT and w not in _MONTHS and w not in _FUNCTION_WORDS and _norm(w) not in self.words \
+            and not any(ch.isdigit() for ch in w)
+
+    def _capitalised_run_then_person(self, text, tokens, i) -> bool:
+        last = tokens[i][1]
+        for j in (i + 1, i + 2):
+            if j >= len(tokens) or text[last:tokens[j][0]] != " ":
+                return False
+            raw = tokens[j][2]
+            w = _strip_possessive(raw)
+            if not self._unknown_capitalised(w) or not self._namey(w):
+                return False
+            if w != raw:
+                return bool(re.match(r"[ \t]+[a-z]", text[tokens[j][1]:])) or bool(_POSSESSIVE_ACRONYM_RE.match(text, tokens[j][1]))
+            after = text[tokens[j][1]:]
+            if _YEAR_GROUP_RE.match(after) or _BIRTH_AFTER_RE.match(after) or _PRONOUN_AFTER_RE.match(after):
+                return True
+            nxt = re.match(r"[ \t]+([a-z][\w'’]*)", after)
+            if nxt and nxt.group(1) in _PERSON_NEXT and nxt.group(1) not in {"may", "might", "also", "will"}:
+                return True
+            last = tokens[j][1]
+        return False
+
+    def _person_before_place_word(self, text, tokens, i, word, next_word) -> bool:
+        """"Oscar Hill - request…", "Ellis Green has…": a given name that is no everyday word, then a
+        surname that is also a place word, then what people do, not where things are."""
+        if self.ambiguous(word) or not word[:1].isupper() or _norm(next_word) not in self.surnames \
+                or next_word in _PLACE_ONLY:
+            return False
+        before = text[max(0, tokens[i][0] - 20):tokens[i][0]]
+        if re.search(r"(?:\d|\b(?:on|at|in|to|from|near|off|via|along|up|down|past|into|St|Saint|the|The)\b)[ \t,]*$", before):
+            return False
+        after = text[tokens[i + 1][1]:]
+        if re.match(r"[ \t]+[A-Z]", after):
+            return False  # "Victoria Hall Primary", "Oscar Hill Road"
+        return bool(
+            _YEAR_GROUP_RE.match(after) or _BIRTH_AFTER_RE.match(after) or _PRONOUN_AFTER_RE.match(after)
+            or _WITH_NEED_RE.match(after)
+            or re.match(r"[ \t]*[-–:][ \t]+[a-z]", after)
+            or re.match(r"['’]s[ \t]+[a-z]", after)
+            or re.match(r"[ \t]+(?:" + "|".join(sorted(_ANIMATE_NEXT | {"needs", "keeps"})) + r")\b", after)
+            or re.match(r"[ \t]+(?:has|had|is|was)[ \t]+(?:been|got|had|in[ \t]+(?:year|yr|y)|not[ \t]+been)\b", after, re.IGNORECASE)
+        )
+
+    def _lower_pair_end(self, text, tokens, i, word, wend, next_word):
+        """Where a lower-case given name plus its surname ends, if the pair is followed by a child's
+        context ("josh ward, yr 3", "faith [name], yr 6") or joined by a particle ("harry de souza")."""
+        end = None
+        particle = False
+        if re.match(r"[ \t]+\[name\]", text[wend:]):
+            end = wend + text[wend:].index("]") + 1
+        elif next_word and i + 1 < len(tokens):
+            if next_word in _PARTICLES and text[wend:tokens[i + 1][0]] == " " \
+                    and self._after_particles(text, tokens, i + 1, word):
+                end, particle = tokens[i + 1][1], True
+            elif next_word.islower() and self._surname_like(word, next_word):
+                end = tokens[i + 1][1]
+        if end is None:
+            return None
+        if particle:
+            return end
+        after = text[end:]
+        if _YEAR_GROUP_RE.match(after) or _BIRTH_AFTER_RE.match(after) or _PRONOUN_AFTER_RE.match(after) \
+                or _WITH_NEED_RE.match(after):
+            return end
+        return None

@@ -33,6 +33,7 @@ TAGS = (
     "uln",
     "nhs-number",
     "name",
+    "date",
 )
 
 # Every email address, phone number and person named in the Term 4 2025 deck
@@ -61,6 +62,12 @@ DECK_CONTACTS: dict[str, tuple[str, ...]] = {
         "Siobhan Price",
         "Emily Bambridge",  # only as an email address in the deck
         "Marion Steff",  # SEND governor on the deck's template report
+    ),
+    # Schools and venues the deck names whose words are also given names ("Joy", "Discovery"): kept
+    # as a whole wherever they appear ("Joy Lane's SEN Information Report").
+    "places": (
+        "Joy Lane",
+        "Discovery Park",
     ),
 }
 
@@ -119,7 +126,7 @@ _NOT_NAMES = set(
     Consultation Consultations Coffee Workshop Workshops Session Sessions
     Section Sections Appendix Part Question Questions Answer Subject Re Fwd
     New Next Last First Second Third Fourth Fifth Sixth Seventh Eighth
-    Mr Mrs Ms Miss Mx Dr Master Prof Sir Madam
+    Mr Mrs Ms Miss Mx Dr Master Prof Sir Madam St Saint Rev Revd Pastor Imam Rabbi Canon Reverend
     """.split()
 )
 _NOT_NAMES.update(_MONTHS, _WEEKDAYS, _PLACES)
@@ -141,6 +148,9 @@ def _normalise_phone(raw: str) -> str | None:
     another country, or None if it is not a phone number."""
     digits = _digits(raw)
     stripped = raw.lstrip()
+    if stripped.startswith("00") and len(digits) > 11:
+        # "0044 7700 900123", "00353 …": the international prefix dialled from the UK.
+        stripped, digits = "+" + digits[2:], digits[2:]
     if stripped.startswith("+") and not stripped.startswith("+44"):
         # Families abroad: any E.164-length number written with a "+".
         return "+" + digits if 8 <= len(digits) <= 15 else None
@@ -205,6 +215,14 @@ _P_NAME_AGAIN = 11
 _EMAIL_RE = re.compile(
     r"(?<![\w.+'%-])[A-Za-z0-9][A-Za-z0-9._%+'-]*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}"
 )
+# "jo dot smith at gmail dot com": an address spelled out so that filters miss it.
+_SPELLED_EMAIL_RE = re.compile(
+    r"(?<![\w.])[A-Za-z0-9_][A-Za-z0-9_.]*(?:[ \t]+dot[ \t]+[A-Za-z0-9_]+)*[ \t]+(?:at|\(at\)|\[at\])[ \t]+"
+    r"(?:gmail|googlemail|hotmail|outlook|live|yahoo|icloud|me|aol|btinternet|sky|virginmedia|talktalk|"
+    r"protonmail|proton|msn|ntlworld|blueyonder|mail)"
+    r"(?:[ \t]+(?:dot|\(dot\)|\[dot\])[ \t]+(?:com|co|uk|org|net|gov|sch|ac|nhs|me|info|io))+\b",
+    re.IGNORECASE,
+)
 _URL_RE = re.compile(r"(?:https?://|www\.)[^\s<>\"]+", re.IGNORECASE)
 
 # A run that could hold one or more phone numbers: "+44 (0)7700 900 123",
@@ -258,6 +276,7 @@ _STREET_SUFFIXES = (
     "Gate Vale Meadow Meadows Wharf Boulevard Approach Chase Green Park"
 ).split()
 _ADDRESS_RE = re.compile(
+    rf"(?:(?:Flat|Apartment|Apt|Unit){_HSPACE}+\d{{1,4}}[A-Za-z]?,?{_HSPACE}+)?"
     rf"(?<![\w£$.:/])(?P<number>\d{{1,4}}[A-Za-z]?)(?:,)?{_HSPACE}+"
     rf"(?P<words>(?:[A-Z][\w'’\-]*{_HSPACE}+){{1,3}})"
     rf"(?P<suffix>{'|'.join(_STREET_SUFFIXES)})\b\.?"
@@ -276,10 +295,27 @@ _DATE = (
     rf"|\d{{1,2}}(?:st|nd|rd|th)?[ \t]+(?:of[ \t]+)?(?:{_MONTH_ALT})\.?,?[ \t]+\d{{2,4}}"
     rf"|(?:{_MONTH_ALT})\.?[ \t]+\d{{1,2}}(?:st|nd|rd|th)?,?[ \t]+\d{{4}})"
 )
+# Forms a birth cue also takes: "17-Apr-2016", "3rd March" (a birthday), "March 2016".
+_DATE_AFTER_CUE = (
+    rf"(?:{_DATE}"
+    rf"|\d{{1,2}}[ \t\-/.]?(?:{_MONTH_ALT})[ \t\-/.]?\d{{2,4}}"
+    rf"|\d{{1,2}}(?:st|nd|rd|th)?[ \t]+(?:of[ \t]+)?(?:{_MONTH_ALT})\b"
+    rf"|(?:{_MONTH_ALT})[ \t]+\d{{1,2}}(?:st|nd|rd|th)?\b"
+    rf"|(?:{_MONTH_ALT})\.?,?[ \t]+\d{{4}})"
+)
 _DOB_RE = re.compile(
-    r"(?:\bd\.o\.b\b\.?|\bdob\b|\bdate[ \t]+of[ \t]+birth\b|\bborn(?:[ \t]+on)?\b|\bbirth[ \t]?(?:day|date)\b|(?<![\w.])b\.)"
-    r"(?:[ \t]*(?:is|was|on|the|:|=|-|–|\())*[ \t]*"
-    rf"(?P<date>{_DATE})(?![\d])",
+    r"(?:\bd\.o\.b\b\.?|\bdob\b|\bdate[ \t]+of[ \t]+birth\b|\bborn(?:[ \t]+on)?\b|\bbirth[ \t]?(?:day|date)(?:['’]s)?|(?<![\w.])b\.)"
+    r"(?:[ \t]*(?:is|was|on|in|the|:|=|-|–|\())*[ \t]*"
+    rf"(?P<date>{_DATE_AFTER_CUE}(?:[ \t]+['’]\d{{2}}\b)?)(?![\d])",
+    re.IGNORECASE,
+)
+# "born prematurely at 28 weeks on 1st June 2018": "born", a few words, "on" a full date.
+_BORN_ON_RE = re.compile(
+    rf"\bborn\b[^.\n;]{{0,40}}?\bon[ \t]+(?:the[ \t]+)?(?P<date>{_DATE})(?![\d])", re.IGNORECASE
+)
+# A second date corrects or adds to a birth date: "DOB is 3/3/17 not 3rd March", "or 4.3.17".
+_DATE_AFTER_DOB_RE = re.compile(
+    rf"[ \t]*(?:,|;|/|\(|\bnot\b|\bor\b|\band\b|\bnot[ \t]+the\b)[ \t]*(?:the[ \t]+)?(?P<date>{_DATE_AFTER_CUE})(?![\d])",
     re.IGNORECASE,
 )
 
@@ -331,6 +367,9 @@ _CALLED_RE = re.compile(
 _ADJACENT_RE = re.compile(
     rf"(?:{_HSPACE}*[,:(\-–]{_HSPACE}*|{_HSPACE}+)(?P<names>{_NAME_CHUNK})"
 )
+# "Mum of Precious", "the parents of Kai Nakamura-Price": a family noun, "of", a capitalised name.
+_OF_RE = re.compile(rf"{_HSPACE}+of{_HSPACE}+(?P<names>{_NAME_CHUNK})")
+_FAMILY_CUE_RE = re.compile(rf"^(?:{_alt(_FAMILY_NOUNS)})$", re.IGNORECASE)
 # "two pupils for the panel: Ava Smith, Leo Jones"
 _COLON_RE = re.compile(rf"[^.!?\n:]{{1,30}}?:{_HSPACE}*(?P<names>{_NAME_CHUNK})")
 _TITLE_RE = re.compile(rf"(?:{'|'.join(_TITLES)})\.?{_HSPACE}+")
@@ -379,10 +418,13 @@ class Redactor:
         )
         names = [" ".join(n.split()) for n in public_names if n and n.strip()]
         self._public_name_re = self._compile_public_names(names)
+        self._public_place_re = re.compile(
+            rf"(?<![\w])(?:{'|'.join(re.escape(p) for p in DECK_CONTACTS['places'])})(?![\w])")
         first_names = frozenset(
             w[0] for w in (n.split() for n in names) if w and w[0].rstrip(".") not in _TITLES
         ) | frozenset(w[1] for w in (n.split() for n in names) if len(w) > 2 and w[0].rstrip(".") in _TITLES)
-        self._names = NameFinder(frozenset(_NOT_NAMES - _NAME_WORDS_IN_STOPLIST), first_names)
+        surnames = frozenset(w[-1] for w in (n.split() for n in names) if len(w) > 1)
+        self._names = NameFinder(frozenset(_NOT_NAMES - _NAME_WORDS_IN_STOPLIST), first_names, surnames)
 
     @classmethod
     def default(
@@ -458,6 +500,7 @@ class Redactor:
         spans += cue_spans
         spans += self._gazetteer_names(text, blocked, names)
         spans += self._recurring_names(text, names)
+        spans += _case_dates(text, any(s.tag == "name" for s in spans))
         return spans
 
     def _gazetteer_names(self, text: str, blocked: list[_Span], names: set[str]) -> list[_Span]:
@@ -475,12 +518,13 @@ class Redactor:
         return spans
 
     def _public_names(self, text: str) -> list[_Span]:
+        spans = [_Span(_P_KEEP_PUBLIC, m.start(), m.end(), None) for m in self._public_place_re.finditer(text)]
         if self._public_name_re is None:
-            return []
-        return [_Span(_P_KEEP_PUBLIC, m.start(), m.end(), None) for m in self._public_name_re.finditer(text)]
+            return spans
+        return spans + [_Span(_P_KEEP_PUBLIC, m.start(), m.end(), None) for m in self._public_name_re.finditer(text)]
 
     def _emails(self, text: str) -> list[_Span]:
-        spans = []
+        spans = [_Span(_P_EMAIL, m.start(), m.end(), "email") for m in _SPELLED_EMAIL_RE.finditer(text)]
         for m in _EMAIL_RE.finditer(text):
             public = m.group().lower() in self._public_emails
             spans.append(_Span(_P_KEEP_PUBLIC if public else _P_EMAIL, m.start(), m.end(), None if public else "email"))
@@ -497,7 +541,7 @@ class Redactor:
             best_end, valid_end = None, None
             digits = 0
             international = m.group().startswith("+") and not m.group().startswith("+44")
-            max_digits = 12 if international else 11
+            max_digits = 12 if international else 15 if text.startswith("00", m.end()) else 11
             while True:
                 g = _PHONE_GROUP_RE.match(text, cursor)
                 if g is None:
@@ -559,9 +603,11 @@ class Redactor:
         # Cue words are scanned on their own so that overlapping cues both
         # count: in "my pupil's mum Sarah" the name follows "mum", not "pupil".
         for cue in _CUE_RE.finditer(text):
-            for regex, strong in ((_CALLED_RE, True), (_ADJACENT_RE, False), (_COLON_RE, False)):
+            for regex, strong in ((_CALLED_RE, True), (_ADJACENT_RE, False), (_COLON_RE, False), (_OF_RE, True)):
                 m = regex.match(text, cue.end())
                 if m is None:
+                    continue
+                if regex is _OF_RE and not _FAMILY_CUE_RE.match(cue.group("cue")):
                     continue
                 if strong and _ORGANISATION_NOUN_RE.search(text, cue.end(), m.start("names")):
                     continue  # "the parent wants a school called ..."
@@ -616,7 +662,8 @@ class Redactor:
             variants.add(rf"(?:(?:{'|'.join(_TITLES)})\.?[ \t]+)?{bare}")
         if not variants:
             return None
-        return re.compile(rf"(?<![\w])(?:{'|'.join(sorted(variants, key=len, reverse=True))})(?![\w])")
+        # Case-blind: "georgette williams" typed in lower case is still the presenter.
+        return re.compile(rf"(?<![\w])(?:{'|'.join(sorted(variants, key=len, reverse=True))})(?![\w])", re.IGNORECASE)
 
 
 # ---------------------------------------------------------------- detectors without allow-lists
@@ -638,8 +685,46 @@ def _urls_outside(text: str, emails: list[_Span]) -> list[_Span]:
     return spans
 
 
+# A full date in a child's row: "[name], 13/03/2013, [pupil-id]", "[name] (03.04.16)".
+_ROW_DATE_RE = re.compile(
+    rf"(?:\[(?:name|pupil-id|uln)\][ \t]*[,;|(\-–][ \t]*(?P<a>{_DATE})(?![\d]))"
+    rf"|(?:(?<![\w/.\-])(?P<b>{_DATE})[ \t]*[,;|)][ \t]*\[(?:pupil-id|uln|nhs-number)\])",
+)
+
+
+# A named child's tribunal or appeal timeline ("[name]: appeal registered 12/01/2025, hearing 29 May"):
+# the dates of one family's case identify it.  Only once a name in the message has been redacted, and
+# only in a message about a case, so forum dates ("the webinar on 6 May") stay.
+_CASE_RE = re.compile(r"\b(?:tribunal|appeal|hearing|bundle|mediation|sendist)\b", re.IGNORECASE)
+_CASE_DATE_RE = re.compile(
+    r"\b(?:registered|lodged|received|hearing|listed|bundle|submitted|issued|served|finalised|mediation)"
+    r"(?:[ \t]+(?:on|for|by|date|is|was|set|the|:|-|–))*[ \t]*:?[ \t]*"
+    rf"(?P<date>{_DATE_AFTER_CUE})(?![\d])",
+    re.IGNORECASE,
+)
+
+
+def _case_dates(text: str, named: bool) -> list[_Span]:
+    if not (named or "[name]" in text) or not _CASE_RE.search(text):
+        return []
+    found = [_Span(_P_DOB, m.start("date"), m.end("date"), "date") for m in _CASE_DATE_RE.finditer(text)]
+    # One date ("the appeal was lodged on 3 March") is news a forum can use; a timeline of two or more is
+    # the family's case file.
+    return found if len(found) >= 2 else []
+
+
 def _dobs(text: str) -> list[_Span]:
-    return [_Span(_P_DOB, m.start("date"), m.end("date"), "dob") for m in _DOB_RE.finditer(text)]
+    spans = []
+    for m in _ROW_DATE_RE.finditer(text):
+        g = "a" if m.group("a") else "b"
+        spans.append(_Span(_P_DOB, m.start(g), m.end(g), "dob"))
+    for m in _DOB_RE.finditer(text):
+        spans.append(_Span(_P_DOB, m.start("date"), m.end("date"), "dob"))
+        again = _DATE_AFTER_DOB_RE.match(text, m.end("date"))
+        if again:
+            spans.append(_Span(_P_DOB, again.start("date"), again.end("date"), "dob"))
+    spans += [_Span(_P_DOB, m.start("date"), m.end("date"), "dob") for m in _BORN_ON_RE.finditer(text)]
+    return spans
 
 
 def _cued_numbers(text: str) -> list[_Span]:
@@ -692,8 +777,61 @@ def _postcodes(text: str) -> list[_Span]:
     return spans
 
 
-def _addresses(text: str) -> list[_Span]:
+# "address 3 The Paddocks, CT4 7AA", "new address Rose Cottage, Church Street, Wye": after an
+# address cue, comma-separated runs of capitalised words (a house number may open the first) are
+# the address, whatever their last word.
+_ADDRESS_CUE_RE = re.compile(
+    rf"\b(?:address(?:{_HSPACE}+is)?|(?:house|home){_HSPACE}+is|lives{_HSPACE}+(?:at|on)|live{_HSPACE}+(?:at|on)|living{_HSPACE}+on|living{_HSPACE}+at|staying{_HSPACE}+at|resides{_HSPACE}+at)"
+    rf"{_HSPACE}*[:\-–]?{_HSPACE}*",
+    re.IGNORECASE,
+)
+_ADDRESS_PART_RE = re.compile(
+    rf"(?:(?i:flat|apartment|apt|unit){_HSPACE}+\d+[A-Za-z]?,?{_HSPACE}+)?(?:\d{{1,4}}[A-Za-z]?,?{_HSPACE}+)?"
+    rf"[A-Z][\w'’\-]*(?:{_HSPACE}+[A-Z][\w'’\-]*){{0,3}}"
+)
+
+
+def _cued_addresses(text: str) -> list[_Span]:
+    """House name and street after an address cue; the town after the street is not personal."""
     spans = []
+    for m in _ADDRESS_CUE_RE.finditer(text):
+        pos, parts = m.end(), []
+        for _ in range(3):
+            part = _ADDRESS_PART_RE.match(text, pos)
+            if part is None or not (part.group()[:1].isupper() or part.group()[:1].isdigit()):
+                break
+            words = part.group().split()
+            if words[-1] in _ORGANISATION_WORDS or words[0] in _NOT_NAMES and words[0] != "The":
+                break  # "address Oakwood Primary School", "address Year 6 …"
+            if _POSTCODE_RE.fullmatch(part.group()):
+                break
+            parts.append(part)
+            if part.group()[:1].isdigit() or words[-1].rstrip(".") in _STREET_SUFFIXES:
+                spans += [_Span(_P_ADDRESS, p.start(), p.end(), "address") for p in parts]
+                break
+            sep = re.match(rf",{_HSPACE}*", text[part.end():])
+            if not sep:
+                break
+            pos = part.end() + sep.end()
+    return spans
+
+
+# "Flat 2B, Riverside Heights", "apartment 12 Kingsmead House": a flat in a named building.
+_FLAT_RE = re.compile(
+    rf"(?<![\w])(?i:flat|apartment|apt\.?){_HSPACE}+\d{{1,4}}[A-Za-z]?\b,?{_HSPACE}*"
+    rf"(?:[A-Z][\w'’\-]*(?:{_HSPACE}+(?:[A-Z][\w'’\-]*|of|on|the)){{0,3}})?"
+)
+
+
+def _addresses(text: str) -> list[_Span]:
+    spans = _cued_addresses(text)
+    for m in _FLAT_RE.finditer(text):
+        end = m.end()
+        words = text[m.start():end].split()
+        while words and words[-1] in ("of", "on", "the"):
+            end = text.rindex(words.pop(), m.start(), end)
+            end = len(text[:end].rstrip(" \t\u00a0"))
+        spans.append(_Span(_P_ADDRESS, m.start(), end, "address"))
     for m in _ADDRESS_RE.finditer(text):
         if _ADDRESS_GUARD_RE.search(text[max(0, m.start() - 20) : m.start()]):
             continue

@@ -16,6 +16,8 @@ from typing import Iterable, Optional, Sequence
 from sqlalchemy import and_, delete, exists, func, literal, not_, or_, select, update
 
 from integrations.db.bookings import bookings
+from integrations.db.content_tables import content_items, content_revisions
+from integrations.db.drafts import content_drafts, deck_imports
 from integrations.db.host import bot_state, conversation_refs, processed_activities
 from integrations.db.engine import Database
 from integrations.db.evaluations import evaluation_participants, evaluation_responses
@@ -35,6 +37,8 @@ ANONYMISED = "anonymised:"
 ANONYMISED_NAME = "Anonymised"
 # Who did a piece of the team's work, once that person is erased: the work stays, the person goes.
 FORMER_STAFF = ANONYMISED + "staff"
+STAFF_RECORD_KINDS = ("inbox_answers", "published_entries", "broadcasts", "content_changes", "deck_imports",
+                      "draft_reviews")
 FINISHED_MESSAGE_STATUSES = ("sent", "missed", "unreachable", "opted_out", "failed", "refused", "cancelled",
                              "undeliverable")
 
@@ -205,9 +209,11 @@ class PrivacyRepository:
         return tuple(sorted(labels))
 
     async def staff_records(self, labels: Sequence[str]) -> dict[str, list[dict]]:
-        """The team's work the person did: inbox answers and dismissals, published entries, broadcasts."""
+        """The team's work the person did: inbox answers and dismissals, published entries, broadcasts,
+        changes to the knowledge base (`sencobot content …`, corrections) and deck imports and draft
+        reviews."""
         if not labels:
-            return {"inbox_answers": [], "published_entries": [], "broadcasts": []}
+            return {key: [] for key in STAFF_RECORD_KINDS}
         c, p, r = inbox_clusters, inbox_published, reminders
         wanted = [label.lower() for label in labels]
         async with self._db.engine.connect() as conn:
@@ -221,7 +227,20 @@ class PrivacyRepository:
                 select(r.c.key, r.c.category, r.c.text, r.c.created_by, r.c.created_at, r.c.due_at, r.c.status)
                 .where(r.c.kind == "broadcast", func.lower(r.c.created_by).in_(wanted))
                 .order_by(r.c.created_at, r.c.key)))
-        return {"inbox_answers": answers, "published_entries": published, "broadcasts": broadcasts}
+            cr, d, di = content_revisions, content_drafts, deck_imports
+            changes = _rows(await conn.execute(
+                select(cr.c.id, cr.c.kind, cr.c.key, cr.c.action, cr.c.changed_by, cr.c.changed_at, cr.c.why)
+                .where(func.lower(cr.c.changed_by).in_(wanted)).order_by(cr.c.changed_at, cr.c.id)))
+            imports = _rows(await conn.execute(
+                select(di.c.id, di.c.file_name, di.c.forum_id, di.c.drafts, di.c.imported_by, di.c.imported_at)
+                .where(func.lower(di.c.imported_by).in_(wanted)).order_by(di.c.imported_at, di.c.id)))
+            drafts = _rows(await conn.execute(
+                select(d.c.id, d.c.kind, d.c.title, d.c.status, d.c.edited_by, d.c.edited_at, d.c.decided_by,
+                       d.c.decided_at, d.c.decision_note)
+                .where(or_(func.lower(d.c.edited_by).in_(wanted), func.lower(d.c.decided_by).in_(wanted)))
+                .order_by(d.c.created_at, d.c.id)))
+        return {"inbox_answers": answers, "published_entries": published, "broadcasts": broadcasts,
+                "content_changes": changes, "deck_imports": imports, "draft_reviews": drafts}
 
     # -- erasing one person -----------------------------------------------------------------------
 
@@ -385,8 +404,20 @@ async def _pseudonymise_staff(conn, labels: list[str]) -> dict[str, int]:
         update(p).where(func.lower(p.c.published_by).in_(labels)).values(published_by=FORMER_STAFF))
     broadcasts = await conn.execute(
         update(r).where(func.lower(r.c.created_by).in_(labels)).values(created_by=None))
+    # The knowledge base's history and the deck imports keep what changed and why; who did it goes.
+    ci, cr, d, di = content_items, content_revisions, content_drafts, deck_imports
+    items = await conn.execute(
+        update(ci).where(func.lower(ci.c.updated_by).in_(labels)).values(updated_by=FORMER_STAFF))
+    changes = await conn.execute(
+        update(cr).where(func.lower(cr.c.changed_by).in_(labels)).values(changed_by=FORMER_STAFF))
+    imports = await conn.execute(
+        update(di).where(func.lower(di.c.imported_by).in_(labels)).values(imported_by=FORMER_STAFF))
+    edited = await conn.execute(update(d).where(func.lower(d.c.edited_by).in_(labels)).values(edited_by=None))
+    decided = await conn.execute(update(d).where(func.lower(d.c.decided_by).in_(labels)).values(decided_by=None))
     return {"inbox_clusters": answered.rowcount, "inbox_published": published.rowcount,
-            "reminders": broadcasts.rowcount}
+            "reminders": broadcasts.rowcount, "content_items": items.rowcount,
+            "content_revisions": changes.rowcount, "deck_imports": imports.rowcount,
+            "content_drafts": edited.rowcount + decided.rowcount}
 
 
 async def _delete_empty_clusters(conn, cluster_ids: set) -> int:

@@ -137,8 +137,8 @@ def test_names_without_cues_and_staff_apposition(redactor):
     # adult introduced by their school role ("Mr Smith the headteacher") is not.
     assert redactor.redact("Mr Smith the headteacher and Sophie from STLS") == "Mr Smith the headteacher and [name] from STLS"
     assert redactor.redact("my pupil Sophie") == "my pupil [name]"
-    # Recurrence is case-sensitive and whole-word.
-    assert redactor.redact("my pupil Sophie. Sophie, sophie, Sophienne") == "my pupil [name]. [name], sophie, Sophienne"
+    # Recurrence is whole-word; a given name that is no dictionary word is a name in lower case too.
+    assert redactor.redact("my pupil Sophie. Sophie, sophie, Sophienne") == "my pupil [name]. [name], [name], Sophienne"
 
 
 def test_institutional_cue_phrases_are_not_people(redactor):
@@ -267,8 +267,9 @@ def test_redact_lines_keeps_one_line_out_per_line_in(redactor):
 def test_redact_lines_treats_each_line_alone(redactor):
     # A name learned on one line is not carried to the next: each stdin line
     # is one message.
-    out = list(redact_lines(["my pupil Ava", "Ava"], redactor))
-    assert out == ["my pupil [name]", "Ava"]
+    # ("Brook" is also a word, so alone it needs a person's context.)
+    out = list(redact_lines(["my pupil Brook", "Brook"], redactor))
+    assert out == ["my pupil [name]", "Brook"]
 
 
 def test_redact_lines_is_lazy(redactor):

@@ -382,3 +382,30 @@ async def test_an_inbox_answer_typed_by_staff(world, logs, tmp_path, monkeypatch
     # A published answer is answered from at once: its text must be clean there too.
     outputs.files.append(card_texts(await world.talk(3).says("who do we contact about a consultation")))
     await assert_nowhere(world, names, outputs, logs)
+
+
+async def test_an_inbox_answer_typed_at_the_command_line(world, logs, monkeypatch, capsys):
+    # `sencobot inbox answer ID --text ...`: the same answer typed in a terminal, lower case as people type.
+    names = ("Ffion", "Llewellyn")
+    sam = world.talk(1)
+    await sam.says("Who do we contact at the county about a specialist place consultation?")
+    inbox = world.assistant.features.inbox.service
+    [query] = await inbox.list_queries(include_all=True)
+    await inbox.escalate(query_id=query.id, asker_id=teams_id(1))
+    monkeypatch.setenv("DATABASE_URL", world.services.settings.database.url)
+    monkeypatch.setenv("SENCOBOT_TEAM_MAILBOX", TEAM)
+    code = await asyncio.to_thread(main, [
+        "inbox", "answer", query.id, "--by", "cli",
+        "--text", "for ffion llewellyn-pryce email the SEND team; Ffion's mum can ring Clara Green on 03000 410816."])
+    assert code == 0
+    outputs = Outputs(files=[capsys.readouterr().out, await inbox.export_csv()])
+    from integrations.db.reminders import outbound_messages
+    from tests.privacy.conftest import rows
+
+    queued = await rows(world.database, outbound_messages)
+    assert queued, "the answer was queued for the asker"
+    world.clock.set(max(world.clock.now(), min(m["not_before"] for m in queued)))
+    await deliver_teams(world, outputs)
+    assert outputs.teams, "the answer reached the asker in Teams"
+    assert any("03000 410816" in text for _, text, _ in outputs.teams), "the published contact is kept"
+    await assert_nowhere(world, names, outputs, logs)

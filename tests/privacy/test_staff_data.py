@@ -5,7 +5,10 @@ from __future__ import annotations
 import json
 
 from integrations.db.inbox import inbox_clusters, inbox_published
-from integrations.db.privacy import FORMER_STAFF
+from integrations.db.content import ContentRepository
+from integrations.db.content_tables import content_items, content_revisions
+from integrations.db.drafts import content_drafts, deck_imports
+from integrations.db.privacy import FORMER_STAFF, STAFF_RECORD_KINDS
 from integrations.db.reminders import reminders
 from tests.privacy.conftest import STAFF_AAD, rows, seed_teams_person, teams_id
 from tests.privacy.test_redaction_channels import database_text
@@ -54,7 +57,7 @@ async def test_export_lists_the_work_a_staff_member_did(world):
 
     # Someone who never acted as staff has no staff records.
     other = await world.privacy.export_user(teams_id(3))
-    assert other["staff_records"] == {"inbox_answers": [], "published_entries": [], "broadcasts": []}
+    assert other["staff_records"] == {kind: [] for kind in STAFF_RECORD_KINDS}
 
 
 async def test_erasing_a_staff_member_keeps_the_work_without_them(world):
@@ -79,7 +82,7 @@ async def test_erasing_a_staff_member_keeps_the_work_without_them(world):
         if not key.startswith("processed_activities."):
             assert STAFF_ID not in text, key
     again = await world.privacy.export_user(STAFF_AAD)
-    assert again["staff_records"] == {"inbox_answers": [], "published_entries": [], "broadcasts": []}
+    assert again["staff_records"] == {kind: [] for kind in STAFF_RECORD_KINDS}
 
 
 async def test_a_staff_member_deleting_their_data_in_teams(world):
@@ -106,3 +109,44 @@ async def test_work_recorded_by_name_on_the_command_line_is_found_by_that_name(w
     erased = await world.privacy.delete_user("emily bambridge")
     assert erased.pseudonymised == {"inbox_clusters": 1}
     assert [c["answered_by"] for c in await rows(world.database, inbox_clusters)] == [None]
+
+
+async def _knowledge_base_work(world, by: str) -> None:
+    """`sencobot content add --by NAME`, a deck import and a draft reviewed by the same person."""
+    from sqlalchemy import insert
+
+    now = world.clock.now()
+    await ContentRepository(world.database).change(
+        [("glossary", "LIFT", {"term": "LIFT", "definition": "Local Inclusion Forum Team"}, "add")],
+        by=by, why="glossary seeded from the Term 4 deck", now=now)
+    async with world.database.begin() as conn:
+        await conn.execute(insert(deck_imports).values(
+            id="imp1", file_name="term4.pptx", forum_id="term4-2025", drafts=1, imported_by=by, imported_at=now))
+        await conn.execute(insert(content_drafts).values(
+            id="d1", import_id="imp1", kind="faq", draft_key="faq-1", title="What is LIFT?", original="{}",
+            current="{}", flags="[]", status="rejected", revision=1, created_at=now, edited_by=by, edited_at=now,
+            decided_by=by, decided_at=now, decision_note="duplicate of the glossary entry"))
+
+
+async def test_knowledge_base_changes_and_draft_reviews_are_exported_and_erased(world):
+    # Recorded by name (the command line's --by): found by that name, in any case.
+    await _knowledge_base_work(world, "Emily Bambridge")
+    work = (await world.privacy.export_user("Emily Bambridge"))["staff_records"]
+    [change] = work["content_changes"]
+    assert (change["kind"], change["key"], change["action"]) == ("glossary", "LIFT", "add")
+    assert [i["file_name"] for i in work["deck_imports"]] == ["term4.pptx"]
+    assert [d["decision_note"] for d in work["draft_reviews"]] == ["duplicate of the glossary entry"]
+
+    erased = await world.privacy.delete_user("emily bambridge")
+    assert erased.pseudonymised == {"content_items": 1, "content_revisions": 1, "deck_imports": 1,
+                                    "content_drafts": 2}
+    # The knowledge base and its history stay; who changed it goes.
+    [item] = await rows(world.database, content_items)
+    [revision] = await rows(world.database, content_revisions)
+    assert item["updated_by"] == revision["changed_by"] == FORMER_STAFF and revision["why"]
+    [draft] = await rows(world.database, content_drafts)
+    assert draft["status"] == "rejected" and draft["edited_by"] is None and draft["decided_by"] is None
+    tables = await database_text(world.database)
+    assert not [key for key, text in tables.items() if "bambridge" in text.lower()]
+    again = await world.privacy.export_user("Emily Bambridge")
+    assert again["staff_records"] == {kind: [] for kind in STAFF_RECORD_KINDS}
