@@ -10,11 +10,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Iterable, Mapping, Optional
+from typing import Mapping, Optional
 
 from bot.clock import british_date, london
 from knowledge.engine import time_aware_text
-from knowledge.models import FaqEntry, KnowledgeBase
+from knowledge.models import KnowledgeBase
 
 OTHER_TOPIC = "Other questions"
 
@@ -146,8 +146,3 @@ def _anchor(text: str, used: set[str]) -> str:
     used.add(anchor)
     return anchor
 
-
-def kb_with(kb: KnowledgeBase, entries: Iterable[FaqEntry]) -> KnowledgeBase:
-    for entry in entries:
-        kb = kb.with_entry(entry)
-    return kb

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Iterable
 
 from bot.clock import Clock
-from integrations.db.reminders import ReminderPrompts, Subscriptions
+from bot.reminders.ports import PromptStore, SubscriptionStore
 from knowledge.deadlines import CATEGORIES
 
 CATEGORY_LABELS: dict[str, str] = {
@@ -55,7 +55,7 @@ class SubscriptionView:
 
 
 class SubscriptionService:
-    def __init__(self, subscriptions: Subscriptions, prompts: ReminderPrompts, clock: Clock):
+    def __init__(self, subscriptions: SubscriptionStore, prompts: PromptStore, clock: Clock):
         self._subscriptions = subscriptions
         self._prompts = prompts
         self._clock = clock

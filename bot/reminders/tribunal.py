@@ -24,7 +24,8 @@ from knowledge.london import british_date, local_instant, london_today
 from bot.notify import Notice
 from bot.privacy.edge import shared_redactor
 from bot.privacy.redaction import Redactor
-from integrations.db.reminders import TribunalCase, TribunalCases
+from bot.reminders.ports import CaseStore
+from integrations.db.reminders import TribunalCase
 
 SOURCE_LINE = "Countywide SENCO Forum, March 2025 — Tribunal – the role of the school, Georgette Williams"
 MAX_REFERENCE_CHARS = 60
@@ -329,7 +330,7 @@ def case_reminders(case: TribunalCase, *, lead_days: Iterable[int], send_time: d
 
 
 class TribunalService:
-    def __init__(self, cases: TribunalCases, notifier: CaseNotifier, clock: Clock, *, lead_days: Iterable[int],
+    def __init__(self, cases: CaseStore, notifier: CaseNotifier, clock: Clock, *, lead_days: Iterable[int],
                  send_time: dt.time, late_after: dt.timedelta, redactor: Optional[Redactor] = None):
         self._cases = cases
         self._notifier = notifier

@@ -23,8 +23,7 @@ WIRING = ("install", "commands")   # bot/<feature>/install.py and commands.py: t
 # (bot/<feature>/ports.py): the debt ARCHITECTURE.md lists. Take a module off when it moves to a protocol;
 # never add one.
 ON_CONCRETE_REPOSITORIES = ("bot.content.store", "bot.drafts.service", "bot.mail.service", "bot.privacy.service",
-                            "bot.reminders.delivery", "bot.reminders.service", "bot.reminders.subscriptions",
-                            "bot.reminders.tribunal")
+                            "bot.reminders.delivery", "bot.reminders.service")
 
 
 def module_name(path: Path) -> str:
