@@ -62,7 +62,7 @@ class ContentEditor:
     async def _ready(self, by: str) -> None:
         # Before the store is seeded the YAML files are what is answered; seed it so a correction
         # edits the item everybody reads rather than a store nobody reads yet.
-        await self._store.seed_if_empty(self._seed_dir, by=by)
+        await self._store.seed_if_empty(self._seed_dir)
 
     def redact(self, text: str) -> str:
         return self._redactor.redact(" ".join((text or "").split()))

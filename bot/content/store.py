@@ -52,6 +52,10 @@ _FILES = (("forum", "forums.yaml", "forums"), ("event", "events.yaml", "events")
           ("deadline", "deadlines.yaml", "deadlines"), ("glossary", "glossary.yaml", "terms"))
 
 
+# Who the seed is credited to (see ContentStore.seed_if_empty).
+SEEDED_BY = "the knowledge folder"
+
+
 class ContentError(ValueError):
     """A change the store refuses (invalid document, unknown item, id taken); the message says why."""
 
@@ -224,16 +228,18 @@ class ContentStore:
             await self._repo.change(changes, by=by, why=why, now=self._clock.now())
         return counts
 
-    async def seed_if_empty(self, root: Optional[Path], *, by: str) -> bool:
+    async def seed_if_empty(self, root: Optional[Path]) -> bool:
         """Seeds an empty store from the knowledge folder before its first change.
 
         Readers switch from the YAML files to the store as soon as it holds anything, so a store whose
-        first item came from Teams would otherwise answer from that one item alone."""
+        first item came from Teams would otherwise answer from that one item alone. The seed is credited to
+        the folder, not to the staff member whose change set it off: it is not their work, and erasing them
+        must not touch it."""
         if await self.is_seeded():
             return False
         from knowledge.loader import data_dir
 
-        await self.import_directory(data_dir(str(root) if root else None), by=by,
+        await self.import_directory(data_dir(str(root) if root else None), by=SEEDED_BY,
                                     why="seeded from the knowledge folder before the first change")
         return True
 

@@ -147,7 +147,7 @@ class StoreDraftSink:
             raise SinkError(f"a {kind} draft can't be accepted")
         doc = builders[kind]()
         try:
-            await self._store.seed_if_empty(self._seed_dir, by=by)
+            await self._store.seed_if_empty(self._seed_dir)
             made = await self._store.add(kind, doc, by=by, why=why)
         except ContentError as exc:
             message = str(exc)

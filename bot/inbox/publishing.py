@@ -115,7 +115,7 @@ class Publisher:
 
         doc = store_doc(entry)
         try:
-            await self._store.seed_if_empty(self._seed_dir, by=by)
+            await self._store.seed_if_empty(self._seed_dir)
             if await self._store.get("faq", entry.faq_id) is None:
                 await self._store.add("faq", doc, by=by, why=why)
             else:

@@ -85,7 +85,7 @@ async def test_accepting_an_faq_draft_records_who_and_when_and_answers_it_at_onc
 async def test_a_draft_the_catalogue_already_has_is_refused_and_stays_pending(service, store):
     await service.queue(import_deck(DECK), by="Clara Green")
     draft = _by_key(await service.pending("event"), "induction-east-2025-05-06")
-    await store.seed_if_empty(None, by="test")
+    await store.seed_if_empty(None)
     before = await store.history(limit=1000)
     with pytest.raises(DraftError, match="the catalogue already has a event with id induction-east-2025-05-06"):
         await service.accept(draft.id, by="Clara Green")

@@ -87,8 +87,8 @@ def _cell_text(value) -> str:
     return "" if value is None else str(value)
 
 
-async def database_text(database) -> dict[str, str]:
-    """table.column -> every value in it, joined."""
+async def database_text(database, *, skip=lambda table_name, row: False) -> dict[str, str]:
+    """table.column -> every value in it, joined (rows for which ``skip(table name, row)`` holds left out)."""
     import integrations.db.tables  # noqa: F401  (every table registered on the metadata)
     from sqlalchemy import select
 
@@ -96,6 +96,8 @@ async def database_text(database) -> dict[str, str]:
     async with database.engine.connect() as conn:
         for table in metadata.sorted_tables:
             for row in await conn.execute(select(table)):
+                if skip(table.name, row._mapping):
+                    continue
                 for column, value in row._mapping.items():
                     key = f"{table.name}.{column}"
                     found[key] = found.get(key, "") + "\n" + _cell_text(value)
@@ -390,15 +392,15 @@ async def test_an_inbox_answer_typed_at_the_command_line(world, logs, monkeypatc
     sam = world.talk(1)
     await sam.says("Who do we contact at the county about a specialist place consultation?")
     inbox = world.assistant.features.inbox.service
-    [query] = await inbox.list_queries(include_all=True)
-    await inbox.escalate(query_id=query.id, asker_id=teams_id(1))
+    [query] = await inbox.export.list_queries(include_all=True)
+    await inbox.log.escalate(query_id=query.id, asker_id=teams_id(1))
     monkeypatch.setenv("DATABASE_URL", world.services.settings.database.url)
     monkeypatch.setenv("SENCOBOT_TEAM_MAILBOX", TEAM)
     code = await asyncio.to_thread(main, [
         "inbox", "answer", query.id, "--by", "cli",
         "--text", "for ffion llewellyn-pryce email the SEND team; Ffion's mum can ring Clara Green on 03000 410816."])
     assert code == 0
-    outputs = Outputs(files=[capsys.readouterr().out, await inbox.export_csv()])
+    outputs = Outputs(files=[capsys.readouterr().out, await inbox.export.export_csv()])
     from integrations.db.reminders import outbound_messages
     from tests.privacy.conftest import rows
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from integrations.db.inbox import inbox_clusters, inbox_published
+from bot.content.store import SEEDED_BY
 from integrations.db.content import ContentRepository
 from integrations.db.content_tables import content_items, content_revisions
 from integrations.db.drafts import content_drafts, deck_imports
@@ -65,7 +66,9 @@ async def test_erasing_a_staff_member_keeps_the_work_without_them(world):
 
     erased = await world.privacy.delete_user(STAFF_AAD)
 
-    assert erased.pseudonymised == {"inbox_clusters": 2, "inbox_published": 1, "reminders": 1}
+    # The published answer also lives in the content store (one item, one revision) under their name.
+    assert erased.pseudonymised == {"inbox_clusters": 2, "inbox_published": 1, "reminders": 1,
+                                    "content_items": 1, "content_revisions": 1}
     clusters = await rows(world.database, inbox_clusters)
     assert sorted(c["status"] for c in clusters) == ["dismissed", "published"]
     assert all(c["answered_by"] is None for c in clusters)
@@ -73,7 +76,11 @@ async def test_erasing_a_staff_member_keeps_the_work_without_them(world):
     assert published["published_by"] == FORMER_STAFF and published["answer"].startswith("Only where")
     [broadcast] = await rows(world.database, reminders)
     assert broadcast["created_by"] is None and "21 and 22 May" in broadcast["text"]
-    tables = await database_text(world.database)
+    # The world's staff member is also a presenter at the forum: the deck's content, seeded into the store from
+    # the knowledge folder, credits her as presenter. That is the forum's published record, not her data.
+    tables = await database_text(world.database, skip=lambda table, row: (
+        (table == "content_items" and row["updated_by"] == SEEDED_BY)
+        or (table == "content_revisions" and row["changed_by"] == SEEDED_BY)))
     for key, text in tables.items():
         assert STAFF_NAME.lower() not in text.lower(), key
         assert STAFF_AAD not in text, key
