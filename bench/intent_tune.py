@@ -23,7 +23,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from knowledge.intents.classifier import (  # noqa: E402
-    BLIND2, SMALL_TALK, TfidfClassifier, blind_examples, own_phrasings, split_blind, split_blind2, split_own,
+    BLIND2, SMALL_TALK, AveragedClassifier, TfidfClassifier, blind_examples, own_phrasings, split_blind, split_blind2, split_own,
 )
 
 THRESHOLDS = (0.0, 0.2, 0.25, 0.3, 0.35, 0.4, 0.5)
@@ -65,7 +65,7 @@ def cross_validate(make, examples) -> dict:
 
 
 def interrogative_thresholds(examples) -> None:
-    """With the kept configuration: the confidence needed before a message worded as a question is taken from
+    """With the kept classifier (AveragedClassifier): the confidence needed before a message worded as a question is taken from
     the answerer (bot.router.INTERROGATIVE_CONFIDENCE); other messages keep the 0.3 threshold."""
     from sklearn.model_selection import StratifiedKFold
 
@@ -75,7 +75,7 @@ def interrogative_thresholds(examples) -> None:
     predicted, confidence = [""] * len(examples), np.zeros(len(examples))
     for train_index, test_index in StratifiedKFold(FOLDS, shuffle=True, random_state=SEED).split(
             np.zeros(len(examples)), labels):
-        model = TfidfClassifier().fit([examples[i] for i in train_index])
+        model = AveragedClassifier().fit([examples[i] for i in train_index])
         for row, i in zip(model.probabilities([examples[i].text for i in test_index]), test_index):
             predicted[i], confidence[i] = model.classes[int(row.argmax())], row.max()
     asking = [looks_interrogative(e.text) for e in examples]
@@ -113,7 +113,7 @@ def typo_robustness(examples) -> None:
 
 
 def confusion(examples, make=None) -> None:
-    """With the kept configuration (or ``make``): cross-validated accuracy and the label pairs confused most often,
+    """With ``make`` (the kept AveragedClassifier from the command line): cross-validated accuracy and the label pairs confused most often,
     on the training pool only. Used to decide which boundaries need more of our own phrasings; it prints counts,
     not the validation items themselves."""
     from collections import Counter
@@ -138,7 +138,7 @@ def confusion(examples, make=None) -> None:
 def main() -> None:
     examples = pool()
     if "--confusion" in sys.argv:
-        confusion(examples)
+        confusion(examples, AveragedClassifier)
         return
     if "--typos" in sys.argv:
         typo_robustness(examples)
