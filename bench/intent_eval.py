@@ -1,7 +1,8 @@
 """Intent classifier benchmark: accuracy on phrasings it never trained on, and how long it takes.
 
     .venv/bin/python bench/intent_eval.py            # own held-back, old blind hold-out, latency
-    .venv/bin/python bench/intent_eval.py --blind2   # also blind2's locked hold-out (scored once, at the end)
+    .venv/bin/python bench/intent_eval.py --blind2   # also blind2's hold-out: spent (scored once, 17:08 UTC,
+                                                     # d93e351); later prints are a record, not a fresh test
 
 Prints, for the kept candidate (the mean of two TF-IDF + logistic regression models, one also reading cue
 families: AveragedClassifier), the single TF-IDF + logistic regression model it replaced, and the rapidfuzz
@@ -110,7 +111,9 @@ def main() -> None:
         fit_seconds = time.perf_counter() - started
         held_sets = [("old blind hold-out", blind_held)]
         if with_blind2:
-            held_sets.append(("blind2 hold-out", blind2_held))
+            # Spent: scored once at 17:08 UTC on commit d93e351 (FIRST_CONTACT.md); re-printed here for the
+            # record, never tuned on.
+            held_sets.append(("blind2 hold-out (SPENT, re-printed only)", blind2_held))
         for label, held in held_sets:
             fresh = unseen(held, full)
             print(f"{name}: {label} {scores(full_model, held, threshold)}; "
