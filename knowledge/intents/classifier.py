@@ -1,11 +1,12 @@
 """A small intent classifier: what kind of message is this (a command, small talk, junk, or a question)?
 
-Trained at start-up, deterministically and in about a second, from plain phrasings (``phrasings.yaml`` and
-``phrasings_more.yaml``, written for the product, plus the training halves of ``blind_intents.jsonl`` and
-``blind2_intents.jsonl``), so a new way of saying "stop the reminders" is one line of data rather than another
-regular expression. There is no model file: the committed data and this module are the whole model. Two candidates were measured by
-``bench/intent_eval.py``: TF-IDF over character and word n-grams with logistic regression (kept: see the
-README for the figures) and a rapidfuzz nearest neighbour over the same phrasings.
+Trained at start-up, deterministically and in a few seconds, from plain phrasings (``phrasings.yaml``,
+``phrasings_more.yaml`` and ``phrasings_boundaries.yaml``, written for the product, plus the training halves of
+``blind_intents.jsonl`` and ``blind2_intents.jsonl``), so a new way of saying "stop the reminders" is one line of
+data rather than another regular expression. There is no model file: the committed data and this module are the
+whole model. Measured by ``bench/intent_eval.py``: the mean of two TF-IDF + logistic regression models, one also
+reading cue families (``AveragedClassifier``, kept: see the README for the figures), the single TF-IDF model, and
+a rapidfuzz nearest neighbour over the same phrasings.
 
 The classifier only says what a message looks like; the router decides what to do with a label and a
 confidence, and anything unsure goes to the FAQ answerer as a question.
