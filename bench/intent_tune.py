@@ -1,6 +1,7 @@
 """Chooses the intent classifier's configuration by cross-validation on training data only.
 
     .venv/bin/python bench/intent_tune.py [--quick]
+    .venv/bin/python bench/intent_tune.py --confusion | --interrogative | --typos | --fixed-items
 
 The pool is everything the product may train on: our phrasings minus their held-back fifth, the old blind
 file's training half and blind2's training half. Neither held-back set nor either blind hold-out is read.
@@ -135,7 +136,36 @@ def confusion(examples, make=None) -> None:
         print(f"  {count:3d}  {true} -> {predicted}")
 
 
+def fixed_items() -> None:
+    """Whether phrasings_boundaries.yaml helps on items it did not add: 5-fold CV over the earlier pool (the training
+    part of phrasings.yaml and phrasings_more.yaml, and both blind training halves); the boundary phrasings (their
+    training part) join the training folds only. Also printed for the blind-written items alone."""
+    from sklearn.model_selection import StratifiedKFold
+
+    from knowledge.intents.classifier import MORE_PHRASINGS, PHRASINGS, normalise
+
+    earlier_own = split_own(own_phrasings(PHRASINGS, MORE_PHRASINGS))[0]
+    earlier = earlier_own + split_blind(blind_examples())[0] + split_blind2(blind_examples(BLIND2))[0]
+    known = {normalise(e.text) for e in own_phrasings(PHRASINGS, MORE_PHRASINGS)}
+    boundary = [e for e in split_own(own_phrasings())[0] if normalise(e.text) not in known]
+    labels = [e.label for e in earlier]
+    by_others = np.arange(len(earlier)) >= len(earlier_own)
+    for name, make in (("single", TfidfClassifier), ("averaged", AveragedClassifier)):
+        for extra_name, extra in (("without", []), ("with", boundary)):
+            right = np.zeros(len(earlier), bool)
+            for train_index, test_index in StratifiedKFold(FOLDS, shuffle=True, random_state=SEED).split(
+                    np.zeros(len(earlier)), labels):
+                model = make().fit([earlier[i] for i in train_index] + extra)
+                for row, i in zip(model.probabilities([earlier[i].text for i in test_index]), test_index):
+                    right[i] = model.classes[int(row.argmax())] == labels[i]
+            print(f"{name}, {extra_name} the {len(boundary)} boundary phrasings: fixed items ({len(earlier)}) "
+                  f"{right.mean():.4f}, written by others ({by_others.sum()}) {right[by_others].mean():.4f}", flush=True)
+
+
 def main() -> None:
+    if "--fixed-items" in sys.argv:
+        fixed_items()
+        return
     examples = pool()
     if "--confusion" in sys.argv:
         confusion(examples, AveragedClassifier)
