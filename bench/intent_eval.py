@@ -30,7 +30,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bot.router import CLASSIFIER_CONFIDENCE, INTERROGATIVE_CONFIDENCE, acts_on  # noqa: E402
 from knowledge.intents.classifier import (  # noqa: E402
-    BLIND2, SMALL_TALK, AveragedClassifier, NearestNeighbourClassifier, TfidfClassifier, blind_examples, normalise, own_phrasings,
+    BLIND2, SMALL_TALK, AveragedClassifier, NearestNeighbourClassifier, TfidfClassifier, blind_examples, normalise,
+    own_phrasings,
     split_blind, split_blind2, split_own, training_examples,
 )
 

@@ -24,7 +24,8 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from knowledge.intents.classifier import (  # noqa: E402
-    BLIND2, SMALL_TALK, AveragedClassifier, TfidfClassifier, blind_examples, own_phrasings, split_blind, split_blind2, split_own,
+    BLIND2, SMALL_TALK, AveragedClassifier, TfidfClassifier, blind_examples, own_phrasings, split_blind, split_blind2,
+    split_own,
 )
 
 THRESHOLDS = (0.0, 0.2, 0.25, 0.3, 0.35, 0.4, 0.5)
@@ -66,8 +67,8 @@ def cross_validate(make, examples) -> dict:
 
 
 def interrogative_thresholds(examples) -> None:
-    """With the kept classifier (AveragedClassifier): the confidence needed before a message worded as a question is taken from
-    the answerer (bot.router.INTERROGATIVE_CONFIDENCE); other messages keep the 0.3 threshold."""
+    """With the kept classifier (AveragedClassifier): the confidence needed before a message worded as a question
+    is taken from the answerer (bot.router.INTERROGATIVE_CONFIDENCE); other messages keep the 0.3 threshold."""
     from sklearn.model_selection import StratifiedKFold
 
     from knowledge.intents.classifier import looks_interrogative
@@ -114,9 +115,9 @@ def typo_robustness(examples) -> None:
 
 
 def confusion(examples, make=None) -> None:
-    """With ``make`` (the kept AveragedClassifier from the command line): cross-validated accuracy and the label pairs confused most often,
-    on the training pool only. Used to decide which boundaries need more of our own phrasings; it prints counts,
-    not the validation items themselves."""
+    """With ``make`` (the kept AveragedClassifier from the command line): cross-validated accuracy and the label
+    pairs confused most often, on the training pool only. Used to decide which boundaries need more of our own
+    phrasings; it prints counts, not the validation items themselves."""
     from collections import Counter
 
     from sklearn.model_selection import StratifiedKFold
@@ -159,7 +160,8 @@ def fixed_items() -> None:
                 for row, i in zip(model.probabilities([earlier[i].text for i in test_index]), test_index):
                     right[i] = model.classes[int(row.argmax())] == labels[i]
             print(f"{name}, {extra_name} the {len(boundary)} boundary phrasings: fixed items ({len(earlier)}) "
-                  f"{right.mean():.4f}, written by others ({by_others.sum()}) {right[by_others].mean():.4f}", flush=True)
+                  f"{right.mean():.4f}, written by others ({by_others.sum()}) {right[by_others].mean():.4f}",
+                  flush=True)
 
 
 def main() -> None:

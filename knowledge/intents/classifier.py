@@ -78,8 +78,8 @@ def _bucket(key: str) -> int:
 
 
 def own_phrasings(*paths: Path) -> list[Example]:
-    """Our own phrasings, from phrasings.yaml, phrasings_more.yaml and phrasings_boundaries.yaml unless told otherwise; a text that
-    appears twice (after normalising) is kept once, under its first label."""
+    """Our own phrasings, from phrasings.yaml, phrasings_more.yaml and phrasings_boundaries.yaml unless told
+    otherwise; a text that appears twice (after normalising) is kept once, under its first label."""
     examples, seen = [], set()
     for path in paths or (PHRASINGS, MORE_PHRASINGS, BOUNDARY_PHRASINGS):
         # BaseLoader keeps "yes", "no" and "on" as the words people type, not booleans.
@@ -166,8 +166,8 @@ _CUES = {
                   "forget clear shred dleete delet deleet",
     "cue_stop": "stop pause mute silence unsubscribe disable halt end quit enough snooze opt-out turn_off switch_off "
                 "no_more opt_out",
-    "cue_start": "start restart enable resume subscribe resubscribe re-subscribe unmute activate turn_on switch_on opt_in "
-                 "re-enable",
+    "cue_start": "start restart enable resume subscribe resubscribe re-subscribe unmute activate turn_on switch_on "
+                 "opt_in re-enable",
     "cue_remind": "reminder reminders remind reminding notification notifications notify alert alerts nudge nudges "
                   "ping pings messages emails updates remiders reminders' notifs",
     "cue_booking": "booking bookings booked place places seat seats spot spots registration registered reservation "
