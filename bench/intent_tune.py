@@ -1,6 +1,7 @@
 """Chooses the intent classifier's configuration by cross-validation on training data only.
 
     .venv/bin/python bench/intent_tune.py [--quick]
+    .venv/bin/python bench/intent_tune.py --confusion | --interrogative | --typos | --fixed-items
 
 The pool is everything the product may train on: our phrasings minus their held-back fifth, the old blind
 file's training half and blind2's training half. Neither held-back set nor either blind hold-out is read.
@@ -23,7 +24,8 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from knowledge.intents.classifier import (  # noqa: E402
-    BLIND2, SMALL_TALK, TfidfClassifier, blind_examples, own_phrasings, split_blind, split_blind2, split_own,
+    BLIND2, SMALL_TALK, AveragedClassifier, TfidfClassifier, blind_examples, own_phrasings, split_blind, split_blind2,
+    split_own,
 )
 
 THRESHOLDS = (0.0, 0.2, 0.25, 0.3, 0.35, 0.4, 0.5)
@@ -65,8 +67,8 @@ def cross_validate(make, examples) -> dict:
 
 
 def interrogative_thresholds(examples) -> None:
-    """With the kept configuration: the confidence needed before a message worded as a question is taken from
-    the answerer (bot.router.INTERROGATIVE_CONFIDENCE); other messages keep the 0.3 threshold."""
+    """With the kept classifier (AveragedClassifier): the confidence needed before a message worded as a question
+    is taken from the answerer (bot.router.INTERROGATIVE_CONFIDENCE); other messages keep the 0.3 threshold."""
     from sklearn.model_selection import StratifiedKFold
 
     from knowledge.intents.classifier import looks_interrogative
@@ -75,7 +77,7 @@ def interrogative_thresholds(examples) -> None:
     predicted, confidence = [""] * len(examples), np.zeros(len(examples))
     for train_index, test_index in StratifiedKFold(FOLDS, shuffle=True, random_state=SEED).split(
             np.zeros(len(examples)), labels):
-        model = TfidfClassifier().fit([examples[i] for i in train_index])
+        model = AveragedClassifier().fit([examples[i] for i in train_index])
         for row, i in zip(model.probabilities([examples[i].text for i in test_index]), test_index):
             predicted[i], confidence[i] = model.classes[int(row.argmax())], row.max()
     asking = [looks_interrogative(e.text) for e in examples]
@@ -112,8 +114,64 @@ def typo_robustness(examples) -> None:
         print(f"typos={typos}: clean {clean / len(examples):.4f}, misspelt {misspelt / total_misspelt:.4f}", flush=True)
 
 
+def confusion(examples, make=None) -> None:
+    """With ``make`` (the kept AveragedClassifier from the command line): cross-validated accuracy and the label
+    pairs confused most often, on the training pool only. Used to decide which boundaries need more of our own
+    phrasings; it prints counts, not the validation items themselves."""
+    from collections import Counter
+
+    from sklearn.model_selection import StratifiedKFold
+
+    labels = [e.label for e in examples]
+    pairs, right = Counter(), 0
+    for train_index, test_index in StratifiedKFold(FOLDS, shuffle=True, random_state=SEED).split(
+            np.zeros(len(examples)), labels):
+        model = (make or TfidfClassifier)().fit([examples[i] for i in train_index])
+        for row, i in zip(model.probabilities([examples[i].text for i in test_index]), test_index):
+            predicted = model.classes[int(row.argmax())]
+            right += predicted == labels[i]
+            if predicted != labels[i]:
+                pairs[(labels[i], predicted)] += 1
+    print(f"pool {len(examples)}: CV exact {right / len(examples):.4f}; most confused (true -> predicted):")
+    for (true, predicted), count in pairs.most_common(25):
+        print(f"  {count:3d}  {true} -> {predicted}")
+
+
+def fixed_items() -> None:
+    """Whether phrasings_boundaries.yaml helps on items it did not add: 5-fold CV over the earlier pool (the training
+    part of phrasings.yaml and phrasings_more.yaml, and both blind training halves); the boundary phrasings (their
+    training part) join the training folds only. Also printed for the blind-written items alone."""
+    from sklearn.model_selection import StratifiedKFold
+
+    from knowledge.intents.classifier import MORE_PHRASINGS, PHRASINGS, normalise
+
+    earlier_own = split_own(own_phrasings(PHRASINGS, MORE_PHRASINGS))[0]
+    earlier = earlier_own + split_blind(blind_examples())[0] + split_blind2(blind_examples(BLIND2))[0]
+    known = {normalise(e.text) for e in own_phrasings(PHRASINGS, MORE_PHRASINGS)}
+    boundary = [e for e in split_own(own_phrasings())[0] if normalise(e.text) not in known]
+    labels = [e.label for e in earlier]
+    by_others = np.arange(len(earlier)) >= len(earlier_own)
+    for name, make in (("single", TfidfClassifier), ("averaged", AveragedClassifier)):
+        for extra_name, extra in (("without", []), ("with", boundary)):
+            right = np.zeros(len(earlier), bool)
+            for train_index, test_index in StratifiedKFold(FOLDS, shuffle=True, random_state=SEED).split(
+                    np.zeros(len(earlier)), labels):
+                model = make().fit([earlier[i] for i in train_index] + extra)
+                for row, i in zip(model.probabilities([earlier[i].text for i in test_index]), test_index):
+                    right[i] = model.classes[int(row.argmax())] == labels[i]
+            print(f"{name}, {extra_name} the {len(boundary)} boundary phrasings: fixed items ({len(earlier)}) "
+                  f"{right.mean():.4f}, written by others ({by_others.sum()}) {right[by_others].mean():.4f}",
+                  flush=True)
+
+
 def main() -> None:
+    if "--fixed-items" in sys.argv:
+        fixed_items()
+        return
     examples = pool()
+    if "--confusion" in sys.argv:
+        confusion(examples, AveragedClassifier)
+        return
     if "--typos" in sys.argv:
         typo_robustness(examples)
         return
