@@ -24,6 +24,7 @@ from integrations.db import Database
 from integrations.db.host import ConversationReferences, ProcessedActivities
 from integrations.db.rate_limits import RateLimits
 from integrations.db.reminders import Outbox
+from integrations.db.turns import TurnLedger
 from integrations.mail.smtp import MailSender
 from knowledge.engine import Thresholds
 
@@ -49,6 +50,8 @@ class Core:
     outgoing: Outgoing
     # The incoming per-user limit, counted in the database every replica shares.
     limiter: SharedLimiter
+    # Where a turn ends: the activity marked done, its state and its replies, in one transaction.
+    turns: TurnLedger
 
     @property
     def staff_ids(self) -> frozenset[str]:
@@ -82,4 +85,5 @@ def build_core(settings: Settings, *, clock: Clock, database: Optional[Database]
         processed=ProcessedActivities(database),
         outgoing=Outgoing(lambda session: build_sender(session, settings, clock, database, now=pacing_seconds)),
         limiter=SharedLimiter(settings.bot.rate_limit_per_minute, clock, RateLimits(database)),
+        turns=TurnLedger(database),
     )
