@@ -132,7 +132,10 @@ async def messages(request: web.Request) -> web.Response:
     if _ESCAPED_SURROGATE.search(raw):
         # JSON may escape a lone UTF-16 surrogate; Python keeps it, and the database then refuses it.
         body = _without_lone_surrogates(body)
-    problem = _raw_problem(body)
+    if b"\\u0000" in raw:
+        # PostgreSQL refuses NUL in text; no Teams client sends one, so it is dropped, not refused.
+        body = _without_nul(body)
+    problem = _raw_problem(body) or _size_problem(body)
     if problem:
         return _error(400, problem)
     try:
@@ -182,6 +185,50 @@ def _without_lone_surrogates(value):
     if isinstance(value, dict):
         return {_without_lone_surrogates(key): _without_lone_surrogates(item) for key, item in value.items()}
     return value
+
+
+def _without_nul(value):
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, list):
+        return [_without_nul(item) for item in value]
+    if isinstance(value, dict):
+        return {_without_nul(key): _without_nul(item) for key, item in value.items()}
+    return value
+
+
+# The longest value each stored field of an activity may have: the column it ends up in (bot state
+# keys are "<channel>/conversations/<id>", 512 in all; conversation references; the done marks).
+# Ids are refused rather than cut, since two long ids cut alike would become one person.
+ID_LIMITS = {
+    ("id",): 256,
+    ("channelId",): 64,
+    ("serviceUrl",): 512,
+    ("from", "id"): 256,
+    ("from", "aadObjectId"): 128,
+    ("recipient", "id"): 256,
+    ("conversation", "id"): 400,
+    ("conversation", "tenantId"): 128,
+    ("channelData", "tenant", "id"): 128,
+}
+# Display names are only shown, so a long one is shortened instead.
+NAME_LIMIT = 256
+
+
+def _size_problem(body: dict) -> Optional[str]:
+    for path, limit in ID_LIMITS.items():
+        value = body
+        for part in path:
+            value = value.get(part) if isinstance(value, dict) else None
+        if isinstance(value, str) and len(value) > limit:
+            return f"activity field {'.'.join(path)} is longer than {limit} characters"
+        if value is not None and len(path) > 1 and not isinstance(value, str):
+            return f"activity field {'.'.join(path)} must be a string"
+    for holder in ("from", "recipient", "conversation"):
+        part = body.get(holder)
+        if isinstance(part, dict) and isinstance(part.get("name"), str) and len(part["name"]) > NAME_LIMIT:
+            part["name"] = part["name"][:NAME_LIMIT]
+    return None
 
 
 def _nesting_depth(value) -> int:

@@ -24,12 +24,13 @@ from sqlalchemy import func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
-from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, Integer, String, Table, text
+from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, Integer, Table, text
 
 from integrations.db.engine import Database
 from integrations.db.metadata import metadata
 from integrations.db.rows import from_row
 from integrations.db.types import UtcDateTime
+from integrations.db.types import String
 
 
 # --- tables ---

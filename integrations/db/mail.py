@@ -10,11 +10,12 @@ from typing import Optional
 
 from sqlalchemy import and_, delete, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy import Column, Integer, LargeBinary, String, Table
+from sqlalchemy import Column, Integer, LargeBinary, Table
 
 from integrations.db.engine import Database
 from integrations.db.metadata import metadata
 from integrations.db.types import UtcDateTime
+from integrations.db.types import String
 
 
 # --- tables ---
