@@ -25,7 +25,8 @@ from bot.clock import Clock, pacing_seconds
 from bot.replies import ReplyAdapter, SdkTokens
 from bot.reminders.service import build_sender
 from bot.security import SigningKeys, TenantGate, TokenGate, bot_framework_config, openid_metadata_url, token_issuer
-from bot.settings import Settings
+from bot.settings import Settings, SettingsError
+from bot.signed_links import MISSING_KEY
 from bot.assistant import Assistant, build_assistant
 from bot.core import Core, build_core
 from integrations.db import Database
@@ -75,6 +76,8 @@ def create_app(
     run_background: bool = True,
     credentials_factory=None,
 ) -> web.Application:
+    if settings.bot.app_id and not settings.link_signing_key:
+        raise SettingsError(MISSING_KEY)
     if core is None:
         if clock is None:
             raise TypeError("create_app needs the process clock (or a Core built with one)")

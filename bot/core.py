@@ -79,7 +79,7 @@ def build_core(settings: Settings, *, clock: Clock, database: Optional[Database]
         answerer=answerer,
         notifier=notifier if notifier is not None else ScheduledNotifier(Outbox(database), clock),
         mail=mail,
-        signer=LinkSigner.from_settings_key(settings.link_signing_key),
+        signer=LinkSigner.for_settings(settings),
         redactor=redactor_for(settings),
         references=ConversationReferences(database),
         processed=ProcessedActivities(database),
