@@ -84,7 +84,11 @@ def create_app(
         core = build_core(settings, clock=clock, database=database)
     assistant = build_assistant(core)
     adapter = create_adapter(settings, credentials_factory=credentials_factory, core=core)
-    app = web.Application(client_max_size=settings.server.max_body_bytes)
+    # Teams' tokens are a few KB; aiohttp's own limit (8 KB a header) answers a longer one with a 400 that
+    # quotes the header's start (the token) and logs a traceback. Up to 64 KB reaches the token gate,
+    # which refuses it quietly.
+    app = web.Application(client_max_size=settings.server.max_body_bytes,
+                          handler_args={"max_field_size": MAX_HEADER_BYTES, "max_line_size": MAX_HEADER_BYTES})
     app[ASSISTANT_KEY] = assistant
     app[ADAPTER_KEY] = adapter
     if settings.bot.app_id:
@@ -166,6 +170,8 @@ async def messages(request: web.Request) -> web.Response:
         log.exception("activity processing failed before the turn")
         return _error(500, "internal error")
     if invoke_response is not None:
+        if invoke_response.body is None:
+            return web.Response(status=invoke_response.status)
         return web.Response(
             status=invoke_response.status,
             body=json.dumps(_serialise(invoke_response.body)),
@@ -175,6 +181,7 @@ async def messages(request: web.Request) -> web.Response:
 
 
 MAX_BODY_NESTING = 64
+MAX_HEADER_BYTES = 65536
 _ESCAPED_SURROGATE = re.compile(rb"\\u[dD][89a-fA-F]")
 # json pairs escaped surrogates into one code point, so any surrogate left in a str is alone.
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")

@@ -46,6 +46,8 @@ ASK_WORDS = {"ask", "ask a question"}
 SLOW_DOWN = ("You're sending messages faster than I can answer them. Please wait a minute, "
              "then send your question again.")
 UNREADABLE_CARD = "Sorry, I couldn't read that button press. Please try again from the card, or type \"help\"."
+STAFF_ONLY = "Sorry, only the inclusion team can do that."
+REFUSED = "senco.invoke_refused"
 BUSY = ("Sorry, I was still working on another message of yours. Please send that one again.")
 # A turn whose state another process changed meanwhile is run again, this many times in all.
 TURN_ATTEMPTS = 3
@@ -344,7 +346,8 @@ class SencoBot(ActivityHandler):
             return False
         if action.staff_only and not asker.is_staff:
             log.warning("non-staff user attempted staff action %s", name)
-            await turn_context.send_activity("Sorry, only the inclusion team can do that.")
+            turn_context.turn_state[REFUSED] = STAFF_ONLY
+            await turn_context.send_activity(STAFF_ONLY)
             return True
         await action.handle(turn_context, dc, data)
         return True
@@ -358,7 +361,8 @@ class SencoBot(ActivityHandler):
 
     async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse:
         if turn_context.activity.name != "adaptiveCard/action":
-            return await super().on_invoke_activity(turn_context)
+            # Teams expects 200 with no body for an invoke a bot does not handle (a 501 shows an error).
+            return InvokeResponse(status=200)
         # Action.Execute (universal actions) arrives as an invoke; its data is handled like a submit.
         # The body is a plain dict so the web route serialises it exactly once.
         value = turn_context.activity.value if isinstance(turn_context.activity.value, dict) else {}
@@ -382,7 +386,8 @@ class SencoBot(ActivityHandler):
             body={
                 "statusCode": 200,
                 "type": "application/vnd.microsoft.activity.message",
-                "value": "Done" if handled else "That button has expired. Please ask again.",
+                "value": turn_context.turn_state.get(REFUSED) or
+                ("Done" if handled else "That button has expired. Please ask again."),
             },
         )
 
