@@ -164,16 +164,19 @@ class SencoBot(ActivityHandler):
             await self._deliver(turn_context, held, ids)
 
     async def _deliver(self, turn_context: TurnContext, activities: list, ids: list[int]) -> None:
-        try:
-            outcomes = await turn_context.adapter.send_held(turn_context, activities)
-        except Exception as exc:
-            # Committed already: the background sender delivers them once the grace has passed.
-            log.warning("replies not sent after the turn (%s); left in the outbox", type(exc).__name__)
-            return
-        now = self._clock.now()
-        await self._turns.delivered([i for i, o in zip(ids, outcomes) if o == "sent"], now)
-        await self._turns.delivered([i for i, o in zip(ids, outcomes) if o == "failed"], now, status="failed")
-        await self._turns.due_now([i for i, o in zip(ids, outcomes) if o == "later"], now)
+        for activity, reply_id in zip(activities, ids):
+            try:
+                [outcome] = await turn_context.adapter.send_held(turn_context, [activity])
+            except Exception as exc:
+                # Committed already: the background sender delivers it once the grace has passed.
+                log.warning("a reply was not sent after the turn (%s); left in the outbox", type(exc).__name__)
+                continue
+            # Recorded at once, reply by reply: a crash can repeat only the reply in flight at that moment.
+            now = self._clock.now()
+            if outcome == "later":
+                await self._turns.due_now([reply_id], now)
+            else:
+                await self._turns.delivered([reply_id], now, status="sent" if outcome == "sent" else "failed")
 
     async def _resend_undelivered(self, turn_context: TurnContext, key: str) -> None:
         """A retry of a committed turn: send what it said that has not reached the user yet."""
