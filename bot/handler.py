@@ -16,6 +16,7 @@ from typing import Optional
 
 from botbuilder.core import (
     ActivityHandler,
+    BotFrameworkAdapter,
     CardFactory,
     InvokeResponse,
     MessageFactory,
@@ -92,6 +93,14 @@ class SencoBot(ActivityHandler):
     # -- the turn -----------------------------------------------------------------------------
 
     async def on_turn(self, turn_context: TurnContext):
+        await self._turn(turn_context)
+        if turn_context.activity.type == ActivityTypes.invoke \
+                and turn_context.turn_state.get(BotFrameworkAdapter._INVOKE_RESPONSE_KEY) is None:
+            # A repeated, throttled or busy invoke answers nothing, but Teams wants 200, not the SDK's 501.
+            await turn_context.send_activity(Activity(type=ActivityTypes.invoke_response,
+                                                      value=InvokeResponse(status=200)))
+
+    async def _turn(self, turn_context: TurnContext):
         activity = turn_context.activity
         key = None
         if activity.id and activity.type in (ActivityTypes.message, ActivityTypes.invoke):
