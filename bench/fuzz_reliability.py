@@ -74,7 +74,7 @@ def generate(count: int, seed: int) -> list[tuple[bytes, str]]:
                        id=rng.choice([uuid.UUID(int=rng.getrandbits(128)).hex, f"dup-{rng.randrange(50)}",
                                       uuid.UUID(int=rng.getrandbits(128)).hex, "x" * rng.choice([10, 300])]),
                        serviceUrl="CONNECTOR_URL",
-                       **{"from": {"id": rng.choice([f"29:fuzz-{user}", f"29:fuzz-{user}\x00", "2" * 300]),
+                       **{"from": {"id": rng.choice([f"29:fuzz-{user}"] * 6 + [f"29:fuzz-{user}\x00", "2" * 300]),
                                    "name": name, "aadObjectId": f"aad-{user}"},
                           "conversation": {"id": rng.choice([f"a:fuzz-{user}"] * 8 + ["a:" + "c" * 500]),
                                            "conversationType": "personal", "tenantId": "tenant-1"}})
