@@ -69,8 +69,7 @@ async def test_killed_mid_turn_restarted_and_redelivered_every_user_is_answered_
             async with app_process(env) as (process, url):
                 first = asyncio.create_task(post_all(session, url, activities))
                 # Killed once some users have their answer and the rest are mid-turn.
-                while len(connector.accepted) < USERS // 4:
-                    await asyncio.sleep(0.005)
+                await connector.wait_for_accepted(USERS // 4)
                 process.kill()
                 statuses = await first
             answered_before = len(connector.accepted)
