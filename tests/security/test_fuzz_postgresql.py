@@ -20,7 +20,7 @@ def load_bench():
 
 async def test_fuzzed_activities_on_two_processes_sharing_postgresql_never_get_a_5xx(pg_url):
     bench = load_bench()
-    cases = bench.generate(120, seed=7)
+    cases = bench.generate(60, seed=7)
     result = await bench.run("postgresql", 2, cases, concurrency=8)
     assert result["5xx"] == 0 and result["dropped"] == 0, result
-    assert result["2xx"] > 20, result
+    assert result["2xx"] > 10, result
