@@ -100,6 +100,8 @@ async def run(count: int, senders: int, database_url: str | None) -> int:
             "mail.smtp_host": "127.0.0.1", "mail.smtp_port": smtp.port, "mail.smtp_starttls": False,
             "mail.imap_host": imap.host, "mail.imap_port": imap.port, "mail.imap_tls": False,
             "mail.imap_username": imap.user, "mail.imap_batch_size": 100, "inbox.digest_enabled": False,
+            # A throughput test, not a flood: the hourly ceiling on auto-replies would stop it at 500.
+            "mail.auto_reply_max_per_hour": 0,
         })
         core = build_core(settings, clock=SystemClock(), database=database,
                           mail=SmtpSender(SmtpConfig(host="127.0.0.1", port=smtp.port, attempts=5, backoff_seconds=0.05)))

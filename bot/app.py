@@ -25,7 +25,8 @@ from bot.clock import Clock, pacing_seconds
 from bot.replies import ReplyAdapter, SdkTokens
 from bot.reminders.service import build_sender
 from bot.security import SigningKeys, TenantGate, TokenGate, bot_framework_config, openid_metadata_url, token_issuer
-from bot.settings import Settings
+from bot.settings import Settings, SettingsError
+from bot.signed_links import MISSING_KEY
 from bot.assistant import Assistant, build_assistant
 from bot.core import Core, build_core
 from integrations.db import Database
@@ -75,13 +76,19 @@ def create_app(
     run_background: bool = True,
     credentials_factory=None,
 ) -> web.Application:
+    if settings.bot.app_id and not settings.link_signing_key:
+        raise SettingsError(MISSING_KEY)
     if core is None:
         if clock is None:
             raise TypeError("create_app needs the process clock (or a Core built with one)")
         core = build_core(settings, clock=clock, database=database)
     assistant = build_assistant(core)
     adapter = create_adapter(settings, credentials_factory=credentials_factory, core=core)
-    app = web.Application(client_max_size=settings.server.max_body_bytes)
+    # Teams' tokens are a few KB; aiohttp's own limit (8 KB a header) answers a longer one with a 400 that
+    # quotes the header's start (the token) and logs a traceback. Up to 64 KB reaches the token gate,
+    # which refuses it quietly.
+    app = web.Application(client_max_size=settings.server.max_body_bytes,
+                          handler_args={"max_field_size": MAX_HEADER_BYTES, "max_line_size": MAX_HEADER_BYTES})
     app[ASSISTANT_KEY] = assistant
     app[ADAPTER_KEY] = adapter
     if settings.bot.app_id:
@@ -132,7 +139,10 @@ async def messages(request: web.Request) -> web.Response:
     if _ESCAPED_SURROGATE.search(raw):
         # JSON may escape a lone UTF-16 surrogate; Python keeps it, and the database then refuses it.
         body = _without_lone_surrogates(body)
-    problem = _raw_problem(body)
+    if b"\\u0000" in raw:
+        # PostgreSQL refuses NUL in text; no Teams client sends one, so it is dropped, not refused.
+        body = _without_nul(body)
+    problem = _raw_problem(body) or _size_problem(body)
     if problem:
         return _error(400, problem)
     try:
@@ -160,6 +170,8 @@ async def messages(request: web.Request) -> web.Response:
         log.exception("activity processing failed before the turn")
         return _error(500, "internal error")
     if invoke_response is not None:
+        if invoke_response.body is None:
+            return web.Response(status=invoke_response.status)
         return web.Response(
             status=invoke_response.status,
             body=json.dumps(_serialise(invoke_response.body)),
@@ -169,6 +181,7 @@ async def messages(request: web.Request) -> web.Response:
 
 
 MAX_BODY_NESTING = 64
+MAX_HEADER_BYTES = 65536
 _ESCAPED_SURROGATE = re.compile(rb"\\u[dD][89a-fA-F]")
 # json pairs escaped surrogates into one code point, so any surrogate left in a str is alone.
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
@@ -182,6 +195,50 @@ def _without_lone_surrogates(value):
     if isinstance(value, dict):
         return {_without_lone_surrogates(key): _without_lone_surrogates(item) for key, item in value.items()}
     return value
+
+
+def _without_nul(value):
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, list):
+        return [_without_nul(item) for item in value]
+    if isinstance(value, dict):
+        return {_without_nul(key): _without_nul(item) for key, item in value.items()}
+    return value
+
+
+# The longest value each stored field of an activity may have: the column it ends up in (bot state
+# keys are "<channel>/conversations/<id>", 512 in all; conversation references; the done marks).
+# Ids are refused rather than cut, since two long ids cut alike would become one person.
+ID_LIMITS = {
+    ("id",): 256,
+    ("channelId",): 64,
+    ("serviceUrl",): 512,
+    ("from", "id"): 256,
+    ("from", "aadObjectId"): 128,
+    ("recipient", "id"): 256,
+    ("conversation", "id"): 400,
+    ("conversation", "tenantId"): 128,
+    ("channelData", "tenant", "id"): 128,
+}
+# Display names are only shown, so a long one is shortened instead.
+NAME_LIMIT = 256
+
+
+def _size_problem(body: dict) -> Optional[str]:
+    for path, limit in ID_LIMITS.items():
+        value = body
+        for part in path:
+            value = value.get(part) if isinstance(value, dict) else None
+        if isinstance(value, str) and len(value) > limit:
+            return f"activity field {'.'.join(path)} is longer than {limit} characters"
+        if value is not None and len(path) > 1 and not isinstance(value, str):
+            return f"activity field {'.'.join(path)} must be a string"
+    for holder in ("from", "recipient", "conversation"):
+        part = body.get(holder)
+        if isinstance(part, dict) and isinstance(part.get("name"), str) and len(part["name"]) > NAME_LIMIT:
+            part["name"] = part["name"][:NAME_LIMIT]
+    return None
 
 
 def _nesting_depth(value) -> int:

@@ -6,8 +6,16 @@ Templates live in bot/templates/cards and bot/<feature>/templates/cards (*.json.
 from __future__ import annotations
 
 import json
+import re
 
 from bot.rendering import environment as _environment
+
+# A terminal shows no Markdown, so user text escaped for cards (bot.rendering.inert) is shown plain.
+_ESCAPED = re.compile(r"\\([\\`*_\[\]()<>~#|.+\-])")
+
+
+def plain(text) -> str:
+    return _ESCAPED.sub(r"\1", str(text)).replace("\u200b", "")
 
 ADAPTIVE_CARD = "application/vnd.microsoft.card.adaptive"
 
@@ -54,10 +62,10 @@ def card_to_text(card: dict) -> str:
             return
         kind = node.get("type")
         if kind == "TextBlock" and node.get("text"):
-            lines.append(str(node["text"]))
+            lines.append(plain(node["text"]))
         elif kind == "FactSet":
             for fact in node.get("facts", []):
-                lines.append(f"  {fact.get('title')}: {fact.get('value')}")
+                lines.append(f"  {fact.get('title')}: {plain(fact.get('value'))}")
         elif kind in ("Input.Text", "Input.ChoiceSet", "Input.Number", "Input.Date", "Input.Time"):
             label = node.get("label") or node.get("placeholder") or node.get("id")
             lines.append(f"  [{label}]")

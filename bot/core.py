@@ -24,6 +24,7 @@ from integrations.db import Database
 from integrations.db.host import ConversationReferences, ProcessedActivities
 from integrations.db.rate_limits import RateLimits
 from integrations.db.reminders import Outbox
+from integrations.db.turns import TurnLedger
 from integrations.mail.smtp import MailSender
 from knowledge.engine import Thresholds
 
@@ -49,6 +50,8 @@ class Core:
     outgoing: Outgoing
     # The incoming per-user limit, counted in the database every replica shares.
     limiter: SharedLimiter
+    # Where a turn ends: the activity marked done, its state and its replies, in one transaction.
+    turns: TurnLedger
 
     @property
     def staff_ids(self) -> frozenset[str]:
@@ -76,10 +79,11 @@ def build_core(settings: Settings, *, clock: Clock, database: Optional[Database]
         answerer=answerer,
         notifier=notifier if notifier is not None else ScheduledNotifier(Outbox(database), clock),
         mail=mail,
-        signer=LinkSigner.from_settings_key(settings.link_signing_key),
+        signer=LinkSigner.for_settings(settings),
         redactor=redactor_for(settings),
         references=ConversationReferences(database),
         processed=ProcessedActivities(database),
         outgoing=Outgoing(lambda session: build_sender(session, settings, clock, database, now=pacing_seconds)),
         limiter=SharedLimiter(settings.bot.rate_limit_per_minute, clock, RateLimits(database)),
+        turns=TurnLedger(database),
     )

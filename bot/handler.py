@@ -6,13 +6,17 @@ saved only when the turn succeeds, so a failing turn leaves stored state as it w
 """
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import inspect
 import logging
 import secrets
 from datetime import timedelta
+from typing import Optional
 
 from botbuilder.core import (
     ActivityHandler,
+    BotFrameworkAdapter,
     CardFactory,
     InvokeResponse,
     MessageFactory,
@@ -25,10 +29,14 @@ from bot.cards import render_card
 from bot.core import Core
 from bot.ratelimit import SlidingWindowLimiter
 from bot.registry import Registry
+from bot.replies import HELD_REPLIES, text_and_card
+from bot.storage import hold_state_writes, release_state_writes
 from bot.router import Intent
 from bot.security import card_data_problem
 from bot.staff import staff_team_from
 from bot.turn import Asker, asker_of
+from integrations.db.host import EtagConflict
+from integrations.db.turns import AlreadyDone, HeldReply
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +47,14 @@ ASK_WORDS = {"ask", "ask a question"}
 SLOW_DOWN = ("You're sending messages faster than I can answer them. Please wait a minute, "
              "then send your question again.")
 UNREADABLE_CARD = "Sorry, I couldn't read that button press. Please try again from the card, or type \"help\"."
+STAFF_ONLY = "Sorry, only the inclusion team can do that."
+REFUSED = "senco.invoke_refused"
+BUSY = ("Sorry, I was still working on another message of yours. Please send that one again.")
+# A turn whose state another process changed meanwhile is run again, this many times in all.
+TURN_ATTEMPTS = 3
+# Replies committed with a turn are the turn's to send; the background sender takes any still
+# undelivered after this (a crash between the commit and the send).
+REPLY_GRACE = timedelta(seconds=60)
 WELCOME_EXAMPLES = (
     "when does the NPQ deadline close?",
     "what is the school's role at tribunal?",
@@ -58,7 +74,8 @@ class SencoBot(ActivityHandler):
         self.router = registry.router
         self.dialogs = registry.dialogs
         self._references = core.references
-        self._processed = core.processed
+        self._turns = core.turns
+        self._locks = KeyedLocks()
         self._staff_ids = core.staff_ids
         self._dedupe_ttl = timedelta(seconds=settings.bot.dedupe_ttl_seconds)
         self._max_chars = settings.bot.max_message_chars
@@ -76,33 +93,125 @@ class SencoBot(ActivityHandler):
     # -- the turn -----------------------------------------------------------------------------
 
     async def on_turn(self, turn_context: TurnContext):
+        await self._turn(turn_context)
+        if turn_context.activity.type == ActivityTypes.invoke \
+                and turn_context.turn_state.get(BotFrameworkAdapter._INVOKE_RESPONSE_KEY) is None:
+            # A repeated, throttled or busy invoke answers nothing, but Teams wants 200, not the SDK's 501.
+            await turn_context.send_activity(Activity(type=ActivityTypes.invoke_response,
+                                                      value=InvokeResponse(status=200)))
+
+    async def _turn(self, turn_context: TurnContext):
         activity = turn_context.activity
+        key = None
         if activity.id and activity.type in (ActivityTypes.message, ActivityTypes.invoke):
-            key = f"{activity.channel_id}|{getattr(activity.conversation, 'id', '')}|{activity.id}"
-            if not await self._processed.claim(key[:600], self._clock.now(), self._dedupe_ttl):
+            key = f"{activity.channel_id}|{getattr(activity.conversation, 'id', '')}|{activity.id}"[:600]
+        # One turn at a time per conversation in this process: two messages sent at once would
+        # otherwise both read the dialog state and one would overwrite the other. Across processes
+        # the state's e-tag catches it and the turn is run again (below).
+        async with self._conversation_lock(activity):
+            if key is not None and await self._turns.is_done(key, self._clock.now()):
                 log.info("duplicate activity acknowledged without processing")
+                await self._resend_undelivered(turn_context, key)
                 return
-        if activity.type in (ActivityTypes.message, ActivityTypes.invoke) and not await self._within_rate_limit(turn_context):
-            return
-        if self._staff_team is not None:
-            await self._staff_team.resolve(turn_context)
-        await self._remember_reference(turn_context)
+            if activity.type in (ActivityTypes.message, ActivityTypes.invoke) \
+                    and not await self._within_rate_limit(turn_context):
+                return
+            if self._staff_team is not None:
+                await self._staff_team.resolve(turn_context)
+            await self._remember_reference(turn_context)
+            for attempt in range(1, TURN_ATTEMPTS + 1):
+                try:
+                    await self._run_and_commit(turn_context, key)
+                    return
+                except EtagConflict:
+                    log.info("state changed under a turn (attempt %d); running it again", attempt)
+                    for state in (self._conversation_state, self._user_state):
+                        turn_context.turn_state.pop(state._context_service_key, None)
+                except AlreadyDone:
+                    log.info("duplicate activity committed by another delivery; its replies were dropped")
+                    return
+            await self._send_now(turn_context, [MessageFactory.text(BUSY)])
+
+    async def _run_and_commit(self, turn_context: TurnContext, key: Optional[str]) -> None:
+        """Runs the turn with its replies and state held back, then commits them with the done mark and
+        sends the replies at once. Nothing the turn says leaves before its commit."""
+        holds = getattr(turn_context.adapter, "holds_replies", False)
+        held: list = []
+        if holds:
+            turn_context.turn_state[HELD_REPLIES] = held
+        writes, token = hold_state_writes()
         try:
-            await super().on_turn(turn_context)
-        except Exception:
-            code = secrets.token_hex(3).upper()
-            log.exception("turn failed, reference %s", code)
-            # State is deliberately not saved: the failed turn's partial changes are dropped.
             try:
-                await turn_context.send_activity(
-                    f"Sorry, something went wrong on my side. If it keeps happening, quote reference {code} "
-                    "to the inclusion team."
-                )
+                await super().on_turn(turn_context)
+                await self._conversation_state.save_changes(turn_context)
+                await self._user_state.save_changes(turn_context)
+            except EtagConflict:
+                raise
+            except Exception:
+                code = secrets.token_hex(3).upper()
+                log.exception("turn failed, reference %s", code)
+                # The failed turn's state and replies are dropped; only the apology goes out.
+                held.clear()
+                writes.clear()
+                try:
+                    await turn_context.send_activity(
+                        f"Sorry, something went wrong on my side. If it keeps happening, quote reference {code} "
+                        "to the inclusion team."
+                    )
+                except Exception as exc:
+                    log.warning("could not send the apology for %s: %s", code, type(exc).__name__)
+        finally:
+            release_state_writes(token)
+            turn_context.turn_state.pop(HELD_REPLIES, None)
+        incoming = turn_context.activity
+        replies = [HeldReply(user_id=_recipient_id(incoming, reply), text=text, card=card)
+                   for reply in held for text, card in [text_and_card(reply.serialize())]]
+        now = self._clock.now()
+        ids = await self._turns.commit(activity_key=key, now=now, ttl=self._dedupe_ttl, writes=writes,
+                                       replies=replies, grace=REPLY_GRACE)
+        if held:
+            await self._deliver(turn_context, held, ids)
+
+    async def _deliver(self, turn_context: TurnContext, activities: list, ids: list[int]) -> None:
+        for activity, reply_id in zip(activities, ids):
+            try:
+                [outcome] = await turn_context.adapter.send_held(turn_context, [activity])
             except Exception as exc:
-                log.warning("could not send the apology for %s: %s", code, type(exc).__name__)
+                # Committed already: the background sender delivers it once the grace has passed.
+                log.warning("a reply was not sent after the turn (%s); left in the outbox", type(exc).__name__)
+                continue
+            # Recorded at once, reply by reply: a crash can repeat only the reply in flight at that moment.
+            now = self._clock.now()
+            if outcome == "later":
+                await self._turns.due_now([reply_id], now)
+            else:
+                await self._turns.delivered([reply_id], now, status="sent" if outcome == "sent" else "failed")
+
+    async def _resend_undelivered(self, turn_context: TurnContext, key: str) -> None:
+        """A retry of a committed turn: send what it said that has not reached the user yet."""
+        if not getattr(turn_context.adapter, "holds_replies", False):
             return
-        await self._conversation_state.save_changes(turn_context)
-        await self._user_state.save_changes(turn_context)
+        now = self._clock.now()
+        queued = await self._turns.take_undelivered(key, f"turn-{secrets.token_hex(4)}", now, REPLY_GRACE)
+        if not queued:
+            return
+        activities = []
+        for reply in queued:
+            activity = MessageFactory.text(reply.text) if reply.card is None else \
+                MessageFactory.attachment(CardFactory.adaptive_card(reply.card), text=reply.text or None)
+            activities.append(TurnContext.apply_conversation_reference(
+                activity, TurnContext.get_conversation_reference(turn_context.activity)))
+        await self._deliver(turn_context, activities, [reply.id for reply in queued])
+
+    async def _send_now(self, turn_context: TurnContext, activities: list) -> None:
+        try:
+            await turn_context.send_activities(activities)
+        except Exception as exc:
+            log.warning("could not send a reply outside a turn: %s", type(exc).__name__)
+
+    def _conversation_lock(self, activity):
+        name = f"{activity.channel_id}|{getattr(activity.conversation, 'id', '')}"
+        return self._locks.lock(name)
 
     async def _within_rate_limit(self, turn_context: TurnContext) -> bool:
         sender = turn_context.activity.from_property
@@ -249,7 +358,8 @@ class SencoBot(ActivityHandler):
             return False
         if action.staff_only and not asker.is_staff:
             log.warning("non-staff user attempted staff action %s", name)
-            await turn_context.send_activity("Sorry, only the inclusion team can do that.")
+            turn_context.turn_state[REFUSED] = STAFF_ONLY
+            await turn_context.send_activity(STAFF_ONLY)
             return True
         await action.handle(turn_context, dc, data)
         return True
@@ -263,7 +373,8 @@ class SencoBot(ActivityHandler):
 
     async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse:
         if turn_context.activity.name != "adaptiveCard/action":
-            return await super().on_invoke_activity(turn_context)
+            # Teams expects 200 with no body for an invoke a bot does not handle (a 501 shows an error).
+            return InvokeResponse(status=200)
         # Action.Execute (universal actions) arrives as an invoke; its data is handled like a submit.
         # The body is a plain dict so the web route serialises it exactly once.
         value = turn_context.activity.value if isinstance(turn_context.activity.value, dict) else {}
@@ -287,7 +398,8 @@ class SencoBot(ActivityHandler):
             body={
                 "statusCode": 200,
                 "type": "application/vnd.microsoft.activity.message",
-                "value": "Done" if handled else "That button has expired. Please ask again.",
+                "value": turn_context.turn_state.get(REFUSED) or
+                ("Done" if handled else "That button has expired. Please ask again."),
             },
         )
 
@@ -319,3 +431,31 @@ def _without_bot_mention(activity) -> str:
         if isinstance(mentioned, dict) and mentioned.get("id") == bot_id and isinstance(marked, str) and marked:
             text = text.replace(marked, "")
     return text.strip()
+
+
+def _recipient_id(incoming, reply) -> str:
+    user = reply.recipient or incoming.from_property
+    return getattr(user, "id", None) or ""
+
+
+class KeyedLocks:
+    """One asyncio lock per key, dropped when nobody holds or waits for it."""
+
+    def __init__(self):
+        self._locks: dict[str, tuple[asyncio.Lock, int]] = {}
+
+    @contextlib.asynccontextmanager
+    async def lock(self, key: str):
+        lock, users = self._locks.get(key, (None, 0))
+        if lock is None:
+            lock = asyncio.Lock()
+        self._locks[key] = (lock, users + 1)
+        try:
+            async with lock:
+                yield
+        finally:
+            lock, users = self._locks[key]
+            if users <= 1:
+                del self._locks[key]
+            else:
+                self._locks[key] = (lock, users - 1)

@@ -35,6 +35,10 @@ log = logging.getLogger(__name__)
 # Overflow(user_id, key, text, card) -> None: queues a reply for the background sender.
 Overflow = Callable[[str, str, str, Optional[dict]], Awaitable[None]]
 
+# turn_state key: while present (a list), a turn's replies are collected there instead of sent, so they
+# can be committed with the turn (bot.handler) and sent after that commit.
+HELD_REPLIES = "senco.held_replies"
+
 
 class Outgoing:
     """The process's one session and sender; built on first use inside the running event loop."""
@@ -115,13 +119,19 @@ class ReplyAdapter(CloudAdapter):
             self._clients[key] = client
         return client
 
+    holds_replies = True
+
     async def send_activities(self, context: TurnContext, activities: list[Activity]) -> list[ResourceResponse]:
         if not activities:
             raise TypeError("Expecting one or more activities, but the list was empty.")
         responses = []
+        held = context.turn_state.get(HELD_REPLIES)
         for activity in activities:
             activity.id = None
-            if activity.type == ActivityTypes.invoke_response:
+            if held is not None and activity.type == ActivityTypes.message:
+                held.append(activity)
+                responses.append(ResourceResponse(id=""))
+            elif activity.type == ActivityTypes.invoke_response:
                 context.turn_state[self._INVOKE_RESPONSE_KEY] = activity
                 responses.append(ResourceResponse(id=""))
             elif activity.type == "delay" or (activity.type == ActivityTypes.trace
@@ -131,6 +141,26 @@ class ReplyAdapter(CloudAdapter):
             else:
                 responses.append(await self._send_reply(context, activity))
         return responses
+
+    async def send_held(self, context: TurnContext, activities: list[Activity]) -> list[str]:
+        """Sends replies already committed to the outbox: "sent", "later" (throttled, left for the
+        background sender) or "failed" (Teams refused them for good), one per activity, in order."""
+        outcomes = []
+        policy = self.policy
+        for activity in activities:
+            result = await self.outgoing.sender().send_activity(
+                _recipient_of(context.activity, activity), activity.serialize(),
+                throttle_retries=policy.throttle_retries, transient_retries=policy.transient_retries,
+                max_wait=policy.max_wait_seconds)
+            if result.ok:
+                outcomes.append("sent")
+            elif result.worth_retrying_later:
+                log.info("a reply was throttled (%s); left for the background sender", result.detail)
+                outcomes.append("later")
+            else:
+                log.warning("a reply was refused: %s (%s)", result.outcome, result.detail)
+                outcomes.append("failed")
+        return outcomes
 
     async def _send_reply(self, context: TurnContext, activity: Activity) -> ResourceResponse:
         body = activity.serialize()
@@ -183,6 +213,10 @@ def _overflow_key(context: TurnContext, recipient: Recipient) -> str:
     context.turn_state["reply_overflow_count"] = queued
     incoming = context.activity
     return f"reply:{incoming.channel_id}:{recipient.conversation_id}:{incoming.id or ''}:{queued}"
+
+
+def text_and_card(body: dict) -> tuple[str, Optional[dict]]:
+    return _text_and_card(body)
 
 
 def _text_and_card(body: dict) -> tuple[str, Optional[dict]]:

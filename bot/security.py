@@ -178,6 +178,10 @@ class SigningKeys:
         return keys
 
 
+# Bot Connector tokens are well under 4 KB; anything far longer is not one, and is not parsed.
+MAX_AUTHORIZATION_CHARS = 8192
+
+
 class TokenGate:
     """Authenticates one request; any failure is None (the route answers 401), never an exception."""
 
@@ -216,6 +220,8 @@ class TokenGate:
         """
         if not header:
             return "no Authorization header"
+        if len(header) > MAX_AUTHORIZATION_CHARS:
+            return "Authorization header too long"
         scheme, _, token = header.partition(" ")
         if scheme != "Bearer" or not token or " " in token:
             return "Authorization is not a Bearer token"

@@ -113,6 +113,8 @@ class MailSettings:
     oauth_smtp_scope: str = "https://outlook.office365.com/.default"
     auto_reply_window_hours: float = 24.0
     auto_reply_max_per_window: int = 5
+    # Auto-replies to everyone together per hour; a flood of forged senders stops here. 0 = no ceiling.
+    auto_reply_max_per_hour: int = 500
     booking_link: str = ""
 
     def __post_init__(self):

@@ -39,6 +39,16 @@ class LinkSigner:
         )
         return cls(secrets.token_bytes(32))
 
+    @classmethod
+    def for_settings(cls, settings) -> "LinkSigner":
+        """The signer every process and command uses: the shared key; in production (an app id set) no
+        key means no links at all, since a key of this process's own could not be verified elsewhere."""
+        if settings.link_signing_key:
+            return cls(settings.link_signing_key)
+        if settings.bot.app_id:
+            return _NoSharedKey()
+        return cls.from_settings_key("")
+
     def sign(self, purpose: str, payload: dict, expires_at: datetime) -> str:
         if expires_at.tzinfo is None:
             raise ValueError("expires_at must be timezone-aware")
@@ -77,3 +87,21 @@ def _b64encode(raw: bytes) -> str:
 
 def _b64decode(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+MISSING_KEY = ("link_signing_key: set SENCOBOT_LINK_SIGNING_KEY (the same value for the bot and every "
+               "sencobot command) when MicrosoftAppId is set; links signed with a key of one process's own "
+               "fail on every other replica and after a restart")
+
+
+class _NoSharedKey(LinkSigner):
+    def __init__(self):
+        super().__init__(b"unused")
+
+    def sign(self, purpose: str, payload: dict, expires_at: datetime) -> str:
+        from bot.settings import SettingsError
+
+        raise SettingsError(MISSING_KEY)
+
+    def verify(self, purpose: str, token: str, now: datetime) -> Optional[dict]:
+        return None

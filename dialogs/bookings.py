@@ -104,7 +104,8 @@ def _facts(event: Event, **people) -> list[dict]:
         {"title": "Where", "value": event.location},
     ]
     labels = {"name": "Name", "school": "School", "email": "Email"}
-    facts += [{"title": labels[key], "value": value} for key, value in people.items() if value]
+    # What the person typed is marked, so the card shows it as typed (no Markdown from users).
+    facts += [{"title": labels[key], "value": value, "typed": True} for key, value in people.items() if value]
     return facts
 
 

@@ -306,7 +306,7 @@ def _with_bookings(settings, clock, work, *, notify: bool = False):
 
                 mail = SmtpSender(smtp_config_from(settings))
             service = booking_service(settings, database=database, clock=clock, notifier=notifier, mail=mail,
-                                      signer=LinkSigner.from_settings_key(settings.link_signing_key))
+                                      signer=LinkSigner.for_settings(settings))
             from bot.content.store import ContentCache, StoreCatalogues
             from integrations.db.content import ContentRepository
 

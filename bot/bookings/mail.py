@@ -57,6 +57,15 @@ class BookingMailer:
             )
         return message
 
+    async def deliver(self, message: EmailMessage) -> bool:
+        """Sends a message composed (and queued) earlier."""
+        try:
+            await self._sender.send(message)
+            return True
+        except Exception as exc:
+            log.warning("queued booking email not sent: %s", type(exc).__name__)
+            return False
+
     async def send(self, template: str, *, to_name: str, to_address: str, context: dict,
                    attachment: Optional[CalendarAttachment] = None) -> bool:
         try:

@@ -317,6 +317,13 @@ class BookingService:
                                        now=stamp)
                 # Joined last, under the lock: its place is the length of the waiting list.
                 position = tx.waitlisted if status == "waitlisted" else None
+                queued = None
+                if status == "confirmed":
+                    # In the booking's own transaction: a crash after the commit cannot lose the
+                    # confirmation email or the reminders.
+                    queued = self._confirmation_follow_ups(booking, event)
+                    if queued is not None:
+                        await tx.follow_up(notices=queued.notices, email=queued.email, now=stamp)
         except BookingConflict:
             # Only another process racing past the event lock could get here; its booking stands.
             existing = next((b for b in await self._repo.for_user(person.user_id) if b.event_id == event.id), None)
@@ -325,8 +332,40 @@ class BookingService:
             return BookingResult("duplicate", event, existing, None, self._link_for(existing, event))
         if status == "waitlisted":
             return BookingResult("waitlisted", event, booking, position)
-        emailed = await self._after_change("confirmed", booking, event)
+        if queued is None:
+            emailed = await self._after_change("confirmed", booking, event)
+        else:
+            emailed = await self._send_queued(queued)
         return BookingResult("confirmed", event, booking, None, self._link_for(booking, event), emailed)
+
+    def _confirmation_follow_ups(self, booking: Booking, event: Event) -> Optional["_Queued"]:
+        """The confirmation email and the reminders as rows to queue, or None when this service's notifier
+        has no queue to write them to (tools and tests with a recording notifier send them after the commit)."""
+        message_for = getattr(self._notifier, "message_for", None)
+        if message_for is None:
+            return None
+        notices = [message_for(notice) for notice in self._reminder_notices(booking, event)]
+        email = None
+        message = None
+        if self._mailer is not None:
+            message = self._mailer.compose(
+                "booking_confirmed", to_name=booking.name, to_address=booking.email,
+                context=self._email_context(booking, event, calendar_url=self._link_for(booking, event)),
+                attachment=CalendarAttachment(self.invite(booking, event, "REQUEST"), "REQUEST", "invite.ics"))
+            email = (f"booking:{booking.ref}:confirmed", message["Message-ID"], bytes(message))
+        return _Queued(notices, email, message)
+
+    async def _send_queued(self, queued: "_Queued") -> bool:
+        if queued.message is None:
+            return False
+        if not await self._mailer.deliver(queued.message):
+            # Still in the mail outbox: the mail worker's next flush sends it.
+            return False
+        try:
+            await self._repo.email_sent(queued.email[0], self._clock.now())
+        except Exception as exc:
+            log.warning("booking email sent but not recorded: %s", type(exc).__name__)
+        return True
 
     async def cancel(self, ref: str, *, user_id: Optional[str], by: str = "person") -> CancelResult:
         """Cancels a booking (``user_id`` must own it; None = staff) and promotes from the waitlist."""
@@ -470,26 +509,35 @@ class BookingService:
         except Exception as exc:
             log.warning("booking notice %s not queued: %s", kind, type(exc).__name__)
 
-    async def _schedule_reminders(self, booking: Booking, event: Event) -> None:
-        """Queues the reminders at the lead times, and withdraws any queued for an earlier time or place."""
+    def _reminder_notices(self, booking: Booking, event: Event) -> list[Notice]:
         now = self._clock.now()
         event_fp = fingerprint(event)
         where = f"Join online: {event.join_url}" if event.join_url else f"Venue: {event.location}"
-        keys = []
+        notices = []
         for label, lead in self._leads:
             due = event.start - lead
             if due <= now:
                 continue
-            key = f"booking.reminder:{booking.ref}:{label}:{event_fp[:12]}"
-            keys.append(key)
-            await self._notify(
-                booking, key, "booking.reminder",
-                f"Reminder: the {event.title} starts in {label} ({british_datetime(event.start)}). {where}",
+            notices.append(Notice(
+                user_id=booking.user_id, idempotency_key=f"booking.reminder:{booking.ref}:{label}:{event_fp[:12]}",
+                kind="booking.reminder",
+                text=f"Reminder: the {event.title} starts in {label} ({british_datetime(event.start)}). {where}",
                 not_before=due.astimezone(now.tzinfo),
                 meta={"source": _reminder_source(booking), "expires_at": event.start.astimezone(now.tzinfo),
-                      "lead": label},
-            )
-        await self._withdraw_reminders(booking, keep=keys)
+                      "lead": label, "booking_ref": booking.ref, "event_id": booking.event_id}))
+        return notices
+
+    async def _schedule_reminders(self, booking: Booking, event: Event) -> None:
+        """Queues the reminders at the lead times, and withdraws any queued for an earlier time or place."""
+        notices = self._reminder_notices(booking, event)
+        for notice in notices:
+            if self._notifier is None:
+                break
+            try:
+                await self._notifier.notify(notice)
+            except Exception as exc:
+                log.warning("booking notice %s not queued: %s", notice.kind, type(exc).__name__)
+        await self._withdraw_reminders(booking, keep=[n.idempotency_key for n in notices])
 
     async def _withdraw_reminders(self, booking: Booking, keep: Iterable[str] = ()) -> None:
         # Only a notifier with a queue (the reminder scheduler's) can take back what it has not sent yet.
@@ -500,6 +548,16 @@ class BookingService:
             await cancel(source=_reminder_source(booking), keep_keys=list(keep))
         except Exception as exc:
             log.warning("stale booking reminders not withdrawn: %s", type(exc).__name__)
+
+    def _email_context(self, booking: Booking, event: Event, **extra) -> dict:
+        context = dict(
+            name=booking.name, school=booking.school, title=event.title, when=british_datetime(event.start),
+            ends=f"{london(event.end):%H:%M}", where=event.location, join_url=event.join_url,
+            team_name=self._organizer_name, team_mailbox=self._organizer_email, promoted=False,
+            calendar_url=None, moved=False,
+        )
+        context.update(extra)
+        return context
 
     async def _email(self, template: str, booking: Booking, event: Event, method: str, **extra) -> bool:
         if self._mailer is None:
@@ -515,6 +573,13 @@ class BookingService:
         attachment = CalendarAttachment(self.invite(booking, event, method), method, filename)
         return await self._mailer.send(template, to_name=booking.name, to_address=booking.email,
                                        context=context, attachment=attachment)
+
+
+@dataclass(frozen=True)
+class _Queued:
+    notices: list
+    email: Optional[tuple[str, str, bytes]]
+    message: Optional[object]
 
 
 def _reminder_source(booking: Booking) -> str:

@@ -54,6 +54,12 @@ def cmd_serve(args) -> int:
     if overrides:
         settings = settings.replace(**overrides)
     check_listen_address(settings)
+    if settings.bot.app_id and not settings.link_signing_key:
+        from bot.settings import SettingsError
+        from bot.signed_links import MISSING_KEY
+
+        # Before migrating anything: a replica with a key of its own would hand out links others refuse.
+        raise SettingsError(MISSING_KEY)
     asyncio.run(_upgrade(settings))
     asyncio.run(_seed_content(settings, args.clock))
     app = create_app(settings, clock=args.clock)

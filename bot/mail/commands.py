@@ -1,4 +1,4 @@
-"""Email assistant commands: ``sencobot mail poll-once`` and ``sencobot mail status``."""
+"""Email assistant commands: ``sencobot mail poll-once``, ``status`` and ``quarantine``."""
 from __future__ import annotations
 
 import asyncio
@@ -12,6 +12,8 @@ def register(sub) -> None:
     mail_sub = group(sub, "mail", "the email assistant (the team mailbox)")
     action(mail_sub, "poll-once", cmd_poll_once, "read new mail once: answer, log to the inbox, send the outbox")
     action(mail_sub, "status", cmd_status, "how many messages were handled and replies are waiting")
+    quarantine = action(mail_sub, "quarantine", cmd_quarantine, "mail set aside after failing every try, with the reason")
+    quarantine.add_argument("--save", metavar="FOLDER", help="also write each message to FOLDER as an .eml file")
 
 
 def cmd_poll_once(args) -> int:
@@ -44,7 +46,8 @@ async def _poll_once(settings, clock) -> int:
         return 1
     decisions = ", ".join(f"{k} {v}" for k, v in sorted(report.decisions.items())) or "none"
     print(f"read {report.fetched} message(s), {report.new} new ({decisions}); "
-          f"{report.sent} repl{'y' if report.sent == 1 else 'ies'} sent, {report.send_failed} failed")
+          f"{report.sent} repl{'y' if report.sent == 1 else 'ies'} sent, {report.send_failed} failed"
+          + (f"; {report.quarantined} set aside (see: sencobot mail quarantine)" if report.quarantined else ""))
     return 0
 
 
@@ -64,6 +67,40 @@ def cmd_status(args) -> int:
             await database.dispose()
         print(f"messages handled: {counts['processed']} (logged to the inbox: {counts['logged']}); "
               f"replies sent: {counts['sent']}, waiting: {counts['queued'] - counts['sent']}")
+        return 0
+
+    return asyncio.run(run())
+
+
+def cmd_quarantine(args) -> int:
+    settings = settings_from(args)
+
+    async def run():
+        from pathlib import Path
+
+        from bot.clock import british_datetime
+        from bot.commands.host import _upgrade
+        from integrations.db import Database
+        from integrations.db.mail import MailRepository
+
+        await _upgrade(settings)
+        database = Database(settings.database.url)
+        try:
+            kept = await MailRepository(database).quarantined()
+        finally:
+            await database.dispose()
+        if not kept:
+            print("no mail has been set aside")
+            return 0
+        for item in kept:
+            name = item.raw_hash.split(":")[-1][:16]
+            print(f"{name}  set aside {british_datetime(item.quarantined_at)} after {item.tries} tries: {item.reason}")
+            if args.save:
+                folder = Path(args.save)
+                folder.mkdir(parents=True, exist_ok=True)
+                (folder / f"{name}.eml").write_bytes(item.raw)
+        if args.save:
+            print(f"saved {len(kept)} message(s) to {args.save}: open them in a mail program to read and answer")
         return 0
 
     return asyncio.run(run())

@@ -38,10 +38,12 @@ def mail_assistant(core: Core, *, inbox: Inbox, bookings: Optional[BookingServic
         config=MailAssistantConfig(
             team_address=settings.team_mailbox,
             team_name=settings.team_name,
-            window=ReplyWindow(timedelta(hours=mail.auto_reply_window_hours), mail.auto_reply_max_per_window),
+            window=ReplyWindow(timedelta(hours=mail.auto_reply_window_hours), mail.auto_reply_max_per_window,
+                               mail.auto_reply_max_per_hour),
             own_addresses=tuple(a for a in (mail.imap_username, mail.smtp_username) if "@" in a),
             booking_link=mail.booking_link,
             bot_app_id=settings.bot.app_id,
+            sender_key=settings.link_signing_key,
         ),
         events=bookings.events if bookings is not None else None,
         redactor=core.redactor,

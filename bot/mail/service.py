@@ -16,7 +16,10 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import hmac
 import logging
+import os
+import socket
 import random
 import re
 import uuid
@@ -56,6 +59,8 @@ class MailAssistantConfig:
     own_addresses: tuple[str, ...] = ()
     booking_link: str = ""
     bot_app_id: str = ""
+    # Keys the sender hash (HMAC), so a stolen database does not give addresses back by dictionary.
+    sender_key: str = ""
 
 
 @dataclass(frozen=True)
@@ -144,7 +149,7 @@ class MailAssistant:
         try:
             decided: Decided = await self._repo.decide(
                 message_key=mail.key,
-                sender_hash=sender_hash(mail.sender) if mail.sender else None,
+                sender_hash=sender_hash(mail.sender, self._config.sender_key) if mail.sender else None,
                 reply=reply,
                 no_reply_reason=reason,
                 window=self._config.window,
@@ -339,6 +344,7 @@ class PollReport:
     replied: int = 0
     sent: int = 0
     send_failed: int = 0
+    quarantined: int = 0
     decisions: dict[str, int] = field(default_factory=dict)
 
 
@@ -362,6 +368,7 @@ class MailWorker:
         retry_base: float = 1.0,
         retry_max: float = 300.0,
         sleep: Callable[[float], Any] = asyncio.sleep,
+        max_tries: int = 3,
     ):
         self._mailbox = mailbox
         self._assistant = assistant
@@ -370,7 +377,10 @@ class MailWorker:
         self._batch = batch_size
         self._poll = poll_seconds
         self._lease = lease or timedelta(seconds=max(120.0, 3 * poll_seconds))
-        self.holder = holder or uuid.uuid4().hex
+        # host:pid:random, so a restarted worker on the same host can tell its crashed predecessor's
+        # lease from a live worker's and take it at once instead of waiting for it to run out.
+        self.holder = holder or f"{socket.gethostname()[:30]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self._max_tries = max_tries
         self._retry_base = retry_base
         self._retry_max = retry_max
         self._sleep = sleep
@@ -378,6 +388,8 @@ class MailWorker:
     async def poll_once(self) -> PollReport:
         report = PollReport()
         cursor = await self._repo.acquire(self._mailbox.name, self.holder, self._clock.now(), self._lease)
+        if cursor is None and await self._holder_died():
+            cursor = await self._repo.acquire(self._mailbox.name, self.holder, self._clock.now(), self._lease)
         if cursor is None:
             report.held_elsewhere = True
             return report
@@ -386,7 +398,10 @@ class MailWorker:
         while True:
             batch = await self._mailbox.fetch_new(position, self._batch)
             for incoming in batch.messages:
-                handled = await self._assistant.handle(incoming.raw)
+                handled = await self._handle(incoming.raw)
+                if handled is None:
+                    report.quarantined += 1
+                    continue
                 report.fetched += 1
                 report.new += handled.new
                 if handled.new:
@@ -403,6 +418,32 @@ class MailWorker:
             if len(batch.messages) < self._batch:
                 break
         return report
+
+    async def _handle(self, raw: bytes) -> Optional[Handled]:
+        """The message handled, or None when it is (now) quarantined. Below the bound a failure is raised,
+        so the poll is retried later with the message in its place."""
+        raw_hash = "sha256:" + hashlib.sha256(raw).hexdigest()
+        if await self._repo.is_quarantined(raw_hash):
+            return None
+        try:
+            return await self._assistant.handle(raw)
+        except Exception as exc:
+            # The type and where it was raised: never the message's text (personal data).
+            reason = f"{type(exc).__name__} in {_where(exc)}"
+            if await self._repo.failed(raw_hash, raw, reason, self._clock.now(), self._max_tries):
+                log.error("mail quarantined after %d failed tries (%s); staff can see it with "
+                          "'sencobot mail quarantine'", self._max_tries, reason)
+                return None
+            raise
+
+    async def _holder_died(self) -> bool:
+        holder = await self._repo.holder_of(self._mailbox.name)
+        if not holder or holder == self.holder or not _dead_on_this_host(holder):
+            return False
+        taken = await self._repo.take_over(self._mailbox.name, holder, self.holder, self._clock.now(), self._lease)
+        if taken:
+            log.info("took over the mailbox lease from a worker on this host that is no longer running")
+        return taken
 
     @staticmethod
     def _add_flush(report: PollReport, flush: FlushReport) -> None:
@@ -488,8 +529,11 @@ def first_name(display_name: str) -> str:
     return first if first[:1].isalpha() else ""
 
 
-def sender_hash(address: str) -> str:
-    return hashlib.sha256(("sencobot-mail-window:" + address.strip().lower()).encode()).hexdigest()
+def sender_hash(address: str, key: str = "") -> str:
+    message = ("sencobot-mail-window:" + address.strip().lower()).encode("utf-8", "replace")
+    if not key:
+        return hashlib.sha256(message).hexdigest()
+    return hmac.new(hashlib.sha256(("mail-sender:" + key).encode()).digest(), message, hashlib.sha256).hexdigest()
 
 
 _YES_NO_QUESTION = re.compile(r"^\s*(is|are|was|were|do|does|did|can|could|will|would|should|shall|has|have|"
@@ -528,3 +572,25 @@ def _message_from(content: bytes) -> EmailMessage:
     from email.parser import BytesParser
 
     return BytesParser(policy=policy.default).parsebytes(content)
+
+
+def _where(exc: BaseException) -> str:
+    frame = exc.__traceback__
+    while frame is not None and frame.tb_next is not None:
+        frame = frame.tb_next
+    if frame is None:
+        return "?"
+    return f"{os.path.basename(frame.tb_frame.f_code.co_filename)}:{frame.tb_lineno}"
+
+
+def _dead_on_this_host(holder: str) -> bool:
+    parts = holder.split(":")
+    if len(parts) != 3 or parts[0] != socket.gethostname()[:30] or not parts[1].isdigit():
+        return False
+    try:
+        os.kill(int(parts[1]), 0)
+    except ProcessLookupError:
+        return True
+    except OSError:
+        return False
+    return False

@@ -54,7 +54,7 @@ def _run(args, work):
             # Cancelling a booking tells the person promoted from the waiting list through the bot's queue.
             bookings = booking_service(settings, database=database, clock=clock,
                                        notifier=build_reminders(settings, database, clock).notifier, mail=mail,
-                                       signer=LinkSigner.from_settings_key(settings.link_signing_key))
+                                       signer=LinkSigner.for_settings(settings))
             service = build_privacy_service(settings, database=database, clock=clock, bookings=bookings)
             return await work(service)
         finally:

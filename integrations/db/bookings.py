@@ -15,21 +15,25 @@ The booking rules themselves live in bot.bookings.service; this module only stor
 """
 from __future__ import annotations
 
+import uuid
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import AsyncIterator, Iterable, Optional
+from typing import AsyncIterator, Iterable, Optional, Sequence
 
 from sqlalchemy import func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
-from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, Integer, String, Table, text
+from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, Integer, Table, text
 
 from integrations.db.engine import Database
+from integrations.db.mail import mail_outbox
+from integrations.db.reminders import _insert_ignoring_duplicates, _message_values, outbound_messages
 from integrations.db.metadata import metadata
 from integrations.db.rows import get_row, from_row
 from integrations.db.types import UtcDateTime
+from integrations.db.types import String
 
 
 # --- tables ---
@@ -135,8 +139,9 @@ class EventChange:
     """
 
     def __init__(self, conn: AsyncConnection, state: EventState, created: bool, *, confirmed: int,
-                 waitlisted: int, mine: Optional[int], user_id: Optional[str]):
+                 waitlisted: int, mine: Optional[int], user_id: Optional[str], database=None):
         self._conn = conn
+        self._db_like = database
         self.state = state
         self.created = created  # the event row was made by this change (first time it is seen)
         self.confirmed = confirmed
@@ -179,6 +184,20 @@ class EventChange:
         row = (await self._conn.execute(bookings.insert().values(**values).returning(*bookings.c))).one()
         self._count(status, +1)
         return _booking(row)
+
+    async def follow_up(self, *, notices: Sequence, email: Optional[tuple[str, str, bytes]], now: datetime) -> None:
+        """Queues what follows a change in the same transaction: Teams notices (reminders) in the delivery
+        outbox and an email (key, Message-ID, message) in the mail outbox. A repeat of a key is ignored."""
+        if notices:
+            stmt, conflict = _insert_ignoring_duplicates(self._db_like, outbound_messages, ["idempotency_key"])
+            await self._conn.execute(stmt.on_conflict_do_nothing(index_elements=conflict),
+                                     [_message_values(item, now) for item in notices])
+        if email is not None:
+            key, message_id, content = email
+            stmt, conflict = _insert_ignoring_duplicates(self._db_like, mail_outbox, ["message_key"])
+            await self._conn.execute(stmt.values(id=uuid.uuid4().hex, message_key=key, reply_message_id=message_id,
+                                                 content=content, created_at=now, attempts=0)
+                                     .on_conflict_do_nothing(index_elements=conflict))
 
     async def waitlist(self, limit: Optional[int] = None) -> list[Booking]:
         """Waitlisted bookings in joining order."""
@@ -274,7 +293,7 @@ class BookingRepository:
                     locked = await self._lock_event(conn, event_id, for_user)
                 state, confirmed, waitlisted, mine = locked
                 yield EventChange(conn, state, created, confirmed=confirmed, waitlisted=waitlisted, mine=mine,
-                                  user_id=for_user)
+                                  user_id=for_user, database=self._db)
         except IntegrityError as exc:
             # The service decides what a lost race means; it never sees the driver's exception.
             raise BookingConflict(event_id) from exc
@@ -315,6 +334,13 @@ class BookingRepository:
     async def get(self, ref: str) -> Optional[Booking]:
         row = await get_row(self._db, bookings, ref=ref)
         return _booking(row) if row else None
+
+    async def email_sent(self, key: str, now: datetime) -> None:
+        """A queued follow-up email went out: recorded, and its stored copy (name, address) blanked."""
+        async with self._db.begin() as conn:
+            await conn.execute(update(mail_outbox).where(mail_outbox.c.message_key == key,
+                                                         mail_outbox.c.sent_at.is_(None))
+                               .values(sent_at=now, content=None, last_error=None))
 
     async def for_user(self, user_id: str, *, active_only: bool = True) -> list[Booking]:
         query = select(bookings).where(bookings.c.user_id == user_id)

@@ -3,10 +3,11 @@
 Each item is one document (the YAML mapping of its catalogue, as JSON), so the catalogue modules'
 own parsers validate it and `sencobot kb export` writes the YAML back unchanged in shape.
 """
-from sqlalchemy import Column, Integer, String, Table, Text
+from sqlalchemy import Column, Integer, Table
 
 from integrations.db.metadata import metadata
 from integrations.db.types import UtcDateTime
+from integrations.db.types import String, Text
 
 # The live state: one row per item; a withdrawn item has no row (its history keeps it).
 content_items = Table(

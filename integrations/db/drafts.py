@@ -16,12 +16,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Optional
 
-from sqlalchemy import (CheckConstraint, Column, Index, Integer, String, Table, Text, func, insert, select,
-                        update)
+from sqlalchemy import CheckConstraint, Column, Index, Integer, Table, func, insert, select, update
 
 from integrations.db.engine import Database
 from integrations.db.metadata import metadata
 from integrations.db.types import UtcDateTime
+from integrations.db.types import String, Text
 
 DRAFT_KINDS = ("forum", "event", "deadline", "faq")
 DRAFT_STATUSES = ("pending", "accepted", "rejected")

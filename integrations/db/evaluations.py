@@ -9,12 +9,13 @@ from typing import Optional
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy import CheckConstraint, Column, Index, Integer, String, Table, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, Column, Index, Integer, Table, UniqueConstraint
 
 from integrations.db.engine import Database
 from integrations.db.metadata import metadata
 from integrations.db.rows import from_row
 from integrations.db.types import UtcDateTime
+from integrations.db.types import String, Text
 
 
 # --- tables ---

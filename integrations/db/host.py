@@ -8,12 +8,13 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy import Column, Integer, String, Table, Text
+from sqlalchemy import Column, Integer, Table
 
 from integrations.db.engine import Database
 from integrations.db.metadata import metadata
 from integrations.db.rows import from_row
 from integrations.db.types import UtcDateTime
+from integrations.db.types import String, Text
 
 
 # --- tables ---

@@ -14,12 +14,13 @@ from typing import Iterable, Optional, Sequence
 
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy import Boolean, Column, Float, ForeignKey, Integer, String, Table, Text
+from sqlalchemy import Boolean, Column, Float, ForeignKey, Integer, Table
 
 from integrations.db.engine import Database
 from integrations.db.metadata import metadata
 from integrations.db.rows import first_row, get_row, rows_by_id_prefix, from_row
 from integrations.db.types import UtcDateTime
+from integrations.db.types import String, Text
 
 
 # --- tables ---

@@ -10,12 +10,13 @@ from typing import Optional
 
 from sqlalchemy import and_, delete, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy import Column, Integer, LargeBinary, String, Table
+from sqlalchemy import Column, Integer, LargeBinary, Table
 
 from integrations.db.engine import Database
 from integrations.db.rows import first_row, get_row
 from integrations.db.metadata import metadata
 from integrations.db.types import UtcDateTime
+from integrations.db.types import String
 
 
 # --- tables ---
@@ -65,6 +66,20 @@ mail_senders = Table(
 
 # Where each mailbox was read up to (an opaque position: for IMAP "UIDVALIDITY:UID"), and which worker
 # holds it: one worker reads a mailbox at a time, whichever replica that is.
+# Messages that failed every time they were handled: kept whole for staff, with the reason, so one bad
+# message never holds up the mail behind it.
+mail_quarantine = Table(
+    "mail_quarantine",
+    metadata,
+    Column("raw_hash", String(80), primary_key=True),
+    Column("tries", Integer, nullable=False),
+    Column("reason", String(200), nullable=False),
+    Column("raw", LargeBinary, nullable=True),
+    Column("first_failed_at", UtcDateTime, nullable=False),
+    Column("last_failed_at", UtcDateTime, nullable=False),
+    Column("quarantined_at", UtcDateTime, nullable=True),
+)
+
 mail_cursors = Table(
     "mail_cursors",
     metadata,
@@ -126,6 +141,18 @@ class Cursor:
 class ReplyWindow:
     length: timedelta
     max_replies: int
+    # Auto-replies to everyone together in the last hour: forged senders cannot turn the mailbox into a
+    # mail cannon. 0 = no ceiling.
+    max_per_hour: int = 0
+
+
+@dataclass(frozen=True)
+class QuarantinedMail:
+    raw_hash: str
+    tries: int
+    reason: str
+    raw: bytes
+    quarantined_at: datetime
 
 
 class MailRepository:
@@ -157,7 +184,11 @@ class MailRepository:
             if existing is not None:
                 return Decided(False, existing.decision, existing.reason, None, _processed(existing))
             decision, reason = "log", no_reply_reason
-            if reply is not None and sender_hash is not None:
+            if reply is not None and sender_hash is not None and window.max_per_hour and \
+                    await conn.scalar(select(func.count()).select_from(mail_outbox).where(
+                        mail_outbox.c.created_at > now - timedelta(hours=1))) >= window.max_per_hour:
+                reason = "global-ceiling"
+            elif reply is not None and sender_hash is not None:
                 if await _take_window(conn, sender_hash, reply.confident, window, now):
                     decision, reason = reply.decision, None
                 else:
@@ -226,7 +257,54 @@ class MailRepository:
             )
             return result.rowcount
 
+    # -- poison mail ----------------------------------------------------------------------------
+
+    async def failed(self, raw_hash: str, raw: bytes, reason: str, now: datetime, max_tries: int) -> bool:
+        """Counts a failed try at a message; True once it has failed ``max_tries`` times (quarantined)."""
+        q = mail_quarantine
+        async with self._db.engine.begin() as conn:
+            result = await conn.execute(update(q).where(q.c.raw_hash == raw_hash).values(
+                tries=q.c.tries + 1, reason=reason[:200], last_failed_at=now).returning(q.c.tries))
+            tries = result.scalar()
+            if tries is None:
+                try:
+                    async with conn.begin_nested():
+                        await conn.execute(insert(q).values(raw_hash=raw_hash, tries=1, reason=reason[:200], raw=raw,
+                                                            first_failed_at=now, last_failed_at=now))
+                    tries = 1
+                except IntegrityError:
+                    tries = max_tries
+            if tries >= max_tries:
+                await conn.execute(update(q).where(q.c.raw_hash == raw_hash, q.c.quarantined_at.is_(None))
+                                   .values(quarantined_at=now))
+                return True
+            return False
+
+    async def is_quarantined(self, raw_hash: str) -> bool:
+        async with self._db.engine.connect() as conn:
+            return await conn.scalar(select(mail_quarantine.c.raw_hash).where(
+                mail_quarantine.c.raw_hash == raw_hash, mail_quarantine.c.quarantined_at.is_not(None))) is not None
+
+    async def quarantined(self) -> list[QuarantinedMail]:
+        q = mail_quarantine
+        async with self._db.engine.connect() as conn:
+            rows = await conn.execute(select(q).where(q.c.quarantined_at.is_not(None)).order_by(q.c.quarantined_at))
+            return [QuarantinedMail(r.raw_hash, r.tries, r.reason, bytes(r.raw or b""), r.quarantined_at)
+                    for r in rows]
+
     # -- cursor and lease -----------------------------------------------------------------------
+
+    async def holder_of(self, mailbox: str) -> Optional[str]:
+        async with self._db.engine.connect() as conn:
+            return await conn.scalar(select(mail_cursors.c.holder).where(mail_cursors.c.mailbox == mailbox))
+
+    async def take_over(self, mailbox: str, old_holder: str, holder: str, now: datetime, lease: timedelta) -> bool:
+        """Takes the lease from a holder known to be dead, if it still holds it."""
+        async with self._db.engine.begin() as conn:
+            result = await conn.execute(update(mail_cursors).where(
+                mail_cursors.c.mailbox == mailbox, mail_cursors.c.holder == old_holder,
+            ).values(holder=holder, lease_until=now + lease, updated_at=now))
+            return result.rowcount == 1
 
     async def acquire(self, mailbox: str, holder: str, now: datetime, lease: timedelta) -> Optional[Cursor]:
         """The mailbox's cursor if this worker holds (or now takes) the reading lease, else None."""

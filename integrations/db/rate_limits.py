@@ -11,11 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Boolean, Column, Index, Integer, String, Table, delete, func, insert, literal, select, true, false
+from sqlalchemy import Boolean, Column, Index, Integer, Table, delete, func, insert, literal, select, true, false
 
 from integrations.db.engine import Database
 from integrations.db.metadata import metadata
 from integrations.db.types import UtcDateTime
+from integrations.db.types import String
 
 rate_limit_hits = Table(
     "rate_limit_hits",

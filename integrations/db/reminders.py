@@ -17,18 +17,7 @@ from typing import Iterable, Optional, Sequence
 
 from sqlalchemy import and_, case, func, insert, literal, or_, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy import (
-    Boolean,
-    Column,
-    Date,
-    Double,
-    ForeignKey,
-    Index,
-    Integer,
-    String,
-    Table,
-    Text,
-)
+from sqlalchemy import Boolean, Column, Date, Double, ForeignKey, Index, Integer, Table
 
 from integrations.db.host import ConversationReferences, StoredReference
 from integrations.db.host import conversation_refs
@@ -36,6 +25,7 @@ from integrations.db.engine import Database
 from integrations.db.metadata import metadata
 from integrations.db.rows import get_row, from_row
 from integrations.db.types import UtcDateTime
+from integrations.db.types import String, Text
 
 
 # --- tables ---

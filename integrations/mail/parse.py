@@ -34,7 +34,7 @@ class Attachment:
 
 @dataclass(frozen=True)
 class ParsedMail:
-    key: str                      # dedupe key: a hash of the Message-ID (or of the bytes when there is none)
+    key: str                      # dedupe key: a hash of the Message-ID and sender (or of the bytes without one)
     message_id: Optional[str]     # "<...>" as sent
     sender: Optional[str]         # lower-cased address from From
     sender_name: str
@@ -62,31 +62,45 @@ def parse_message(raw: bytes) -> ParsedMail:
     message = BytesParser(policy=policy.default).parsebytes(raw)
     message_id = _clean_header(message, "message-id")
     message_id = message_id.split()[0] if message_id else None
+    sender_name, sender = _first_address(message, "from")
     if message_id:
-        key = "mid:" + hashlib.sha256(message_id.strip("<>").strip().lower().encode("utf-8", "replace")).hexdigest()
+        # With the sender: a Message-ID reused by someone else is someone else's message, not a duplicate.
+        seen_as = message_id.strip("<>").strip().lower() + "|" + (sender or "")
+        key = "mid:" + hashlib.sha256(seen_as.encode("utf-8", "replace")).hexdigest()
     else:
         key = "raw:" + hashlib.sha256(raw).hexdigest()
-    sender_name, sender = _first_address(message, "from")
     return_path = _return_path(message)
     body, html_only, attachments = _body_and_attachments(message)
     references = tuple(_ids(_clean_header(message, "references"))) + tuple(
         i for i in _ids(_clean_header(message, "in-reply-to")) if i not in _ids(_clean_header(message, "references"))
     )
-    headers = {name: _clean_header(message, name) for name in _LOOP_HEADERS if message.get(name) is not None}
+    headers = {name: _readable(_clean_header(message, name)) for name in _LOOP_HEADERS
+               if message.get(name) is not None}
     return ParsedMail(
         key=key,
-        message_id=message_id,
-        sender=sender,
-        sender_name=sender_name,
-        return_path=return_path,
-        subject=" ".join(_clean_header(message, "subject").split()),
+        message_id=_readable(message_id) if message_id else message_id,
+        sender=_readable(sender) if sender else sender,
+        sender_name=_readable(sender_name),
+        return_path=_readable(return_path) if return_path else return_path,
+        subject=_readable(" ".join(_clean_header(message, "subject").split())),
         date=_date(message),
-        references=references,
-        body=strip_reply(body)[:MAX_BODY_CHARS],
+        references=tuple(_readable(r) for r in references),
+        body=_readable(strip_reply(body)[:MAX_BODY_CHARS]),
         html_only=html_only,
         attachments=tuple(attachments),
         headers=headers,
     )
+
+
+# A wrong declared charset leaves lone surrogates (and sometimes NUL) that no database or SMTP server
+# accepts; the rest of the text can still be read, so they become the replacement character.
+_UNSTORABLE = re.compile("[\ud800-\udfff]")
+
+
+def _readable(text: str) -> str:
+    if not isinstance(text, str):
+        return text
+    return _UNSTORABLE.sub("\ufffd", text).replace("\x00", "")
 
 
 # -- loops ---------------------------------------------------------------------------------------
@@ -221,7 +235,7 @@ def _body_and_attachments(message: Message) -> tuple[str, bool, list[Attachment]
         if content_type in ("message/delivery-status", "message/disposition-notification"):
             continue
         if disposition == "attachment" or content_type not in ("text/plain", "text/html"):
-            attachments.append(Attachment(_filename(part), content_type, _size(part)))
+            attachments.append(Attachment(_readable(_filename(part)) if _filename(part) else None, _readable(content_type), _size(part)))
             continue
         text = decode_part(part)
         (plain if content_type == "text/plain" else html).append(text)

@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from bot.cards import card_choices, render_card
+from bot.cards import card_choices, plain, render_card
 from bot.clock import FixedClock
 from bot.faq.service import FaqService
 from bot.settings import DEFAULT_CONFIG, REPO_ROOT, SettingsError, load_settings
@@ -35,7 +35,8 @@ def cluster_card(status: str, merge_targets: list) -> dict:
 
 def test_cluster_card_is_valid_json_and_buttons_follow_the_status():
     card = cluster_card("open", [{"title": "Other", "value": "c2"}])
-    assert card["version"] == "1.5" and card["body"][0]["text"] == HOSTILE
+    # Shown as typed: escaped for the card's Markdown, every character still there.
+    assert card["version"] == "1.5" and plain(card["body"][0]["text"]) == HOSTILE
     assert [t for t, _ in card_choices(card)] == ["Answer", "Merge", "Dismiss", "Publish"]
     assert all(d["cluster_id"] == "c1" for _, d in card_choices(card))
     inputs = {i["id"]: i for i in card["body"] if i["type"].startswith("Input.")}
@@ -52,7 +53,7 @@ def test_cluster_card_is_valid_json_and_buttons_follow_the_status():
 
 def test_answer_notice_card_is_valid_json():
     card = render_card("inbox_answer", question=HOSTILE, answer=HOSTILE, team_name="Inclusion team")
-    assert [b["text"] for b in card["body"]][1:] == ["You asked: " + HOSTILE, HOSTILE]
+    assert [plain(b["text"]) for b in card["body"]][1:] == ["You asked: " + HOSTILE, HOSTILE]
     json.dumps(card)
 
 

@@ -75,6 +75,7 @@ def mail_settings(settings, imap: ImapServer, smtp: SmtpServer):
         "mail.imap_batch_size": 20,
         "inbox.digest_enabled": False,
         "bot.app_id": "00000000-0000-0000-0000-00000000b07",
+        "link_signing_key": "test-signing-key",
     })
 
 

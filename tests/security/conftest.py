@@ -49,6 +49,7 @@ def secured_settings(settings, openid):
         "bot.app_type": "SingleTenant",
         "bot.app_tenant_id": TENANT_ID,
         "bot.openid_metadata_url": openid.metadata_url,
+        "link_signing_key": "test-signing-key",
     })
 
 

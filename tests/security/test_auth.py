@@ -222,7 +222,8 @@ async def test_user_assigned_managed_identity_builds_managed_identity_credential
 
 async def test_user_assigned_managed_identity_serves_a_valid_token(settings, clock, openid):
     msi = settings.replace(**{"bot.app_id": APP_ID, "bot.app_type": "UserAssignedMSI",
-                              "bot.app_tenant_id": TENANT_ID, "bot.openid_metadata_url": openid.metadata_url})
+                              "bot.app_tenant_id": TENANT_ID, "bot.openid_metadata_url": openid.metadata_url,
+                              "link_signing_key": "test-signing-key"})
     factory = LocalTokenCredentialsFactory(bot_framework_config(msi), "outgoing-token")
     assert isinstance(factory._inner, ManagedIdentityServiceClientCredentialsFactory)
     async with serve(msi, clock, credentials_factory=factory) as bot:
