@@ -1,0 +1,77 @@
+"""The learned parts of the answerer: the numpy encoder, the committed vectors,
+the glossary answers, the blind data's split and the reproducible model."""
+import json
+
+import numpy as np
+import pytest
+
+from knowledge import training
+from knowledge.decision import MODEL_FILE, load_model
+from knowledge.embed import Encoder, VectorCache, text_key
+from knowledge.engine import Answerer
+from knowledge.glossary import glossary_answer
+from knowledge.loader import load_knowledge
+from knowledge.semantic import COMMITTED_VECTORS, entry_texts
+
+
+@pytest.fixture(scope="module")
+def deck_kb():
+    return load_knowledge()
+
+
+def test_numpy_encoder_matches_sentence_transformers():
+    # sentence-transformers' own all-MiniLM-L6-v2 gives 0.7553 for this pair.
+    v = Encoder.shared().encode(["A man is eating food.", "A man is eating a piece of bread."])
+    assert np.allclose(np.linalg.norm(v, axis=1), 1.0, atol=1e-5)
+    assert float(v[0] @ v[1]) == pytest.approx(0.7553, abs=0.002)
+
+
+def test_committed_vectors_cover_the_deck_kb(deck_kb):
+    cache = VectorCache(COMMITTED_VECTORS)
+    texts = [t for e in deck_kb.entries for t in (*entry_texts(e)[0], entry_texts(e)[1])]
+    missing = [t for t in texts if text_key(t) not in cache._vectors]
+    assert not missing, f"run `python -m knowledge.train vectors`: {missing[:3]}"
+
+
+def test_glossary_questions_are_answered_with_their_source(deck_kb):
+    r = glossary_answer(deck_kb, "What does STLS stand for?")
+    assert r.outcome == "answer" and "Specialist Teaching and Learning Service" in r.answer_text
+    assert r.source_line.startswith("Countywide SENCO Forum, March 2025")
+    r = glossary_answer(deck_kb, "whats an EHCP")
+    assert r.outcome == "answer" and "Education, Health and Care Plan" in r.answer_text
+    assert r.source_line.startswith("SEND Code of Practice 2015")
+
+
+def test_terms_the_deck_never_spells_out_are_declined(deck_kb):
+    for q in ("what does LIFT stand for", "What does KCC stand for?", "what does HNF stand for"):
+        assert glossary_answer(deck_kb, q).outcome == "decline", q
+    assert glossary_answer(deck_kb, "when do npq applications close") is None
+
+
+def test_split_is_disjoint_stratified_and_covers_the_blind_set():
+    split = training.split()
+    parts = [set(split[p]) for p in ("train", "validation", "test")]
+    assert not (parts[0] & parts[1] or parts[0] & parts[2] or parts[1] & parts[2])
+    ids = {i["id"] for i in training.blind_items()}
+    assert parts[0] | parts[1] | parts[2] == ids
+    assert 0.17 < len(parts[2]) / len(ids) < 0.23
+    labels = training.labels()
+    assert set(labels) == ids
+
+
+def test_retraining_reproduces_the_shipped_model():
+    from knowledge.train import fit
+    shipped = json.loads(MODEL_FILE.read_text())
+    again = fit(write=False).to_json()
+    assert again["features"] == shipped["features"]
+    assert again["answer_threshold"] == shipped["answer_threshold"]
+    assert again["suggest_threshold"] == shipped["suggest_threshold"]
+    assert np.allclose(again["coef"], shipped["coef"], atol=1e-5)
+    assert again["intercept"] == pytest.approx(shipped["intercept"], abs=1e-5)
+
+
+def test_hybrid_answers_an_everyday_paraphrase(deck_kb):
+    answerer = Answerer(deck_kb)
+    model = load_model()
+    r = answerer.answer("what's the last day i can apply for the senco npq?")
+    assert r.outcome == "answer" and r.entry.id.startswith("npq") and r.confidence >= model.answer_threshold
