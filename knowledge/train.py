@@ -7,10 +7,10 @@
     python -m knowledge.train fit          # knowledge/model/decision.json from train + validation
                                            # (+ staff-confirmed phrasings in training/confirmed.jsonl)
 
-`fit` trains a logistic regression over every candidate of every question
+`fit` trains gradient-boosted trees over every candidate of every question
 (positive: the candidate's answer holds every expected fact), chooses the
 answer and suggest thresholds on out-of-fold predictions of a 5-fold
-cross-validation grouped by entry, and writes the coefficients as JSON. The
+cross-validation grouped by entry, and writes the trees as JSON. The
 same data give the same file (fixed folds, deterministic solver, rounded
 numbers): tests/knowledge/test_training.py retrains and compares.
 """
@@ -29,7 +29,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 
 from knowledge import training
-from knowledge.decision import FEATURES, MODEL_FILE, DecisionModel
+from knowledge.decision import FEATURES, MODEL_FILE, TreeModel
 from knowledge.embed import Encoder, VectorCache
 from knowledge.engine import Answerer, time_aware_text
 from knowledge.glossary import glossary_answer
@@ -39,6 +39,7 @@ from knowledge.semantic import COMMITTED_VECTORS, entry_texts
 NOW = dt.datetime(2026, 11, 27, 12, 0, tzinfo=ZoneInfo("Europe/London"))
 SEED = 20251205
 FOLDS = 5
+SUGGEST_COST = 0.02
 C_REG = 1.0
 PARTS = {"train": 0.6, "validation": 0.2, "test": 0.2}
 
@@ -245,6 +246,31 @@ def _predict(params, X):
     return 1 / (1 + np.exp(-z))
 
 
+TREES = dict(max_iter=250, learning_rate=0.05, max_leaf_nodes=15, min_samples_leaf=20,
+             l2_regularization=1.0, early_stopping=False, random_state=0)
+
+
+def _fit_trees(X, y):
+    from sklearn.ensemble import HistGradientBoostingClassifier
+    return HistGradientBoostingClassifier(**TREES).fit(X, y)
+
+
+def export_trees(model) -> dict:
+    # Full precision: a threshold is often exactly a value seen in training
+    # (0, 1, a share), and rounding it would send those rows the other way.
+    r = float
+    trees, depth = [], 0
+    for (predictor,) in model._predictors:
+        nodes = predictor.nodes
+        depth = max(depth, int(nodes["depth"].max()))
+        trees.append({"feature": [int(v) for v in nodes["feature_idx"]],
+                      "threshold": [r(v) for v in nodes["num_threshold"]],
+                      "left": [int(v) for v in nodes["left"]], "right": [int(v) for v in nodes["right"]],
+                      "leaf": [bool(v) for v in nodes["is_leaf"]], "value": [r(v) for v in nodes["value"]]})
+    return {"kind": "trees", "features": list(FEATURES), "baseline": r(model._baseline_prediction.ravel()[0]),
+            "max_depth": depth + 1, "trees": trees}
+
+
 def outcomes(items, owner, p, y, threshold):
     """(in-scope answered right, out-of-scope declined) rates at one threshold."""
     best: dict[int, tuple[float, int]] = {}
@@ -270,7 +296,7 @@ def fold_of(item: dict) -> int:
     return int(hashlib.sha1(key.encode()).hexdigest(), 16) % FOLDS
 
 
-def fit(write: bool = True, parts=("train", "validation")) -> DecisionModel:
+def fit(write: bool = True, parts=("train", "validation")) -> TreeModel:
     kb = load_knowledge()
     answerer, questions = answerer_for_training(kb)
     items = training_items(parts)
@@ -280,26 +306,34 @@ def fit(write: bool = True, parts=("train", "validation")) -> DecisionModel:
     oof = np.zeros(len(y))
     for k in range(FOLDS):
         train, test = folds != k, folds == k
-        oof[test] = _predict(_fit_lr(X[train], y[train]), X[test])
+        oof[test] = _fit_trees(X[train], y[train]).predict_proba(X[test])[:, 1]
     grid = [round(t, 2) for t in np.arange(0.10, 0.91, 0.01)]
     scored = [(t, *outcomes(items, owner, oof, y, t)) for t in grid]
     # Both rates matter equally: maximise their sum, ties to the higher threshold.
     answer_t, cv_in, cv_out = max(scored, key=lambda r: (round(r[1] + r[2], 6), r[0]))
-    suggest_t = round(max(0.05, answer_t - 0.25), 2)
-    params = _fit_lr(X, y)
-    r = lambda v: round(float(v), 8)  # noqa: E731
-    model = DecisionModel(
-        features=FEATURES, mean=tuple(map(r, params[0])), scale=tuple(map(r, params[1])),
-        coef=tuple(map(r, params[2])), intercept=r(params[3]),
-        answer_threshold=answer_t, suggest_threshold=suggest_t,
-        meta={"trained_on": "blind " + " + ".join(parts) + (" + staff confirmations"
+    # "Did you mean…?" for the middle band, but an out-of-scope question that
+    # gets suggestions is not declined: the band may cost at most SUGGEST_COST
+    # of the out-of-scope questions declined.
+    suggest_t = answer_t
+    for t in sorted((t for t in grid if t < answer_t), reverse=True):
+        if outcomes(items, owner, oof, y, t)[1] < cv_out - SUGGEST_COST:
+            break
+        suggest_t = t
+    cv_out = outcomes(items, owner, oof, y, suggest_t)[1]
+    trees = _fit_trees(X, y)
+    data = export_trees(trees)
+    exported = TreeModel(data).raw(X[:2000])
+    assert np.allclose(exported, trees.decision_function(X[:2000]), atol=1e-9), "tree export differs"
+    data.update(answer_threshold=answer_t, suggest_threshold=suggest_t)
+    data["meta"] = {"trained_on": "blind " + " + ".join(parts) + (" + staff confirmations"
                                                             if training.read_jsonl(training.CONFIRMED) else ""),
               "questions": len(items), "candidates": int(len(y)),
               "cv_folds": FOLDS, "cv_in_scope": round(cv_in, 4), "cv_out_of_scope_declined": round(cv_out, 4),
-              "C": C_REG})
+              "model": "HistGradientBoostingClassifier " + json.dumps(TREES, sort_keys=True)}
+    model = TreeModel(data)
     if write:
         MODEL_FILE.parent.mkdir(parents=True, exist_ok=True)
-        MODEL_FILE.write_text(json.dumps(model.to_json(), indent=1) + "\n", encoding="utf-8")
+        MODEL_FILE.write_text(json.dumps(data, separators=(",", ":")) + "\n", encoding="utf-8")
     return model
 
 
