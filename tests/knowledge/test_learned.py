@@ -59,6 +59,7 @@ def test_split_is_disjoint_stratified_and_covers_the_blind_set():
     assert set(labels) == ids
 
 
+@pytest.mark.timeout(900)   # scores ~1,400 questions' candidates and fits 6 models: minutes on 2 busy cores
 def test_retraining_reproduces_the_shipped_model():
     from knowledge.train import fit
     shipped = json.loads(MODEL_FILE.read_text())
