@@ -1,16 +1,16 @@
 """The FAQ answerer: question in, one of answer / suggest / decline out.
 
-For each candidate entry (from the BM25 inverted index) three features in 0..1:
-  coverage  the share of the question's content words the entry explains:
-            fully in its question field, partly when only its answer has them
-  closeness the best rapidfuzz match against its question and alternatives
-  bm25      the candidate's BM25 score scaled by the ideal score for the query
-are combined linearly, then marked down for near misses: the question asks for
-a kind of fact the answer lacks (a phone number, a duration…), names a body the
-entry never mentions, or asks about a detail the entry never uses ("is there
-parking…?"). A logistic curve fitted on our question sets turns that into a
-confidence, so thresholds read as the chance of being right. knowledge/README.md
-walks through it with the numbers.
+Glossary questions ("what does STLS stand for?") are answered from the glossary
+(glossary.py). Otherwise candidates come from two retrievers — BM25 over the
+analysed words (index.py) and sentence embeddings of every phrasing and answer
+(semantic.py, embed.py) — and each candidate gets ~50 features: lexical
+coverage, closeness and BM25, embedding similarities, both ranks, agreement,
+and the near-miss signals of expectations.py (the question asks for a kind of
+fact the answer lacks, a logistics word it never uses…), which are no longer
+hand-set penalties. A model trained on blind questions (decision.py,
+knowledge/train.py) turns them into the probability that the candidate's answer
+holds what was asked; thresholds on that probability pick the outcome.
+knowledge/README.md walks through it.
 """
 from __future__ import annotations
 
