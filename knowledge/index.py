@@ -233,10 +233,18 @@ class Index:
         return self.idf.get(term, self.unknown_idf)
 
     def candidates(self, terms: Iterable[str], limit: int) -> list[tuple[int, float]]:
-        """The `limit` best entries by BM25. Rarer terms go first; a very common
-        term (in thousands of entries) then only adds to entries already found,
-        looked up in its own map, instead of walking its whole posting list:
-        an entry with nothing but common words in common cannot win anyway."""
+        """The `limit` best entries by BM25."""
+        scores = self.scores(terms)
+        if len(scores) <= limit:
+            return sorted(scores.items(), key=lambda kv: -kv[1])
+        return heapq.nlargest(limit, scores.items(), key=lambda kv: kv[1])
+
+    def scores(self, terms: Iterable[str]) -> dict[int, float]:
+        """BM25 scores of the entries sharing a term with the query. Rarer terms
+        go first; a very common term (in thousands of entries) then only adds to
+        entries already found, looked up in its own map, instead of walking its
+        whole posting list: an entry with nothing but common words in common
+        cannot win anyway."""
         scores: dict[int, float] = {}
         for term in sorted(set(terms), key=lambda t: len(self.postings.get(t, ()))):
             common = self._common.get(term)
@@ -248,9 +256,7 @@ class Index:
                 continue
             for doc, w in self.postings.get(term, ()):
                 scores[doc] = scores.get(doc, 0.0) + w
-        if len(scores) <= limit:
-            return sorted(scores.items(), key=lambda kv: -kv[1])
-        return heapq.nlargest(limit, scores.items(), key=lambda kv: kv[1])
+        return scores
 
     def ideal_score(self, terms: Iterable[str]) -> float:
         """An upper bound of the BM25 score for these terms, to scale to 0..1."""

@@ -32,6 +32,17 @@ def register(sub) -> None:
     kb_check = kb_actions.add_parser("check", help="validate the knowledge files (FAQ, glossary, catalogues)")
     kb_check.add_argument("--path", default=None, help="knowledge folder (default: the configured one)")
     kb_check.set_defaults(func=cmd_kb_check)
+    kb_closest = kb_actions.add_parser(
+        "closest", help="for each question on stdin (e.g. declined ones), the entries the answerer ranks closest")
+    kb_closest.set_defaults(func=cmd_kb_closest)
+    kb_confirm = kb_actions.add_parser(
+        "confirm", help="record that a question means an entry: training data for the next model build")
+    kb_confirm.add_argument("question")
+    kb_confirm.add_argument("faq_id")
+    kb_confirm.add_argument("--by", default=None, help="who confirmed it")
+    kb_confirm.set_defaults(func=cmd_kb_confirm)
+    kb_train = kb_actions.add_parser("train", help="rebuild the entry vectors and the decision model (reproducible)")
+    kb_train.set_defaults(func=cmd_kb_train)
     from bot.content.commands import register as register_content
 
     register_content(sub, kb_actions)
@@ -106,6 +117,44 @@ def cmd_db_upgrade(args) -> int:
     asyncio.run(_upgrade(settings))
     print("database is up to date")
     return 0
+
+
+def cmd_kb_closest(args) -> int:
+    from knowledge.engine import Answerer
+    from knowledge.loader import load_knowledge
+
+    settings = settings_from(args)
+    answerer = Answerer(load_knowledge(settings.knowledge.data_dir or None))
+    for line in sys.stdin:
+        question = line.strip()
+        if not question:
+            continue
+        ranked = answerer.score(question)[:3]
+        print(json.dumps({"question": question, "closest": [
+            {"faq_id": s.entry_id, "probability": round(s.confidence, 3)} for s in ranked]}, ensure_ascii=False))
+    return 0
+
+
+def cmd_kb_confirm(args) -> int:
+    from knowledge import training
+    from knowledge.loader import load_knowledge
+
+    settings = settings_from(args)
+    if args.faq_id not in load_knowledge(settings.knowledge.data_dir or None).by_id():
+        print(f"sencobot kb confirm: no entry {args.faq_id!r}", file=sys.stderr)
+        return 2
+    row = {"question": args.question.strip(), "faq_id": args.faq_id, "by": args.by,
+           "on": args.clock.now().date().isoformat()}
+    with training.CONFIRMED.open("a", encoding="utf-8") as fh:
+        fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+    print(f"recorded: {args.question!r} is {args.faq_id} (used by the next `sencobot kb train`)")
+    return 0
+
+
+def cmd_kb_train(args) -> int:
+    from knowledge.train import main as train_main
+
+    return train_main([])
 
 
 def cmd_kb_check(args) -> int:

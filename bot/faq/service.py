@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Optional
 
 from bot.clock import Clock
-from knowledge.engine import Answerer, Thresholds, time_aware_text
+from knowledge.engine import Answerer, Thresholds, source_line, time_aware_text
 from knowledge.loader import load_knowledge
 from knowledge.models import AnswerResult, FaqEntry, Suggestion
 
@@ -62,7 +62,7 @@ class FaqService:
             confidence=1.0,
             entry=entry,
             answer_text=time_aware_text(entry, self._clock.now()),
-            source_line=entry.source.line(kb.forum_labels),
+            source_line=source_line(entry, kb.forum_labels),
             related=related,
         ))
 

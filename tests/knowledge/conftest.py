@@ -162,3 +162,18 @@ def answerer(kb):
 
 def london(year: int, month: int, day: int, hour: int = 12, minute: int = 0) -> dt.datetime:
     return dt.datetime(year, month, day, hour, minute, tzinfo=LONDON)
+
+
+SIGNALS = ("miss_fact", "miss_time", "miss_other_date", "miss_must", "miss_focus", "miss_defined", "conflict")
+
+
+def near_miss(answerer, question, now=None) -> bool:
+    """A near miss is either not answered, or — the decision being learned from
+    blind questions rather than a hand-set penalty — its best candidate carries
+    the near-miss signal that the model weighs (asked-for fact missing, a
+    logistics word or focus the entry never uses, a term conflict)."""
+    result = answerer.answer(question, now=now)
+    if result.outcome != "answer":
+        return True
+    top = answerer.score(question)[0]
+    return any(top.features.get(s) for s in SIGNALS)
