@@ -318,8 +318,11 @@ async def test_idle_brings_new_mail_without_waiting_for_the_poll(world):
     mailbox = world.worker._mailbox
     task = asyncio.create_task(world.worker.run())
     try:
-        # The worker has polled once and is idling; the poll interval (30 s) is far beyond the wait below.
-        await wait_until(lambda: mailbox._client is not None and mailbox._client.has_pending_idle())
+        # The worker has polled once and the server has acknowledged its IDLE ("+ idling"): mail appended
+        # before that acknowledgement could be missed by the server's IDLE, which is not what this tests.
+        # The poll interval (30 s) is far beyond the wait below.
+        await wait_until(lambda: mailbox._client is not None and mailbox._client.has_pending_idle()
+                         and mailbox._client.protocol._idle_event.is_set())
         await world.deliver(email_bytes("When is the next SENCO forum?"))
         await world.smtp.wait_for(1, timeout=10)
     finally:
