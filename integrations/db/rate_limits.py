@@ -54,10 +54,13 @@ class RateLimits:
         async with self._db.begin() as conn:
             if (await conn.execute(accept)).first() is not None:
                 return Hit(True)
+            # "Since the last accepted message" goes by the order rows were written, not by their times:
+            # replicas' clocks differ by a few milliseconds, enough to reorder messages sent in quick turn.
             last_accepted = (
-                select(func.max(h.c.at)).where(h.c.subject == subject, h.c.accepted.is_(True)).scalar_subquery()
+                select(func.coalesce(func.max(h.c.id), 0))
+                .where(h.c.subject == subject, h.c.accepted.is_(True)).scalar_subquery()
             )
-            told = select(h.c.id).where(h.c.subject == subject, h.c.accepted.is_(False), h.c.at >= last_accepted)
+            told = select(h.c.id).where(h.c.subject == subject, h.c.accepted.is_(False), h.c.id > last_accepted)
             refuse = insert(h).from_select(
                 ["subject", "at", "accepted"],
                 select(literal(subject), literal(now, UtcDateTime()), false()).where(~told.exists()),

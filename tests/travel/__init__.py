@@ -28,9 +28,11 @@ def pytest_configure(config):
     datetime.fromisoformat(instant)  # a typo fails here, not as a puzzling clock later
     os.environ[TRAVEL_VARIABLE] = instant
     os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(SITE_DIR), os.environ.get("PYTHONPATH")]))
-    from tests.travel.site.sitecustomize import travel_from_environ
+    # Importing the module travels once (as sitecustomize does in child processes); travelling a second
+    # time here would start from the already-moved clock and put this process months ahead of its children.
+    from tests.travel.site import sitecustomize as site
 
-    config._travel = travel_from_environ()
+    config._travel = site._traveller
 
 
 def pytest_report_header(config):
