@@ -2,8 +2,8 @@
 on a card, the joining link only in the calendar file, and stale buttons."""
 from __future__ import annotations
 
+from bot.cards import card_nodes
 from tests.bookings.conftest import WEST, book_west, senco
-from tests.support.teams import card_nodes
 
 
 async def test_the_list_never_offers_to_book_or_wait_for_an_event_you_hold(assistant):
@@ -63,4 +63,4 @@ async def test_a_button_from_an_earlier_form_does_not_book_the_current_one(assis
 
 
 def _open_url_titles(card: dict) -> list[str]:
-    return [node.get("title") for node in card_nodes(card) if node.get("type") == "Action.OpenUrl"]
+    return [node.get("title") for node in card_nodes(card, parts=tuple(card)) if node.get("type") == "Action.OpenUrl"]

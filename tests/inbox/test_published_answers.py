@@ -14,8 +14,7 @@ from integrations.db.content import ContentRepository
 from integrations.db.inbox import InboxRepository
 from tests.content.conftest import SENCOBOT, cli_env, sencobot
 from tests.e2e.conftest import serve_bot
-from tests.fakes.connector import ConnectorStandIn
-from tests.support.teams import STAFF, STAFF_CHAT, button, cards, inputs, text_of
+from tests.support.teams import STAFF, STAFF_CHAT, as_staff, button, cards, inputs, text_of
 
 FIRST = "Is there free parking at the venue?"
 SECOND = "Can I bring my car and leave it somewhere for the day?"
@@ -47,10 +46,8 @@ class Chat:
 
 @pytest.fixture
 async def chat(settings, clock, sqlite_db):
-    connector = await ConnectorStandIn().start()
-    app = create_app(settings.replace(**{"bot.staff_ids": ["aad-staff"]}), clock=clock, database=sqlite_db,
-                     run_background=False)
-    async with serve_bot(app, connector) as running:
+    app = create_app(as_staff(settings), clock=clock, database=sqlite_db, run_background=False)
+    async with serve_bot(app) as running:
         yield Chat(running)
 
 

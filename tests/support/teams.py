@@ -8,6 +8,11 @@ STAFF_CHAT = {"conversationType": "personal", "tenantId": "3253a20d-c735-4bfe-a8
               "id": "a:1StaffChatWithClara"}
 
 
+def as_staff(settings):
+    """``settings`` with the member of staff below (Clara, by her AAD object id) on the inclusion team."""
+    return settings.replace(**{"bot.staff_ids": [STAFF["aadObjectId"]]})
+
+
 def cards(activity) -> list[dict]:
     """The Adaptive Cards attached to an activity."""
     return [a["content"] for a in activity.get("attachments") or []]
@@ -36,15 +41,3 @@ async def staff_says(bot, text="", value=None) -> None:
         changes["value"] = value
     status, _ = await bot.say(text, **changes)
     assert status in (200, 201)
-
-
-def card_nodes(node):
-    """Every object in a card, the card first, in document order (so a test can look inside columns and
-    containers without knowing how deep an element sits)."""
-    if isinstance(node, dict):
-        yield node
-        for value in node.values():
-            yield from card_nodes(value)
-    elif isinstance(node, list):
-        for item in node:
-            yield from card_nodes(item)
