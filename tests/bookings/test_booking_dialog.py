@@ -7,17 +7,15 @@ from bot.assistant import build_assistant
 from bot.console import Conversation
 from bot.core import build_core
 from tests.bookings.conftest import WEST, book_west, edit_event, notices, senco, west_is_full
+from tests.support.chat import says_and_hears
 
 
 async def test_booking_an_induction_meeting_then_a_webinar_remembering_school_and_email(assistant):
     user = senco(assistant)
 
-    asked = await user.says("book the induction meeting in Maidstone")
-    assert "Which school or setting" in asked[-1].text
-    asked = await user.says("Oakwood Primary School")
-    assert "Which email address" in asked[-1].text
-    confirm = await user.says("not an address")
-    assert "doesn't look like an email address" in confirm[-1].text
+    await says_and_hears(user, "book the induction meeting in Maidstone", "Which school or setting")
+    await says_and_hears(user, "Oakwood Primary School", "Which email address")
+    await says_and_hears(user, "not an address", "doesn't look like an email address")
     confirm = await user.says("sam@oakwood.kent.sch.uk")
     card = confirm[-1]
     for expected in ("Community Induction Meeting – West", "Friday 2 May 2025, 09:00 to 12:00",
