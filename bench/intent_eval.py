@@ -9,8 +9,8 @@ blind2's hold-out was scored once (17:08 UTC, d93e351, FIRST_CONTACT.md) and is 
 Prints, for the kept candidate (the mean of two TF-IDF + logistic regression models, one also reading cue
 families: AveragedClassifier), the single TF-IDF + logistic regression model it replaced, and the rapidfuzz
 nearest neighbour:
-  * own held-back: trained on the rest of our phrasings and both blind files' training halves, scored on the
-    held-back fifth of our own phrasings (split_own);
+  * own held-back: trained on the training pool (the rest of our phrasings, the old blind file's training half
+    and all of blind2: training_pool()), scored on the held-back fifth of our own phrasings (split_own);
   * old blind hold-out: trained on everything the product trains on (training_examples()), scored on the
     old blind file's half that nothing was tuned on. Utterances whose text
     also appears, word for word, in the training data are counted and scored separately too;
