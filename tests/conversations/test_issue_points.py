@@ -22,7 +22,9 @@ stand-in.
    tests/inbox/test_inbox_paging_http.py (pages past ten groups, most asked then longest waiting first).
 8. Broadcast/answer report: the CLI, tests/inbox/test_cli.py (test_inbox_answer_tells_queued_from_undeliverable)
    and tests/reminders/test_cli.py (broadcast queued, then run-once counts sent); in Teams, the transcripts below
-   (test_point_8_...: reached askers vs those Teams cannot reach; never "sent it to 0 people").
+   (test_point_8_...: reached askers vs those Teams cannot reach; never "sent it to 0 people"; a broadcast with
+   nobody to reach says so and queues nothing), and tests/reminders/test_transcripts.py
+   (test_staff_broadcast_is_confirmed_queued_once_and_refused_to_others).
 9. Email: tests/mail/test_mail_flow.py (a passed dated item still waits for the team; no stray "Yes." opening).
 """
 from __future__ import annotations
@@ -173,3 +175,16 @@ async def test_point_8_answering_only_unreachable_askers_does_not_claim_it_was_s
     said = texts(await officer.presses({**data, "answer": "Yes: the visitors' car park behind County Hall."}))
     assert "1 can't be reached in Teams" in said, said
     assert "nobody has been sent it yet" in said and "sent it to 0" not in said, said
+
+
+async def test_point_8_a_broadcast_with_nobody_to_reach_says_so_and_queues_nothing(assistant):
+    """Tried in the terminal: "Send this to 0 Forum subscribers?", then "Queued for 0 Forum subscribers. At Teams'
+    pace it takes about 1 minute to reach everyone"."""
+    from tests.conversations.conftest import staff
+
+    announcements = assistant.features.reminders.announcements
+    replies = await staff(assistant).says("broadcast forum The Term 5 forum is confirmed for 21 and 22 May.")
+    said = texts(replies)
+    assert "Nobody I can reach in Teams has Forum reminders turned on" in said and "Nothing was queued" in said
+    assert not any(r.card for r in replies)
+    assert await announcements.all(kind="broadcast") == []
