@@ -17,7 +17,8 @@ stand-in.
 5. Tribunal dialog: tests/reminders/test_reminder_conversation.py
    (test_a_question_in_the_tribunal_dialog_is_answered_not_read_as_a_date).
 6. Evaluation: tests/evaluations/test_teams.py ("answered this before" only after an accepted answer; evaluation
-   words route to the feature that knows whether one is open; staff read comments in Teams).
+   words route to the feature that knows whether one is open; test_asking_whether_the_evaluation_is_open_agrees_
+   with_the_window; staff read comments in Teams).
 7. Staff inbox in Teams: the transcript below (test_point_7_...) and end to end over HTTP
    tests/inbox/test_inbox_paging_http.py (pages past ten groups, most asked then longest waiting first).
 8. Broadcast/answer report: the CLI, tests/inbox/test_cli.py (test_inbox_answer_tells_queued_from_undeliverable)
