@@ -420,6 +420,9 @@ class BookingFeature:
                       r"\b(book|sign (me )?up|register|reserve)\b.*\b(webinar|induction|community|meeting|event)s?\b"),
             command="book", description="book a webinar or Community of Schools induction meeting",
             labels=("book",)))
+        # "my bookings" or "stop reminders" typed while the form waits for a choice, a school or an email is that
+        # command, not a bad answer; naming another event to book is still the form's own business.
+        router.leave_on_commands(DIALOG_ID, own=("booking.book",))
         router.add_action(CardAction("booking.pick", self.on_pick))
         router.add_action(CardAction("booking.step", self.on_step))
         router.add_action(CardAction("booking.cancel", self.on_cancel))
