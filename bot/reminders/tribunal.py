@@ -12,7 +12,6 @@ name is refused with an explanation.
 """
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import re
 from dataclasses import dataclass
@@ -20,6 +19,7 @@ from typing import Iterable, Optional, Protocol
 
 from bot.cards import render_card
 from bot.clock import Clock
+from knowledge.dates import DateProblem, parse_british_date  # noqa: F401 - the one reader; callers import it here
 from knowledge.london import british_date, local_instant, london_today
 from bot.notify import Notice
 from bot.privacy.edge import shared_redactor
@@ -29,96 +29,6 @@ from integrations.db.reminders import TribunalCase
 
 SOURCE_LINE = "Countywide SENCO Forum, March 2025 — Tribunal – the role of the school, Georgette Williams"
 MAX_REFERENCE_CHARS = 60
-
-
-# -- dates ------------------------------------------------------------------------------------------
-
-
-class DateProblem(ValueError):
-    """A date we cannot use; the message is written for the SENCO."""
-
-
-_MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
-_MONTHS.update({name.lower(): i for i, name in enumerate(calendar.month_abbr) if name})
-_MONTHS["sept"] = 9
-_WEEKDAY = r"(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)[a-z]*,?\s+"
-_EXAMPLES = "like 6 May 2025 or 06/05/2025"
-
-
-def parse_british_date(text: str, *, today: dt.date, prefer: str = "future") -> dt.date:
-    """Day-first dates: "6 May 2025", "6th May", "06/05/2025", "6/5/25", "2025-05-06", "today", "tomorrow".
-
-    Without a year, the nearest such day in the future (``prefer="future"``) or past is meant.
-    Raises DateProblem with a message that says what was wrong.
-    """
-    raw = " ".join((text or "").strip().lower().split()).rstrip(".")
-    if not raw:
-        raise DateProblem(f"Please type a date, {_EXAMPLES}.")
-    if raw in ("today", "tomorrow", "yesterday"):
-        return today + dt.timedelta(days={"today": 0, "tomorrow": 1, "yesterday": -1}[raw])
-    cleaned = re.sub(rf"^{_WEEKDAY}", "", raw)
-    day = month = year = None
-    if m := re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", cleaned):
-        year, month, day = int(m[1]), int(m[2]), int(m[3])
-    elif m := re.fullmatch(r"(\d{1,2})\s*[/.\-]\s*(\d{1,2})(?:\s*[/.\-]\s*(\d{2}|\d{4}))?", cleaned):
-        day, month = int(m[1]), int(m[2])
-        year = _full_year(m[3]) if m[3] else None
-    elif m := re.fullmatch(r"(\d{1,2})(?:st|nd|rd|th)?(?:\s+of)?\s+([a-z]+)\.?,?(?:\s+(\d{2}|\d{4}))?", cleaned):
-        day, month = int(m[1]), _month(m[2], text)
-        year = _full_year(m[3]) if m[3] else None
-    elif m := re.fullmatch(r"([a-z]+)\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?(?:\s+(\d{2}|\d{4}))?", cleaned):
-        month, day = _month(m[1], text), int(m[2])
-        year = _full_year(m[3]) if m[3] else None
-    else:
-        raise DateProblem(f"I couldn't read \"{text.strip()[:40]}\" as a date. Please type it {_EXAMPLES}.")
-    if not 1 <= month <= 12:
-        raise DateProblem(
-            f"There is no month {month}. Dates are day first here: 06/05/2025 means 6 May 2025."
-        )
-    if year is None:
-        return _nearest(day, month, today, prefer, text)
-    if not today.year - 10 <= year <= today.year + 10:
-        raise DateProblem(f"{year} looks like a typing slip. Please type the full date again, {_EXAMPLES}.")
-    return _checked(year, month, day)
-
-
-def _full_year(value: str) -> int:
-    number = int(value)
-    return 2000 + number if len(value) == 2 else number
-
-
-def _month(word: str, original: str) -> int:
-    month = _MONTHS.get(word.strip(".").lower())
-    if month is None:
-        raise DateProblem(f"I couldn't read \"{original.strip()[:40]}\" as a date. Please type it {_EXAMPLES}.")
-    return month
-
-
-def _checked(year: int, month: int, day: int) -> dt.date:
-    days_in_month = calendar.monthrange(year, month)[1]
-    if not 1 <= day <= days_in_month:
-        name = calendar.month_name[month]
-        raise DateProblem(
-            f"{day} {name} {year} doesn't exist: {name} {year} has {days_in_month} days. "
-            f"Please check the date and type it again, {_EXAMPLES}."
-        )
-    return dt.date(year, month, day)
-
-
-def _nearest(day: int, month: int, today: dt.date, prefer: str, original: str) -> dt.date:
-    step = 1 if prefer == "future" else -1
-    # 29 February needs a leap year: look a few years out before calling it impossible.
-    for offset in range(0, 5):
-        year = today.year + step * offset
-        try:
-            candidate = _checked(year, month, day)
-        except DateProblem:
-            if offset == 0 and not (month == 2 and day == 29):
-                raise
-            continue
-        if (prefer == "future" and candidate >= today) or (prefer != "future" and candidate <= today):
-            return candidate
-    raise DateProblem(f"I couldn't work out the year for \"{original.strip()[:40]}\". Please add it, {_EXAMPLES}.")
 
 
 # -- milestones -------------------------------------------------------------------------------------

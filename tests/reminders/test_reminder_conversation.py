@@ -66,3 +66,18 @@ async def test_a_command_typed_in_the_tribunal_dialog_runs_and_its_own_words_sta
     said = texts(replies)
     assert "I've stopped what we were doing" in said and "You have no upcoming bookings" in said, said
     assert "doesn't look like a date" not in said.lower()
+
+
+async def test_a_weekday_that_disagrees_with_the_hearing_date_is_pointed_out_and_asked_again(assistant, clock):
+    """Trial point 7: "monday 3 march 2027" was saved as Wednesday 3 March 2027 without a word."""
+    clock.set(london(2026, 12, 5, 10, 30))
+    user = senco(assistant)
+    await user.says("add a tribunal case")
+    await says_in_turn(user, "Case F", "skip")
+    replies = await user.says("monday 3 march 2027")
+    said = texts(replies)
+    assert "3 March 2027 is a Wednesday, not a Monday" in said, said
+    assert "I've saved" not in said and "type it again" in said
+    replies = await user.says("wednesday 3 march 2027")
+    assert "I've saved case \"Case F\"" in texts(replies)
+    assert "Wednesday 3 March 2027" in texts(replies)

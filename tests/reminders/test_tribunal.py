@@ -147,3 +147,19 @@ def test_references_keep_labels_and_lose_what_identifies_a_child(redactor, typed
 def test_references_that_read_like_a_child_s_name_are_refused(redactor, typed):
     with pytest.raises(ReferenceProblem):
         clean_reference(typed, redactor)
+
+
+@pytest.mark.parametrize("text, says", [
+    ("Monday 3 March 2025", "3 March 2025 is a Monday"),        # agrees: read as typed
+    ("monday 5 march 2025", "5 March 2025 is a Wednesday, not a Monday"),
+    ("Tue 6 May", "6 May 2025 is a Tuesday"),
+    ("Fri, 06/05/2025", "6 May 2025 is a Tuesday, not a Friday"),
+    ("thurs 2025-05-06", "6 May 2025 is a Tuesday, not a Thursday"),
+])
+def test_a_weekday_typed_with_a_date_must_agree_with_it(text, says):
+    try:
+        day = parse_british_date(text, today=TODAY)
+    except DateProblem as problem:
+        assert "not a" in says and says in str(problem), str(problem)
+    else:
+        assert "not a" not in says and says.startswith(f"{day.day} {day:%B %Y} is a {day:%A}"), (text, day)
