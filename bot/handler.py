@@ -49,6 +49,9 @@ SLOW_DOWN = ("You're sending messages faster than I can answer them. Please wait
 UNREADABLE_CARD = "Sorry, I couldn't read that button press. Please try again from the card, or type \"help\"."
 STAFF_ONLY = "Sorry, only the inclusion team can do that."
 REFUSED = "senco.invoke_refused"
+# Said after a failed turn that was in the middle of a form: the form is ended, never left to fail again.
+STOPPED = (", so I've stopped what we were doing (nothing from it was saved). You can start it again, or ask "
+           "me something else")
 BUSY = ("Sorry, I was still working on another message of yours. Please send that one again.")
 # A turn whose state another process changed meanwhile is run again, this many times in all.
 TURN_ATTEMPTS = 3
@@ -153,10 +156,11 @@ class SencoBot(ActivityHandler):
                 # The failed turn's state and replies are dropped; only the apology goes out.
                 held.clear()
                 writes.clear()
+                stopped = await self._end_dialog_after_crash(turn_context, writes, code)
                 try:
                     await turn_context.send_activity(
-                        f"Sorry, something went wrong on my side. If it keeps happening, quote reference {code} "
-                        "to the inclusion team."
+                        f"Sorry, something went wrong on my side{STOPPED if stopped else ''}. If it keeps "
+                        f"happening, quote reference {code} to the inclusion team."
                     )
                 except Exception as exc:
                     log.warning("could not send the apology for %s: %s", code, type(exc).__name__)
@@ -171,6 +175,27 @@ class SencoBot(ActivityHandler):
                                        replies=replies, grace=REPLY_GRACE)
         if held:
             await self._deliver(turn_context, held, ids)
+
+    async def _end_dialog_after_crash(self, turn_context: TurnContext, writes: list, code: str) -> bool:
+        """Ends the dialog a failed turn was in. Its stored state is what made the step fail (an event that
+        is gone, a value no step expected), so keeping it would fail the same way on every later message
+        and read them all as answers to it: only "cancel" would get the user out."""
+        for state in (self._conversation_state, self._user_state):
+            turn_context.turn_state.pop(state._context_service_key, None)
+        try:
+            dc = await self.dialogs.create_context(turn_context)
+            if dc.active_dialog is None:
+                return False
+            name = dc.active_dialog.id
+            await dc.cancel_all_dialogs()
+            await self._conversation_state.save_changes(turn_context)
+        except Exception as exc:
+            # The database itself may be what failed: then the apology alone goes out, as before.
+            log.warning("could not end the dialog after %s: %s", code, type(exc).__name__)
+            writes.clear()
+            return False
+        log.info("ended dialog %s after the failed turn %s", name, code)
+        return True
 
     async def _deliver(self, turn_context: TurnContext, activities: list, ids: list[int]) -> None:
         for activity, reply_id in zip(activities, ids):

@@ -45,6 +45,10 @@ _NAME_PROMPT = "booking.name"
 _PROFILE = "booking_profile"
 _QUIET = "quiet"  # restart the form without showing its card again
 
+# A form is dialog state in the database: it can outlive the event it was for (withdrawn by staff).
+FORM_EXPIRED = ("That booking form has expired: the event it was for isn't in the list any more. "
+                "Say \"book\" to see what's open.")
+
 _YES = {"yes", "y", "confirm", "book", "book it", "ok", "okay", "yes please", "join", "join the waiting list"}
 _NO = {"no", "n", "not now", "stop", "no thanks"}
 
@@ -137,7 +141,10 @@ class BookingDialog(ComponentDialog):
         if form.pop(_QUIET, False):
             # Waiting again on the card already shown: sending it twice reads as the bot repeating itself.
             return Dialog.end_of_turn
-        events = [e for e in (self._bookings.event(i) for i in form.get("event_ids", [])) if e]
+        events = [e for e in [await self._bookings.lookup(i) for i in form.get("event_ids", [])] if e]
+        if not events:
+            await step.context.send_activity(FORM_EXPIRED)
+            return await step.end_dialog()
         offers = await self._bookings.offers(events)
         asker = asker_of(step.context, self._staff_ids)
         held = {m.booking.event_id: m for m in await self._bookings.my_bookings(asker.user_id)}
@@ -156,15 +163,15 @@ class BookingDialog(ComponentDialog):
                                              + " To book something else, choose from the list above.")
             return await step.replace_dialog(_FLOW, {**form, _QUIET: True})
         if not event_id:
-            candidates = [e for e in (self._bookings.event(i) for i in form.get("event_ids", [])) if e]
+            candidates = [e for e in [await self._bookings.lookup(i) for i in form.get("event_ids", [])] if e]
             query, matched = find_events(candidates, step.result if isinstance(step.result, str) else "")
             if not query.is_specific or len(matched) != 1:
                 await step.context.send_activity("Please choose one of the events on the card (or say \"cancel\").")
                 return await step.replace_dialog(_FLOW, form)
             event_id = form["event_id"] = matched[0].id
-        event = self._bookings.event(event_id)
+        event = await self._bookings.lookup(event_id)
         if event is None:
-            await step.context.send_activity("Sorry, I can't find that event any more. Say \"book\" to see what's open.")
+            await step.context.send_activity(FORM_EXPIRED)
             return await step.end_dialog()
         (offer,) = await self._bookings.offers([event])
         if offer.state != "open":
@@ -224,7 +231,10 @@ class BookingDialog(ComponentDialog):
         form["ask"] = []
         if form.pop(_QUIET, False):
             return Dialog.end_of_turn
-        event = self._bookings.event(form["event_id"])
+        event = await self._bookings.lookup(form["event_id"])
+        if event is None:
+            await step.context.send_activity(FORM_EXPIRED)
+            return await step.end_dialog()
         await step.context.send_activity(_card(
             "booking_confirm", title=event.title, full=form["full"], places=form["places"], event_id=event.id,
             facts=_facts(event, name=form["name"], school=form["school"], email=form["email"])))
@@ -236,7 +246,10 @@ class BookingDialog(ComponentDialog):
         pressed_for = value.get("event_id") if isinstance(value, dict) else None
         if isinstance(pressed_for, str) and pressed_for != form["event_id"]:
             # A button from an earlier form: acting on it would book the wrong event.
-            older, current = self._bookings.event(pressed_for), self._bookings.event(form["event_id"])
+            older, current = await self._bookings.lookup(pressed_for), await self._bookings.lookup(form["event_id"])
+            if current is None:
+                await step.context.send_activity(FORM_EXPIRED)
+                return await step.end_dialog()
             await step.context.send_activity(
                 f"That button is from an earlier form{f' for the {older.title}' if older else ''}; we're now "
                 f"booking the {current.title}. Please use the latest card, or say \"cancel\".")
@@ -270,7 +283,7 @@ class BookingDialog(ComponentDialog):
 
 async def what_changed(bookings: BookingService, user_id: str, event_id) -> str:
     """Why a button on a finished booking form does nothing, in terms of where things stand now."""
-    event = bookings.event(event_id) if isinstance(event_id, str) else None
+    event = await bookings.lookup(event_id) if isinstance(event_id, str) else None
     if event is None:
         return "That booking form has expired. Say \"book\" to start again."
     held = [m for m in await bookings.my_bookings(user_id) if m.booking.event_id == event.id]
@@ -460,7 +473,7 @@ class BookingFeature:
 
     async def on_pick(self, turn_context: TurnContext, dc, data: dict) -> None:
         event_id = data.get("event_id")
-        if not isinstance(event_id, str) or self._bookings.event(event_id) is None:
+        if not isinstance(event_id, str) or await self._bookings.lookup(event_id) is None:
             await turn_context.send_activity("Sorry, I can't find that event any more. Say \"book\" to see what's open.")
             return
         await dc.cancel_all_dialogs()

@@ -164,6 +164,11 @@ class EventCatalogue:
         log.info("events catalogue reloaded: %d events", len(catalogue.events))
         return True
 
+    async def catch_up(self) -> None:
+        """Reads the shared store's latest version now rather than at the next poll (one SELECT when unchanged)."""
+        if self.store is not None:
+            await self.store.cache.refresh()
+
     def _file_stamp(self) -> tuple:
         try:
             stat = self.path.stat()
@@ -267,6 +272,15 @@ class BookingService:
     def event(self, event_id: str) -> Optional[Event]:
         return self.catalogue.current().get(event_id)
 
+    async def lookup(self, event_id: str) -> Optional[Event]:
+        """The event, even when this process has not read the shared store since it was added: a booking form
+        is dialog state in the database, so another process may continue one this process never saw begin."""
+        event = self.event(event_id)
+        if event is None:
+            await self.catalogue.catch_up()
+            event = self.event(event_id)
+        return event
+
     def find(self, text: str):
         """(query, events the message could mean), soonest first."""
         return find_events(self.events(), text)
@@ -290,7 +304,7 @@ class BookingService:
         _check_person(person)
         await self.refresh()
         now = self._clock.now()
-        event = self.event(event_id)
+        event = await self.lookup(event_id)
         if event is None:
             return BookingResult("unknown", None)
         state = event.booking_state(now)
