@@ -30,9 +30,10 @@ NEW_KINDS = {"faq": "faq", "faq entry": "faq", "event": "event", "webinar": "eve
 CARDS_PER_MESSAGE = 10
 LABELS = {
     "question": "Question", "answer": "Answer (the deck's sentences)", "title": "Title", "kind_of_event":
-    "Kind (webinar or induction)", "day": "Day", "start": "Starts", "end": "Ends", "venue": "Venue (empty if online)",
-    "booking_url": "Joining or booking link", "description": "Description", "on": "Date", "until": "Until",
-    "detail": "Detail", "category": "Category (funding, tribunal, training, events, forum)", "display": "Shown as",
+    "Kind (webinar or induction)", "day": "Day (e.g. 9 March 2027)", "start": "Starts (HH:MM)", "end": "Ends (HH:MM)",
+    "venue": "Venue (empty if online)", "booking_url": "Joining or booking link", "description": "Description",
+    "on": "Date (e.g. 12 February 2027)", "until": "Until (optional)", "detail": "Detail",
+    "category": "Category (funding, tribunal, training, events, forum)", "display": "Shown as",
 }
 MULTILINE = {"answer", "description", "detail"}
 

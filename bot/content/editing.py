@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import Awaitable, Callable, Optional
 
 from bot.content.store import ContentError, ContentStore, Revision, StoredItem
+from knowledge.dates import DateProblem, parse_british_date, parse_british_datetime
+from knowledge.london import london_today
 
 # What staff may correct on each kind: field -> input kind. An FAQ entry's fields are inside doc["entry"].
 CORRECTABLE: dict[str, dict[str, str]] = {
@@ -26,7 +28,7 @@ CORRECTABLE: dict[str, dict[str, str]] = {
 }
 LABELS = {
     "question": "Question", "answer": "Answer", "title": "Title", "description": "Description",
-    "start": "Starts (YYYY-MM-DDTHH:MM, London time)", "end": "Ends (YYYY-MM-DDTHH:MM, London time)",
+    "start": "Starts (e.g. 9 March 2027 16:00, London time)", "end": "Ends (e.g. 9 March 2027 17:00, London time)",
     "venue": "Venue (empty if online)", "join_url": "Joining link", "capacity": "Places", "on": "Date",
     "until": "Until (optional)", "detail": "Detail", "category": "Category (funding, tribunal, training, events, forum)",
     "display": "Shown as", "booking_url": "Booking link", "status": "Status (proposed, scheduled, held, cancelled)",
@@ -142,19 +144,23 @@ class ContentEditor:
                         "category"):
                 raise EditError(f"The {name} can't be empty.")
             return None
+        # Dates as staff type them ("9 March 2027", "9/3/2027", "Tue 9 Mar 2027") or ISO, through the one reader.
+        today = london_today(self._store.clock.now())
         try:
             if kind == "date":
-                return dt.date.fromisoformat(value).isoformat()
+                return parse_british_date(value, today=today).isoformat()
             if kind == "datetime":
-                return dt.datetime.strptime(value, "%Y-%m-%dT%H:%M").strftime("%Y-%m-%dT%H:%M")
+                return parse_british_datetime(value, today=today).strftime("%Y-%m-%dT%H:%M")
+        except DateProblem as problem:
+            raise EditError(f"{name}: {problem}") from None
+        try:
             if kind == "number":
                 number = int(value)
                 if number < 1:
                     raise ValueError
                 return number
         except ValueError:
-            expected = {"date": "YYYY-MM-DD", "datetime": "YYYY-MM-DDTHH:MM", "number": "a whole number"}[kind]
-            raise EditError(f"'{value}' is not right for {name}: write it as {expected}.") from None
+            raise EditError(f"'{value}' is not right for {name}: write it as a whole number.") from None
         if kind in REDACTED:
             return self._redactor.redact(value)
         return value

@@ -93,6 +93,11 @@ class ContentStore:
     def repository(self) -> ContentRepository:
         return self._repo
 
+    @property
+    def clock(self) -> Clock:
+        """The clock changes are stamped with; editors read "today" from it to place a date typed without a year."""
+        return self._clock
+
     # -- validation ------------------------------------------------------------------------------
 
     async def _validate(self, kind: str, doc: dict) -> None:

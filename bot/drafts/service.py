@@ -18,7 +18,9 @@ from typing import Optional, Protocol
 from bot.clock import Clock
 from bot.drafts.sink import SinkError
 from integrations.db.drafts import DeckImport, DraftRepository, NewDraft, StoredDraft
+from knowledge.dates import DateProblem, parse_british_date
 from knowledge.deck_import.models import DeckDrafts, to_jsonable
+from knowledge.london import london_today
 
 log = logging.getLogger(__name__)
 
@@ -110,7 +112,7 @@ class DraftService:
         draft = await self.get(draft_id)
         if draft.status != "pending":
             raise DraftError(f"That draft was already {draft.status} by {draft.decided_by}; it can't be edited.")
-        data = apply_changes(draft.kind, draft.data, self._redacted(changes))
+        data = apply_changes(draft.kind, draft.data, self._redacted(changes), today=london_today(self._clock.now()))
         if data == draft.data:
             return draft
         if not await self._repo.edit(draft.id, data, revision=draft.revision, by=by, now=self._clock.now()):
@@ -165,8 +167,11 @@ def new_id(kind: str, data: dict) -> str:
     return f"{words}-{day}" if day else words
 
 
-def apply_changes(kind: str, data: dict, changes: dict) -> dict:
-    """The draft's data with staff changes applied; refuses fields that kind has not and malformed values."""
+def apply_changes(kind: str, data: dict, changes: dict, *, today: dt.date) -> dict:
+    """The draft's data with staff changes applied; refuses fields that kind has not and malformed values.
+
+    Dates are read as staff type them ("9 March 2027", "9/3/2027", "Tue 9 Mar 2027") or ISO; a date without a
+    year is the next one after ``today``."""
     allowed = EDITABLE.get(kind, {})
     updated = dict(data)
     for name, raw in changes.items():
@@ -177,16 +182,18 @@ def apply_changes(kind: str, data: dict, changes: dict) -> dict:
         if value == "":
             value = None
         kind_of = allowed[name]
+        if value is not None and kind_of == "date":
+            try:
+                value = parse_british_date(str(value), today=today).isoformat()
+            except DateProblem as problem:
+                raise DraftError(f"{name}: {problem}") from None
         try:
-            if value is not None and kind_of == "date":
-                value = dt.date.fromisoformat(str(value)).isoformat()
-            elif value is not None and kind_of == "time":
+            if value is not None and kind_of == "time":
                 if not re.fullmatch(r"\d{1,2}:\d{2}(:\d{2})?", str(value)):
                     raise ValueError
                 value = dt.time.fromisoformat(str(value).zfill(5)).isoformat()
         except ValueError:
-            expected = "YYYY-MM-DD" if kind_of == "date" else "HH:MM"
-            raise DraftError(f"'{raw}' is not a {kind_of} ({expected}) for {name}.") from None
+            raise DraftError(f"'{raw}' is not a time (HH:MM) for {name}.") from None
         if name in ("question", "answer", "title") and not value:
             raise DraftError(f"The {name} can't be empty.")
         updated[name] = value

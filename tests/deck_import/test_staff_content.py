@@ -65,3 +65,41 @@ async def test_only_staff_can_add_content(people):
     replies = await senco.says("new faq entry")
     assert not any(r.card for r in replies)
     assert await assistant.features.drafts.all(status=None) == []
+
+
+@pytest.mark.parametrize("typed, day", [("9 March 2027", "2027-03-09"), ("10/3/2027", "2027-03-10"),
+                                        ("Thu 11 Mar 2027", "2027-03-11"), ("2027-03-12", "2027-03-12")])
+async def test_a_new_event_takes_the_day_as_staff_type_it(people, typed, day):
+    """Trial point 12: "9 March 2027" was refused as "not a date (YYYY-MM-DD) for day"."""
+    staff, _senco, assistant = people
+    card = next(r for r in await staff.says("new event") if r.card)
+    replies = await staff.presses({**accept_data(card), "f_title": "SEND QA webinar", "f_kind_of_event": "webinar",
+                                   "f_day": typed, "f_start": "16:00", "f_end": "17:00",
+                                   "f_booking_url": "https://teams.microsoft.com/l/meetup-join/x"})
+    assert "Accepted" in replies[-1].text, replies[-1].text
+    assert assistant.features.content.catalogues.events().get(f"webinar-{day}") is not None
+
+
+@pytest.mark.parametrize("typed, says", [
+    ("31 February 2027", "day: 31 February 2027 doesn't exist: February 2027 has 28 days"),
+    ("Mon 9 Mar 2027", "day: 9 March 2027 is a Tuesday, not a Monday"),
+    ("9/13/2027", "There is no month 13"),
+    ("next Tuesday-ish", "couldn't read"),
+])
+async def test_an_impossible_day_for_a_new_event_is_refused_clearly(people, typed, says):
+    staff, _senco, assistant = people
+    card = next(r for r in await staff.says("new event") if r.card)
+    replies = await staff.presses({**accept_data(card), "f_title": "SEND QA webinar", "f_kind_of_event": "webinar",
+                                   "f_day": typed, "f_start": "16:00", "f_end": "17:00"})
+    assert says in replies[-1].text, replies[-1].text
+    assert not [e for e in assistant.features.content.catalogues.events().events if e.title == "SEND QA webinar"]
+
+
+async def test_a_new_deadline_takes_a_british_date(people):
+    staff, _senco, assistant = people
+    card = next(r for r in await staff.says("new deadline") if r.card)
+    replies = await staff.presses({**accept_data(card), "f_title": "NPQ spring applications close",
+                                   "f_on": "Fri 12 Feb 2027", "f_detail": "Apply online.", "f_category": "training"})
+    assert "Accepted" in replies[-1].text, replies[-1].text
+    [added] = [d for d in assistant.features.content.catalogues.deadlines() if d.title.startswith("NPQ spring")]
+    assert added.on == dt.date(2027, 2, 12)
