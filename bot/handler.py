@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import html
 import inspect
 import logging
+import re
 import secrets
 from datetime import timedelta
 from typing import Optional
@@ -37,6 +39,7 @@ from bot.staff import staff_team_from
 from bot.turn import Asker, asker_of
 from integrations.db.host import EtagConflict
 from integrations.db.turns import AlreadyDone, HeldReply
+from knowledge.intents.classifier import looks_interrogative
 
 log = logging.getLogger(__name__)
 
@@ -309,12 +312,27 @@ class SencoBot(ActivityHandler):
 
     async def on_message_activity(self, turn_context: TurnContext):
         activity = turn_context.activity
-        text = _without_bot_mention(activity)
+        text = _plain_text(_without_bot_mention(activity))
         if len(text) > self._max_chars:
-            text = text[: self._max_chars]
+            # Answering the first part of a long message as if it were all of it answers the wrong thing (and
+            # logs it as unanswered): the question a busy SENCO pastes context around is read on its own,
+            # and a message with no question in it is handed back.
+            question = last_question(text, self._max_chars)
+            if question is None:
+                await turn_context.send_activity(
+                    f"Your message is too long for me to read ({len(text):,} characters; I can read "
+                    f"{self._max_chars:,}), and I couldn't find a question in it. Please send just your "
+                    "question, in a sentence or two."
+                )
+                return
             await turn_context.send_activity(
-                f"Your message was very long, so I've only read the first {self._max_chars:,} characters."
+                f"Your message was very long ({len(text):,} characters), so I've read only its last question: "
+                f"\"{question}\". If you wanted something else, please send that on its own."
             )
+            text = question
+        if isinstance(activity.text, str) and activity.text != text and activity.value is None:
+            # Dialogs read the activity's text: they see what was read here, not the raw HTML or the long paste.
+            activity.text = text
         if activity.value is not None:
             problem = card_data_problem(activity.value)
             if problem:
@@ -456,6 +474,36 @@ def _without_bot_mention(activity) -> str:
         if isinstance(mentioned, dict) and mentioned.get("id") == bot_id and isinstance(marked, str) and marked:
             text = text.replace(marked, "")
     return text.strip()
+
+
+_TAG = re.compile(r"</?[a-zA-Z][a-zA-Z0-9]*(?:\s[^<>]*)?/?>")
+_BREAK = re.compile(r"<(?:br|/p|/div|/li|/h[1-6])\b[^<>]*>", re.IGNORECASE)
+
+
+def _plain_text(text: str) -> str:
+    """The words of a message Teams (or a pasted email) sent as HTML ("<p>what is stls</p>"): tags out,
+    entities read, paragraphs and line breaks kept as new lines. Text without tags is left as typed."""
+    if not _TAG.search(text):
+        return text
+    text = _BREAK.sub("\n", text)
+    text = html.unescape(_TAG.sub("", text)).replace("\xa0", " ")
+    return "\n".join(" ".join(line.split()) for line in text.splitlines() if line.strip())
+
+
+# A question in a long message is a sentence or two; longer segments are the pasted context around it.
+_MAX_QUESTION_CHARS = 400
+_SENTENCE_END = re.compile(r"(?<=[?.!])\s+|\n+")
+
+
+def last_question(text: str, limit: int) -> Optional[str]:
+    """The last sentence of ``text`` that asks something and fits the limit, or None."""
+    sentences = [" ".join(s.split()) for s in _SENTENCE_END.split(text)]
+    for sentence in reversed([s for s in sentences if s]):
+        if len(sentence) > min(limit, _MAX_QUESTION_CHARS):
+            continue
+        if looks_interrogative(sentence):
+            return sentence
+    return None
 
 
 def _recipient_id(incoming, reply) -> str:

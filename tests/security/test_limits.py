@@ -28,9 +28,8 @@ def texts(replies) -> str:
 
 # -- long messages -----------------------------------------------------------------------------------
 
-async def test_a_message_over_4000_characters_is_truncated_with_a_note(settings, assistant_for):
-    assistant = assistant_for(settings)
-    user = Conversation(assistant.bot, user_id="29:long", name="Lee Long", channel_id="msteams")
+def _spy_on_fallback(assistant) -> list:
+    """What reaches the answerer (and, unanswered, the inbox)."""
     seen = []
     original = assistant.registry.fallback
 
@@ -39,11 +38,39 @@ async def test_a_message_over_4000_characters_is_truncated_with_a_note(settings,
         await original(turn_context, asker, text)
 
     assistant.registry.fallback = spy
-    question = "when do NPQ applications close? " + "x" * 5000
-    replies = await user.says(question)
-    assert "only read the first 4,000 characters" in replies[0].text
-    assert seen == [question[:4000].strip()]
-    assert len(replies) >= 2, "the question is still answered after the note"
+    return seen
+
+
+async def test_a_long_message_is_answered_by_its_last_question_not_its_first_4000_characters(settings, assistant_for):
+    """Trial point 8: 5,722 characters ending "when is the next forum" were cut to the first 4,000, answered
+    "I don't know" and logged for the team."""
+    assistant = assistant_for(settings)
+    user = Conversation(assistant.bot, user_id="29:long", name="Lee Long", channel_id="msteams")
+    seen = _spy_on_fallback(assistant)
+    context = "Our Year 5 pupil's annual review was moved again and the family are upset. " * 76
+    message = context + "when is the next forum"
+    assert len(message) > 5700
+    replies = await user.says(message)
+    assert "only read the first" not in texts(replies)
+    assert "so I've read only its last question: \"when is the next forum\"" in replies[0].text
+    assert seen == ["when is the next forum"]
+    assert len(replies) >= 2, "the question is answered after the note"
+
+    seen.clear()
+    replies = await user.says("when do NPQ applications close? " + "x" * 5000)
+    assert seen == ["when do NPQ applications close?"]
+
+
+async def test_a_long_message_with_no_question_is_handed_back_and_not_logged(settings, assistant_for):
+    assistant = assistant_for(settings)
+    user = Conversation(assistant.bot, user_id="29:paste", channel_id="msteams")
+    seen = _spy_on_fallback(assistant)
+    replies = await user.says("The annual review was moved again. " * 150)
+    assert [r.text for r in replies] == [
+        "Your message is too long for me to read (5,249 characters; I can read 4,000), and I couldn't find a "
+        "question in it. Please send just your question, in a sentence or two."]
+    assert seen == []
+    assert await assistant.features.inbox.service.repo.list_queries() == []
 
 
 async def test_a_message_at_the_limit_is_not_truncated(settings, assistant_for):
@@ -51,6 +78,19 @@ async def test_a_message_at_the_limit_is_not_truncated(settings, assistant_for):
     user = Conversation(assistant.bot, user_id="29:exact", channel_id="msteams")
     replies = await user.says("when do NPQ applications close? ".ljust(4000, "."))
     assert "only read the first" not in texts(replies)
+
+
+@pytest.mark.parametrize("sent", ["<p>what is stls</p>", "<div>what&nbsp;is <b>stls</b>?</div>",
+                                  "<p>what is</p><p>stls</p>"])
+async def test_a_question_sent_as_html_is_read_as_its_words(settings, assistant_for, sent):
+    """Trial point 13: "<p>what is stls</p>" (Teams may send HTML) was answered "I didn't catch a question"."""
+    assistant = assistant_for(settings)
+    user = Conversation(assistant.bot, user_id="29:html", channel_id="msteams")
+    seen = _spy_on_fallback(assistant)
+    replies = await user.says(sent)
+    assert "didn't catch" not in texts(replies)
+    assert [" ".join(t.replace("?", "").split()) for t in seen] == ["what is stls"], seen
+    assert "<" not in texts(replies)
 
 
 # -- rate limit ----------------------------------------------------------------------------------------
