@@ -156,6 +156,8 @@ class InboxFeature:
         elif delivery.pending or delivery.undeliverable:
             # "Sent it to 0 people" read as a fault; say plainly that nobody has it yet, then why.
             parts = ["Thanks, that's answered, but nobody has been sent it yet."]
+        elif delivery.offline:
+            parts = ["Thanks, that's answered, but nobody could be sent it."]
         else:
             # A second press, or an edit after sending: nobody is sent a second answer.
             parts = ["The answer is saved. Everyone in this group had already been sent an answer."]
@@ -164,6 +166,9 @@ class InboxFeature:
         if delivery.undeliverable:
             parts.append(f"{delivery.undeliverable} can't be reached in Teams: they have no conversation with me "
                          "(they need to message me first).")
+        if delivery.offline:
+            parts.append(f"{delivery.offline} asked in the terminal chat, which can't be sent answers: "
+                         "publish it to the FAQ and they will get it next time they ask.")
         if outcome.redactions:
             parts.append(f"I removed {outcome.redactions} piece{'s' if outcome.redactions != 1 else ''} "
                          "of personal data from the answer.")

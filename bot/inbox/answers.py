@@ -19,6 +19,9 @@ from integrations.db.inbox import Cluster, Query
 
 log = logging.getLogger(__name__)
 
+# Channels with no way to send a message later (the terminal chat has no connector).
+OFFLINE_CHANNELS = ("console",)
+
 
 class AnswerBack:
     def __init__(
@@ -91,6 +94,10 @@ class AnswerBack:
                 continue
             if query.channel == "email":
                 total = total + await self._deliver(query, cluster)
+            elif query.channel in OFFLINE_CHANNELS:
+                # Marked as dealt with, so it is not retried, and counted apart: "sent in Teams" would be untrue.
+                if await self._repo.claim_delivery(query.id, self._clock.now()):
+                    total = total + Delivery(offline=1)
             else:
                 teams.append((query, cluster))
         if teams:

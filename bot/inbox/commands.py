@@ -174,7 +174,9 @@ def cmd_inbox_answer(args) -> int:
         print(f"Answered group {outcome.cluster.id[:8]}: {d.teams} queued for Teams, {d.email} sent by email"
               + (f"; {d.pending} will be sent by the running assistant" if d.pending else "")
               + (f"; {d.undeliverable} can't be reached in Teams (no conversation with them is stored: they "
-                 "need to message the assistant first)" if d.undeliverable else "") + ".")
+                 "need to message the assistant first)" if d.undeliverable else "")
+              + (f"; {d.offline} asked in the terminal chat, which can't be sent answers" if d.offline else "")
+              + ".")
         if outcome.redactions:
             print(f"Removed {outcome.redactions} piece(s) of personal data from the answer.")
         return 0

@@ -59,10 +59,12 @@ class Delivery:
     pending: int = 0             # could not be sent now; retried by the background task
     # Queued for Teams, but nobody can be reached there: no stored conversation, or Teams refused it before.
     undeliverable: int = 0
+    # Asked in the terminal chat: it has no connector, so nothing can be sent there later.
+    offline: int = 0
 
     def __add__(self, other: "Delivery") -> "Delivery":
         return Delivery(self.teams + other.teams, self.email + other.email, self.pending + other.pending,
-                        self.undeliverable + other.undeliverable)
+                        self.undeliverable + other.undeliverable, self.offline + other.offline)
 
 
 @dataclass(frozen=True)
