@@ -13,7 +13,7 @@ dialog and says so politely when there is none.
 from __future__ import annotations
 
 import logging
-from typing import Optional
+from typing import Awaitable, Callable, Optional
 
 from botbuilder.core import CardFactory, MessageFactory, TurnContext, UserState
 from botbuilder.core.teams import TeamsInfo
@@ -34,6 +34,7 @@ from bot.router import CardAction, Intent, Router
 from bot.bookings.service import BookingService, EventOffer, Person, valid_email
 from bot.turn import asker_of
 from knowledge.events import Event, find_events
+from knowledge.intents.classifier import asks_something, looks_interrogative
 
 log = logging.getLogger(__name__)
 
@@ -119,9 +120,13 @@ def _facts(event: Event, **people) -> list[dict]:
 class BookingDialog(ComponentDialog):
     """Options: {"event_id": id} for one event, or {"event_ids": [...]} to choose from."""
 
-    def __init__(self, bookings: BookingService, user_state: UserState, staff_ids: frozenset[str] = frozenset()):
+    def __init__(self, bookings: BookingService, user_state: UserState, staff_ids: frozenset[str] = frozenset(),
+                 answer_question: Optional[Callable[..., Awaitable[None]]] = None):
         super().__init__(DIALOG_ID)
         self._bookings = bookings
+        # The answerer (turn_context, asker, text): a question typed while the list waits is answered, not
+        # refused as a bad choice.
+        self._answer_question = answer_question
         self._profile = user_state.create_property(_PROFILE)
         self._staff_ids = staff_ids
         self.add_dialog(WaterfallDialog(_FLOW, [
@@ -164,7 +169,14 @@ class BookingDialog(ComponentDialog):
             return await step.replace_dialog(_FLOW, {**form, _QUIET: True})
         if not event_id:
             candidates = [e for e in [await self._bookings.lookup(i) for i in form.get("event_ids", [])] if e]
-            query, matched = find_events(candidates, step.result if isinstance(step.result, str) else "")
+            typed = step.result if isinstance(step.result, str) else ""
+            query, matched = find_events(candidates, typed)
+            if (not query.is_specific or len(matched) != 1) and self._answer_question is not None \
+                    and (looks_interrogative(typed) or asks_something(typed)):
+                await self._answer_question(step.context, asker_of(step.context, self._staff_ids), typed)
+                await step.context.send_activity("To book, choose one of the events on the list above (or say "
+                                                 "\"cancel\").")
+                return await step.replace_dialog(_FLOW, {**form, _QUIET: True})
             if not query.is_specific or len(matched) != 1:
                 await step.context.send_activity("Please choose one of the events on the card (or say \"cancel\").")
                 return await step.replace_dialog(_FLOW, form)
@@ -397,14 +409,15 @@ async def _teams_email(turn_context: TurnContext) -> Optional[str]:
 
 class BookingFeature:
     def __init__(self, bookings: BookingService, user_state: UserState, clock: Clock,
-                 staff_ids: frozenset[str] = frozenset()):
+                 staff_ids: frozenset[str] = frozenset(), answer_question: Optional[Callable[..., Awaitable[None]]] = None):
         self._bookings = bookings
         self._user_state = user_state
         self._clock = clock
         self._staff_ids = staff_ids
+        self._answer_question = answer_question
 
     def install(self, router: Router, dialogs: DialogSet) -> None:
-        dialogs.add(BookingDialog(self._bookings, self._user_state, self._staff_ids))
+        dialogs.add(BookingDialog(self._bookings, self._user_state, self._staff_ids, self._answer_question))
         # Registered before "book" so that "cancel my booking" and "my bookings" are not read as "book".
         router.add_intent(Intent(
             "booking.cancel", self.start_cancel,
@@ -451,6 +464,13 @@ class BookingFeature:
         if not open_offers:
             await turn_context.send_activity(self._nothing_open(query.is_specific, offers))
             return
+        if len(open_offers) > 1 or not query.is_specific:
+            held = {m.booking.event_id: m for m in
+                    await self._bookings.my_bookings(asker_of(turn_context, self._staff_ids).user_id)}
+            if all(o.event.id in held for o in open_offers):
+                # A list with nothing to press reads as broken; say what they hold instead.
+                await turn_context.send_activity(_all_held_text([held[o.event.id] for o in open_offers]))
+                return
         await dc.cancel_all_dialogs()
         if len(open_offers) == 1 and query.is_specific:
             await dc.begin_dialog(DIALOG_ID, {"event_id": open_offers[0].event.id})
@@ -560,6 +580,14 @@ class BookingFeature:
                  "value": f"{o.places.confirmed} taken, {o.places.left} left of {o.places.capacity}; "
                           f"{o.places.waitlisted} waiting; {_STATE_WORDS[o.state]}"} for o in offers]
         await turn_context.send_activity(_card("booking_places", rows=rows))
+
+
+def _all_held_text(held: list) -> str:
+    waiting = any(m.booking.status == "waitlisted" for m in held)
+    lead = ("You already have a place or a waiting-list place on everything that's open"
+            if waiting else "You're already booked on everything that's open")
+    names = "; ".join(f"the {m.event.title}, {british_date(m.event.start)}" for m in held if m.event)
+    return f"{lead}: {names}. Say \"my bookings\" to see them; new dates will appear here when they're added."
 
 
 _STATE_WORDS = {"open": "open", "not_open": "not open yet", "closed": "bookings closed", "past": "past",

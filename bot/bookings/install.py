@@ -70,7 +70,12 @@ def booking_service(settings, *, database, clock, notifier, mail, signer) -> Boo
 def install(core: Core, registry: Registry) -> BookingService:
     service = booking_service(core.settings, database=core.database, clock=core.clock, notifier=core.notifier,
                               mail=core.mail, signer=core.signer)
-    BookingFeature(service, registry.user_state, core.clock, core.staff_ids).install(registry.router, registry.dialogs)
+    async def answer_question(turn_context, asker, text):
+        # A question typed while the list of events waits goes to the same answerer as any other.
+        await registry.fallback(turn_context, asker, text)
+
+    BookingFeature(service, registry.user_state, core.clock, core.staff_ids,
+                   answer_question=answer_question).install(registry.router, registry.dialogs)
     registry.add_web_route("GET", CALENDAR_PATH, calendar_handler(service))
     registry.add_job(catalogue_watcher(service, core.settings.bookings.catalogue_check_seconds, core.clock))
     return service

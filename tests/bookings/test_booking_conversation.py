@@ -3,7 +3,9 @@ on a card, the joining link only in the calendar file, and stale buttons."""
 from __future__ import annotations
 
 from bot.cards import card_nodes
+from knowledge.loader import DEFAULT_DATA_DIR
 from tests.bookings.conftest import WEST, book_west, senco
+from tests.support.chat import assistant_for
 
 
 async def test_the_list_never_offers_to_book_or_wait_for_an_event_you_hold(assistant):
@@ -91,3 +93,52 @@ async def test_naming_another_event_in_the_list_still_books_it(assistant):
     replies = await user.says("put me down for the induction meeting in Maidstone")
     assert "I've stopped" not in "\n".join(r.text for r in replies)
     assert "Which school or setting" in replies[-1].text
+
+
+async def test_a_question_typed_while_the_list_waits_is_answered_and_the_list_still_works(
+        booking_settings, spring_clock, sqlite_db):
+    """Trial point 6: "can support staff attend senco forum?" typed at the list of events was answered "Please
+    choose one of the events on the card"."""
+    # The forum's own FAQ, so the question has something to be answered from.
+    assistant = assistant_for(booking_settings.replace(**{"knowledge.data_dir": str(DEFAULT_DATA_DIR)}),
+                              spring_clock, sqlite_db)
+    user = senco(assistant)
+    seen = []
+    original = assistant.registry.fallback
+
+    async def spy(turn_context, asker, text):
+        seen.append(text)
+        await original(turn_context, asker, text)
+
+    assistant.registry.fallback = spy
+    await user.says("book")
+    replies = await user.says("can support staff attend senco forum?")
+    said = "\n".join(r.text for r in replies)
+    assert seen == ["can support staff attend senco forum?"], said
+    assert "Please choose one of the events" not in said
+    assert "choose one of the events on the list above" in replies[-1].text, said
+    replies = await user.says("the induction meeting in Maidstone")
+    assert "Which school or setting" in replies[-1].text
+
+
+async def test_the_list_is_not_shown_when_everything_open_is_already_held(assistant):
+    """Trial point 6: the list opened with every event marked "You're booked on this one" and no button."""
+    user = senco(assistant)
+    offers = [o for o in await assistant.features.bookings.offers() if o.state == "open"]
+    for offer in offers:
+        await book_in_full(user, offer.event.id)
+    replies = await user.says("book")
+    said = "\n".join(r.text for r in replies)
+    assert all(r.card is None for r in replies), said
+    assert "You're already booked on everything that's open" in said, said
+    replies = await user.says("can support staff attend senco forum?")
+    assert "Please choose one of the events" not in "\n".join(r.text for r in replies)
+
+
+async def book_in_full(user, event_id: str) -> None:
+    replies = await user.presses({"action": "booking.pick", "event_id": event_id})
+    for answer in ("Oakwood Primary School", "sam@oakwood.kent.sch.uk"):
+        if "Which school" in replies[-1].text or "Which email" in replies[-1].text:
+            replies = await user.says(answer)
+    replies = await user.button(next(t for t, _ in replies[-1].choices if t.startswith(("Confirm", "Join"))))
+    assert "You're" in replies[-1].text, replies[-1].text
