@@ -81,3 +81,24 @@ async def test_a_weekday_that_disagrees_with_the_hearing_date_is_pointed_out_and
     replies = await user.says("wednesday 3 march 2027")
     assert "I've saved case \"Case F\"" in texts(replies)
     assert "Wednesday 3 March 2027" in texts(replies)
+
+
+async def test_a_tribunal_step_that_fails_ends_the_dialog_instead_of_trapping_the_user(assistant, clock, monkeypatch):
+    """The host's guard (trial point 4) holds for every dialog: a failed step ends it and says so."""
+    clock.set(london(2025, 3, 3, 10))
+    user = senco(assistant)
+    await user.says("add a tribunal case")
+    await says_in_turn(user, "Case G", "6/2/25")
+
+    async def broken(*args, **kwargs):
+        raise RuntimeError("the case store fell over")
+
+    monkeypatch.setattr(reminders_of(assistant).tribunal, "add", broken)
+    said = texts(await user.says("4 June 2025"))
+    assert "something went wrong" in said and "I've stopped what we were doing" in said, said
+    monkeypatch.undo()
+    # Read afresh, not as the hearing date of a dialog that failed.
+    said = texts(await user.says("5 June 2025"))
+    assert "I've saved" not in said and "something went wrong" not in said, said
+    said = texts(await user.says("my tribunal dates"))
+    assert "Case G" not in said, said
