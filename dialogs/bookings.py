@@ -485,6 +485,13 @@ class BookingFeature:
             return " ".join(lines) + " Say \"book\" to see everything that's open."
         if specific:
             return "I couldn't find an event like that. Say \"book\" to see everything that's open."
+        coming = sorted((o for o in offers if o.state == "not_open"), key=lambda o: (o.event.booking_opens,
+                                                                                      o.event.start))
+        if coming:
+            # Events whose bookings open later are news, not "the most recent events", and no new dates are
+            # awaited from the team.
+            lines = "\n".join(f"- {refusal(o)}" for o in coming[:6])
+            return f"Nothing is open for booking yet. Coming up:\n{lines}"
         recent = sorted(offers, key=lambda o: o.event.start, reverse=True)[:3]
         lines = "\n".join(f"- {refusal(o)}" for o in recent)
         tail = f"\n\nThe most recent events:\n{lines}" if lines else ""

@@ -142,3 +142,16 @@ async def book_in_full(user, event_id: str) -> None:
             replies = await user.says(answer)
     replies = await user.button(next(t for t, _ in replies[-1].choices if t.startswith(("Confirm", "Join"))))
     assert "You're" in replies[-1].text, replies[-1].text
+
+
+async def test_before_bookings_open_book_says_what_is_coming_and_when_it_opens(assistant, spring_clock):
+    """Tried in the terminal on 3 March 2025: "book" said "nothing open… New dates will appear as soon as the
+    inclusion team adds them" and listed events whose bookings open on 19 March as "the most recent events"."""
+    from datetime import datetime, timezone
+
+    spring_clock.set(datetime(2025, 3, 3, 10, 0, tzinfo=timezone.utc))
+    replies = await senco(assistant).says("book")
+    said = replies[-1].text
+    assert said.startswith("Nothing is open for booking yet. Coming up:"), said
+    assert "most recent" not in said and "as soon as the inclusion team adds them" not in said
+    assert "open on Wednesday 19 March 2025, 12:30" in said
