@@ -7,7 +7,7 @@ other feature's files.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 from bot.bookings.install import install as install_bookings
 from bot.bookings.service import BookingService
@@ -15,6 +15,7 @@ from bot.content.install import Content, install as install_content
 from bot.core import Core
 from bot.drafts.install import install as install_drafts
 from bot.drafts.service import DraftService
+from bot.features import feature_packages
 from bot.evaluations.install import Evaluations, install as install_evaluations
 from bot.faq.install import install as install_faq
 from bot.handler import SencoBot
@@ -73,4 +74,13 @@ def build_assistant(core: Core) -> Assistant:
     drafts = install_drafts(core, registry, content=content)
     features = Features(reminders=reminders, inbox=inbox, faq=faq, bookings=bookings, evaluations=evaluations,
                         privacy=privacy, mail=mail, drafts=drafts, content=content)
+    _check_every_feature_installed(features)
     return Assistant(core=core, bot=bot, storage=storage, registry=registry, features=features)
+
+
+def _check_every_feature_installed(features: Features) -> None:
+    """bot.features finds the feature packages (the CLI registers their commands from it); each must be
+    installed above, or its commands would run against a feature the assistant never plugged in."""
+    missing = set(feature_packages()) - {f.name for f in fields(features)}
+    if missing:
+        raise RuntimeError(f"feature packages not installed by bot.assistant: {', '.join(sorted(missing))}")

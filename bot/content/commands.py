@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any, AsyncIterator, Optional
 
 from bot.cli import settings_from
+from bot.commands import group
 
 
 def default_by() -> str:
@@ -81,37 +82,43 @@ def data_dir_of(settings) -> Optional[Path]:
     return Path(settings.knowledge.data_dir) if settings.knowledge.data_dir else None
 
 
-def register(sub, kb_actions=None) -> None:
-    if kb_actions is not None:
-        imp = kb_actions.add_parser("import", help="seed the shared content store from the YAML knowledge folder")
-        imp.add_argument("--from", dest="source", default=None, help="knowledge folder (default: knowledge.data_dir "
-                                                                     "or the packaged data)")
-        imp.add_argument("--replace", action="store_true", help="overwrite items already in the store")
-        add_change_options(imp, "import from YAML")
-        imp.set_defaults(func=cmd_kb_import)
-        # `kb export --out DIR` (the whole store as YAML) shares the inbox's `kb export` command.
-        hist = kb_actions.add_parser("history", help="changes to the content, newest first")
-        hist.add_argument("--kind", default=None, help="forum, event, deadline, faq or glossary")
-        hist.add_argument("--id", default=None, help="one item's id")
-        hist.add_argument("--limit", type=int, default=30)
-        hist.set_defaults(func=cmd_kb_history)
-        rev = kb_actions.add_parser("revert", help="undo one change (the item goes back to how it was before it)")
-        rev.add_argument("change", type=int, help="the change number from `kb history`")
-        add_change_options(rev, "revert")
-        rev.set_defaults(func=cmd_kb_revert)
-        from bot.content.editing import CORRECTABLE
+def register(sub) -> None:
+    register_kb(sub)
+    register_faq(sub)
 
-        show = kb_actions.add_parser("show", help="one live item's fields that can be corrected")
-        show.add_argument("kind", choices=tuple(CORRECTABLE))
-        show.add_argument("id", help="the item's id (or words of its title)")
-        show.set_defaults(func=cmd_kb_show)
-        edit = kb_actions.add_parser("edit", help="correct a live FAQ entry, event, forum or deadline")
-        edit.add_argument("kind", choices=tuple(CORRECTABLE))
-        edit.add_argument("id", help="the item's id")
-        edit.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE", required=True)
-        edit.add_argument("--why", required=True, help="why (kept in the history)")
-        edit.add_argument("--by", default=None, help="who is making the change (default: your login name)")
-        edit.set_defaults(func=cmd_kb_edit)
+
+def register_kb(sub) -> None:
+    """The content store's actions on the `kb` command (which the host's kb check/train share)."""
+    kb_actions = group(sub, "kb", "the knowledge base")
+    imp = kb_actions.add_parser("import", help="seed the shared content store from the YAML knowledge folder")
+    imp.add_argument("--from", dest="source", default=None, help="knowledge folder (default: knowledge.data_dir "
+                                                                 "or the packaged data)")
+    imp.add_argument("--replace", action="store_true", help="overwrite items already in the store")
+    add_change_options(imp, "import from YAML")
+    imp.set_defaults(func=cmd_kb_import)
+    # `kb export --out DIR` (the whole store as YAML) shares the inbox's `kb export` command.
+    hist = kb_actions.add_parser("history", help="changes to the content, newest first")
+    hist.add_argument("--kind", default=None, help="forum, event, deadline, faq or glossary")
+    hist.add_argument("--id", default=None, help="one item's id")
+    hist.add_argument("--limit", type=int, default=30)
+    hist.set_defaults(func=cmd_kb_history)
+    rev = kb_actions.add_parser("revert", help="undo one change (the item goes back to how it was before it)")
+    rev.add_argument("change", type=int, help="the change number from `kb history`")
+    add_change_options(rev, "revert")
+    rev.set_defaults(func=cmd_kb_revert)
+    from bot.content.editing import CORRECTABLE
+
+    show = kb_actions.add_parser("show", help="one live item's fields that can be corrected")
+    show.add_argument("kind", choices=tuple(CORRECTABLE))
+    show.add_argument("id", help="the item's id (or words of its title)")
+    show.set_defaults(func=cmd_kb_show)
+    edit = kb_actions.add_parser("edit", help="correct a live FAQ entry, event, forum or deadline")
+    edit.add_argument("kind", choices=tuple(CORRECTABLE))
+    edit.add_argument("id", help="the item's id")
+    edit.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE", required=True)
+    edit.add_argument("--why", required=True, help="why (kept in the history)")
+    edit.add_argument("--by", default=None, help="who is making the change (default: your login name)")
+    edit.set_defaults(func=cmd_kb_edit)
 
 
 def cmd_kb_import(args) -> int:
@@ -241,16 +248,8 @@ def store_events(settings, clock):
 
 
 def register_faq(sub) -> None:
-    """`faq withdraw` and `faq edit` on the `faq` command (registered by the inbox commands)."""
-    import argparse
-
-    faq = sub.choices.get("faq")
-    if faq is None:
-        faq = sub.add_parser("faq", help="the Frequently Asked Questions")
-    actions = next((a for a in faq._actions if isinstance(a, argparse._SubParsersAction)), None)
-    if actions is None:
-        actions = faq.add_subparsers(dest="faq_command", metavar="ACTION")
-        actions.required = True
+    """`faq withdraw` and `faq edit` on the `faq` command (which the inbox's `faq export` shares)."""
+    actions = group(sub, "faq", "the Frequently Asked Questions document")
     withdraw = actions.add_parser("withdraw", help="unpublish an answer (people it was sent to are told)")
     withdraw.add_argument("id", help="the FAQ entry id")
     withdraw.add_argument("--why", required=True, help="the reason, kept in the history and told to askers")

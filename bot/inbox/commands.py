@@ -2,7 +2,6 @@
 kb export, and redact (stdin lines to redacted lines)."""
 from __future__ import annotations
 
-import argparse
 import asyncio
 import sys
 from datetime import date
@@ -82,32 +81,14 @@ def register(sub) -> None:
                             help="mark as new only entries published on or after this date (YYYY-MM-DD)")
     faq_export.set_defaults(func=cmd_faq_export)
 
-    kb_export = _kb_actions(sub).add_parser(
+    kb_export = group(sub, "kb", "the knowledge base").add_parser(
         "export", help="--out DIR: the shared content store as YAML files; --out FILE.yaml: entries published "
                        "from the inbox (default: the knowledge folder's faq/published.yaml)"
     )
     kb_export.add_argument("--out", default=None, help="a folder (the whole store) or a .yaml file (published entries)")
     kb_export.set_defaults(func=cmd_kb_export)
 
-    from bot.content.commands import register_faq
-
-    register_faq(sub)
-
     action(sub, "redact", cmd_redact, "redact personal data from stdin, one line out per line in")
-
-
-def _kb_actions(sub):
-    """The `kb` command's actions; `kb` may already be registered by the knowledge commands."""
-    existing = sub.choices.get("kb")
-    if existing is None:
-        actions = group(sub, "kb", "the knowledge base")
-        return actions
-    for action in existing._actions:
-        if isinstance(action, argparse._SubParsersAction):
-            return action
-    actions = existing.add_subparsers(dest="kb_command", metavar="ACTION")
-    actions.required = True
-    return actions
 
 
 def _with_assistant(args, work: Callable[..., Awaitable[int]]) -> int:

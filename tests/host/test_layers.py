@@ -16,7 +16,7 @@ PRODUCT = ("bot", "dialogs", "knowledge", "integrations")
 SQL = ("sqlalchemy", "alembic")
 BOT_FRAMEWORK = ("botbuilder", "botframework")
 # The host's own modules: only the host and feature wiring use them; conversations never do.
-HOST = ("bot.app", "bot.core", "bot.assistant", "bot.registry", "bot.cli", "bot.console", "bot.commands", "bot.handler", "bot.storage",
+HOST = ("bot.app", "bot.core", "bot.assistant", "bot.features", "bot.registry", "bot.cli", "bot.console", "bot.commands", "bot.handler", "bot.storage",
         "bot.security", "bot.staff", "bot.access_log")
 WIRING = ("install", "commands")   # bot/<feature>/install.py and commands.py: the feature's own top
 # Feature services still holding a concrete repository class instead of a protocol declared beside them
