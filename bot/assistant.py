@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 
 from bot.bookings.install import install as install_bookings
+from bot.broadcast.install import install as install_broadcast
+from bot.broadcast.service import BroadcastService
 from bot.bookings.service import BookingService
 from bot.content.install import Content, install as install_content
 from bot.core import Core
@@ -34,6 +36,7 @@ from integrations.db.host import StateDocuments
 @dataclass(frozen=True)
 class Features:
     reminders: Reminders
+    broadcast: BroadcastService
     inbox: Inbox
     faq: FaqFeature
     bookings: BookingService
@@ -64,6 +67,7 @@ def build_assistant(core: Core) -> Assistant:
     bookings = install_bookings(core, registry)
     evaluations = install_evaluations(core, registry, reminders=reminders)
     reminders_feature.install(core, registry, reminders)
+    broadcast = install_broadcast(core, registry, reminders=reminders)
     privacy = install_privacy(core, registry, bookings=bookings, forget_reference=bot.forget_reference)
     mail = install_mail(core, registry, inbox=inbox, bookings=bookings)
     SmallTalkFeature().install(registry.router, registry.dialogs)
@@ -72,8 +76,8 @@ def build_assistant(core: Core) -> Assistant:
                               inbox=inbox)
     # After the content store: accepted drafts are written there and answered at once.
     drafts = install_drafts(core, registry, content=content)
-    features = Features(reminders=reminders, inbox=inbox, faq=faq, bookings=bookings, evaluations=evaluations,
-                        privacy=privacy, mail=mail, drafts=drafts, content=content)
+    features = Features(reminders=reminders, broadcast=broadcast, inbox=inbox, faq=faq, bookings=bookings,
+                        evaluations=evaluations, privacy=privacy, mail=mail, drafts=drafts, content=content)
     _check_every_feature_installed(features)
     return Assistant(core=core, bot=bot, storage=storage, registry=registry, features=features)
 

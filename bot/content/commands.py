@@ -221,6 +221,7 @@ def save_to_store(settings, clock, kind: str, doc: dict, *, action: str, by: str
 
 async def _announce(settings, clock, store, kind: str, made) -> None:
     """Tells the people who asked to hear when new dates are added (their reminder category)."""
+    from bot.broadcast.service import build_broadcasts
     from bot.reminders.service import build_reminders
     from knowledge.live import added_announcement
 
@@ -229,8 +230,8 @@ async def _announce(settings, clock, store, kind: str, made) -> None:
         return
     category, text = found
     reminders = build_reminders(settings, store.repository.database, clock)
-    result = await reminders.broadcasts.broadcast(category=category, text=text, created_by=made.changed_by,
-                                                  key=f"content.added.{kind}.{made.key}")
+    result = await build_broadcasts(reminders).broadcast(category=category, text=text, created_by=made.changed_by,
+                                                         key=f"content.added.{kind}.{made.key}")
     if result.queued:
         print(f"{result.subscribers} {category} subscriber(s) will be told it was added")
 

@@ -28,7 +28,6 @@ def install(core: Core, registry: Registry, reminders: Reminders) -> RemindersFe
         await registry.fallback(turn_context, asker, text)
 
     feature = RemindersFeature(reminders, staff_ids=core.staff_ids,
-                               tenant_per_second=settings.reminders.tenant_per_second,
                                answer_question=answer_question)
     feature.install(registry.router, registry.dialogs)
     registry.greet_new_users(feature.ask_new_user)

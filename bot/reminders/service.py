@@ -1,4 +1,5 @@
-"""Reminders: the notifier every feature sends through, catalogue deadlines, staff broadcasts, wiring.
+"""Reminders: the notifier every feature sends through, catalogue deadlines, wiring (staff broadcasts, which
+queue announcements here, are bot/broadcast/).
 
 - ``ScheduledNotifier`` is the real ``bot.notify.Notifier``: a notice becomes one row in
   the outbound queue with its idempotency key and ``not_before``; the scheduler delivers it.
@@ -6,7 +7,6 @@
   it the notice is recorded as missed, not sent), ``category`` (delivered only while the user
   subscribes to it) and ``source`` (lets the sender cancel a group of pending notices).
 - ``DeadlineReminders`` turns knowledge/data/deadlines.yaml into announcements at the lead times.
-- ``BroadcastService`` queues a staff announcement to every subscriber of a category.
 - ``build_reminders`` assembles all of it, and the scheduler the web app runs in the background.
 """
 from __future__ import annotations
@@ -15,19 +15,17 @@ import asyncio
 import datetime as dt
 import hashlib
 import logging
-import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Optional
 
 from bot.background import stop
 from bot.cards import render_card
-from bot.clock import LONDON, Clock, british_date
+from bot.clock import LONDON, Clock
 from bot.notify import Notice
-from bot.privacy.edge import redactor_for, scrub
-from bot.privacy.redaction import Redactor
+from bot.privacy.edge import redactor_for
 from bot.reminders.delivery import DeliveryWorker, WorkerSettings
-from bot.reminders.subscriptions import CATEGORY_LABELS, SubscriptionService
+from bot.reminders.subscriptions import SubscriptionService, short_label
 from bot.reminders.tribunal import TribunalService
 from knowledge.london import local_instant
 from integrations.db.reminders import (
@@ -140,7 +138,7 @@ def deadline_announcements(catalogue: DeadlineCatalogue, *, lead_days: Iterable[
                 card=render_card(
                     "reminder_deadline",
                     category=deadline.category,
-                    category_label=CATEGORY_LABELS[deadline.category].split(":")[0],
+                    category_label=short_label(deadline.category),
                     title=deadline.title,
                     when=deadline.when(),
                     detail=deadline.detail,
@@ -237,53 +235,6 @@ class DeadlineReminders:
         return list(self.catalogue().upcoming(today))
 
 
-# -- staff broadcasts ------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class BroadcastResult:
-    key: str
-    queued: bool           # False: this key was queued before (a repeated command), nothing new
-    subscribers: int
-    due_at: dt.datetime
-
-
-class BroadcastService:
-    def __init__(self, announcements: Announcements, subscriptions: Subscriptions, clock: Clock, *,
-                 expiry: dt.timedelta, team_name: str, redactor: Optional[Redactor] = None):
-        self._announcements = announcements
-        self._subscriptions = subscriptions
-        self._clock = clock
-        self._expiry = expiry
-        self._team_name = team_name
-        self._redactor = redactor
-
-    def draft(self, text: str) -> str:
-        """The text as it will be stored and sent: staff write about children too ("thanks to
-        Jayden's mum"), and every subscriber would receive it, so it is redacted like any question."""
-        return " ".join((scrub(" ".join((text or "").split()), self._redactor) or "").split())
-
-    async def broadcast(self, *, category: str, text: str, created_by: Optional[str], key: Optional[str] = None,
-                        at: Optional[dt.datetime] = None) -> BroadcastResult:
-        if category not in CATEGORIES:
-            raise ValueError(f"unknown category {category!r}; use one of {', '.join(CATEGORIES)}")
-        body = self.draft(text)
-        if not body:
-            raise ValueError("a broadcast needs some text")
-        now = self._clock.now()
-        due_at = (at or now).astimezone(dt.timezone.utc)
-        key = f"broadcast:{key or uuid.uuid4().hex}"[:200]
-        label = CATEGORY_LABELS[category].split(":")[0]
-        card = render_card("reminder_broadcast", team_name=self._team_name, category=category,
-                           category_label=label, text=body, sent_on=british_date(due_at))
-        queued = await self._announcements.add(NewAnnouncement(
-            key=key, category=category, kind="broadcast", source="broadcast",
-            text=f"{self._team_name} ({label}): {body}", card=card, due_at=due_at,
-            expires_at=due_at + self._expiry, created_by=created_by,
-        ), now)
-        return BroadcastResult(key, queued, await self._subscriptions.count_reachable(category), due_at)
-
-
 # -- assembly --------------------------------------------------------------------------------------
 
 
@@ -301,7 +252,6 @@ class Reminders:
     subscriptions: SubscriptionService
     tribunal: TribunalService
     deadlines: DeadlineReminders
-    broadcasts: BroadcastService
 
     async def subscribers(self, category: str) -> list[str]:
         """Users subscribed to a category whom Teams can reach (e.g. for the forum evaluation)."""
@@ -487,6 +437,4 @@ def build_reminders(settings, database, clock: Clock) -> Reminders:
                                  redactor=redactor_for(settings)),
         deadlines=DeadlineReminders(announcements, clock, lead_days=r.deadline_lead_days, send_time=send_time,
                                     late_after=late_after, data_dir=data_dir),
-        broadcasts=BroadcastService(announcements, store, clock, expiry=dt.timedelta(hours=r.broadcast_expiry_hours),
-                                    team_name=settings.team_name, redactor=redactor_for(settings)),
     )

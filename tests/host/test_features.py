@@ -9,7 +9,7 @@ from bot.features import feature_modules, feature_packages
 
 
 def test_every_feature_package_is_found():
-    assert feature_packages() == ("bookings", "content", "drafts", "evaluations", "faq", "inbox", "mail",
+    assert feature_packages() == ("bookings", "broadcast", "content", "drafts", "evaluations", "faq", "inbox", "mail",
                                   "privacy", "reminders")
 
 
