@@ -36,3 +36,17 @@ def write_out(out: str, text: str, written: str) -> None:
     else:
         Path(out).write_text(text, encoding="utf-8")
         print(written)
+
+
+def assignments(values, command: str):
+    """``--set FIELD=VALUE`` options as a dict, or None (with the complaint printed) when one has no "="."""
+    import sys
+
+    changes = {}
+    for item in values:
+        name, sep, value = item.partition("=")
+        if not sep:
+            print(f"sencobot {command}: --set needs FIELD=VALUE, got {item!r}", file=sys.stderr)
+            return None
+        changes[name.strip()] = value
+    return changes

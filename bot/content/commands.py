@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any, AsyncIterator, Optional
 
 from bot.cli import settings_from
-from bot.commands import group
+from bot.commands import assignments, group
 
 
 def default_by() -> str:
@@ -350,13 +350,9 @@ def cmd_kb_show(args) -> int:
 
 
 def cmd_kb_edit(args) -> int:
-    changes = {}
-    for item in args.set:
-        name, sep, value = item.partition("=")
-        if not sep:
-            print(f"sencobot kb edit: --set needs FIELD=VALUE, got {item!r}", file=sys.stderr)
-            return 2
-        changes[name.strip()] = value
+    changes = assignments(args.set, "kb edit")
+    if changes is None:
+        return 2
 
     async def work(editor) -> int:
         made = await editor.correct(args.kind, args.id, changes, by=who(args), why=args.why)

@@ -33,7 +33,8 @@ import yaml
 
 from bot.clock import Clock
 from bot.privacy.edge import scrub
-from integrations.db.content import ContentRepository, Revision, StaleContent, StoredItem  # noqa: F401
+from bot.content.ports import ContentRecords
+from integrations.db.content import Revision, StaleContent, StoredItem  # noqa: F401
 from knowledge.deadlines import DeadlineCatalogue, DeadlineError, parse_deadline
 from knowledge.events import Catalogue as EventsCatalogue
 from knowledge.events import parse_catalogue as parse_events
@@ -84,13 +85,13 @@ def key_of(kind: str, doc: dict) -> str:
 
 
 class ContentStore:
-    def __init__(self, repo: ContentRepository, clock: Clock, *, default_capacity: int = 60):
+    def __init__(self, repo: ContentRecords, clock: Clock, *, default_capacity: int = 60):
         self._repo = repo
         self._clock = clock
         self._default_capacity = default_capacity
 
     @property
-    def repository(self) -> ContentRepository:
+    def repository(self) -> ContentRecords:
         return self._repo
 
     # -- validation ------------------------------------------------------------------------------
@@ -283,7 +284,7 @@ class Snapshot:
 class ContentCache:
     """This process's copy of the store; ``refresh`` reloads it when the version number has moved."""
 
-    def __init__(self, repo: ContentRepository):
+    def __init__(self, repo: ContentRecords):
         self._repo = repo
         self.snapshot = Snapshot(0, ())
         self._lock = asyncio.Lock()

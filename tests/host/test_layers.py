@@ -22,8 +22,7 @@ WIRING = ("install", "commands")   # bot/<feature>/install.py and commands.py: t
 # Feature services still holding a concrete repository class instead of a protocol declared beside them
 # (bot/<feature>/ports.py): the debt ARCHITECTURE.md lists. Take a module off when it moves to a protocol;
 # never add one.
-ON_CONCRETE_REPOSITORIES = ("bot.content.store", "bot.drafts.service", "bot.mail.service", "bot.privacy.service",
-                            "bot.reminders.delivery", "bot.reminders.service")
+ON_CONCRETE_REPOSITORIES = ("bot.reminders.service",)
 
 
 def module_name(path: Path) -> str:
