@@ -222,7 +222,7 @@ def save_to_store(settings, clock, kind: str, doc: dict, *, action: str, by: str
 async def _announce(settings, clock, store, kind: str, made) -> None:
     """Tells the people who asked to hear when new dates are added (their reminder category)."""
     from bot.broadcast.service import build_broadcasts
-    from bot.reminders.service import build_reminders
+    from bot.reminders.assembly import build_reminders
     from knowledge.live import added_announcement
 
     found = added_announcement(kind, made.doc, clock.now(), settings.bookings.default_capacity)
@@ -277,7 +277,7 @@ def _corrections(args, work) -> int:
             if not seeded:
                 print("sencobot faq: the content store is empty (run `sencobot kb import` first)", file=sys.stderr)
                 return 1
-            from bot.reminders.service import build_reminders
+            from bot.reminders.assembly import build_reminders
             from integrations.db.inbox import InboxRepository
 
             database = store.repository.database

@@ -378,6 +378,3 @@ class StoreCatalogues:
             return KnowledgeBase(entries, glossary, synonyms, {**defaults, **labels}, None)
         return self._build("knowledge", make)
 
-
-def doc_json(doc: Optional[dict]) -> str:
-    return json.dumps(doc, ensure_ascii=False, indent=2) if doc is not None else "(none)"

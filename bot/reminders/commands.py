@@ -140,7 +140,7 @@ def cmd_deadlines_list(args) -> int:
 
 
 async def with_reminders(settings, clock, work):
-    from bot.reminders.service import build_reminders
+    from bot.reminders.assembly import build_reminders
     from integrations.db import Database
     from integrations.db.migrate import upgrade
 
@@ -159,7 +159,7 @@ def cmd_run_once(args) -> int:
     async def work(reminders):
         import aiohttp
 
-        from bot.reminders.service import build_sender
+        from bot.reminders.assembly import build_sender
 
         async with aiohttp.ClientSession() as session:
             synced = await reminders.deadlines.sync()

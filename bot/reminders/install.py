@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from bot.core import Core
 from bot.registry import Registry
-from bot.reminders.service import Reminders, build_reminders
+from bot.reminders.assembly import build_reminders
+from bot.reminders.service import Reminders
 from dialogs.reminders import RemindersFeature
 
 

@@ -24,6 +24,14 @@ class SubscriptionStore(Protocol):
     async def count_reachable(self, category: str) -> int: ...
 
 
+class SubscriberDirectory(SubscriptionStore, Protocol):
+    """All of the subscriptions the reminders area hands round: the service's part, who is reachable in a
+    category (the evaluation, broadcasts) and each person's categories (the delivery worker)."""
+
+    async def reachable_subscribers(self, category: str) -> list[str]: ...
+    async def active_for(self, user_ids: Iterable[str]) -> dict[str, frozenset[str]]: ...
+
+
 class PromptStore(Protocol):
     """Whether a person has been asked about reminders yet: the question is asked once."""
 

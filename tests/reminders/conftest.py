@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 import pytest
 
 from bot.clock import LONDON, FixedClock
-from bot.reminders.service import build_reminders
+from bot.reminders.assembly import build_reminders
 from integrations.db.host import ConversationReferences
 from integrations.teams_sender import Attempt, Recipient, SendResult
 from tests.fakes.connector import ConnectorStandIn

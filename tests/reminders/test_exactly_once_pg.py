@@ -7,7 +7,7 @@ import pytest
 
 from bot.clock import SystemClock
 from bot.broadcast.service import build_broadcasts
-from bot.reminders.service import build_reminders
+from bot.reminders.assembly import build_reminders
 from integrations.db import Database
 from integrations.db.reminders import SharedSlots
 from integrations.teams_sender import NoTokens, TeamsLimits, TeamsSender
