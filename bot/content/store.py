@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import json
 import logging
 from dataclasses import dataclass
 from pathlib import Path
