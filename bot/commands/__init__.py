@@ -50,3 +50,10 @@ def assignments(values, command: str):
             return None
         changes[name.strip()] = value
     return changes
+
+
+def correction_options(parser, *, why: str, by: str, notify: str) -> None:
+    """--why (required), --by and --no-notify: every correction staff make to what people were told."""
+    parser.add_argument("--why", required=True, help=why)
+    parser.add_argument("--by", default=None, help=by)
+    parser.add_argument("--no-notify", action="store_true", help=notify)

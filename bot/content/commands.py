@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any, AsyncIterator, Optional
 
 from bot.cli import settings_from
-from bot.commands import assignments, group
+from bot.commands import assignments, correction_options, group
 
 
 def default_by() -> str:
@@ -253,16 +253,16 @@ def register_faq(sub) -> None:
     actions = group(sub, "faq", "the Frequently Asked Questions document")
     withdraw = actions.add_parser("withdraw", help="unpublish an answer (people it was sent to are told)")
     withdraw.add_argument("id", help="the FAQ entry id")
-    withdraw.add_argument("--why", required=True, help="the reason, kept in the history and told to askers")
-    withdraw.add_argument("--by", default=None, help="who is making the change (default: your login name)")
-    withdraw.add_argument("--no-notify", action="store_true", help="do not tell the people it was sent to")
+    correction_options(withdraw, why="the reason, kept in the history and told to askers",
+                       by="who is making the change (default: your login name)",
+                       notify="do not tell the people it was sent to")
     withdraw.set_defaults(func=cmd_faq_withdraw)
     edit = actions.add_parser("edit", help="correct an answer (people it was sent to get the correction)")
     edit.add_argument("id", help="the FAQ entry id")
     edit.add_argument("--answer", required=True, help="the corrected answer")
-    edit.add_argument("--why", required=True, help="what was wrong, kept in the history and told to askers")
-    edit.add_argument("--by", default=None, help="who is making the change (default: your login name)")
-    edit.add_argument("--no-notify", action="store_true", help="do not tell the people it was sent to")
+    correction_options(edit, why="what was wrong, kept in the history and told to askers",
+                       by="who is making the change (default: your login name)",
+                       notify="do not tell the people it was sent to")
     edit.set_defaults(func=cmd_faq_edit)
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Awaitable, Callable
 
 from bot.cli import settings_from
-from bot.commands import action, group
+from bot.commands import action, correction_options, group
 from integrations.db.inbox import QUERY_STATUSES
 
 
@@ -51,16 +51,16 @@ def register(sub) -> None:
     correct.add_argument("id", help="the published answer's FAQ id, or its group's id (or its start)")
     correct.add_argument("--answer", required=True, help="the corrected answer")
     correct.add_argument("--question", default=None, help="a corrected question wording")
-    correct.add_argument("--why", required=True, help="what was wrong (kept in the history, told to askers)")
-    correct.add_argument("--by", default=None, help="who is correcting (recorded; default: your login name)")
-    correct.add_argument("--no-notify", action="store_true", help="do not tell the people given the old answer")
+    correction_options(correct, why="what was wrong (kept in the history, told to askers)",
+                       by="who is correcting (recorded; default: your login name)",
+                       notify="do not tell the people given the old answer")
     correct.set_defaults(func=cmd_inbox_edit)
 
     unpublish = actions.add_parser("unpublish", help="withdraw a published answer (its group goes back to the inbox)")
     unpublish.add_argument("id", help="the published answer's FAQ id, or its group's id (or its start)")
-    unpublish.add_argument("--why", required=True, help="the reason (kept in the history, told to askers)")
-    unpublish.add_argument("--by", default=None, help="who is unpublishing (recorded; default: your login name)")
-    unpublish.add_argument("--no-notify", action="store_true", help="do not tell the people it was sent to")
+    correction_options(unpublish, why="the reason (kept in the history, told to askers)",
+                       by="who is unpublishing (recorded; default: your login name)",
+                       notify="do not tell the people it was sent to")
     unpublish.set_defaults(func=cmd_inbox_unpublish)
 
     export = actions.add_parser("export", help="the query log as CSV (redacted)")
