@@ -2,14 +2,13 @@
 on a card, the joining link only in the calendar file, and stale buttons."""
 from __future__ import annotations
 
-from tests.bookings.conftest import WEST
-from tests.bookings.test_booking_dialog import assistant, book_west, senco, services  # noqa: F401 (fixtures)
+from bot.cards import card_nodes
+from tests.bookings.conftest import WEST, book_west, senco
 
 
 async def test_the_list_never_offers_to_book_or_wait_for_an_event_you_hold(assistant):
     user = senco(assistant)
-    await book_west(user)
-    await user.button("Confirm booking")
+    await book_west(user, confirm=True)
     replies = await user.says("book")
     listing = replies[-1]
     assert "You're booked on this one" in listing.text
@@ -20,8 +19,7 @@ async def test_the_list_never_offers_to_book_or_wait_for_an_event_you_hold(assis
 
 async def test_every_booking_action_is_confirmed_in_words(assistant):
     user = senco(assistant)
-    await book_west(user)
-    booked = await user.button("Confirm booking")
+    booked = await book_west(user, confirm=True)
     words = [r for r in booked if r.card is None]
     assert words and "You're booked on the Community Induction Meeting – West" in words[0].text
     assert "Venue: Mercure Great Danes Hotel, Maidstone" in words[0].text
@@ -47,8 +45,7 @@ async def test_an_online_booking_shows_its_joining_link_on_the_card_and_in_my_bo
 
 async def test_a_button_from_a_finished_form_says_what_changed(assistant):
     user = senco(assistant)
-    await book_west(user)
-    await user.button("Confirm booking")
+    await book_west(user, confirm=True)
     stale = await user.presses({"action": "booking.step", "choice": "book", "event_id": WEST})
     assert len(stale) == 1
     assert "That form is finished" in stale[0].text and "You're already booked on the Community Induction" \
@@ -66,17 +63,4 @@ async def test_a_button_from_an_earlier_form_does_not_book_the_current_one(assis
 
 
 def _open_url_titles(card: dict) -> list[str]:
-    found = []
-
-    def visit(node):
-        if isinstance(node, dict):
-            if node.get("type") == "Action.OpenUrl":
-                found.append(node.get("title"))
-            for value in node.values():
-                visit(value)
-        elif isinstance(node, list):
-            for item in node:
-                visit(item)
-
-    visit(card)
-    return found
+    return [node.get("title") for node in card_nodes(card, parts=tuple(card)) if node.get("type") == "Action.OpenUrl"]

@@ -9,7 +9,7 @@ from integrations.db.migrate import upgrade
 from tests.reminders.conftest import seed_many
 # The reminder tests' set-up, reused: a broadcast goes out through the reminders' scheduler.
 from tests.reminders.test_cli import connector_in_a_thread, database_url  # noqa: F401
-from tests.reminders.test_transcripts import STAFF, assistant, reminders_of, senco  # noqa: F401
+from tests.reminders.conftest import STAFF, assistant, reminders_of, senco  # noqa: F401
 
 
 async def test_staff_broadcast_is_confirmed_queued_once_and_refused_to_others(assistant):

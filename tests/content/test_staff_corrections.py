@@ -12,16 +12,13 @@ from bot.content.store import ContentStore
 from integrations.db.content import ContentRepository
 from tests.content.conftest import sencobot
 from tests.e2e.conftest import serve_bot
-from tests.fakes.connector import ConnectorStandIn
-from tests.staff_chat import STAFF, STAFF_CHAT, button, cards, inputs, staff_says, text_of  # noqa: F401
+from tests.support.teams import as_staff, button, cards, inputs, staff_says, text_of
 
 
 @pytest.fixture
 async def bot(settings, clock, sqlite_db):
-    connector = await ConnectorStandIn().start()
-    app = create_app(settings.replace(**{"bot.staff_ids": ["aad-staff"]}), clock=clock, database=sqlite_db,
-                     run_background=False)
-    async with serve_bot(app, connector) as running:
+    app = create_app(as_staff(settings), clock=clock, database=sqlite_db, run_background=False)
+    async with serve_bot(app) as running:
         yield running
 
 

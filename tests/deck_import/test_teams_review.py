@@ -1,7 +1,6 @@
 """Reviewing imported drafts in Teams, end to end over HTTP: staff open the drafts, edit in the card,
 accept, save edits, reject; a SENCO's question is answered from the accepted entry at once."""
 import json
-import uuid
 
 import pytest
 
@@ -11,8 +10,7 @@ from knowledge.deck_import import import_deck
 from tests.deck_import.conftest import DECK
 from tests.e2e.conftest import serve_bot
 from tests.fakes.connector import ConnectorStandIn
-from tests.staff_chat import STAFF, STAFF_CHAT, button as submit, cards, inputs, staff_says  # noqa: F401
-from tests.staff_chat import text_of as content
+from tests.support.teams import cards, inputs, staff_says, text_of
 
 
 @pytest.fixture
@@ -56,7 +54,7 @@ async def test_staff_review_drafts_in_cards_and_a_senco_is_answered_at_once(bot,
     status, _ = await bot.say(question)          # Sam Senco, not staff
     assert status in (200, 201)
     replies = await bot.connector.wait_for(3)
-    answer = content(replies[-1])
+    answer = text_of(replies[-1])
     assert "LIFT will cease to exist 31st July 2025" in answer
     assert "Communities of Schools, Siobhan Price" in answer
 

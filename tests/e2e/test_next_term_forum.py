@@ -23,7 +23,7 @@ from tests.content.conftest import sencobot
 from tests.deck_import.conftest import REPO, variant_deck
 from tests.e2e.conftest import serve_bot
 from tests.fakes.connector import ConnectorStandIn
-from tests.staff_chat import STAFF, STAFF_CHAT, button, cards, inputs, text_of  # noqa: F401
+from tests.support.teams import STAFF, STAFF_CHAT, as_staff, button, cards, inputs, text_of
 
 sys.path.insert(0, str(REPO / "bench"))
 
@@ -52,8 +52,7 @@ async def test_next_terms_forum_import_review_in_teams_answered_live(settings, t
     assert "drafts queued for review" in imported.stdout
 
     # 2. Review in Teams.
-    app = create_app(settings.replace(**{"bot.staff_ids": ["aad-staff"]}), clock=FixedClock(NOW),
-                     database=database, run_background=False)
+    app = create_app(as_staff(settings), clock=FixedClock(NOW), database=database, run_background=False)
     connector = await ConnectorStandIn().start()
     seen = 0
     async with serve_bot(app, connector) as bot:

@@ -14,12 +14,15 @@ from integrations.db.content import ContentRepository
 from integrations.db.inbox import InboxRepository
 from tests.content.conftest import SENCOBOT, cli_env, sencobot
 from tests.e2e.conftest import serve_bot
-from tests.fakes.connector import ConnectorStandIn
-from tests.staff_chat import STAFF, STAFF_CHAT, button, cards, choices, inputs, text_of  # noqa: F401
+from tests.support.teams import STAFF, STAFF_CHAT, as_staff, button, cards, inputs, text_of
 
 FIRST = "Is there free parking at the venue?"
 SECOND = "Can I bring my car and leave it somewhere for the day?"
 ANSWER = "Yes: parking at Discovery Park is free for forum delegates."
+
+
+def choices(card, input_id) -> list[dict]:
+    return next(i["choices"] for i in card["body"] if i.get("id") == input_id)
 
 
 class Chat:
@@ -43,10 +46,8 @@ class Chat:
 
 @pytest.fixture
 async def chat(settings, clock, sqlite_db):
-    connector = await ConnectorStandIn().start()
-    app = create_app(settings.replace(**{"bot.staff_ids": ["aad-staff"]}), clock=clock, database=sqlite_db,
-                     run_background=False)
-    async with serve_bot(app, connector) as running:
+    app = create_app(as_staff(settings), clock=clock, database=sqlite_db, run_background=False)
+    async with serve_bot(app) as running:
         yield Chat(running)
 
 
