@@ -53,6 +53,12 @@ class BroadcastFeature:
             )
             return
         count = await self._subscriptions.subscriber_count(category)
+        if not count:
+            # A "Send this to 0 subscribers?" card, then "Queued for 0", read as sent.
+            await turn_context.send_activity(
+                f"Nobody I can reach in Teams has {_label(category)} reminders turned on, so there's no one to send "
+                "it to. Nothing was queued.")
+            return
         await turn_context.send_activity(card(
             "reminder_broadcast_confirm",
             category=category,
@@ -76,6 +82,11 @@ class BroadcastFeature:
             category=category, text=text, created_by=asker.aad_object_id or asker.user_id, key=key[:64])
         if not result.queued:
             await turn_context.send_activity("That broadcast is already on its way; I haven't queued it again.")
+            return
+        if not result.subscribers:
+            await turn_context.send_activity(
+                f"Queued, but nobody I can reach in Teams has {_label(category)} reminders turned on any more, so "
+                "nobody has been sent it.")
             return
         minutes = max(1, round(result.subscribers / self._rate / 60))
         await turn_context.send_activity(

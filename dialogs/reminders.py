@@ -85,6 +85,9 @@ class RemindersFeature:
             router.add_action(CardAction(name, handler, staff_only=staff))
         dialogs.add(TribunalDialog(self._tribunal, on_saved=self._after_case_saved, on_stop=self.stop_all,
                                    staff_ids=self._staff_ids, answer_question=self._answer_question))
+        # A reference or a date is short: "my bookings" typed instead is that command (questions are answered
+        # by the dialog itself, and its own commands stay with it).
+        router.leave_on_commands(TRIBUNAL_DIALOG, own=("tribunal.add", "tribunal.list"))
 
     def _asker(self, turn_context: TurnContext) -> Asker:
         return asker_of(turn_context, self._staff_ids)
