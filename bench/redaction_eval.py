@@ -23,6 +23,9 @@ locked and scored once at the end of a change.  Its first-contact figure (the
 redactor before any tuning on it, scored on all 420 items) is kept in
 bench/redaction_blind2_first_contact.txt.
 
+`--extra PATH [PATH ...]` scores further files of the same format (a new blind corpus) whole, each under
+its file name, with per-category recall and kept: `--extra /path/blind4.jsonl --split` scores it alone.
+
 `--engine module:factory` scores another redactor (a zero-argument factory
 returning an object with `redact(str) -> str`); bench/redaction_candidates.py
 uses it for Presidio and the gazetteer candidates.
@@ -194,8 +197,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--blind3", type=Path, default=BLIND3)
     ap.add_argument("--first-contact", action="store_true",
                     help="print the recorded first-contact scores of the blind corpora and exit")
-    ap.add_argument("--split", nargs="+", choices=(*SPLITS, "all", "new-all", "blind3"), default=list(SPLITS),
-                    help="shares to score (default: old dev, old hold-out, new dev, new locked hold-out)")
+    ap.add_argument("--split", nargs="*", choices=(*SPLITS, "all", "new-all", "blind3"), default=None,
+                    help="shares to score (default: old dev, old hold-out, new dev, new locked hold-out; "
+                         "none when --extra is given)")
+    ap.add_argument("--extra", nargs="+", type=Path, default=[],
+                    help="further corpus files (same format) to score whole, e.g. a fresh blind set")
     ap.add_argument("--engine", help="module:factory of another redactor")
     ap.add_argument("--categories", action="store_true", help="break figures down by category")
     ap.add_argument("--misses", action="store_true", help="print every miss and every lost fact")
@@ -215,11 +221,14 @@ def main(argv: list[str] | None = None) -> int:
     engine = load_engine(args.engine)
     redact = engine if callable(engine) and not hasattr(engine, "redact") else engine.redact
     results = {}
-    for which in args.split:
-        s = score(share(which, args.corpus, args.blind2, args.blind3), redact, args.rounds)
+    shares = args.split if args.split is not None else ([] if args.extra else list(SPLITS))
+    jobs = [(which, lambda w=which: share(w, args.corpus, args.blind2, args.blind3)) for which in shares]
+    jobs += [(path.name, lambda p=path: load(p)) for path in args.extra]
+    for which, items in jobs:
+        s = score(items(), redact, args.rounds)
         results[which] = s
         if not args.json:
-            report(which, s, args.categories)
+            report(which, s, args.categories or which not in shares)
             if args.misses:
                 for kind, item_id, phrase, out in s["misses"]:
                     print(f"    {kind:6s} {item_id}: {phrase!r}\n           -> {out}")

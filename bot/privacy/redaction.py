@@ -212,8 +212,10 @@ _P_NAME_AGAIN = 11
 
 # ---------------------------------------------------------------- patterns
 
+# An apostrophe may sit inside a local part ("o'brien@…") but an opening quote is no part of it
+# ("'sunshine_mum_of_4@hotmail.com'"), so a quote blocks a start only when a letter precedes it.
 _EMAIL_RE = re.compile(
-    r"(?<![\w.+'%-])[A-Za-z0-9][A-Za-z0-9._%+'-]*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}"
+    r"(?<![\w.+%-])(?<!\w['’])[A-Za-z0-9_][A-Za-z0-9._%+'-]*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}"
 )
 # "jo dot smith at gmail dot com": an address spelled out so that filters miss it.
 _SPELLED_EMAIL_RE = re.compile(
@@ -236,7 +238,11 @@ _PHONE_START_RE = re.compile(
 _PHONE_GROUP_RE = re.compile(r"\d+\)?")
 _PHONE_SEP_RE = re.compile(r"[ \t]?-[ \t]?|[ \t]|(?<=\))")
 
-_UPN_RE = re.compile(r"(?<![A-Za-z0-9])[A-Za-z][ -]?(?:\d[ -]?){11}\d(?![\d])")
+# A UPN is a check letter and 12 digits; a temporary UPN ends in a letter instead of its last digit.
+_UPN_RE = re.compile(
+    r"(?<![A-Za-z0-9])[A-Za-z][ -]?(?:\d[ -]?){11}\d(?![\d])"
+    r"|(?<![A-Za-z0-9])[A-Za-z][ -]?(?:\d[ -]?){11}[A-Za-z](?![A-Za-z0-9])"
+)
 _TEN_DIGITS = r"\d{3}[ -]?\d{3}[ -]?\d{4}"
 _NHS_RE = re.compile(rf"(?<![\d+])(?:{_TEN_DIGITS}|\d{{10}})(?![\d])")
 _CUE_FILLER = r"\.?(?:[ \t]*(?:is|was|number|no\.?|[:#=\-–]))*[ \t]*"
@@ -493,6 +499,7 @@ class Redactor:
         spans += _bare_ulns(text)
         spans += _postcodes(text)
         spans += _addresses(text)
+        spans += _table_cells(text)
         # Names are found last so that a cue name inside a published contact
         # ("the parent, Clara Green") or an email is already blocked.
         blocked = _resolve(spans)
@@ -687,9 +694,83 @@ def _urls_outside(text: str, emails: list[_Span]) -> list[_Span]:
 
 # A full date in a child's row: "[name], 13/03/2013, [pupil-id]", "[name] (03.04.16)".
 _ROW_DATE_RE = re.compile(
-    rf"(?:\[(?:name|pupil-id|uln)\][ \t]*[,;|(\-–][ \t]*(?P<a>{_DATE})(?![\d]))"
+    rf"(?:\[(?:name|pupil-id|uln)\](?:[ \t]*[,;|(\-–][ \t]*|\t[ \t]*)(?P<a>{_DATE})(?![\d]))"
     rf"|(?:(?<![\w/.\-])(?P<b>{_DATE})[ \t]*[,;|)][ \t]*\[(?:pupil-id|uln|nhs-number)\])",
 )
+
+
+# A table pasted from a register or a spreadsheet: a header row names the columns ("Surname | Forename |
+# DOB | UPN", "Name<TAB>DOB<TAB>Secondary"), and every row below it with as many cells is read by column,
+# so a name or a birth date is found by where it stands, not by the words around it.  Cells under a
+# school or setting heading are kept whole (a school is often named after a person).
+_CELL_SEPARATORS = ("|", "\t")
+_HEADER_TAGS = (
+    (re.compile(r"^(?:d\.?o\.?b\.?|date[ \t]+of[ \t]+birth|birth[ \t]?(?:date|day)|born)$", re.I), "dob"),
+    (re.compile(r"^(?:upn|uln|unique[ \t]+(?:pupil|learner)[ \t]+(?:number|no\.?)|nhs(?:[ \t]+(?:number|no\.?))?)$", re.I),
+     "pupil-id"),
+    (re.compile(r"^(?:(?:home[ \t]+)?address|postcode|post[ \t]+code)$", re.I), "address"),
+    (re.compile(r"^(?:(?:parent['’]?s?[ \t]+)?(?:phone|tel|telephone|mobile|contact[ \t]+number))$", re.I), "phone"),
+    (re.compile(r"^(?:(?:parent['’]?s?[ \t]+)?e-?mail(?:[ \t]+address)?)$", re.I), "email"),
+    (re.compile(
+        r"^(?:(?:(?:pupil|child|student|learner|parent|carer|parent/carer)['’]?s?[ \t]+)?(?:full[ \t]+|first[ \t]+|last[ \t]+|"
+        r"given[ \t]+|family[ \t]+|legal[ \t]+|preferred[ \t]+)?name|surname|forename|first[ \t]?name|last[ \t]?name|"
+        r"pupil|child|student|learner|parent|carer|parent/carer|mum|dad|known[ \t]+as|initials|"
+        r"surname,[ \t]*forename|forename,[ \t]*surname)$", re.I), "name"),
+    (re.compile(r"^(?:school|secondary|primary|setting|placement|destination|previous[ \t]+school|"
+                r"(?:secondary|next|new)[ \t]+school|provision|college)$", re.I), None),
+)
+_EMPTY_CELL_RE = re.compile(r"^(?:[-–—]*|n/?a|none|tbc|\?|(?:\[[a-z-]+\][ \t,]*)+)$", re.IGNORECASE)
+
+
+def _table_cells(text: str) -> list[_Span]:
+    spans: list[_Span] = []
+    lines: list[tuple[int, str]] = []
+    pos = 0
+    for line in text.split("\n"):
+        lines.append((pos, line))
+        pos += len(line) + 1
+    i = 0
+    while i < len(lines):
+        start, line = lines[i]
+        sep = next((c for c in _CELL_SEPARATORS if line.count(c) >= 1), None)
+        columns: dict[int, str | None] = {}
+        if sep:
+            cells = line.split(sep)
+            for k, cell in enumerate(cells):
+                label = " ".join(cell.strip().strip(":").split())
+                for regex, tag in _HEADER_TAGS:
+                    if regex.match(label):
+                        columns[k] = tag
+                        break
+            # A header is short labels, at least one of them a personal column.
+            if any(len(c.split()) > 4 for c in cells) or not any(t for t in columns.values()):
+                columns = {}
+        if not columns:
+            i += 1
+            continue
+        width = len(line.split(sep))
+        j = i + 1
+        while j < len(lines) and lines[j][1].strip() and len(lines[j][1].split(sep)) == width:
+            row_start, row = lines[j]
+            offset = row_start
+            for k, cell in enumerate(row.split(sep)):
+                tag = columns.get(k, "-")
+                body = cell.strip()
+                if tag != "-" and body and not _EMPTY_CELL_RE.match(body):
+                    a = offset + cell.index(body)
+                    if tag is None:
+                        spans.append(_Span(_P_KEEP_URL, a, a + len(body), None))
+                    elif tag == "name":
+                        # Each word of the cell that is not a tag already: "O'Brien", "Green, Poppy".
+                        for w in _WORD_RE.finditer(body):
+                            if body[max(0, w.start() - 1):w.start()] != "[":
+                                spans.append(_Span(_P_NAME_CUE, a + w.start(), a + w.end(), "name"))
+                    else:
+                        spans.append(_Span(_P_DOB if tag == "dob" else _P_CUED_NUMBER, a, a + len(body), tag))
+                offset += len(cell) + 1
+            j += 1
+        i = j
+    return spans
 
 
 # A named child's tribunal or appeal timeline ("[name]: appeal registered 12/01/2025, hearing 29 May"):
@@ -724,7 +805,19 @@ def _dobs(text: str) -> list[_Span]:
         if again:
             spans.append(_Span(_P_DOB, again.start("date"), again.end("date"), "dob"))
     spans += [_Span(_P_DOB, m.start("date"), m.end("date"), "dob") for m in _BORN_ON_RE.finditer(text)]
+    # "asks for DOB in the format DD-MM-YYYY so I put 29-01-2016", "his date of birth (you included
+    # 19/03/2016)": a numeric date later in the sentence that speaks of a birth date is that date.
+    for m in _BIRTH_CUE_RE.finditer(text):
+        end = min(len(text), m.end() + 80)
+        stop = _SENTENCE_END_RE.search(text, m.end(), end)
+        for d in _NUMERIC_DATE_RE.finditer(text, m.end(), stop.start() if stop else end):
+            spans.append(_Span(_P_DOB, d.start(), d.end(), "dob"))
     return spans
+
+
+_BIRTH_CUE_RE = re.compile(r"\bd\.o\.b\b\.?|\bdob\b|\bdate[ \t]+of[ \t]+birth\b|\bbirth[ \t]?(?:day|date)s?\b", re.IGNORECASE)
+_SENTENCE_END_RE = re.compile(r"[.!?](?:[ \t]|$)|\n")
+_NUMERIC_DATE_RE = re.compile(r"(?<![\d/.\-])\d{1,2}[/.\-]\d{1,2}[/.\-](?:\d{4}|\d{2})(?![\d/.\-]?\d)")
 
 
 def _cued_numbers(text: str) -> list[_Span]:
@@ -747,12 +840,27 @@ _REFERENCE_BEFORE_RE = re.compile(
 )
 
 
+# Ten digits typed in groups ("5580 142 937", "12345 67890", "123-456-7890"): the same ULN or NHS number
+# as the unbroken run.  A leading 0 is a phone (handled there); a money sign or a decimal point before it,
+# or a unit after it, makes it a quantity.
+_SPACED_TEN_RE = re.compile(r"(?<![\d+\-/.,£$€])[1-9]\d{1,4}(?:[ \-]\d{2,5}){1,3}(?![\d\-/]|[.,]\d)")
+_QUANTITY_AFTER_RE = re.compile(r"[ \t]*(?:%|pupils|children|people|pounds|hours|minutes|words|pages|respondents)\b",
+                                re.IGNORECASE)
+
+
 def _bare_ulns(text: str) -> list[_Span]:
-    return [
+    spans = [
         _Span(_P_ULN_BARE, m.start(), m.end(), "uln")
         for m in _BARE_TEN_RE.finditer(text)
         if not _REFERENCE_BEFORE_RE.search(text[max(0, m.start() - 40) : m.start()])
     ]
+    for m in _SPACED_TEN_RE.finditer(text):
+        if len(_digits(m.group())) != 10 or _REFERENCE_BEFORE_RE.search(text[max(0, m.start() - 40) : m.start()]):
+            continue
+        if _QUANTITY_AFTER_RE.match(text, m.end()):
+            continue
+        spans.append(_Span(_P_ULN_BARE, m.start(), m.end(), "uln"))
+    return spans
 
 
 def _nhs_numbers(text: str) -> list[_Span]:
