@@ -109,10 +109,24 @@ _LIST_RE = re.compile(
     rf"(?<![\w'’\-]){_LW}(?:[ \t]*,[ \t]*{_LW})*(?:[ \t]*,?[ \t]*(?:and|&)[ \t]+{_LW}|[ \t]*,[ \t]*{_LW})(?![\w'’\-])"
 )
 # Initials without dots in a child's context: "AB (Y5) has…", "our pupil JS has…".
+# "T in Y4", "A-M (Year 2) has…", "JB, Y5": one to three capitals, or two hyphenated parts, before a year group.
 _UNDOTTED_INITIALS_RE = re.compile(
-    r"(?:(?<![\w])(?P<i>[A-Z]{2,3})(?=[ \t]*\((?i:y|yr|year)[ \t]?\d{1,2}\)|[ \t]*,[ \t]*(?i:y|yr|year)[ \t]?\d{1,2}\b))"
-    r"|(?:\b(?i:pupil|child|student|boy|girl|learner)[ \t]+(?P<i2>[A-Z]{2,3})(?=[ \t]+(?:has|had|is|was|needs|keeps|refuses|joined)\b))"
+    r"(?:(?<![\w\-])(?P<i>[A-Z]{1,3}(?:-[A-Z]{1,2})?)(?![\w\-])(?=[ \t]*\((?i:y|yr|year)[ \t]?\d{1,2}\)"
+    r"|[ \t]*,[ \t]*(?i:y|yr|year)[ \t]?\d{1,2}\b|[ \t]+in[ \t]+(?i:y|yr|year)[ \t]?\d{1,2}\b))"
+    r"|(?:\b(?i:pupil|child|student|boy|girl|learner)[ \t]+(?P<i2>[A-Z]{2,3}(?:-[A-Z]{1,2})?)(?=[ \t]+(?:has|had|is|was|needs|keeps|refuses|joined)\b))"
+    r"|(?:(?<![\w\-])(?P<i3>[A-Z]{1,2}-[A-Z]{1,2})(?=[ \t]+(?:has|had|is|was|needs|keeps|refuses|refused|joined|started|"
+    r"arrived|struggles|can't|won't|doesn't)\b|['’]s[ \t]+[a-z]))"
+    # A tribunal case is named by the child's initials: "KM v Kent County Council", "Re AB".
+    r"|(?:(?<![\w\-])(?P<i4>[A-Z]{1,3}(?:-[A-Z]{1,2})?)(?=[ \t]+v\.?[ \t]+[A-Z][a-z]))"
 )
+# Initials with a hyphen for a double-barrelled surname ("K.L.-B.", "P.K.-O.") are nobody's abbreviation.
+_HYPHEN_INITIALS_RE = re.compile(r"(?<![\w.])(?:[A-Z]\.[ \t]?){1,3}-[ \t]?[A-Z]\.?(?:-?[A-Z]\.?)?(?![\w])")
+# A lone initial after a name ("[name] A. (Y6)") is the surname's.
+_INITIAL_AFTER_NAME_RE = re.compile(r"(?<=\[name\][ \t])[A-Z]\.(?=[ \t]*(?:\(|,|;|$|\n|[ \t][a-z]))")
+# A lone initial standing for a child before what only a person does: "J. has been refusing", "M. (Y3) is".
+_LONE_INITIAL_RE = re.compile(
+    r"(?<![\w.])(?P<i>[A-Z])\.(?=[ \t]+(?:has|had|is|was|needs|keeps|refuses|refused|joined|started|arrived|"
+    r"struggles|can't|won't|doesn't|didn't)\b|[ \t]*\((?i:y|yr|year)[ \t]?\d{1,2}\))")
 _COMMON_ACRONYMS = set(
     """
     EHCP EHC SEN SEND SEMH ASD ASC ADHD ADD EAL PP FSM LAC CLA CIN CP TA TAS LSA HLTA EP EPS SALT SLT OT CAMHS STLS KS
@@ -316,10 +330,14 @@ class NameFinder:
                     out.append((k, k + len(_strip_possessive(w))))
                     pos = k + len(w)
         for m in _UNDOTTED_INITIALS_RE.finditer(text):
-            g = "i" if m.group("i") else "i2"
+            g = next(k for k in ("i", "i2", "i3", "i4") if m.group(k))
             ini = m.group(g)
             if ini in _DOTTED_ABBREVIATIONS or ini in _COMMON_ACRONYMS or ini in self.not_names or _norm(ini) in self.not_names:
                 continue
+            if len(ini) == 1:
+                before = text[max(0, m.start() - 12):m.start()].split()
+                if ini in ("I", "A") or before and before[-1].strip("(,:;") in _LETTER_LABELS:
+                    continue  # "Plan B (Y5)", "Set A in Y4", "I in Y4"
             out.append((m.start(g), m.end(g)))
         return out
 
@@ -339,9 +357,23 @@ class NameFinder:
                 if sur in self.public_surnames:
                     continue
                 out.append((m.start(), m.start("surname") + len(sur)))
+        out += [(m.start(), m.end()) for m in _HYPHEN_INITIALS_RE.finditer(text)]
+        out += [(m.start(), m.end()) for m in _INITIAL_AFTER_NAME_RE.finditer(text)]
+        for m in _LONE_INITIAL_RE.finditer(text):
+            before = text[max(0, m.start() - 12):m.start()].split()
+            if m.group("i") not in ("A", "I") and not (before and before[-1].strip("(,:;") in _LETTER_LABELS):
+                out.append((m.start(), m.end()))
         for m in _DOTTED_INITIALS_RE.finditer(text):
             letters = re.sub(r"[^A-Z]", "", m.group())
             if len(letters) < 2 or letters in _DOTTED_ABBREVIATIONS or "." not in m.group():
+                continue
+            if re.match(r"-?[A-Z]", text[m.end():m.end() + 2]):
+                continue  # part of a longer dotted form ("C.A.M.H.S.") or the hyphenated rule's
+            if letters in _COMMON_ACRONYMS:
+                continue  # "the E.P. came", "S.E.N." written with dots
+            if m.group().count(".") >= len(letters):
+                # Fully dotted capitals that no school abbreviation spells ("T.B.", "R.D.K.") are initials.
+                out.append((m.start(), m.end()))
                 continue
             before = text[max(0, m.start() - 40):m.start()]
             after = text[m.end():]

@@ -807,7 +807,10 @@ def _dobs(text: str) -> list[_Span]:
     spans += [_Span(_P_DOB, m.start("date"), m.end("date"), "dob") for m in _BORN_ON_RE.finditer(text)]
     # "asks for DOB in the format DD-MM-YYYY so I put 29-01-2016", "his date of birth (you included
     # 19/03/2016)": a numeric date later in the sentence that speaks of a birth date is that date.
+    dated = {m.start() for m in _DOB_RE.finditer(text)}
     for m in _BIRTH_CUE_RE.finditer(text):
+        if m.start() in dated or _TAGGED_AFTER_CUE_RE.match(text, m.end()):
+            continue  # the cue's own date was found right after it; a later one is another date
         end = min(len(text), m.end() + 80)
         stop = _SENTENCE_END_RE.search(text, m.end(), end)
         for d in _NUMERIC_DATE_RE.finditer(text, m.end(), stop.start() if stop else end):
@@ -815,7 +818,8 @@ def _dobs(text: str) -> list[_Span]:
     return spans
 
 
-_BIRTH_CUE_RE = re.compile(r"\bd\.o\.b\b\.?|\bdob\b|\bdate[ \t]+of[ \t]+birth\b|\bbirth[ \t]?(?:day|date)s?\b", re.IGNORECASE)
+_BIRTH_CUE_RE = re.compile(r"(?<!\[)\bd\.o\.b\b\.?|(?<!\[)\bdob\b|\bdate[ \t]+of[ \t]+birth\b|\bbirth[ \t]?(?:day|date)s?\b", re.IGNORECASE)
+_TAGGED_AFTER_CUE_RE = re.compile(r"(?:[ \t]*(?:is|was|on|in|the|:|=|-|–|\())*[ \t]*\[dob\]", re.IGNORECASE)
 _SENTENCE_END_RE = re.compile(r"[.!?](?:[ \t]|$)|\n")
 _NUMERIC_DATE_RE = re.compile(r"(?<![\d/.\-])\d{1,2}[/.\-]\d{1,2}[/.\-](?:\d{4}|\d{2})(?![\d/.\-]?\d)")
 
