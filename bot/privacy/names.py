@@ -97,6 +97,21 @@ _PARTICLES = {
     "de", "da", "das", "dos", "do", "di", "del", "della", "der", "den", "van", "von", "le", "la", "du",
     "al", "el", "bin", "ibn", "binti", "bint", "ter", "ten", "st",
 }
+# Capitalised particles ("Harry St John-Hughes", "Maria De Souza"): a particle only between an accepted
+# given name and a surname, never on its own.
+_CAP_PARTICLES = {"St", "De", "Da", "Das", "Dos", "Di", "Del", "Della", "Van", "Von", "Le", "La", "Du", "Al", "El",
+                  "Ter", "Ten", "Bin", "Ibn", "Der", "Den"}
+
+
+def _is_particle(word: str) -> bool:
+    return word in _PARTICLES or word in _CAP_PARTICLES
+
+
+def _skey(word: str) -> str:
+    """How the surname list spells a surname: "o'connor" and "O’Connor" are "Oconnor", "McDONALD" "Mcdonald"."""
+    return "-".join(p[:1].upper() + p[1:].lower() for p in re.sub(r"['’]", "", word).split("-"))
+
+
 # Dotted initials ("O.M.", "J.S") and an initial before a surname ("J. Smith").
 _DOTTED_INITIALS_RE = re.compile(r"(?<![\w.])(?:[A-Z]\.[ \t]?){1,2}[A-Z](?:\.|(?![\w.]))")
 _INITIAL_SURNAME_RE = re.compile(r"(?<![\w.])(?P<initial>[A-Z])\.[ \t]?(?P<surname>[A-Z][a-z][\w'’\-]*)")
@@ -224,13 +239,42 @@ _LABEL_RE = re.compile(
     r"[ \t]*:[ \t]*(?P<names>[^\W\d_][\w'’\-]*(?:[ \t]+[^\W\d_][\w'’\-]*){0,2})"
 )
 _CALLED_RE = re.compile(
-    r"\b(?:goes[ \t]+by|known[ \t]+as|called|named|name[ \t]+is|calls[ \t]+(?:him|her)self)[ \t]+(?P<name>[A-Z][\w'’\-]*)"
+    r"\b(?:goes[ \t]+by|known[ \t]+as|called|named|name[ \t]+is|calls[ \t]+(?:him|her)self)[ \t]+['‘\"“]?(?P<name>[A-Z][\w'’\-]*)"
 )
 _TITLE_RE = re.compile(
     r"(?<![\w])(?P<title>Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Rev|Revd|Pastor|Imam|Rabbi|mr|mrs|ms|dr|MR|MRS|MS|DR)\.?[ \t]+"
     r"(?:(?:and|&)[ \t]+(?:Mr|Mrs|Ms|Miss|Mx|Dr|mr|mrs)\.?[ \t]+)?"
     r"(?P<name>[^\W\d_][\w'’\-]*)(?:[ \t]+(?P<second>[A-Z][\w'’\-]*))?"
 )
+# "the boy in my class, Will, has…", "my son, Ivy's twin, …": a given name set off by commas after a child noun.
+_APPOSITION_RE = re.compile(
+    r"\b(?i:boy|girl|pupil|child|student|learner|son|daughter|lad|twin|brother|sister)\b[^.!?\n,;:]{0,30},[ \t]*"
+    r"(?P<name>[A-Z][a-z][\w'’\-]*)[ \t]*,"
+)
+_KIN_IN_BRACKETS_RE = re.compile(
+    r"[ \t]*\([^)\n]{0,30}?\b(?i:twins?|siblings?|brothers?|sisters?|cousins?|reception|nursery|year[ \t]?\d|yr[ \t]?\d|y\d)"
+)
+# Person-only participles after "has"/"had"/"is"/"was": "Hope has refused…", "Faith was excluded…".
+_ANIMATE_PARTICIPLE_RE = re.compile(
+    r"[ \t]+(?:has|had|hasn't|hadn't|is|was|isn't|wasn't)[ \t]+(?:not[ \t]+|now[ \t]+|just[ \t]+|also[ \t]+)?"
+    r"(?:refused|joined|started|arrived|absconded|moved|attended|been[ \t]+(?:excluded|suspended|diagnosed|assessed|referred|"
+    r"absent|off|refusing|self-harming|hitting|kicking|crying|seen)|excluded|suspended|diagnosed|crying|refusing|hitting|"
+    r"kicking|screaming|absent|off[ \t]+school)\b"
+)
+# Lower case, a dictionary-word name opening a sentence before what only a person does:
+# "precious keeps asking for…", "faith finished the Boxall profile".
+_LOWER_PERSON_NEXT_RE = re.compile(
+    r"[ \t]+(?:keeps[ \t]+[a-z]+ing|kept[ \t]+[a-z]+ing|finished|completed|scored|wrote|drew|refuses|refused|"
+    r"told|asked|cried|screamed|hit|kicked|joined|arrived|absconded)\b"
+)
+# Capitalised mid-sentence after a word that takes a person ("the bundle for Sonny today", "working with
+# Poppy"): an everyday word written with a capital there is a proper noun.  Colours are ratings and groups.
+_PERSON_OBJECT_BEFORE_RE = re.compile(
+    r"(?<![A-Z])\b(?:for|with|to|from|about|told|asked|helped|help|helping|support|supporting|see|saw|met|meet|"
+    r"meeting|observed|assess|assessed|referred|refer|teach|teaching|taught|includes|including|between)[ \t]+$"
+)
+_COLOURS = {"Amber", "Red", "Green", "Blue", "Gold", "Silver", "Bronze", "Purple", "Orange", "White", "Black", "Grey",
+            "Gray", "Brown", "Pink", "Yellow"}
 _FAMILY_RE = re.compile(
     r"\b[Tt]he[ \t]+(?P<name>[A-Z][\w'’\-]+?)(?:[ \t]+family\b|s[ \t]+(?=(?:have|are|were|want|said|say|asked|came)\b))"
 )
@@ -253,6 +297,11 @@ _GRAMMAR = set(
 def _norm(word: str) -> str:
     """Title-case each part so that "jayden", "JAYDEN" and "Jayden" look the same."""
     return "-".join(p[:1].upper() + p[1:].lower() for p in word.split("-"))
+
+
+def _starts_clause(text: str, index: int) -> bool:
+    before = text[:index].rstrip(" \t")
+    return not before or before[-1] in ".!?\n:;-–(\"“'‘"
 
 
 def _strip_possessive(word: str) -> str:
@@ -297,6 +346,10 @@ class NameFinder:
         spans += [(m.start("name"), m.end("name")) for m in _FAMILY_RE.finditer(text) if m.group("name") not in self.not_names]
         spans += self._labels(text)
         spans += self._called(text)
+        spans += [(m.start("name"), m.start("name") + len(_strip_possessive(m.group("name"))))
+                  for m in _APPOSITION_RE.finditer(text)
+                  if self.is_given(_strip_possessive(m.group("name"))) and m.group("name") not in _GRAMMAR
+                  and _norm(m.group("name")) not in _MONTHS_ALL]
         spans += self._gazetteer(text)
         spans += self._initials(text)
         spans += self._name_lists(text)
@@ -323,7 +376,11 @@ class NameFinder:
             context = re.match(r"[ \t]+(?:are|were|need|needs|have|both|all|keep|still|each|will[ \t]+need)\b", after) \
                 or _YEAR_GROUP_RE.match(after) \
                 or re.search(r"\b(?:pupils|children|students|boys|girls|twins|kids|siblings|learners)[ \t]*(?:are|were|:|-|–|,)?[ \t]*$", before, re.IGNORECASE)
-            if clear >= 1 and (context or len(words) >= 3 and clear >= 2):
+            # "River and Willow (twins, Reception)": a year group or a children's word in brackets right after
+            # the list says people even when every name in it is also a word.
+            strong_after = _YEAR_GROUP_RE.match(after) or _KIN_IN_BRACKETS_RE.match(after)
+            no_calendar = not any(_norm(w) in _SEASONS or _norm(w) in _MONTHS_ALL for w in words)
+            if clear >= 1 and (context or len(words) >= 3 and clear >= 2) or clear == 0 and strong_after and no_calendar:
                 pos = m.start()
                 for w in words:
                     k = text.index(w, pos)
@@ -427,7 +484,7 @@ class NameFinder:
     def _called(self, text: str) -> list[tuple[int, int]]:
         out = []
         for m in _CALLED_RE.finditer(text):
-            name = _strip_possessive(m.group("name"))
+            name = _strip_possessive(m.group("name").rstrip("'’"))
             if name in _GRAMMAR or name in self.not_names or name.isupper():
                 continue
             # "a school called Five Acre Wood School": the run of capitalised
@@ -469,7 +526,7 @@ class NameFinder:
                 if gap not in (" ", "\t", "\u00a0"):
                     break
                 w2 = _strip_possessive(raw2)
-                if raw2 in _PARTICLES and self._after_particles(text, tokens, j, word):
+                if _is_particle(raw2) and self._after_particles(text, tokens, j, word):
                     # "Harry de Souza", "anna van der berg": the particle and the surname after it.
                     accepted.add(j)
                     out.append((s2, e2))
@@ -494,6 +551,12 @@ class NameFinder:
                 if w0.isupper() and len(w0) > 1 and text[e0:tokens[i][0]] in (", ", ","):
                     if _norm(w0) in self.surnames or _norm(w0) in self.given:
                         out.append((s0, e0))
+                # "DAVIES-JONES Tyler - Y9", "O'BRIEN Tadhg": a surname in capitals opening a line or a row.
+                elif w0.isupper() and len(w0) > 2 and text[e0:tokens[i][0]] == " " \
+                        and w0 not in _COMMON_ACRONYMS and w0 not in self.not_names \
+                        and all(_skey(p) in self.surnames for p in w0.split("-")) \
+                        and re.search(r"(?:^|[\n:;|•\-–])[ \t]*$", text[max(0, s0 - 6):s0]):
+                    out.append((s0, e0))
                 # "Hughes, Ella" opening a line, a row or a list item: surname first.
                 elif w0[:1].isupper() and text[e0:tokens[i][0]] in (", ", ",") and w0 not in self.not_names \
                         and (_norm(w0) in self.surnames or self.is_given(w0)) \
@@ -509,10 +572,15 @@ class NameFinder:
                     or word.upper() in self.not_names:
                 return False
             parts = _norm(word).split("-")
-            # "ryan doherty", "ffion llewellyn-pryce": each part a surname or a given name no dictionary has.
-            return all(w in self.surnames or (w in self.given and w not in self.dictionary) for w in parts)
+            # "ryan doherty", "ffion llewellyn-pryce", "o'connor": each part a surname or a given name no dictionary has.
+            return all(w in self.surnames or _skey(w) in self.surnames or (w in self.given and w not in self.dictionary)
+                       for w in parts)
         if given.isupper():
-            return word.isupper() and len(word) > 2 and (_norm(word) in self.surnames or _norm(word) in self.given)
+            return word.isupper() and len(word) > 2 and (
+                _norm(word) in self.surnames or _norm(word) in self.given
+                or all(_skey(p) in self.surnames for p in word.split("-")))
+        if word[0].islower() and ("'" in word or "’" in word) and all(_skey(p) in self.surnames for p in word.split("-")):
+            return True  # "Ella o'connor": an apostrophe surname typed in lower case
         return word[0].isupper() and not word.isupper()
 
     def _is_person(self, text, tokens, i, word, wend, possessive) -> bool:
@@ -537,7 +605,8 @@ class NameFinder:
             # Capitals are acronyms unless another capitalised name word follows ("LEWIS HARDING").
             if i + 1 < len(tokens) and tokens[i + 1][2].isupper() and len(tokens[i + 1][2]) > 2:
                 nxt = _norm(tokens[i + 1][2])
-                return text[tokens[i][1]:tokens[i + 1][0]] == " " and (nxt in self.surnames or nxt in self.given)
+                return text[tokens[i][1]:tokens[i + 1][0]] == " " and (
+                    nxt in self.surnames or nxt in self.given or all(_skey(p) in self.surnames for p in nxt.split("-")))
             return False
         after = text[wend:]
         tail = text[tokens[i][1]:]
@@ -547,7 +616,8 @@ class NameFinder:
             _YEAR_GROUP_RE.match(after)
             or _PRONOUN_AFTER_RE.match(after)
             or _BIRTH_AFTER_RE.match(after)
-            or (possessive and (re.match(r"[ \t]+[a-z]", tail) or _POSSESSIVE_ACRONYM_RE.match(tail)))
+            or (possessive and (re.match(r"[ \t]+[a-z]", tail) or _POSSESSIVE_ACRONYM_RE.match(tail)
+                                or _YEAR_GROUP_RE.match(tail)))
         )
         # Next to a name already redacted in an earlier pass ("Jack [name]", "aisha and [name]"),
         # a given name is part of the same name or a second child.
@@ -583,6 +653,9 @@ class NameFinder:
             if self.ambiguous(word) and n not in {"Will", "May", "Can"} and n not in _MONTHS and n not in _SEASONS \
                     and next_word and next_word in _ANIMATE_NEXT and not re.search(r"\b(?:the|a|an|my|our|your|their|his|her|of|in|on|with|for)[ \t]+$", text[max(0, start - 8):start]):
                 return True  # "ruby keeps running out", "josh refused to come in": only a person does that
+            if self.ambiguous(word) and n not in {"Will", "May", "Can"} and n not in _MONTHS and n not in _SEASONS \
+                    and _LOWER_PERSON_NEXT_RE.match(after) and _starts_clause(text, start):
+                return True  # "precious keeps asking…", "faith finished the Boxall profile"
             if self.ambiguous(word):
                 # "jack's top up" but not "boy in my Year 3 class".
                 return possessive and bool(re.match(r"[ \t]+[a-z]", text[tokens[i][1]:]))
@@ -630,6 +703,13 @@ class NameFinder:
                 and not re.match(r"[ \t]*\d", after) and word not in _ORG_NEXT \
                 and not (i > 0 and tokens[i - 1][2][:1].isupper() and text[tokens[i - 1][1]:start] == " "):
             return True
+        if _ANIMATE_PARTICIPLE_RE.match(after) and n not in {"Will", "May", "Can"}:
+            return True  # "Hope has refused to come in", "Sonny was excluded"
+        if _PERSON_OBJECT_BEFORE_RE.search(text[max(0, start - 16):start]) and n not in _MONTHS and n not in _SEASONS \
+                and n not in {"Will", "May", "Can"} and word not in _COLOURS and word not in _ORG_NEXT \
+                and not (next_word and (next_word[:1].isupper() or next_word.lower() in _ORG_NEXT_LOWER)) \
+                and not re.match(r"[ \t]*\d", after):
+            return True  # "the tribunal bundle for Sonny today"
         if n in _VIRTUES and next_word and next_word.lower() in _PERSON_NEXT:
             # "Faith joined in Year 10" but not "Patience is wearing thin": only verbs that need a
             # person as their subject count for a virtue name.
@@ -641,7 +721,7 @@ class NameFinder:
         if n in {"Will", "May", "Can"}:
             return False  # a modal opening a question: "Will Noor's plan…"
         # "Harry de Souza": a name particle between the given name and a capitalised surname.
-        if next_word in _PARTICLES and self._after_particles(text, tokens, i + 1, word):
+        if next_word and _is_particle(next_word) and self._after_particles(text, tokens, i + 1, word):
             return True
         # "Grace Wanjiru Kamau has…": one or two capitalised words that are no everyday word, then a verb
         # that takes a person, a year group or a birth date.
@@ -656,11 +736,11 @@ class NameFinder:
     def _after_particles(self, text, tokens, j, given) -> bool:
         """True if the particle(s) from token j on are followed by a surname ("de Souza", "van der berg")."""
         k = j
-        while k < len(tokens) and tokens[k][2] in _PARTICLES and k < j + 2:
+        while k < len(tokens) and _is_particle(tokens[k][2]) and k < j + 2:
             if k + 1 >= len(tokens) or text[tokens[k][1]:tokens[k + 1][0]] != " ":
                 return False
             k += 1
-        if k >= len(tokens) or tokens[k][2] in _PARTICLES:
+        if k >= len(tokens) or _is_particle(tokens[k][2]):
             return False
         w = _strip_possessive(tokens[k][2])
         if given[0].isupper():
@@ -729,7 +809,7 @@ class NameFinder:
         if re.match(r"[ \t]+\[name\]", text[wend:]):
             end = wend + text[wend:].index("]") + 1
         elif next_word and i + 1 < len(tokens):
-            if next_word in _PARTICLES and text[wend:tokens[i + 1][0]] == " " \
+            if next_word and _is_particle(next_word) and text[wend:tokens[i + 1][0]] == " " \
                     and self._after_particles(text, tokens, i + 1, word):
                 end, particle = tokens[i + 1][1], True
             elif next_word.islower() and self._surname_like(word, next_word):
