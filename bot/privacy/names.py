@@ -49,6 +49,14 @@ def english_words() -> frozenset[str]:
 
 
 @lru_cache(maxsize=1)
+def places() -> frozenset[str]:
+    """Countries, British and Irish towns, large cities elsewhere (data/places.txt, from GeoNames):
+    "via Leicester", "from Hong Kong" are where a family came from, although both read as names."""
+    return frozenset(line.strip() for line in (_DATA / "places.txt").read_text(encoding="utf-8").splitlines()
+                     if line.strip())
+
+
+@lru_cache(maxsize=1)
 def dictionary_names() -> frozenset[str]:
     """Names whose lower-case form is a dictionary word ("rose", "tools"): in lower case these
     need a person's context; any other given name typed in lower case is a name."""

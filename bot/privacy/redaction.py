@@ -19,7 +19,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Iterable, Iterator
 
-from bot.privacy.names import NameFinder
+from bot.privacy.names import _FORUM_POSSESSION_RE, NameFinder, places
 
 __all__ = ["Redactor", "redact_lines", "DECK_CONTACTS", "TAGS"]
 
@@ -430,6 +430,7 @@ class Redactor:
             w[0] for w in (n.split() for n in names) if w and w[0].rstrip(".") not in _TITLES
         ) | frozenset(w[1] for w in (n.split() for n in names) if len(w) > 2 and w[0].rstrip(".") in _TITLES)
         surnames = frozenset(w[-1] for w in (n.split() for n in names) if len(w) > 1)
+        self._public_surnames = surnames
         self._names = NameFinder(frozenset(_NOT_NAMES - _NAME_WORDS_IN_STOPLIST), first_names, surnames)
 
     @classmethod
@@ -526,9 +527,33 @@ class Redactor:
 
     def _public_names(self, text: str) -> list[_Span]:
         spans = [_Span(_P_KEEP_PUBLIC, m.start(), m.end(), None) for m in self._public_place_re.finditer(text)]
+        spans += self._presenter_surnames(text)
+        spans += _places(text)
         if self._public_name_re is None:
             return spans
         return spans + [_Span(_P_KEEP_PUBLIC, m.start(), m.end(), None) for m in self._public_name_re.finditer(text)]
+
+    def _presenter_surnames(self, text: str) -> list[_Span]:
+        """A presenter's or officer's surname after a title, where the forum is talking about them: their
+        things ("Mrs Godden's template", "Mrs Williams' point"), what they said ("Ms Sheppard said LIFT…"),
+        or the officer addressed directly ("Ms Price, could the terms…").  Anywhere else "Mrs Price" may
+        be any parent and goes; so does one a family word sits beside ("Mrs Sheppard, a parent")."""
+        spans = []
+        for m in _TITLED_SURNAME_RE.finditer(text):
+            if m.group("name") not in self._public_surnames:
+                continue
+            after = text[m.end():]
+            window = after[:60]
+            if m.group("poss"):
+                keep = bool(_FORUM_POSSESSION_RE.match(after))
+            elif _REPORTING_VERB_RE.match(after):
+                keep = not _FAMILY_WORD_RE.search(window)
+            else:
+                keep = bool(_VOCATIVE_RE.match(after)) and _starts_address(text, m.start()) \
+                    and not _FAMILY_WORD_RE.search(window)
+            if keep:
+                spans.append(_Span(_P_KEEP_PUBLIC, m.start(), m.end("name"), None))
+        return spans
 
     def _emails(self, text: str) -> list[_Span]:
         spans = [_Span(_P_EMAIL, m.start(), m.end(), "email") for m in _SPELLED_EMAIL_RE.finditer(text)]
@@ -671,6 +696,71 @@ class Redactor:
             return None
         # Case-blind: "georgette williams" typed in lower case is still the presenter.
         return re.compile(rf"(?<![\w])(?:{'|'.join(sorted(variants, key=len, reverse=True))})(?![\w])", re.IGNORECASE)
+
+
+_TITLED_SURNAME_RE = re.compile(
+    r"(?<![\w])(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof)\.?[ \t]+(?P<name>[A-Z][\w\-]*?)(?P<poss>['’]s|(?<=s)['’])?(?![\w'’\-])"
+)
+_REPORTING_VERB_RE = re.compile(
+    r"[ \t]+(?:also[ \t]+)?(?:said|says|explained|explains|mentioned|presented|presents|confirmed|confirms|covered|"
+    r"clarified|suggested|recommended|showed|shared|noted|stated|advised|talked|spoke|emphasised|emphasized|"
+    r"highlighted|pointed[ \t]+out|went[ \t]+through|told[ \t]+us|told[ \t]+the[ \t]+forum)\b"
+)
+_VOCATIVE_RE = re.compile(
+    r"[ \t]*,[ \t]*(?:could|can|would|will|please|is|are|do|does|did|thank|thanks|many[ \t]+thanks|I|we|just|quick|"
+    r"hope|hi|hello)\b", re.IGNORECASE)
+_FAMILY_WORD_RE = re.compile(
+    r"\b(?:mum|mother|dad|father|parent|parents|carer|grandparent|nan|gran|son|daughter|child|her[ \t]+boy|"
+    r"his[ \t]+boy|family|foster)\b", re.IGNORECASE)
+
+
+def _starts_address(text: str, index: int) -> bool:
+    """The title opens the message, a line, or follows a greeting ("Hi Ms Price, …", "Thanks Mrs Godden, …")."""
+    before = text[:index]
+    return re.search(r"(?:^|[\n.!?])[ \t]*(?:(?:hi|hello|dear|thanks|thank[ \t]+you|morning|afternoon)[ \t,]*)?$",
+                     before, re.IGNORECASE) is not None
+
+
+# "new arrivals from Somalia via Leicester", "joined from Hong Kong": a place after a word of origin or
+# movement is where someone came from, not who they are, even when the gazetteer lists it as a name.
+_PLACE_CUE_RE = re.compile(
+    r"\b(?P<prep>from|via|near|outside|in|to)[ \t]+(?P<run>[A-Z][\w'’\-]*(?:[ \t]+(?:[A-Z][\w'’\-]*|upon|on|le|de))*)"
+)
+_MOVE_BEFORE_RE = re.compile(
+    r"\b(?:moved|moving|move|moves|relocated|relocating|returned|returning|return|went|going|go|back|emigrated|"
+    r"travelled|traveled|flew|fled|trip|transferred|transferring|holiday|visiting|visit|came|coming)[ \t]+(?:back[ \t]+)?$",
+    re.IGNORECASE,
+)
+_MESSAGE_BEFORE_RE = re.compile(
+    r"\b(?:e-?mail|message|letter|call|text|note|visit|report|referral|complaint|reply|response|feedback|hear|heard|"
+    r"word|news|update|card|present|gift|hug|help|support)[ \t]+$",
+    re.IGNORECASE,
+)
+
+
+def _places(text: str) -> list[_Span]:
+    known = places()
+    spans = []
+    for m in _PLACE_CUE_RE.finditer(text):
+        words = m.group("run").split()
+        for k in range(min(len(words), 4), 0, -1):
+            place = " ".join(words[:k])
+            if place in known:
+                break
+        else:
+            continue
+        start = m.start("run")
+        end = start + len(re.match(r"[ \t]*".join(re.escape(w) for w in words[:k]), text[start:]).group())
+        if re.match(r"['’]", text[end:end + 1]):
+            continue  # "in Florence's class": a person's possessive
+        prep = m.group("prep")
+        before = text[max(0, m.start() - 20):m.start()]
+        if prep == "to" and not _MOVE_BEFORE_RE.search(before):
+            continue  # "I spoke to Florence"
+        if prep == "from" and _MESSAGE_BEFORE_RE.search(before):
+            continue  # "an email from Jordan"
+        spans.append(_Span(_P_KEEP_URL, start, end, None))
+    return spans
 
 
 # ---------------------------------------------------------------- detectors without allow-lists
