@@ -142,6 +142,28 @@ _UNDOTTED_INITIALS_RE = re.compile(
     # A tribunal case is named by the child's initials: "KM v Kent County Council", "Re AB".
     r"|(?:(?<![\w\-])(?P<i4>[A-Z]{1,3}(?:-[A-Z]{1,2})?)(?=[ \t]+v\.?[ \t]+[A-Z][a-z]))"
 )
+# Capital initials where only a person stands: "JS's mum", "boy (JS)", "a pupil, DW, who…", "initials MH",
+# "HJ has…", "Can TM have a reader…", "annual review for HJ next week".
+_INITIALS_CONTEXT_RE = re.compile(
+    r"(?<![\w\-.])(?P<a>[A-Z]{2,3})['’]s[ \t]+(?=(?:mum|mam|mom|dad|mother|father|parents?|carers?|nan|gran|sister|brother|"
+    r"twin|EHCP|EHC|plan|needs|behaviour|attendance|diagnosis|review|support|TA|teacher|class|key[ \t]+worker|reading|"
+    r"writing|progress|medication|IEP|ILP|one-page|profile|social[ \t]+worker|school|file|case|referral|assessment|"
+    r"report|funding|top-up|place|placement|transport)\b)"
+    r"|\b(?i:boy|girl|pupil|child|student|learner|son|daughter|lad|twin)[ \t]*\([ \t]*(?P<b>[A-Z]{2,3})[ \t]*\)"
+    r"|\b(?i:boy|girl|pupil|child|student|learner|son|daughter|lad)[ \t]*,[ \t]*(?P<c>[A-Z]{2,3})[ \t]*,"
+    r"|\b(?i:initials?)(?:[ \t]+only)?[ \t]*[:\-–]?[ \t]*(?P<d>[A-Z](?:[A-Z.'’\-]{0,6}[A-Z])?\.?)(?![\w])"
+    r"|(?<![\w\-.])(?P<e>[A-Z]{2,3})(?=[ \t]+(?:has|had|hasn't|is|was|isn't|wasn't|needs|keeps|refuses|refused|joined|started|"
+    r"arrived|struggles|struggled|can't|won't|doesn't|didn't|hits|hit|kicked|cries|cried|loves|likes|wants|gets|got|"
+    r"went|sits|said|told|ran|absconded|became|seems|seemed)\b)"
+    r"|\b(?:[Cc]an|[Cc]ould|[Ss]hould|[Dd]oes|[Dd]id|[Ww]ould|[Mm]ay)[ \t]+(?P<f>[A-Z]{2,3})(?=[ \t]+(?:have|get|go|attend|sit|"
+    r"access|use|be|need|join|start|stay|take|do|apply)\b)"
+    r"|\b(?:for|with|about|supporting|support)[ \t]+(?P<g>[A-Z]{2,3})(?=[ \t]+(?:next|this|last|on|in|at|today|tomorrow|"
+    r"yesterday|tonight|please|now|soon|since|because|who|which|and[ \t]+(?:his|her)|[-–])\b|[ \t]*[.?!,;]|[ \t]*$)"
+)
+# An initial and a listed surname without a dot ("J Smith in Year 4"), a given name and a surname's initial
+# with a dot ("Jay S. in Year 4").
+_BARE_INITIAL_SURNAME_RE = re.compile(r"(?<![\w.\-])(?P<initial>[B-HJ-Z])[ \t]+(?P<surname>[A-Z][a-z][\w'’\-]*)")
+_GIVEN_INITIAL_RE = re.compile(r"(?<![\w\-])(?P<given>[A-Z][a-z][\w'’\-]*)[ \t]+(?P<initial>[A-Z])\.(?![\w])")
 # Initials with a hyphen for a double-barrelled surname ("K.L.-B.", "P.K.-O.") are nobody's abbreviation.
 _HYPHEN_INITIALS_RE = re.compile(r"(?<![\w.])(?:[A-Z]\.[ \t]?){1,3}-[ \t]?[A-Z]\.?(?:-?[A-Z]\.?)?(?![\w])")
 # A lone initial after a name ("[name] A. (Y6)") is the surname's.
@@ -156,6 +178,16 @@ _COMMON_ACRONYMS = set(
     SATS PE RE DT IT ICT PSHE RSE LA SLT DSL HT DHT GCSE EYFS PRU AP MLD SLD PMLD SPLD VI HI MSI PD CI SLCN PDA ODD OCD
     GP NHS DFE SIR LIFT PRG NPQ AET CPD INSET IEP ILP PSP APDR EBSA FE HE SATS YR EY KS1 KS2 SSP BSL PECS TEACCH
     ELSA NASS ESFA IPSEA SENDIST ADHD MH CYP YP MAT HNF DAF PEP VSH CSC EHA TAF SEMHL SPOC LAL LO
+    KCC DCC BBC ITV NHS UK US EU UN OK TV PC HR PR CV ID IQ MP PA AM PM NB PS QA FAQ CEO CFO SMT MAT LGB CEO
+    SAT MFL PTA PTFA SLA DBS DPO GDPR SAR FOI KPI RAG BSL AAC OCR PDF URL ICO CAF EWO ESW ESO FLO LAC PLAC SGO
+    CLA CIC VS VSH PEP EBD BESD SPLD SLI DLD DCD ASC FASD PMLD HI VI MSI QTVI QTHI OT PT CAMHS YOT SW CSW MASH
+    LADO SENCO SENCOS SENDCO DSL DDSL SLT MLT TLR NQT ECT ITT SCITT PGCE HLTA LSA TA SNA EAL ESOL NEET KS3 KS4 KS5
+    GCSE BTEC VTEC ALS EHE EOTAS AP PRU CME CIN CP LA LEA DFE OFSTED HMI SEF SDP SIP IDP PPG PP FSM UIFSM
+    SIMS CPOMS MIS IT ICT DT PE RE RS PSHE RSE STEM IB LAMDA ABA TEACCH PECS SCERTS WISC BPVS CELF TOWRE YARC
+    AET NAS BDA ADDISS IPSEA SENDIASS KIAS SENDIAS PCF CAB GP AE AED ED ER PICU CCG ICB HV SN PDA ODD OCD
+    ULN UPN DOB NHS NI NINO URN UKPRN TBC TBA ASAP RSVP ETA FYI AKA CC BCC RE FW FWD EHCNA EHCNAS SENCOS TAS
+    TAC ARP SRP SRB RB HNB ISP PFA SRE LSU PSU ASP DLA PIP UC CB JSNA EIP ELG GLD EYPP FEEE SENIF PRP CAT NVR VR SDQ
+    BAS ADOS ADI AI AR EYS EYFS SEMH LDD ALN SSE KSENDIAS SALT STL SBS AIP TOR AGM CIO LTD PLC QC KC JP SEND
     """.split()
 )
 # Words that a letter can follow without being an initial ("Plan B. Smith…", "Section F. Provision").
@@ -423,6 +455,40 @@ class NameFinder:
                     continue
                 out.append((m.start(), m.start("surname") + len(sur)))
         out += [(m.start(), m.end()) for m in _HYPHEN_INITIALS_RE.finditer(text)]
+        for m in _INITIALS_CONTEXT_RE.finditer(text):
+            g = next(k for k in "abcdefg" if m.group(k))
+            ini = m.group(g)
+            end = m.end(g)
+            if ini.endswith(".") and "." not in ini[:-1]:
+                ini, end = ini[:-1], end - 1  # "initials: K-LM." ends a sentence
+            letters = re.sub(r"[^A-Z]", "", ini)
+            if g != "d" and (ini in _COMMON_ACRONYMS or letters in _COMMON_ACRONYMS or letters in _DOTTED_ABBREVIATIONS \
+                    or ini in self.not_names or _norm(ini) in self.not_names or ini in _GRAMMAR or _norm(ini) in _GRAMMAR):
+                continue  # after "initials" even "MH" is someone's
+            out.append((m.start(g), end))
+        for m in _BARE_INITIAL_SURNAME_RE.finditer(text):
+            sur = _strip_possessive(m.group("surname"))
+            before = text[max(0, m.start() - 12):m.start()].split()
+            if before and (before[-1].strip("(,:;") in _LETTER_LABELS or before[-1][:1].isupper()
+                           and before[-1] not in _GRAMMAR and before[-1] not in _FUNCTION_WORDS):
+                continue  # "Plan B Smith…", "Vitamin D Levels", "Block C Annex"
+            if sur in self.not_names or sur in _GRAMMAR or sur in _ORG_NEXT or sur in _MONTHS or sur in self.public_surnames:
+                continue
+            after = text[m.start("surname") + len(sur):]
+            listed = _skey(sur) in self.surnames and sur.lower() not in english_words()
+            if listed or _skey(sur) in self.surnames and (_YEAR_GROUP_RE.match(after) or _BIRTH_AFTER_RE.match(after)
+                                                          or re.match(r"[ \t]+(?:has|had|is|was|needs)\b", after)):
+                out.append((m.start(), m.start("surname") + len(sur)))
+        for m in _GIVEN_INITIAL_RE.finditer(text):
+            given = m.group("given")
+            after = text[m.end():]
+            if not self.is_given(given) or given in self.not_names or given in _GRAMMAR or given in _FUNCTION_WORDS \
+                    or _norm(given) in _MONTHS_ALL or given in _LETTER_LABELS:
+                continue
+            if _YEAR_GROUP_RE.match(after) or _BIRTH_AFTER_RE.match(after) or _PRONOUN_AFTER_RE.match(after) \
+                    or re.match(r"[ \t]+(?:has|had|is|was|needs|keeps|refuses|refused|joined|started)\b", after) \
+                    or re.match(r"['’]s[ \t]+[a-z]", after):
+                out.append((m.start(), m.end()))
         out += [(m.start(), m.end()) for m in _INITIAL_AFTER_NAME_RE.finditer(text)]
         for m in _LONE_INITIAL_RE.finditer(text):
             before = text[max(0, m.start() - 12):m.start()].split()

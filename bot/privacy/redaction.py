@@ -184,7 +184,7 @@ def nhs_number_is_valid(digits: str) -> bool:
 
 @dataclass(frozen=True, order=True)
 class _Span:
-    priority: int
+    priority: float
     start: int
     end: int
     tag: str | None  # None marks text that must be kept verbatim
@@ -207,6 +207,7 @@ _P_NHS = 7
 _P_ULN_BARE = 7  # below the NHS checksum: a valid NHS number is tagged as one
 _P_POSTCODE = 8
 _P_ADDRESS = 9
+_P_KEEP_PLACE = 9.5  # a place keeps its words from the name finder, never from a date or an address
 _P_NAME_CUE = 10
 _P_NAME_AGAIN = 11
 
@@ -549,7 +550,8 @@ class Redactor:
             elif _REPORTING_VERB_RE.match(after):
                 keep = not _FAMILY_WORD_RE.search(window)
             else:
-                keep = bool(_VOCATIVE_RE.match(after)) and _starts_address(text, m.start()) \
+                greeted = _GREETING_BEFORE_RE.search(text[:m.start()]) is not None
+                keep = (greeted or bool(_VOCATIVE_RE.match(after)) and _starts_address(text, m.start())) \
                     and not _FAMILY_WORD_RE.search(window)
             if keep:
                 spans.append(_Span(_P_KEEP_PUBLIC, m.start(), m.end("name"), None))
@@ -714,6 +716,10 @@ _FAMILY_WORD_RE = re.compile(
     r"his[ \t]+boy|family|foster)\b", re.IGNORECASE)
 
 
+_GREETING_BEFORE_RE = re.compile(r"(?:^|[\n.!?])[ \t]*(?:hi|hello|dear|thanks|thank[ \t]+you|many[ \t]+thanks)[ \t,]*$",
+                                 re.IGNORECASE)
+
+
 def _starts_address(text: str, index: int) -> bool:
     """The title opens the message, a line, or follows a greeting ("Hi Ms Price, …", "Thanks Mrs Godden, …")."""
     before = text[:index]
@@ -759,7 +765,9 @@ def _places(text: str) -> list[_Span]:
             continue  # "I spoke to Florence"
         if prep == "from" and _MESSAGE_BEFORE_RE.search(before):
             continue  # "an email from Jordan"
-        spans.append(_Span(_P_KEEP_URL, start, end, None))
+        if place in _MONTHS or place in _WEEKDAYS:
+            continue  # "born in March 2016": March is a town too
+        spans.append(_Span(_P_KEEP_PLACE, start, end, None))
     return spans
 
 
@@ -875,13 +883,16 @@ _CASE_DATE_RE = re.compile(
 )
 
 
+_TIMELINE_RE = re.compile(r"\b(?:timeline|chronology)\b", re.IGNORECASE)
+
+
 def _case_dates(text: str, named: bool) -> list[_Span]:
     if not (named or "[name]" in text) or not _CASE_RE.search(text):
         return []
     found = [_Span(_P_DOB, m.start("date"), m.end("date"), "date") for m in _CASE_DATE_RE.finditer(text)]
     # One date ("the appeal was lodged on 3 March") is news a forum can use; a timeline of two or more is
-    # the family's case file.
-    return found if len(found) >= 2 else []
+    # the family's case file; so is any date of a named child's "timeline" or "chronology".
+    return found if len(found) >= 2 or found and _TIMELINE_RE.search(text) else []
 
 
 def _dobs(text: str) -> list[_Span]:
