@@ -228,7 +228,7 @@ _PERSON_NEXT = set(
     """.split()
 )
 _YEAR_GROUP_RE = re.compile(
-    r"[ \t]*(?:[(,\-–][ \t]*)?(?:in[ \t]+(?:our[ \t]+|my[ \t]+|the[ \t]+)?)?"
+    r"[ \t]*(?:[(,\-–][ \t]*)?(?:(?:in|from)[ \t]+(?:our[ \t]+|my[ \t]+|the[ \t]+)?)?"
     r"(?:(?:year|yr|y)[ \t]?\d{1,2}\b|reception\b|nursery\b|sixth[ \t]+form\b)",
     re.IGNORECASE,
 )
@@ -313,6 +313,11 @@ _PERSON_OBJECT_BEFORE_RE = re.compile(
     r"(?<![A-Z])\b(?:for|with|to|from|about|told|asked|helped|help|helping|support|supporting|see|saw|met|meet|"
     r"meeting|observed|assess|assessed|referred|refer|teach|teaching|taught|includes|including|between)[ \t]+$"
 )
+_MODAL_BEFORE_RE = re.compile(r"(?:^|[.!?\n]\s*|\b(?:if|whether|and|so)[ \t]+)(?:Can|Could|Should|Does|Did|Would|Will|Might|"
+                              r"Must|can|could|should|does|did|would|will|might|must)[ \t]+$")
+_MODAL_VERB_AFTER_RE = re.compile(r"[ \t]+(?:still[ \t]+|now[ \t]+|also[ \t]+)?(?:have|get|go|attend|sit|access|use|need|join|"
+                                  r"start|stay|take|apply|come|move|return|transfer|qualify|be[ \t]+(?:assessed|referred|"
+                                  r"excluded|moved|given|allowed|entered|disapplied|put|placed|offered))\b")
 _COLOURS = {"Amber", "Red", "Green", "Blue", "Gold", "Silver", "Bronze", "Purple", "Orange", "White", "Black", "Grey",
             "Gray", "Brown", "Pink", "Yellow"}
 _FAMILY_RE = re.compile(
@@ -501,7 +506,10 @@ class NameFinder:
             if re.match(r"-?[A-Z]", text[m.end():m.end() + 2]):
                 continue  # part of a longer dotted form ("C.A.M.H.S.") or the hyphenated rule's
             if letters in _COMMON_ACRONYMS:
-                continue  # "the E.P. came", "S.E.N." written with dots
+                # "the E.P. came", "S.E.N." written with dots; "R.S. (Year 2)" is still a child.
+                if _YEAR_GROUP_RE.match(text[m.end():]) or _BIRTH_AFTER_RE.match(text[m.end():]):
+                    out.append((m.start(), m.end()))
+                continue
             if m.group().count(".") >= len(letters):
                 # Fully dotted capitals that no school abbreviation spells ("T.B.", "R.D.K.") are initials.
                 out.append((m.start(), m.end()))
@@ -672,6 +680,8 @@ class NameFinder:
             return False
         if word in _ORG_NEXT and not possessive:
             return False  # "Penny Lane", "Chase Park": the word ends a place or organisation
+        if i > 0 and tokens[i - 1][2] in ("St", "Saint", "ST") and text[tokens[i - 1][1]:start].strip(". \t") == "":
+            return False  # "St Mary's", "St Nicholas": a saint, so a church or a school
         if word[:1].isupper() and not possessive and _ORG_RUN_RE.match(text, wend) and not (
                 i + 1 < len(tokens) and self._person_before_place_word(text, tokens, i, word, tokens[i + 1][2])):
             return False  # "St Nicholas School", "Mary Hare Primary", "Harvey Grammar School"
@@ -777,6 +787,9 @@ class NameFinder:
                 and not re.match(r"[ \t]*\d", after) and word not in _ORG_NEXT \
                 and not (i > 0 and tokens[i - 1][2][:1].isupper() and text[tokens[i - 1][1]:start] == " "):
             return True
+        if _MODAL_BEFORE_RE.search(text[max(0, start - 10):start]) and _MODAL_VERB_AFTER_RE.match(after) \
+                and n not in _MONTHS and n not in _SEASONS and n not in {"Will", "May", "Can"}:
+            return True  # "Can Ruby have a reader?", "Should Hope still attend…"
         if _ANIMATE_PARTICIPLE_RE.match(after) and n not in {"Will", "May", "Can"}:
             return True  # "Hope has refused to come in", "Sonny was excluded"
         if _PERSON_OBJECT_BEFORE_RE.search(text[max(0, start - 16):start]) and n not in _MONTHS and n not in _SEASONS \
@@ -784,6 +797,10 @@ class NameFinder:
                 and not (next_word and (next_word[:1].isupper() or next_word.lower() in _ORG_NEXT_LOWER)) \
                 and not re.match(r"[ \t]*\d", after):
             return True  # "the tribunal bundle for Sonny today"
+        if n in _SEASONS and next_word and next_word.lower() in _PERSON_NEXT:
+            # "Summer joined us" but not "Spring starts in January" or "Autumn is busy": a season takes a
+            # verb only a person takes, and a term starts, begins and ends.
+            return next_word.lower() in _ANIMATE_NEXT - {"starts", "started", "start", "moved", "moves"}
         if n in _VIRTUES and next_word and next_word.lower() in _PERSON_NEXT:
             # "Faith joined in Year 10" but not "Patience is wearing thin": only verbs that need a
             # person as their subject count for a virtue name.
@@ -893,7 +910,10 @@ class NameFinder:
         if particle:
             return end
         after = text[end:]
-        if _YEAR_GROUP_RE.match(after) or _BIRTH_AFTER_RE.match(after) or _PRONOUN_AFTER_RE.match(after) \
-                or _WITH_NEED_RE.match(after):
+        if _YEAR_GROUP_RE.match(after) or _BIRTH_AFTER_RE.match(after):
+            return end
+        # Two everyday words ("get transport? She's…") need the pair's own context, not the next sentence's.
+        if (_PRONOUN_AFTER_RE.match(after) or _WITH_NEED_RE.match(after)) and not (
+                _norm(word) in self.dictionary and next_word and next_word.lower() in english_words()):
             return end
         return None

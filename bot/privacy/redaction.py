@@ -320,6 +320,12 @@ _DOB_RE = re.compile(
 _BORN_ON_RE = re.compile(
     rf"\bborn\b[^.\n;]{{0,40}}?\bon[ \t]+(?:the[ \t]+)?(?P<date>{_DATE})(?![\d])", re.IGNORECASE
 )
+# "She turns 7 on 2 March", "turned five on 3/4/25": a birthday is the birth date less the year.
+_TURNS_ON_RE = re.compile(
+    rf"\bturn(?:s|ed|ing)?[ \t]+(?:\d{{1,2}}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|"
+    rf"fourteen|fifteen|sixteen|seventeen|eighteen)[ \t]+(?:on|in)[ \t]+(?:the[ \t]+)?(?P<date>{_DATE_AFTER_CUE})(?![\d])",
+    re.IGNORECASE,
+)
 # A second date corrects or adds to a birth date: "DOB is 3/3/17 not 3rd March", "or 4.3.17".
 _DATE_AFTER_DOB_RE = re.compile(
     rf"[ \t]*(?:,|;|/|\(|\bnot\b|\bor\b|\band\b|\bnot[ \t]+the\b)[ \t]*(?:the[ \t]+)?(?P<date>{_DATE_AFTER_CUE})(?![\d])",
@@ -768,7 +774,27 @@ def _places(text: str) -> list[_Span]:
         if place in _MONTHS or place in _WEEKDAYS:
             continue  # "born in March 2016": March is a town too
         spans.append(_Span(_P_KEEP_PLACE, start, end, None))
+        # "from Leicester, then Birmingham, then Margate": a list of places goes on.
+        while True:
+            nxt = _PLACE_LIST_NEXT_RE.match(text, end)
+            if not nxt:
+                break
+            words = nxt.group("run").split()
+            k = next((k for k in range(min(len(words), 4), 0, -1) if " ".join(words[:k]) in known), 0)
+            if not k:
+                break
+            start = nxt.start("run")
+            end = start + len(re.match(r"[ \t]*".join(re.escape(w) for w in words[:k]), text[start:]).group())
+            if re.match(r"['’]", text[end:end + 1]):
+                break
+            spans.append(_Span(_P_KEEP_PLACE, start, end, None))
     return spans
+
+
+_PLACE_LIST_NEXT_RE = re.compile(
+    r"[ \t]*(?:,[ \t]*(?:then[ \t]+|and[ \t]+(?:then[ \t]+)?)?|[ \t]+(?:and|or|then)[ \t]+|[ \t]*(?:/|&)[ \t]*)"
+    r"(?P<run>[A-Z][\w'’\-]*(?:[ \t]+(?:[A-Z][\w'’\-]*|upon|on|le|de))*)"
+)
 
 
 # ---------------------------------------------------------------- detectors without allow-lists
@@ -903,9 +929,13 @@ def _dobs(text: str) -> list[_Span]:
     for m in _DOB_RE.finditer(text):
         spans.append(_Span(_P_DOB, m.start("date"), m.end("date"), "dob"))
         again = _DATE_AFTER_DOB_RE.match(text, m.end("date"))
-        if again:
+        for _ in range(4):  # "DOB 01.02.2015 / 1/2/15 / 1st Feb 2015": each form of the same date
+            if not again:
+                break
             spans.append(_Span(_P_DOB, again.start("date"), again.end("date"), "dob"))
+            again = _DATE_AFTER_DOB_RE.match(text, again.end("date"))
     spans += [_Span(_P_DOB, m.start("date"), m.end("date"), "dob") for m in _BORN_ON_RE.finditer(text)]
+    spans += [_Span(_P_DOB, m.start("date"), m.end("date"), "dob") for m in _TURNS_ON_RE.finditer(text)]
     # "asks for DOB in the format DD-MM-YYYY so I put 29-01-2016", "his date of birth (you included
     # 19/03/2016)": a numeric date later in the sentence that speaks of a birth date is that date.
     dated = {m.start() for m in _DOB_RE.finditer(text)}

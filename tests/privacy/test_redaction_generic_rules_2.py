@@ -114,3 +114,20 @@ def test_table_rows_are_read_by_column_only_under_a_header():
     assert r.redact("Autism basics | 12/03/2026 | Discovery Park") == "Autism basics | 12/03/2026 | Discovery Park"
     out = r.redact("Forename | DOB\nKeisha | 01/01/2016\n\nNext meeting | 12/03/2026")
     assert "Keisha" not in out and "01/01/2016" not in out and "12/03/2026" in out
+
+
+def test_more_forms_of_one_birth_date_and_a_birthday():
+    r = shared_redactor()
+    out = r.redact("DOB 03.04.2016 / 3/4/16 / 3rd Apr 2016")
+    assert "2016" not in out and "3/4/16" not in out, out
+    assert "9 May" not in r.redact("He turns 8 on 9 May, the day of the review")
+
+
+def test_seasons_and_modal_questions():
+    r = shared_redactor()
+    assert r.redact("Spring starts in January and Autumn is busy") == "Spring starts in January and Autumn is busy"
+    assert "Ruby" not in r.redact("Can Ruby have a scribe? She has dysgraphia.")
+    assert "Summer" not in r.redact("Summer joined us in Year 3")
+    assert r.redact("Our school, St Mary's, has a base") == "Our school, St Mary's, has a base"
+    assert r.redact("They came from Leicester, then Birmingham, then Margate.") == \
+        "They came from Leicester, then Birmingham, then Margate."
