@@ -492,8 +492,10 @@ class NameFinder:
                 continue
             if _YEAR_GROUP_RE.match(after) or _BIRTH_AFTER_RE.match(after) or _PRONOUN_AFTER_RE.match(after) \
                     or re.match(r"[ \t]+(?:has|had|is|was|needs|keeps|refuses|refused|joined|started)\b", after) \
-                    or re.match(r"['’]s[ \t]+[a-z]", after):
-                out.append((m.start(), m.end()))
+                    or re.match(r"['’]s[ \t]+[a-z]", after) \
+                    or _norm(given) not in {"Will", "May", "Can"} and _norm(given) not in _SEASONS \
+                    and re.match(r"[ \t]*(?:$|\n|[,;:)\-–]|[ \t]+[a-z])", after):
+                out.append((m.start(), m.end()))  # "re Harry P.", "Tyler B., Ava M. and …"
         out += [(m.start(), m.end()) for m in _INITIAL_AFTER_NAME_RE.finditer(text)]
         for m in _LONE_INITIAL_RE.finditer(text):
             before = text[max(0, m.start() - 12):m.start()].split()
@@ -811,6 +813,18 @@ class NameFinder:
         # "Precious Adeyemi": an ambiguous given name followed by a surname.
         if n in {"Will", "May", "Can"}:
             return False  # a modal opening a question: "Will Noor's plan…"
+        # "Harry Potter is in Year 3", "with Jack Baker's mum": both words are everyday words, but a listed
+        # given name, then a listed surname, then what a person is, has or does.
+        if next_word and next_word[:1].isupper() and not next_word.isupper() and i + 1 < len(tokens) \
+                and _norm(_strip_possessive(next_word)) in self.surnames and next_word not in self.not_names \
+                and next_word not in _ORG_NEXT and n not in _MONTHS and n not in _SEASONS:
+            tail2 = text[tokens[i + 1][1]:]
+            if next_word != _strip_possessive(next_word) and re.match(r"[ \t]+[a-z]", tail2) \
+                    or _YEAR_GROUP_RE.match(tail2) or _BIRTH_AFTER_RE.match(tail2) or _PRONOUN_AFTER_RE.match(tail2) \
+                    or _WITH_NEED_RE.match(tail2) or _ANIMATE_PARTICIPLE_RE.match(tail2) \
+                    or re.match(r"[ \t]+(?:is|was|are)[ \t]+in[ \t]+(?:year|yr|y[ \t]?\d|reception|nursery)", tail2, re.I) \
+                    or re.match(r"[ \t]+(?:" + "|".join(sorted(_ANIMATE_NEXT | {"needs", "keeps", "has", "had"})) + r")\b", tail2):
+                return True
         # "Harry de Souza": a name particle between the given name and a capitalised surname.
         if next_word and _is_particle(next_word) and self._after_particles(text, tokens, i + 1, word):
             return True
