@@ -135,7 +135,7 @@ _LIST_RE = re.compile(
 # "T in Y4", "A-M (Year 2) has…", "JB, Y5": one to three capitals, or two hyphenated parts, before a year group.
 _UNDOTTED_INITIALS_RE = re.compile(
     r"(?:(?<![\w\-])(?P<i>[A-Z]{1,3}(?:-[A-Z]{1,2})?)(?![\w\-])(?=[ \t]*\((?i:y|yr|year)[ \t]?\d{1,2}\)"
-    r"|[ \t]*,[ \t]*(?i:y|yr|year)[ \t]?\d{1,2}\b|[ \t]+in[ \t]+(?i:y|yr|year)[ \t]?\d{1,2}\b))"
+    r"|[ \t]*,[ \t]*(?i:y|yr|year)[ \t]?\d{1,2}\b|[ \t]+(?:is[ \t]+)?in[ \t]+(?:my[ \t]+|our[ \t]+|the[ \t]+)?(?i:y|yr|year)[ \t]?\d{1,2}\b))"
     r"|(?:\b(?i:pupil|child|student|boy|girl|learner)[ \t]+(?P<i2>[A-Z]{2,3}(?:-[A-Z]{1,2})?)(?=[ \t]+(?:has|had|is|was|needs|keeps|refuses|joined)\b))"
     r"|(?:(?<![\w\-])(?P<i3>[A-Z]{1,2}-[A-Z]{1,2})(?=[ \t]+(?:has|had|is|was|needs|keeps|refuses|refused|joined|started|"
     r"arrived|struggles|can't|won't|doesn't)\b|['’]s[ \t]+[a-z]))"
@@ -150,6 +150,9 @@ _INITIALS_CONTEXT_RE = re.compile(
     r"writing|progress|medication|IEP|ILP|one-page|profile|social[ \t]+worker|school|file|case|referral|assessment|"
     r"report|funding|top-up|place|placement|transport)\b)"
     r"|\b(?i:boy|girl|pupil|child|student|learner|son|daughter|lad|twin)[ \t]*\([ \t]*(?P<b>[A-Z]{2,3})[ \t]*\)"
+    r"|\b(?i:pupil|child|student|learner|(?:mum|dad|mother|father|parents?|carers?)[ \t]+of)[ \t]+(?P<h>[A-Z]{2,3})(?![\w\-])"
+    # A row or a bullet opened by initials: "- JS: phonics phase 3", "KL - referred to STLS".
+    r"|(?:^|\n)[ \t]*(?:[-•*·][ \t]*|\d{1,2}[.)][ \t]*)?(?P<k>[A-Z]{2,3})(?=[ \t]*(?::|[ \t]-[ \t]|[ \t]–[ \t]))"
     r"|\b(?i:boy|girl|pupil|child|student|learner|son|daughter|lad)[ \t]*,[ \t]*(?P<c>[A-Z]{2,3})[ \t]*,"
     r"|\b(?i:initials?)(?:[ \t]+only)?[ \t]*[:\-–]?[ \t]*(?P<d>[A-Z](?:[A-Z.'’\-]{0,6}[A-Z])?\.?)(?![\w])"
     r"|(?<![\w\-.])(?P<e>[A-Z]{2,3})(?=[ \t]+(?:has|had|hasn't|is|was|isn't|wasn't|needs|keeps|refuses|refused|joined|started|"
@@ -159,6 +162,11 @@ _INITIALS_CONTEXT_RE = re.compile(
     r"access|use|be|need|join|start|stay|take|do|apply)\b)"
     r"|\b(?:for|with|about|supporting|support)[ \t]+(?P<g>[A-Z]{2,3})(?=[ \t]+(?:next|this|last|on|in|at|today|tomorrow|"
     r"yesterday|tonight|please|now|soon|since|because|who|which|and[ \t]+(?:his|her)|[-–])\b|[ \t]*[.?!,;]|[ \t]*$)"
+)
+# Initials in a list before what children are or do: "JS, KL and TM all need…", "AB and CD (Y5)".
+_INITIALS_LIST_RE = re.compile(
+    r"(?<![\w\-.])(?P<list>[A-Z]{2,3}(?:[ \t]*,[ \t]*[A-Z]{2,3})*[ \t]*,?[ \t]+(?:and|&)[ \t]+[A-Z]{2,3})(?![\w\-])"
+    r"(?=[ \t]+(?:both|all|each|are|were|have|had|need|needs|keep|still|will|in[ \t]+(?:y|yr|year))\b|[ \t]*\((?i:y|yr|year))"
 )
 # An initial and a listed surname without a dot ("J Smith in Year 4"), a given name and a surname's initial
 # with a dot ("Jay S. in Year 4").
@@ -188,6 +196,7 @@ _COMMON_ACRONYMS = set(
     ULN UPN DOB NHS NI NINO URN UKPRN TBC TBA ASAP RSVP ETA FYI AKA CC BCC RE FW FWD EHCNA EHCNAS SENCOS TAS
     TAC ARP SRP SRB RB HNB ISP PFA SRE LSU PSU ASP DLA PIP UC CB JSNA EIP ELG GLD EYPP FEEE SENIF PRP CAT NVR VR SDQ
     BAS ADOS ADI AI AR EYS EYFS SEMH LDD ALN SSE KSENDIAS SALT STL SBS AIP TOR AGM CIO LTD PLC QC KC JP SEND
+    AOB WIP FAO FWIW IMO IMHO BTW LOL ICYMI DM OOO ASAP II III IV VI VII VIII IX XI XII XIV NEW OLD ALL ANY AND THE FOR
     """.split()
 )
 # Words that a letter can follow without being an initial ("Plan B. Smith…", "Section F. Provision").
@@ -461,7 +470,7 @@ class NameFinder:
                 out.append((m.start(), m.start("surname") + len(sur)))
         out += [(m.start(), m.end()) for m in _HYPHEN_INITIALS_RE.finditer(text)]
         for m in _INITIALS_CONTEXT_RE.finditer(text):
-            g = next(k for k in "abcdefg" if m.group(k))
+            g = next(k for k in "abcdefghk" if m.group(k))
             ini = m.group(g)
             end = m.end(g)
             if ini.endswith(".") and "." not in ini[:-1]:
@@ -471,6 +480,11 @@ class NameFinder:
                     or ini in self.not_names or _norm(ini) in self.not_names or ini in _GRAMMAR or _norm(ini) in _GRAMMAR):
                 continue  # after "initials" even "MH" is someone's
             out.append((m.start(g), end))
+        for m in _INITIALS_LIST_RE.finditer(text):
+            parts = list(re.finditer(r"[A-Z]{2,3}", m.group("list")))
+            if any(p.group() in _COMMON_ACRONYMS or p.group() in self.not_names for p in parts):
+                continue  # "SEN and EAL pupils", "TAs and HLTAs"
+            out += [(m.start("list") + p.start(), m.start("list") + p.end()) for p in parts]
         for m in _BARE_INITIAL_SURNAME_RE.finditer(text):
             sur = _strip_possessive(m.group("surname"))
             before = text[max(0, m.start() - 12):m.start()].split()

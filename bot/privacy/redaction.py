@@ -127,6 +127,7 @@ _NOT_NAMES = set(
     Section Sections Appendix Part Question Questions Answer Subject Re Fwd
     New Next Last First Second Third Fourth Fifth Sixth Seventh Eighth
     Mr Mrs Ms Miss Mx Dr Master Prof Sir Madam St Saint Rev Revd Pastor Imam Rabbi Canon Reverend
+    Tel Mob Mobile Fax Ext Ref Attn FAO Cc Bcc Subject Sent Date Email Phone Address Postcode
     """.split()
 )
 _NOT_NAMES.update(_MONTHS, _WEEKDAYS, _PLACES)
@@ -848,6 +849,8 @@ _EMPTY_CELL_RE = re.compile(r"^(?:[-–—]*|n/?a|none|tbc|\?|(?:\[[a-z-]+\][ \t
 
 def _table_cells(text: str) -> list[_Span]:
     spans: list[_Span] = []
+    if "\n" not in text or not any(c in text for c in _CELL_SEPARATORS):
+        return spans
     lines: list[tuple[int, str]] = []
     pos = 0
     for line in text.split("\n"):
@@ -923,10 +926,16 @@ def _case_dates(text: str, named: bool) -> list[_Span]:
 
 def _dobs(text: str) -> list[_Span]:
     spans = []
-    for m in _ROW_DATE_RE.finditer(text):
-        g = "a" if m.group("a") else "b"
-        spans.append(_Span(_P_DOB, m.start(g), m.end(g), "dob"))
-    for m in _DOB_RE.finditer(text):
+    if "[" in text:
+        for m in _ROW_DATE_RE.finditer(text):
+            g = "a" if m.group("a") else "b"
+            spans.append(_Span(_P_DOB, m.start(g), m.end(g), "dob"))
+    low = text.lower()
+    # Every rule below needs a birth word or "turns"; most messages have none, so skip the scans.
+    if not any(k in low for k in ("dob", "d.o.b", "birth", "born", "b.", "turn")):
+        return spans
+    dob_matches = list(_DOB_RE.finditer(text))
+    for m in dob_matches:
         spans.append(_Span(_P_DOB, m.start("date"), m.end("date"), "dob"))
         again = _DATE_AFTER_DOB_RE.match(text, m.end("date"))
         for _ in range(4):  # "DOB 01.02.2015 / 1/2/15 / 1st Feb 2015": each form of the same date
@@ -938,7 +947,7 @@ def _dobs(text: str) -> list[_Span]:
     spans += [_Span(_P_DOB, m.start("date"), m.end("date"), "dob") for m in _TURNS_ON_RE.finditer(text)]
     # "asks for DOB in the format DD-MM-YYYY so I put 29-01-2016", "his date of birth (you included
     # 19/03/2016)": a numeric date later in the sentence that speaks of a birth date is that date.
-    dated = {m.start() for m in _DOB_RE.finditer(text)}
+    dated = {m.start() for m in dob_matches}
     for m in _BIRTH_CUE_RE.finditer(text):
         if m.start() in dated or _TAGGED_AFTER_CUE_RE.match(text, m.end()):
             continue  # the cue's own date was found right after it; a later one is another date

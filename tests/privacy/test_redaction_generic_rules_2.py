@@ -141,3 +141,13 @@ def test_two_everyday_words_as_a_full_name_in_a_persons_context():
     for text in ("The Rose Review and the Mark Scheme are out.", "Grace Hall is booked for the training.",
                  "We read Harry Potter in class."):
         assert r.redact(text) == text
+
+
+def test_initials_in_lists_rows_and_after_child_words():
+    r = shared_redactor()
+    out = r.redact("GT and RW both need readers.\n- PN: phonics phase 2\nMum of DK rang; child HB needs a plan")
+    for initials in ("GT", "RW", "PN", "DK", "HB"):
+        assert initials not in out, out
+    kept = "SEN and EAL pupils need support.\n- NB: the deadline moved\n- AOB: none\nLA and DfE both say no."
+    assert r.redact(kept) == kept
+    assert r.redact("Tel 01304 611 234 ext 2").startswith("Tel ")
