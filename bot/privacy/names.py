@@ -237,7 +237,8 @@ _PERSON_NEXT = set(
     """.split()
 )
 _YEAR_GROUP_RE = re.compile(
-    r"[ \t]*(?:[(,\-–][ \t]*)?(?:(?:in|from)[ \t]+(?:our[ \t]+|my[ \t]+|the[ \t]+)?)?"
+    r"[ \t]*(?:[(,\-–][ \t]*)?(?:(?:is|was|are|were)[ \t]+(?:now[ \t]+|still[ \t]+)?(?=in\b))?"
+    r"(?:(?:in|from)[ \t]+(?:our[ \t]+|my[ \t]+|the[ \t]+)?)?"
     r"(?:(?:year|yr|y)[ \t]?\d{1,2}\b|reception\b|nursery\b|sixth[ \t]+form\b)",
     re.IGNORECASE,
 )
@@ -300,6 +301,9 @@ _APPOSITION_RE = re.compile(
     r"\b(?i:boy|girl|pupil|child|student|learner|son|daughter|lad|twin|brother|sister)\b[^.!?\n,;:]{0,30},[ \t]*"
     r"(?P<name>[A-Z][a-z][\w'’\-]*)[ \t]*,"
 )
+_KIN_AFTER_RE = re.compile(
+    r"[ \t]+(?:are|were)[ \t]+(?:both[ \t]+|all[ \t]+)?(?:twins|triplets|siblings|brothers|sisters|cousins|in[ \t]+(?:year|yr|y[ \t]?\d|reception))",
+    re.IGNORECASE)
 _KIN_IN_BRACKETS_RE = re.compile(
     r"[ \t]*\([^)\n]{0,30}?\b(?i:twins?|siblings?|brothers?|sisters?|cousins?|reception|nursery|year[ \t]?\d|yr[ \t]?\d|y\d)"
 )
@@ -323,9 +327,10 @@ _PERSON_OBJECT_BEFORE_RE = re.compile(
     r"meeting|observed|assess|assessed|referred|refer|teach|teaching|taught|includes|including|between)[ \t]+$"
 )
 _MODAL_BEFORE_RE = re.compile(r"(?:^|[.!?\n]\s*|\b(?:if|whether|and|so)[ \t]+)(?:Can|Could|Should|Does|Did|Would|Will|Might|"
-                              r"Must|can|could|should|does|did|would|will|might|must)[ \t]+$")
+                              r"Must|Is|Was|Has|can|could|should|does|did|would|will|might|must|is|was|has)[ \t]+$")
 _MODAL_VERB_AFTER_RE = re.compile(r"[ \t]+(?:still[ \t]+|now[ \t]+|also[ \t]+)?(?:have|get|go|attend|sit|access|use|need|join|"
-                                  r"start|stay|take|apply|come|move|return|transfer|qualify|be[ \t]+(?:assessed|referred|"
+                                  r"start|stay|take|apply|come|move|return|transfer|qualify|eligible|entitled|allowed|"
+                                  r"been[ \t]+(?:assessed|referred|excluded|seen|diagnosed)|be[ \t]+(?:assessed|referred|"
                                   r"excluded|moved|given|allowed|entered|disapplied|put|placed|offered))\b")
 _COLOURS = {"Amber", "Red", "Green", "Blue", "Gold", "Silver", "Bronze", "Purple", "Orange", "White", "Black", "Grey",
             "Gray", "Brown", "Pink", "Yellow"}
@@ -424,7 +429,7 @@ class NameFinder:
                 continue
             if any(_norm(w) in self.public_first for w in words):
                 continue  # "Clara, Ruth and Georgette are presenting": the deck's presenters
-            clear = sum(1 for w in words if not self.ambiguous(w))
+            clear = sum(1 for w in words if not self.ambiguous(w) and _norm(w) not in _COLOURS)  # "Amber and Red"
             after = text[m.end():]
             before = text[max(0, m.start() - 30):m.start()]
             context = re.match(r"[ \t]+(?:are|were|need|needs|have|both|all|keep|still|each|will[ \t]+need)\b", after) \
@@ -432,7 +437,7 @@ class NameFinder:
                 or re.search(r"\b(?:pupils|children|students|boys|girls|twins|kids|siblings|learners)[ \t]*(?:are|were|:|-|–|,)?[ \t]*$", before, re.IGNORECASE)
             # "River and Willow (twins, Reception)": a year group or a children's word in brackets right after
             # the list says people even when every name in it is also a word.
-            strong_after = _YEAR_GROUP_RE.match(after) or _KIN_IN_BRACKETS_RE.match(after)
+            strong_after = _YEAR_GROUP_RE.match(after) or _KIN_IN_BRACKETS_RE.match(after) or _KIN_AFTER_RE.match(after)
             no_calendar = not any(_norm(w) in _SEASONS or _norm(w) in _MONTHS_ALL for w in words)
             if clear >= 1 and (context or len(words) >= 3 and clear >= 2) or clear == 0 and strong_after and no_calendar:
                 pos = m.start()
@@ -813,7 +818,7 @@ class NameFinder:
                 and not (next_word and (next_word[:1].isupper() or next_word.lower() in _ORG_NEXT_LOWER)) \
                 and not re.match(r"[ \t]*\d", after):
             return True  # "the tribunal bundle for Sonny today"
-        if n in _SEASONS and next_word and next_word.lower() in _PERSON_NEXT:
+        if (n in _SEASONS or n in _COLOURS) and next_word and next_word.lower() in _PERSON_NEXT:
             # "Summer joined us" but not "Spring starts in January" or "Autumn is busy": a season takes a
             # verb only a person takes, and a term starts, begins and ends.
             return next_word.lower() in _ANIMATE_NEXT - {"starts", "started", "start", "moved", "moves"}

@@ -151,3 +151,12 @@ def test_initials_in_lists_rows_and_after_child_words():
     kept = "SEN and EAL pupils need support.\n- NB: the deadline moved\n- AOB: none\nLA and DfE both say no."
     assert r.redact(kept) == kept
     assert r.redact("Tel 01304 611 234 ext 2").startswith("Tel ")
+
+
+def test_word_names_as_twins_in_questions_and_colours_as_ratings():
+    r = shared_redactor()
+    for text, gone in (("Melody and Harmony are twins.", "Melody"), ("Is Grant eligible for top-up funding?", "Grant"),
+                       ("Amber is in Year 2.", "Amber")):
+        assert gone not in r.redact(text), text
+    for text in ("Amber and Red are both ratings.", "Is Grant funding available?", "The EHCP is in Year 6 review."):
+        assert r.redact(text) == text
