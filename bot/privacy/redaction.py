@@ -556,6 +556,9 @@ class Redactor:
                 keep = bool(_FORUM_POSSESSION_RE.match(after))
             elif _REPORTING_VERB_RE.match(after):
                 keep = not _FAMILY_WORD_RE.search(window)
+            elif _CONTACT_BEFORE_RE.search(text[max(0, m.start() - 24):m.start()]):
+                # "Can I email Mrs Sheppard about STLS?", not "I rang Mrs Price about Jake's bus".
+                keep = not _FAMILY_WORD_RE.search(window) and not re.search(r"\b[A-Z][a-z]+['’]s\b|\[name\]", window)
             else:
                 greeted = _GREETING_BEFORE_RE.search(text[:m.start()]) is not None
                 keep = (greeted or bool(_VOCATIVE_RE.match(after)) and _starts_address(text, m.start())) \
@@ -723,6 +726,11 @@ _FAMILY_WORD_RE = re.compile(
     r"his[ \t]+boy|family|foster)\b", re.IGNORECASE)
 
 
+_CONTACT_BEFORE_RE = re.compile(
+    r"\b(?:e-?mail|e-?mailed|ask|asked|asking|contact|contacted|ring|rang|call|called|phone|phoned|write[ \t]+to|wrote[ \t]+to|"
+    r"speak[ \t]+to|spoke[ \t]+to|speak[ \t]+with|spoke[ \t]+with|thank|thanked|invite|invited|cc|copy[ \t]+in|"
+    r"forward[ \t]+(?:it[ \t]+)?to|message|messaged|book|booked|from)[ \t]+$",
+    re.IGNORECASE)
 _GREETING_BEFORE_RE = re.compile(r"(?:^|[\n.!?])[ \t]*(?:hi|hello|dear|thanks|thank[ \t]+you|many[ \t]+thanks)[ \t,]*$",
                                  re.IGNORECASE)
 

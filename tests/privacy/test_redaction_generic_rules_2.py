@@ -106,6 +106,8 @@ def test_presenter_surname_beside_a_family_word_still_goes():
     assert "Price" not in r.redact("Mrs Price said her son cannot manage the bus")
     assert "Sheppard" not in r.redact("Mrs Sheppard, a parent, wants a meeting")
     assert "Williams" not in r.redact("Mrs Williams (mum) is asking for records")
+    assert "Price" not in r.redact("I rang Mrs Price about Jake's bus.")
+    assert r.redact("Can I email Mrs Sheppard about STLS?") == "Can I email Mrs Sheppard about STLS?"
 
 
 def test_table_rows_are_read_by_column_only_under_a_header():
