@@ -334,6 +334,13 @@ _MODAL_VERB_AFTER_RE = re.compile(r"[ \t]+(?:still[ \t]+|now[ \t]+|also[ \t]+)?(
                                   r"excluded|moved|given|allowed|entered|disapplied|put|placed|offered))\b")
 _COLOURS = {"Amber", "Red", "Green", "Blue", "Gold", "Silver", "Bronze", "Purple", "Orange", "White", "Black", "Grey",
             "Gray", "Brown", "Pink", "Yellow"}
+# A sign-off: the line after "Many thanks" / "Kind regards" holds the writer's name ("Jo", "Will", "Sarah Jones x").
+_SIGN_OFF_RE = re.compile(
+    r"(?m)^[ \t]*(?i:(?:many[ \t]+|huge[ \t]+)?thanks(?:[ \t]+(?:again|in[ \t]+advance|so[ \t]+much|all))?|thank[ \t]+you(?:[ \t]+all)?|"
+    r"(?:kind|best|warm|warmest|many)[ \t]+(?:regards|wishes)|regards|best|cheers|ta|thx|yours[ \t]+(?:sincerely|faithfully)|"
+    r"with[ \t]+thanks)[ \t]*[,.!]*[ \t]*\r?\n(?:[ \t]*\r?\n)?[ \t]*"
+    r"(?P<names>[A-Z][\w'’\-]*(?:[ \t]+[A-Z][\w'’\-]*){0,2})[ \t]*(?:x+)?[ \t]*[.!]?[ \t]*$"
+)
 _FAMILY_RE = re.compile(
     r"\b[Tt]he[ \t]+(?P<name>[A-Z][\w'’\-]+?)(?:[ \t]+family\b|s[ \t]+(?=(?:have|are|were|want|said|say|asked|came)\b))"
 )
@@ -405,6 +412,7 @@ class NameFinder:
         spans += [(m.start("name"), m.end("name")) for m in _FAMILY_RE.finditer(text) if m.group("name") not in self.not_names]
         spans += self._labels(text)
         spans += self._called(text)
+        spans += self._sign_off(text)
         spans += [(m.start("name"), m.start("name") + len(_strip_possessive(m.group("name"))))
                   for m in _APPOSITION_RE.finditer(text)
                   if self.is_given(_strip_possessive(m.group("name"))) and m.group("name") not in _GRAMMAR
@@ -572,6 +580,23 @@ class NameFinder:
                 if second not in self.not_names and second not in _ORG_NEXT:
                     end = m.start("second") + len(second)
             out.append((m.start("name"), end))
+        return out
+
+    def _sign_off(self, text: str) -> list[tuple[int, int]]:
+        out = []
+        for m in _SIGN_OFF_RE.finditer(text):
+            words = list(_WORD_RE.finditer(m.group("names")))
+            first = words[0].group() if words else ""
+            if not first or first in _GRAMMAR or first.isupper() or first in self.not_names and _norm(first) not in self.given \
+                    or _norm(first) in self.public_first:
+                continue  # "SENCO", "The team", a presenter signing off is published
+            if not (self.is_given(first) or first.lower() not in english_words()):
+                continue
+            base = m.start("names")
+            for w in words:
+                if w.group() in self.not_names and w.group() not in ("Will", "May"):
+                    break
+                out.append((base + w.start(), base + w.end()))
         return out
 
     def _labels(self, text: str) -> list[tuple[int, int]]:

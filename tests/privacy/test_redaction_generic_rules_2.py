@@ -162,3 +162,11 @@ def test_word_names_as_twins_in_questions_and_colours_as_ratings():
         assert gone not in r.redact(text), text
     for text in ("Amber and Red are both ratings.", "Is Grant funding available?", "The EHCP is in Year 6 review."):
         assert r.redact(text) == text
+
+
+def test_the_writers_name_after_a_sign_off():
+    r = shared_redactor()
+    assert r.redact("Many thanks\nJo") == "Many thanks\n[name]"
+    assert r.redact("Thanks in advance!\n\nWill") == "Thanks in advance!\n\n[name]"
+    for kept in ("Thanks\nThe SEN Team", "Kind regards\nSENCO", "Regards\nRuth Gately", "Thanks\nClara"):
+        assert r.redact(kept) == kept
