@@ -242,7 +242,7 @@ _YEAR_GROUP_RE = re.compile(
     r"(?:(?:year|yr|y)[ \t]?\d{1,2}\b|reception\b|nursery\b|sixth[ \t]+form\b)",
     re.IGNORECASE,
 )
-_PRONOUN_AFTER_RE = re.compile(r"[ \t]*(?:[-–,(][ \t]*(?:she|he|they)\b|[?.!][ \t]+(?:She|He)\b|\([ \t]*\w+['’]s[ \t]+(?:mum|dad|mother|father|nan|gran|carer|sister|brother)\b)")
+_PRONOUN_AFTER_RE = re.compile(r"[ \t]*(?:[-–,(][ \t]*(?:she|he|they)\b|[?.!][ \t]+(?:She|He|she|he)\b|\([ \t]*\w+['’]s[ \t]+(?:mum|dad|mother|father|nan|gran|carer|sister|brother)\b)")
 _POSSESSIVE_RE = re.compile(r"['’]s\b")
 # "Ivy (d.o.b …)", "Mason Turner, born …", "Kai (aged 7)": a birth date or age right after a name.
 _BIRTH_AFTER_RE = re.compile(
@@ -539,7 +539,11 @@ class NameFinder:
                 if _YEAR_GROUP_RE.match(text[m.end():]) or _BIRTH_AFTER_RE.match(text[m.end():]):
                     out.append((m.start(), m.end()))
                 continue
-            if m.group().count(".") >= len(letters):
+            before = text[max(0, m.start() - 40):m.start()]
+            label_before = bool(before.split()) and before.split()[-1].strip("(,:;").capitalize() in _LETTER_LABELS
+            dots = m.group().count(".")
+            if not label_before and (dots >= len(letters) or dots == len(letters) - 1 and not re.search(r"\s", m.group())) \
+                    and not re.match(r"[A-Z]", text[m.end():m.end() + 1]):
                 # Fully dotted capitals that no school abbreviation spells ("T.B.", "R.D.K.") are initials.
                 out.append((m.start(), m.end()))
                 continue
@@ -776,6 +780,14 @@ class NameFinder:
                 return False  # "sen support", "kelsi pages": acronyms typed in lower case
             if beside_tag and n not in self.dictionary:
                 return True
+            clause_start = _starts_clause(text, start)
+            if n == "Will" and clause_start and re.match(r"[ \t]+(?:is|was|has|had|needs|keeps)[ \t]+(?!been\b|to\b)", after) \
+                    and (_YEAR_GROUP_RE.match(after) or re.search(r"\b(?:he|his|him)\b", text[wend:wend + 60])):
+                return True  # "will is in year 4 and has adhd": a modal is never followed by "is"
+            if n not in {"Will", "May", "Can"} and n not in _MONTHS and n not in _SEASONS and (
+                    _MODAL_BEFORE_RE.search(text[max(0, start - 10):start]) and _MODAL_VERB_AFTER_RE.match(after)
+                    or self.ambiguous(word) and clause_start and _ANIMATE_PARTICIPLE_RE.match(after)):
+                return True  # "is leo eligible for transport?", "grace has been absent"
             if n not in {"Will", "May", "Can", "Mark", "Bill"} and n not in _MONTHS and n not in _SEASONS:
                 pair_end = self._lower_pair_end(text, tokens, i, word, wend, next_word)
                 if pair_end is not None:

@@ -35,6 +35,7 @@ GOES = [
     ("Can PW have a prompt sheet in the exam?", "PW"),
     ("initials only: T-JR", "T-JR"),
     ("M. has refused to come in all week", "M."),
+    ("Notes on D.W and K.L.P for the panel", "D.W"),
     ("Leah K. in Year 2 has a new plan", "K."),
     ("F Okonkwo in Year 7 needs a reader", "Okonkwo"),
     # Surnames with an apostrophe, a capitalised particle, in capitals before the given name.
@@ -68,6 +69,7 @@ STAYS = [
     "Secondary | Places offered\nSimon Langton Grammar | 4",
     # School words, acronyms and letters that are no one's initials.
     "The E.P. and the S.A.L.T. came in; C.A.M.H.S. have not replied",
+    "The U.K and the L.A agree; e.g. this; i.e. that",
     "Section F. Provision must be specific and quantified",
     "KCC has changed the form and the LA is consulting",
     "Can SEN pupils have extra time in the SATs?",
@@ -170,3 +172,13 @@ def test_the_writers_name_after_a_sign_off():
     assert r.redact("Thanks in advance!\n\nWill") == "Thanks in advance!\n\n[name]"
     for kept in ("Thanks\nThe SEN Team", "Kind regards\nSENCO", "Regards\nRuth Gately", "Thanks\nClara"):
         assert r.redact(kept) == kept
+
+
+def test_lower_case_names_in_questions_and_before_a_persons_state():
+    r = shared_redactor()
+    for text, gone in (("is leo eligible for transport?", "leo"), ("can someone help with zoë? she's in y2", "zoë"),
+                       ("will is in year 4 and has adhd", "will"), ("grace has been absent", "grace")):
+        assert gone not in r.redact(text).split(), text
+    for text in ("will is the key question. will has to be signed.", "is may half term a holiday?",
+                 "patience has been tested", "We currently use section I. A mediation certificate is needed."):
+        assert r.redact(text) == text
