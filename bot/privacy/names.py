@@ -283,6 +283,9 @@ _ORG_NEXT_LOWER = {
     "school", "schools", "service", "services", "department", "period", "group", "groups", "term",
     "review", "pupils", "children", "rating", "rag", "tracker", "band", "class", "team", "report",
     "setting", "provision", "unit", "base", "lane", "road", "street", "park", "primary",
+    # Rooms, clubs and programmes schools name after flowers, trees and virtues ("Willow room", "Hope project").
+    "room", "classroom", "club", "hub", "house", "award", "project", "programme", "scheme", "approach", "model",
+    "framework", "funding", "therapy", "tree", "centre", "trust", "cluster", "network",
 }
 _LABEL_RE = re.compile(
     r"(?im)^[ \t]*(?:name|student|pupil|child|young[ \t]+person|(?:child|pupil)['’]?s?[ \t]+(?:first[ \t]+|full[ \t]+)?name)"

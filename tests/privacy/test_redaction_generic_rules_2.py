@@ -84,6 +84,9 @@ STAYS = [
     "She moved from Amber to Green on the tracker",
     "See you in May for the Summer forum",
     "Patience is wearing thin with the LA",
+    # Rooms and projects named after word-names.
+    "We run a session with Willow room staff.",
+    "Referral to Hope project next week.",
 ]
 
 
