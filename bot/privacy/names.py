@@ -744,6 +744,12 @@ class NameFinder:
                 nxt = _norm(tokens[i + 1][2])
                 return text[tokens[i][1]:tokens[i + 1][0]] == " " and (
                     nxt in self.surnames or nxt in self.given or all(_skey(p) in self.surnames for p in nxt.split("-")))
+            # A given name in capitals for emphasis in a sentence typed in lower case: "JAYDEN has been excluded",
+            # "Re: KACPER - transport".  Not an acronym, not an everyday word.
+            if len(word) >= 4 and word not in _COMMON_ACRONYMS and not self.ambiguous(word) and n not in self.not_names \
+                    and n not in self.public_first and i + 1 < len(tokens) and re.search(r"[a-z]", tokens[i + 1][2]) \
+                    and re.fullmatch(r"[ \t]+(?:[-–][ \t]+)?|[ \t]*\([ \t]*", text[tokens[i][1]:tokens[i + 1][0]]):
+                return True
             return False
         after = text[wend:]
         tail = text[tokens[i][1]:]

@@ -185,3 +185,11 @@ def test_lower_case_names_in_questions_and_before_a_persons_state():
     for text in ("will is the key question. will has to be signed.", "is may half term a holiday?",
                  "patience has been tested", "We currently use section I. A mediation certificate is needed."):
         assert r.redact(text) == text
+
+
+def test_a_given_name_in_capitals_for_emphasis():
+    r = shared_redactor()
+    assert "JAYDEN" not in r.redact("JAYDEN has been excluded again.")
+    assert "KACPER" not in r.redact("Re: KACPER - transport")
+    kept = "KELSI has the form. STLS said no. LIFT meets on Monday. SEND UPDATE: the LA has replied"
+    assert r.redact(kept) == kept
