@@ -36,7 +36,7 @@ from bot.security import card_data_problem
 from bot.staff import staff_team_from
 from bot.turn import Asker, asker_of
 from integrations.db.host import EtagConflict
-from integrations.db.turns import AlreadyDone, HeldReply
+from integrations.db.turns import AlreadyDone, HeldReply, hold_turn_work, release_turn_work
 
 log = logging.getLogger(__name__)
 
@@ -140,6 +140,7 @@ class SencoBot(ActivityHandler):
         if holds:
             turn_context.turn_state[HELD_REPLIES] = held
         writes, token = hold_state_writes()
+        work, work_token = hold_turn_work()
         try:
             try:
                 await super().on_turn(turn_context)
@@ -153,6 +154,7 @@ class SencoBot(ActivityHandler):
                 # The failed turn's state and replies are dropped; only the apology goes out.
                 held.clear()
                 writes.clear()
+                work.clear()
                 try:
                     await turn_context.send_activity(
                         f"Sorry, something went wrong on my side. If it keeps happening, quote reference {code} "
@@ -161,6 +163,7 @@ class SencoBot(ActivityHandler):
                 except Exception as exc:
                     log.warning("could not send the apology for %s: %s", code, type(exc).__name__)
         finally:
+            release_turn_work(work_token)
             release_state_writes(token)
             turn_context.turn_state.pop(HELD_REPLIES, None)
         incoming = turn_context.activity
@@ -168,7 +171,7 @@ class SencoBot(ActivityHandler):
                    for reply in held for text, card in [text_and_card(reply.serialize())]]
         now = self._clock.now()
         ids = await self._turns.commit(activity_key=key, now=now, ttl=self._dedupe_ttl, writes=writes,
-                                       replies=replies, grace=REPLY_GRACE)
+                                       replies=replies, grace=REPLY_GRACE, work=work)
         if held:
             await self._deliver(turn_context, held, ids)
 
