@@ -120,10 +120,16 @@ class TurnLedger:
     async def delivered(self, ids: Sequence[int], now: datetime, *, status: str = "sent") -> None:
         """Records replies as delivered (or refused for good); returns once that is committed.
 
-        Group commit: the first record is written at once; those that come in while it is being written
-        go together in the next write. Under load that is one short transaction for many turns' replies
-        instead of one each, and no record waits behind more than one write."""
+        A reply Teams accepted but not yet recorded here is sent again if the process dies (nobody can
+        know it arrived), so the record is written as soon as possible. On PostgreSQL that is a write of
+        its own at once. On SQLite, whose writes queue on one lock, it is a group commit: the first record
+        is written at once and those that come in while it is being written go together in the next
+        write, so under load many turns' records cost one short transaction, not one each, and the
+        queue for the lock is shorter for everyone."""
         if not ids:
+            return
+        if not self._db.is_sqlite:
+            await self._write_marks_now([(list(ids), status, now)])
             return
         loop = asyncio.get_running_loop()
         done = loop.create_future()
@@ -141,12 +147,7 @@ class TurnLedger:
                 listed, latest = by_status.get(status, ([], now))
                 by_status[status] = (listed + ids, max(latest, now))
             try:
-                async with self._db.begin() as conn:
-                    for status, (ids, now) in by_status.items():
-                        await conn.execute(update(outbound_messages).where(
-                            outbound_messages.c.id.in_(ids),
-                            outbound_messages.c.status.in_(("pending", "claimed")),
-                        ).values(status=status, finished_at=now, claimed_until=None))
+                await self._write_marks_now([(ids, status, now) for status, (ids, now) in by_status.items()])
             except BaseException as exc:
                 for *_, done in batch:
                     if not done.done():
@@ -157,6 +158,13 @@ class TurnLedger:
             for *_, done in batch:
                 if not done.done():
                     done.set_result(None)
+
+    async def _write_marks_now(self, marks: Sequence[tuple[list[int], str, datetime]]) -> None:
+        async with self._db.begin() as conn:
+            for ids, status, now in marks:
+                await conn.execute(update(outbound_messages).where(
+                    outbound_messages.c.id.in_(ids), outbound_messages.c.status.in_(("pending", "claimed")),
+                ).values(status=status, finished_at=now, claimed_until=None))
 
     async def due_now(self, ids: Sequence[int], now: datetime) -> None:
         """Replies the turn could not deliver (throttled): the background sender takes them at once."""
