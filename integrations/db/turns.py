@@ -129,7 +129,10 @@ class TurnLedger:
         if not ids:
             return
         if not self._db.is_sqlite:
-            await self._write_marks_now([(list(ids), status, now)])
+            # One statement, so no transaction around it: the UPDATE alone, one round trip to the server.
+            async with self._db.engine.connect() as conn:
+                conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
+                await conn.execute(_mark_statement(list(ids), status, now))
             return
         loop = asyncio.get_running_loop()
         done = loop.create_future()
@@ -162,9 +165,7 @@ class TurnLedger:
     async def _write_marks_now(self, marks: Sequence[tuple[list[int], str, datetime]]) -> None:
         async with self._db.begin() as conn:
             for ids, status, now in marks:
-                await conn.execute(update(outbound_messages).where(
-                    outbound_messages.c.id.in_(ids), outbound_messages.c.status.in_(("pending", "claimed")),
-                ).values(status=status, finished_at=now, claimed_until=None))
+                await conn.execute(_mark_statement(ids, status, now))
 
     async def due_now(self, ids: Sequence[int], now: datetime) -> None:
         """Replies the turn could not deliver (throttled): the background sender takes them at once."""
@@ -188,6 +189,12 @@ class TurnLedger:
             )).fetchall()
         return sorted((QueuedReply(row.id, row.text, json.loads(row.card) if row.card else None) for row in rows),
                       key=lambda r: r.id)
+
+
+def _mark_statement(ids: list[int], status: str, now: datetime):
+    return update(outbound_messages).where(
+        outbound_messages.c.id.in_(ids), outbound_messages.c.status.in_(("pending", "claimed")),
+    ).values(status=status, finished_at=now, claimed_until=None)
 
 
 async def _mark_done(conn, activity_key: str, now: datetime, ttl: timedelta) -> None:
