@@ -1,6 +1,6 @@
-"""SIGKILL the app mid-turn under load, restart it, redeliver every activity, on both databases (as Teams retries what it got
-no answer for): every user is answered, exactly once, except a reply Teams accepted in the instant
-between its send and its record (no one can know whether that one arrived; it goes again)."""
+"""SIGKILL the app mid-turn under load, restart it, redeliver every activity (as Teams retries what it got no
+answer for), on both databases: every user is answered, exactly once, except a reply Teams accepted in the
+instant between its send and its record (no one can know whether that one arrived; it goes again)."""
 from __future__ import annotations
 
 import asyncio
