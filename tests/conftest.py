@@ -16,6 +16,7 @@ from integrations.db import Database
 from integrations.db.metadata import metadata
 from integrations.db.migrate import upgrade
 from knowledge.events import DEFAULT_EVENTS_FILE
+from tests.fakes import running
 from tests.fakes.smtp import SmtpServer
 
 pytest_plugins = ["tests.travel"]
@@ -71,26 +72,26 @@ def pg_url():
 
     name = f"sencobot_test_{uuid.uuid4().hex[:10]}"
     admin = PG_ADMIN_URL.replace("postgresql://", "postgres://")
+    url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
 
-    async def create():
+    async def admin_execute(statement: str) -> None:
         conn = await asyncpg.connect(admin)
         try:
-            await conn.execute(f'CREATE DATABASE "{name}"')
+            await conn.execute(statement)
         finally:
             await conn.close()
-        database = Database(PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}")
+
+    async def create():
+        await admin_execute(f'CREATE DATABASE "{name}"')
+        database = Database(url)
         await upgrade(database)
         await database.dispose()
 
     async def drop():
-        conn = await asyncpg.connect(admin)
-        try:
-            await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        finally:
-            await conn.close()
+        await admin_execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
     run_in_fresh_loop(create)
-    yield PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    yield url
     run_in_fresh_loop(drop)
 
 
@@ -143,9 +144,7 @@ def settings(tmp_path):
 @pytest.fixture
 def smtp():
     """A local SMTP server that keeps what it is sent (tests.fakes.smtp)."""
-    server = SmtpServer().start()
-    yield server
-    server.stop()
+    yield from running(SmtpServer())
 
 
 @pytest.fixture

@@ -9,7 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from bot.assistant import build_assistant
 from bot.clock import FixedClock
+from bot.console import Conversation
+from bot.core import build_core
 from bot.bookings.service import BookingService, EventCatalogue, Person
 from bot.notify import RecordingNotifier
 from bot.signed_links import LinkSigner
@@ -91,3 +94,47 @@ class QueueNotifier(RecordingNotifier):
 
     def pending(self, kind: str):
         return [n for n in self.notices if n.kind == kind and n.idempotency_key not in self.withdrawn]
+
+
+@pytest.fixture
+def services(booking_settings, spring_clock, sqlite_db):
+    services = build_core(booking_settings, clock=spring_clock, database=sqlite_db)
+    # Records what would be queued for Teams, so the transcript can check who is told what.
+    services = dataclasses.replace(services, notifier=QueueNotifier())
+    return services
+
+
+@pytest.fixture
+def assistant(services):
+    return build_assistant(services)
+
+
+def senco(assistant, n: int = 1, name: str = "Sam Senco", channel: str = "msteams") -> Conversation:
+    return Conversation(assistant.bot, user_id=f"29:u{n}", name=name, aad_object_id=f"aad-{n}", channel_id=channel)
+
+
+async def book_west(user: Conversation, school: str = "Oakwood Primary School", email: str = "sam@oakwood.kent.sch.uk",
+                    *, confirm: bool = False):
+    """Asks for the West induction meeting and answers the school and email questions if they come; with
+    ``confirm``, also presses Confirm booking. Returns the last replies."""
+    replies = await user.says("book the induction meeting in Maidstone")
+    if "Which school" in replies[-1].text:
+        replies = await user.says(school)
+    if "Which email" in replies[-1].text:
+        replies = await user.says(email)
+    if confirm:
+        replies = await user.button("Confirm booking")
+    return replies
+
+
+async def west_is_full(assistant, events_path: Path) -> tuple[Conversation, Conversation]:
+    """Cuts the West induction meeting to one place and books it for the first SENCO; returns the first and a
+    second SENCO, Alex, who has not asked for it yet."""
+    edit_event(events_path, WEST, capacity=1)
+    first, second = senco(assistant, 1), senco(assistant, 2, name="Alex Senco")
+    await book_west(first, confirm=True)
+    return first, second
+
+
+def notices(services, kind):
+    return [n for n in services.notifier.notices if n.kind == kind]

@@ -1,56 +1,21 @@
 """Transcripts: people booking, waiting, cancelling and being refused, through the real handler."""
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import datetime, timezone
 
-import pytest
-
-from bot.console import Conversation
 from bot.assistant import build_assistant
+from bot.console import Conversation
 from bot.core import build_core
-from tests.bookings.conftest import WEST, QueueNotifier, edit_event
-
-
-@pytest.fixture
-def services(booking_settings, spring_clock, sqlite_db):
-    services = build_core(booking_settings, clock=spring_clock, database=sqlite_db)
-    # Records what would be queued for Teams, so the transcript can check who is told what.
-    services = replace(services, notifier=QueueNotifier())
-    return services
-
-
-@pytest.fixture
-def assistant(services):
-    return build_assistant(services)
-
-
-def senco(assistant, n: int = 1, name: str = "Sam Senco", channel: str = "msteams") -> Conversation:
-    return Conversation(assistant.bot, user_id=f"29:u{n}", name=name, aad_object_id=f"aad-{n}", channel_id=channel)
-
-
-async def book_west(user: Conversation, school: str = "Oakwood Primary School", email: str = "sam@oakwood.kent.sch.uk"):
-    replies = await user.says("book the induction meeting in Maidstone")
-    if "Which school" in replies[-1].text:
-        replies = await user.says(school)
-    if "Which email" in replies[-1].text:
-        replies = await user.says(email)
-    return replies
-
-
-def notices(services, kind):
-    return [n for n in services.notifier.notices if n.kind == kind]
+from tests.bookings.conftest import WEST, book_west, edit_event, notices, senco, west_is_full
+from tests.support.chat import says_and_hears
 
 
 async def test_booking_an_induction_meeting_then_a_webinar_remembering_school_and_email(assistant):
     user = senco(assistant)
 
-    asked = await user.says("book the induction meeting in Maidstone")
-    assert "Which school or setting" in asked[-1].text
-    asked = await user.says("Oakwood Primary School")
-    assert "Which email address" in asked[-1].text
-    confirm = await user.says("not an address")
-    assert "doesn't look like an email address" in confirm[-1].text
+    await says_and_hears(user, "book the induction meeting in Maidstone", "Which school or setting")
+    await says_and_hears(user, "Oakwood Primary School", "Which email address")
+    await says_and_hears(user, "not an address", "doesn't look like an email address")
     confirm = await user.says("sam@oakwood.kent.sch.uk")
     card = confirm[-1]
     for expected in ("Community Induction Meeting – West", "Friday 2 May 2025, 09:00 to 12:00",
@@ -96,8 +61,7 @@ async def test_changing_the_school_on_the_confirmation_card(assistant):
 
 async def test_booking_the_same_event_twice_says_you_are_already_booked(assistant):
     user = senco(assistant)
-    await book_west(user)
-    await user.button("Confirm booking")
+    await book_west(user, confirm=True)
 
     again = await user.says("book the induction meeting in Maidstone")
     assert again[-1].text == ("You're already booked on the Community Induction Meeting – West on "
@@ -105,10 +69,7 @@ async def test_booking_the_same_event_twice_says_you_are_already_booked(assistan
 
 
 async def test_full_event_offers_the_waitlist_and_a_cancellation_promotes(assistant, services, events_path):
-    edit_event(events_path, WEST, capacity=1)
-    first, second = senco(assistant, 1), senco(assistant, 2, name="Alex Senco")
-    await book_west(first)
-    await first.button("Confirm booking")
+    first, second = await west_is_full(assistant, events_path)
 
     offer = await book_west(second, school="Hilltop Academy", email="alex@hilltop.kent.sch.uk")
     assert "This event is full. Join the waiting list" in offer[-1]
@@ -129,8 +90,7 @@ async def test_full_event_offers_the_waitlist_and_a_cancellation_promotes(assist
 
 async def test_keeping_a_booking_when_asked_to_confirm_the_cancellation(assistant):
     user = senco(assistant)
-    await book_west(user)
-    await user.button("Confirm booking")
+    await book_west(user, confirm=True)
     await user.says("cancel my booking")
     kept = await user.button("No, keep it")
     assert "stays as it is" in kept[-1].text
@@ -160,10 +120,7 @@ async def test_closed_bookings_are_refused_with_the_closing_date(assistant, spri
 
 
 async def test_cancelling_an_event_notifies_everyone_booked(assistant, services, events_path):
-    edit_event(events_path, WEST, capacity=1)
-    first, second = senco(assistant, 1), senco(assistant, 2, name="Alex Senco")
-    await book_west(first)
-    await first.button("Confirm booking")
+    first, second = await west_is_full(assistant, events_path)
     await book_west(second, school="Hilltop Academy", email="alex@hilltop.kent.sch.uk")
     await second.button("Join the waiting list")
 
@@ -181,8 +138,7 @@ async def test_cancelling_an_event_notifies_everyone_booked(assistant, services,
 
 async def test_places_is_for_staff_only(assistant):
     user = senco(assistant)
-    await book_west(user)
-    await user.button("Confirm booking")
+    await book_west(user, confirm=True)
 
     staff = Conversation(assistant.bot, user_id="29:staff", name="Ivy Officer", aad_object_id="aad-staff",
                          channel_id="msteams")
@@ -196,8 +152,7 @@ async def test_places_is_for_staff_only(assistant):
 
 async def test_an_old_confirmation_button_after_the_dialog_ended(assistant):
     user = senco(assistant)
-    await book_west(user)
-    await user.button("Confirm booking")
+    await book_west(user, confirm=True)
     stale = await user.presses({"action": "booking.step", "choice": "book"})
     assert "That booking form has expired" in stale[-1].text
 

@@ -25,30 +25,23 @@ ORGANIZER = ("senco.forum@example.org", "Countywide SENCO Forum team")
 BOOKER = Attendee(email="j.patel@oakwood.kent.sch.uk", name="Jas Patel")
 NOW = datetime(2025, 4, 1, 8, 15, tzinfo=UTC)
 
-WEBINAR = CalendarEvent(
-    event_id="qa-webinar-2025-05-06",
-    title="SEND Quality Assurance webinar",
-    description="App 2 reflections, launch of App 1, revised EHCP template, child-centred annual reviews.",
-    start=datetime(2025, 5, 6, 10, 0, tzinfo=LONDON),  # Tuesday 6 May 2025, BST
-    end=datetime(2025, 5, 6, 11, 0, tzinfo=LONDON),
-    join_url=TEAMS_URL,
-)
-INDUCTION = CalendarEvent(
-    event_id="cos-induction-east-2025-05-06",
-    title="Communities of Schools induction: East",
-    description="Meet the chairs, share documentation and process.",
-    start=datetime(2025, 5, 6, 13, 0, tzinfo=LONDON),
-    end=datetime(2025, 5, 6, 16, 0, tzinfo=LONDON),
-    location="University of Kent, Canterbury",
-)
-WINTER = CalendarEvent(
-    event_id="forum-term3-2026",
-    title="Countywide SENCO Forum (Term 3)",
-    description="Termly forum.",
-    start=datetime(2026, 1, 15, 16, 0, tzinfo=LONDON),  # Thursday 15 January 2026, GMT
-    end=datetime(2026, 1, 15, 17, 30, tzinfo=LONDON),
-    location="Mercure Great Danes Hotel, Maidstone",
-)
+
+def london_event(event_id, title, description, day, start, end, **where) -> CalendarEvent:
+    """An event within one London day: ``day`` is (year, month, day), ``start`` and ``end`` are (hour, minute)."""
+    return CalendarEvent(event_id, title, description, datetime(*day, *start, tzinfo=LONDON),
+                         datetime(*day, *end, tzinfo=LONDON), **where)
+
+
+# Tuesday 6 May 2025, BST
+WEBINAR = london_event("qa-webinar-2025-05-06", "SEND Quality Assurance webinar",
+                       "App 2 reflections, launch of App 1, revised EHCP template, child-centred annual reviews.",
+                       (2025, 5, 6), (10, 0), (11, 0), join_url=TEAMS_URL)
+INDUCTION = london_event("cos-induction-east-2025-05-06", "Communities of Schools induction: East",
+                         "Meet the chairs, share documentation and process.",
+                         (2025, 5, 6), (13, 0), (16, 0), location="University of Kent, Canterbury")
+# Thursday 15 January 2026, GMT
+WINTER = london_event("forum-term3-2026", "Countywide SENCO Forum (Term 3)", "Termly forum.",
+                      (2026, 1, 15), (16, 0), (17, 30), location="Mercure Great Danes Hotel, Maidstone")
 
 
 def build(event, method="REQUEST", sequence=0, uid="booking-17@senco.example", now=NOW, attendee=BOOKER):

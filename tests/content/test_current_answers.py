@@ -12,12 +12,12 @@ import time
 import pytest
 
 from bot.clock import FixedClock
-from bot.console import Conversation
 from bot.assistant import build_assistant
 from bot.bookings.service import Person
 from bot.core import build_core
 from integrations.db.reminders import Announcements
 from tests.content.conftest import NOW_2027, sencobot
+from tests.support.chat import teams_user
 
 pytestmark = pytest.mark.timeout(300)
 
@@ -49,23 +49,22 @@ def staff_add_2027_content(url: str) -> None:
 
 @pytest.fixture
 def process_a(settings, pg_db, pg_url):
-    """Builds the assistant on demand (after the CLI has seeded the store), on the shared database."""
+    """Builds the assistant on demand (after the CLI has seeded the store), on the shared database; returns it
+    and the first SENCO talking to it."""
     built = {}
 
     def make():
         if not built:
             core = build_core(settings.replace(**{"database.url": pg_url}), clock=FixedClock(NOW_2027),
                               database=pg_db)
-            built["services"] = core
             built["assistant"] = build_assistant(core)
-        return built["services"], built["assistant"]
+        return built["assistant"], senco(built["assistant"])
 
     return make
 
 
 def senco(assistant, n=1):
-    return Conversation(assistant.bot, user_id=f"29:u{n}", name="Sam Senco", aad_object_id=f"aad-{n}",
-                        channel_id="msteams")
+    return teams_user(assistant, f"29:u{n}", aad_object_id=f"aad-{n}")
 
 
 async def ask(user, text) -> str:
@@ -75,8 +74,7 @@ async def ask(user, text) -> str:
 async def test_staff_changes_through_the_cli_are_answered_by_both_app_processes(pg_url, process_a):
     sencobot(pg_url, "kb", "import", "--by", "ops", "--why", "seed")
     staff_add_2027_content(pg_url)
-    services, assistant = process_a()
-    user = senco(assistant)
+    assistant, user = process_a()
 
     forum = await ask(user, "When is the next forum?")
     assert "Countywide SENCO Forum, Term 3 2027" in forum
@@ -130,8 +128,7 @@ async def test_staff_changes_through_the_cli_are_answered_by_both_app_processes(
 
 async def test_only_past_items_gives_a_plain_nothing_upcoming_with_what_happened_last(pg_url, process_a):
     sencobot(pg_url, "kb", "import")            # the deck's March 2025 catalogues only
-    _services, assistant = process_a()
-    user = senco(assistant)
+    assistant, user = process_a()
     forum = await ask(user, "when is the next forum?")
     assert "I don't have a date for the next Countywide SENCO Forum yet." in forum
     assert "The last one was the Countywide SENCO Forum, Term 5 2025, Wednesday 21 May 2025 and Thursday 22 May 2025." in forum
@@ -149,6 +146,6 @@ async def test_only_past_items_gives_a_plain_nothing_upcoming_with_what_happened
     added = sencobot(pg_url, "forums", "add", "term3-2027", "--title", "Countywide SENCO Forum, Term 3 2027",
                      "--display", "Countywide SENCO Forum, March 2027", "--session", "any:2027-03-17").stdout
     assert "1 forum subscriber(s) will be told it was added" in added
-    told = await Announcements(_services.database).get_by_key("broadcast:content.added.forum.term3-2027")
+    told = await Announcements(assistant.core.database).get_by_key("broadcast:content.added.forum.term3-2027")
     assert "New forum date: the Countywide SENCO Forum, Term 3 2027, Wednesday 17 March 2027." in told.text
     assert "Wednesday 17 March 2027" in await ask(user, "when is the next forum?")

@@ -12,44 +12,14 @@ from bot.content.store import ContentStore
 from integrations.db.content import ContentRepository
 from tests.content.conftest import sencobot
 from tests.e2e.conftest import serve_bot
-from tests.fakes.connector import ConnectorStandIn
-
-STAFF = {"id": "29:staff-clara", "name": "Clara Green", "aadObjectId": "aad-staff"}
-STAFF_CHAT = {"conversationType": "personal", "tenantId": "3253a20d-c735-4bfe-a8b7-3e6ab37f5f90",
-              "id": "a:1StaffChatWithClara"}
+from tests.support.teams import as_staff, button, cards, inputs, staff_says, text_of
 
 
 @pytest.fixture
 async def bot(settings, clock, sqlite_db):
-    connector = await ConnectorStandIn().start()
-    app = create_app(settings.replace(**{"bot.staff_ids": ["aad-staff"]}), clock=clock, database=sqlite_db,
-                     run_background=False)
-    async with serve_bot(app, connector) as running:
+    app = create_app(as_staff(settings), clock=clock, database=sqlite_db, run_background=False)
+    async with serve_bot(app) as running:
         yield running
-
-
-def cards(activity):
-    return [a["content"] for a in activity.get("attachments") or []]
-
-
-def text_of(activity) -> str:
-    return " ".join([activity.get("text") or ""] + [json.dumps(c, ensure_ascii=False) for c in cards(activity)])
-
-
-def inputs(card) -> dict:
-    return {i["id"]: i.get("value", "") for i in card["body"] if str(i.get("type", "")).startswith("Input.")}
-
-
-def button(card, title) -> dict:
-    return next(a["data"] for a in card["actions"] if a["title"] == title)
-
-
-async def staff_says(bot, text="", value=None) -> None:
-    changes = {"from": STAFF, "conversation": STAFF_CHAT}
-    if value is not None:
-        changes["value"] = value
-    status, _ = await bot.say(text, **changes)
-    assert status in (200, 201)
 
 
 class Replies:

@@ -1,7 +1,6 @@
 """Reviewing imported drafts in Teams, end to end over HTTP: staff open the drafts, edit in the card,
 accept, save edits, reject; a SENCO's question is answered from the accepted entry at once."""
 import json
-import uuid
 
 import pytest
 
@@ -11,10 +10,7 @@ from knowledge.deck_import import import_deck
 from tests.deck_import.conftest import DECK
 from tests.e2e.conftest import serve_bot
 from tests.fakes.connector import ConnectorStandIn
-
-STAFF = {"id": "29:staff-clara", "name": "Clara Green", "aadObjectId": "aad-staff"}
-STAFF_CHAT = {"conversationType": "personal", "tenantId": "3253a20d-c735-4bfe-a8b7-3e6ab37f5f90",
-              "id": "a:1StaffChatWithClara"}
+from tests.support.teams import cards, inputs, staff_says, text_of
 
 
 @pytest.fixture
@@ -30,30 +26,6 @@ async def bot(staff_settings, clock, sqlite_db):
     app = create_app(staff_settings, clock=clock, database=sqlite_db, run_background=False)
     async with serve_bot(app, connector) as running:
         yield running
-
-
-def cards(activity):
-    return [a["content"] for a in activity.get("attachments") or []]
-
-
-def content(activity) -> str:
-    return " ".join([activity.get("text") or ""] + [json.dumps(c, ensure_ascii=False) for c in cards(activity)])
-
-
-async def staff_says(bot, text="", value=None):
-    changes = {"from": STAFF, "conversation": STAFF_CHAT}
-    if value is not None:
-        changes["value"] = value
-    status, _ = await bot.say(text, **changes)
-    assert status in (200, 201)
-
-
-def inputs(card) -> dict:
-    return {item["id"]: item.get("value", "") for item in card["body"] if str(item.get("type", "")).startswith("Input.")}
-
-
-def submit(card, title) -> dict:
-    return next(a["data"] for a in card["actions"] if a["title"] == title)
 
 
 async def test_staff_review_drafts_in_cards_and_a_senco_is_answered_at_once(bot, staff_settings, clock, sqlite_db):
@@ -82,7 +54,7 @@ async def test_staff_review_drafts_in_cards_and_a_senco_is_answered_at_once(bot,
     status, _ = await bot.say(question)          # Sam Senco, not staff
     assert status in (200, 201)
     replies = await bot.connector.wait_for(3)
-    answer = content(replies[-1])
+    answer = text_of(replies[-1])
     assert "LIFT will cease to exist 31st July 2025" in answer
     assert "Communities of Schools, Siobhan Price" in answer
 

@@ -53,8 +53,9 @@ class RunningBot:
 
 
 @contextlib.asynccontextmanager
-async def serve_bot(app: web.Application, connector: ConnectorStandIn):
-    """Serves ``app`` on a free loopback port; stops it and the connector stand-in afterwards."""
+async def serve_bot(app: web.Application, connector: ConnectorStandIn | None = None):
+    """Serves ``app`` on a free loopback port, with ``connector`` or a new stand-in; stops them afterwards."""
+    connector = connector or await ConnectorStandIn().start()
     try:
         async with serving(app) as base, aiohttp.ClientSession() as session:
             yield RunningBot(base, connector, session, app)

@@ -5,36 +5,18 @@ from __future__ import annotations
 
 import asyncio
 import collections
-import contextlib
 import json
 import os
-import sys
 import uuid
-from pathlib import Path
 
 import aiohttp
 from sqlalchemy import text as sql
 
 from tests.e2e.conftest import payload
+from tests.fakes.app_process import app_process
 from tests.fakes.connector import ConnectorStandIn
 
-ROOT = Path(__file__).resolve().parents[2]
 USERS = 24
-
-
-@contextlib.asynccontextmanager
-async def app_process(env: dict):
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "tests.fakes.app_process", cwd=ROOT, env=env,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.DEVNULL)
-    try:
-        line = await asyncio.wait_for(process.stdout.readline(), 60)
-        assert line.startswith(b"ready "), line
-        yield process, f"http://127.0.0.1:{int(line.split()[1])}/api/messages"
-    finally:
-        if process.returncode is None:
-            process.kill()
-        await process.wait()
 
 
 def question_from(user: int, connector_url: str) -> dict:

@@ -23,6 +23,7 @@ from tests.content.conftest import sencobot
 from tests.deck_import.conftest import REPO, variant_deck
 from tests.e2e.conftest import serve_bot
 from tests.fakes.connector import ConnectorStandIn
+from tests.support.teams import STAFF, STAFF_CHAT, as_staff, button, cards, inputs, text_of
 
 sys.path.insert(0, str(REPO / "bench"))
 
@@ -30,26 +31,7 @@ pytestmark = pytest.mark.timeout(300)
 
 # Tuesday 1 April 2025, 10:00 in London: after the March forum, before the webinars it announced.
 NOW = datetime(2025, 4, 1, 9, 0, tzinfo=timezone.utc)
-STAFF = {"id": "29:staff-clara", "name": "Clara Green", "aadObjectId": "aad-staff"}
-STAFF_CHAT = {"conversationType": "personal", "tenantId": "3253a20d-c735-4bfe-a8b7-3e6ab37f5f90",
-              "id": "a:1StaffChatWithClara"}
 QUESTION = "What are the new ways of working for Communities of Schools?"
-
-
-def cards(activity) -> list[dict]:
-    return [a["content"] for a in activity.get("attachments") or []]
-
-
-def text_of(activity) -> str:
-    return " ".join([activity.get("text") or ""] + [json.dumps(c, ensure_ascii=False) for c in cards(activity)])
-
-
-def inputs(card) -> dict:
-    return {i["id"]: i.get("value", "") for i in card["body"] if str(i.get("type", "")).startswith("Input.")}
-
-
-def button(card, title) -> dict:
-    return next(a["data"] for a in card["actions"] if a["title"] == title)
 
 
 async def test_next_terms_forum_import_review_in_teams_answered_live(settings, tmp_path):
@@ -70,8 +52,7 @@ async def test_next_terms_forum_import_review_in_teams_answered_live(settings, t
     assert "drafts queued for review" in imported.stdout
 
     # 2. Review in Teams.
-    app = create_app(settings.replace(**{"bot.staff_ids": ["aad-staff"]}), clock=FixedClock(NOW),
-                     database=database, run_background=False)
+    app = create_app(as_staff(settings), clock=FixedClock(NOW), database=database, run_background=False)
     connector = await ConnectorStandIn().start()
     seen = 0
     async with serve_bot(app, connector) as bot:

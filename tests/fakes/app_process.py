@@ -2,12 +2,15 @@
 
 Settings and the clock come from the environment as for ``sencobot serve``; it listens on a free
 loopback port and prints ``ready <port>`` once it accepts requests, so a test waits on that line
-instead of polling.
+instead of polling. A test starts one with ``app_process(env)``.
 """
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
+import sys
+from pathlib import Path
 
 from aiohttp import web
 
@@ -28,6 +31,26 @@ async def main() -> None:
         await asyncio.Event().wait()
     finally:
         await runner.cleanup()
+
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@contextlib.asynccontextmanager
+async def app_process(env: dict):
+    """Runs this module as its own process with ``env``; yields the process and its messaging endpoint once it
+    is ready, and stops it afterwards (unless the test already has)."""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "tests.fakes.app_process", cwd=ROOT, env=env,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.DEVNULL)
+    try:
+        line = await asyncio.wait_for(process.stdout.readline(), 60)
+        assert line.startswith(b"ready "), line
+        yield process, f"http://127.0.0.1:{int(line.split()[1])}/api/messages"
+    finally:
+        if process.returncode is None:
+            process.terminate()
+        await process.wait()
 
 
 if __name__ == "__main__":

@@ -17,3 +17,13 @@ async def serving(app: web.Application, **runner_options):
         yield f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}"
     finally:
         await runner.cleanup()
+
+
+@contextlib.asynccontextmanager
+async def serving_route(method: str, path: str, handler):
+    """Serves one handler at ``path`` (an aiohttp route, so it may hold ``{placeholders}``); yields the full URL
+    of the route as written, placeholders and all."""
+    app = web.Application()
+    app.router.add_route(method, path, handler)
+    async with serving(app) as base:
+        yield f"{base}{path}"

@@ -1,35 +1,16 @@
 """The incoming per-user limit holds across replicas: two app processes on one PostgreSQL database."""
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import json
 import os
-import sys
 import uuid
-from pathlib import Path
 
 import aiohttp
 
 from bot.handler import SLOW_DOWN
 from tests.e2e.conftest import payload
+from tests.fakes.app_process import app_process
 from tests.fakes.connector import ConnectorStandIn
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-@contextlib.asynccontextmanager
-async def app_process(env: dict):
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "tests.fakes.app_process", cwd=ROOT, env=env,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.DEVNULL)
-    try:
-        line = await asyncio.wait_for(process.stdout.readline(), 60)
-        assert line.startswith(b"ready "), line
-        yield f"http://127.0.0.1:{int(line.split()[1])}/api/messages"
-    finally:
-        process.terminate()
-        await process.wait()
 
 
 async def test_two_processes_on_one_database_hold_one_per_user_limit(pg_db, pg_url):
@@ -41,7 +22,8 @@ async def test_two_processes_on_one_database_hold_one_per_user_limit(pg_db, pg_u
     # moment, so the two would disagree by their start-up gap; replicas in service share real time.
     env.pop("SENCOBOT_NOW", None)
     try:
-        async with app_process(env) as first, app_process(env) as second, aiohttp.ClientSession() as session:
+        async with app_process(env) as (_, first), app_process(env) as (_, second), \
+                aiohttp.ClientSession() as session:
             for n in range(12):
                 body = payload("teams_message", id=uuid.uuid4().hex, text="when do NPQ applications close?",
                                serviceUrl=connector.url)

@@ -41,6 +41,9 @@ def test_environment_overrides_yaml_and_bot_framework_names_are_honoured():
         ({"SENCOBOT_KNOWLEDGE__ANSWER_THRESHOLD": "lots"}, "knowledge.answer_threshold"),
         ({"SENCOBOT_SERVER__COLOUR": "blue"}, "server.colour"),
         ({"SENCOBOT_TIMEZONE": "Mars/Olympus"}, "timezone"),
+        ({"SENCOBOT_PRIVACY__BOT_STATE_DAYS": "0"}, "privacy.bot_state_days"),
+        ({"SENCOBOT_PRIVACY__PURGE_TIME": "25:00"}, "privacy.purge_time"),
+        ({"SENCOBOT_PRIVACY__PURGE_TIME": "3pm"}, "privacy.purge_time"),
     ],
 )
 def test_invalid_settings_fail_with_one_line_naming_the_key(environ, key):

@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 import re
 
-from bot.cards import card_to_text, render_card
+from bot.cards import card_nodes, card_to_text, render_card
 
 HOSTILE = "[click here](http://evil.example/login) **urgent** <a href='x'>y</a> www.evil.example\n- one\n2. two"
 # A Markdown link, emphasis, an HTML tag, a bare address or a list marker that a client would act on.
@@ -14,20 +14,11 @@ LIVE = [re.compile(r"(?<!\\)\[[^\]]*(?<!\\)\]\("), re.compile(r"(?<!\\)\*\*"), r
 
 def texts(card: dict) -> list[str]:
     found = []
-
-    def visit(node):
-        if isinstance(node, dict):
-            if node.get("type") == "TextBlock":
-                found.append(node["text"])
-            if node.get("type") == "FactSet":
-                found.extend(str(fact["value"]) for fact in node["facts"])
-            for value in node.values():
-                visit(value)
-        elif isinstance(node, list):
-            for value in node:
-                visit(value)
-
-    visit(card)
+    for node in card_nodes(card, parts=tuple(card)):
+        if node.get("type") == "TextBlock":
+            found.append(node["text"])
+        if node.get("type") == "FactSet":
+            found.extend(str(fact["value"]) for fact in node["facts"])
     return found
 
 

@@ -4,7 +4,6 @@ date, so a reworded repeat is answered from them; unpublishing withdraws them. E
 """
 from __future__ import annotations
 
-import json
 import subprocess
 
 import pytest
@@ -15,30 +14,11 @@ from integrations.db.content import ContentRepository
 from integrations.db.inbox import InboxRepository
 from tests.content.conftest import SENCOBOT, cli_env, sencobot
 from tests.e2e.conftest import serve_bot
-from tests.fakes.connector import ConnectorStandIn
+from tests.support.teams import STAFF, STAFF_CHAT, as_staff, button, cards, inputs, text_of
 
-STAFF = {"id": "29:staff-clara", "name": "Clara Green", "aadObjectId": "aad-staff"}
-STAFF_CHAT = {"conversationType": "personal", "tenantId": "3253a20d-c735-4bfe-a8b7-3e6ab37f5f90",
-              "id": "a:1StaffChatWithClara"}
 FIRST = "Is there free parking at the venue?"
 SECOND = "Can I bring my car and leave it somewhere for the day?"
 ANSWER = "Yes: parking at Discovery Park is free for forum delegates."
-
-
-def cards(activity) -> list[dict]:
-    return [a["content"] for a in activity.get("attachments") or []]
-
-
-def text_of(activity) -> str:
-    return " ".join([activity.get("text") or ""] + [json.dumps(c, ensure_ascii=False) for c in cards(activity)])
-
-
-def inputs(card) -> dict:
-    return {i["id"]: i.get("value", "") for i in card["body"] if str(i.get("type", "")).startswith("Input.")}
-
-
-def button(card, title) -> dict:
-    return next(a["data"] for a in card["actions"] if a["title"] == title)
 
 
 def choices(card, input_id) -> list[dict]:
@@ -66,10 +46,8 @@ class Chat:
 
 @pytest.fixture
 async def chat(settings, clock, sqlite_db):
-    connector = await ConnectorStandIn().start()
-    app = create_app(settings.replace(**{"bot.staff_ids": ["aad-staff"]}), clock=clock, database=sqlite_db,
-                     run_background=False)
-    async with serve_bot(app, connector) as running:
+    app = create_app(as_staff(settings), clock=clock, database=sqlite_db, run_background=False)
+    async with serve_bot(app) as running:
         yield Chat(running)
 
 

@@ -17,6 +17,7 @@ from bot.assistant import Assistant, build_assistant
 from bot.core import build_core
 from integrations.mail.imap import ImapConfig, ImapMailbox
 from integrations.mail.smtp import SmtpConfig, SmtpSender
+from tests.fakes import running
 from tests.fakes.imap import ImapServer
 from tests.fakes.smtp import SmtpServer
 
@@ -25,9 +26,7 @@ TEAM = "inclusion@kent.gov.uk"
 
 @pytest.fixture(scope="session")
 def imap_server():
-    server = ImapServer().start()
-    yield server
-    server.stop()
+    yield from running(ImapServer())
 
 
 @dataclass

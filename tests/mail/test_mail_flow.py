@@ -13,6 +13,19 @@ async def poll(world):
     return await world.worker.poll_once()
 
 
+async def reply_to(world, *mails: bytes):
+    """Delivers ``mails``, polls once and returns the one reply that was sent."""
+    await world.deliver(*mails)
+    await poll(world)
+    (reply,) = world.smtp.messages
+    return reply
+
+
+def words_of(reply) -> str:
+    """The plain-text body with its line breaks folded, so a phrase is found wherever the lines were wrapped."""
+    return " ".join(text_of(reply).split())
+
+
 async def test_a_question_the_forum_answered_gets_a_threaded_auto_reply(world):
     raw = email_bytes("Hello,\n\nWhen is the next SENCO forum?\n\nKind regards,\nSam\nSENCO, Joy Lane",
                       message_id="<q1@school.kent.sch.uk>")
@@ -42,10 +55,8 @@ async def test_a_question_the_forum_answered_gets_a_threaded_auto_reply(world):
 
 
 async def test_an_unknown_question_is_acknowledged_and_waits_for_the_team(world):
-    await world.deliver(email_bytes("Can the county reimburse our minibus fuel for the trip to the zoo?"))
-    await poll(world)
-    (reply,) = world.smtp.messages
-    text = " ".join(text_of(reply).split())
+    reply = await reply_to(world, email_bytes("Can the county reimburse our minibus fuel for the trip to the zoo?"))
+    text = words_of(reply)
     assert "logged for the inclusion team" in text
     assert "Frequently Asked Questions document" in text
     (query,) = await world.queries()
@@ -55,9 +66,7 @@ async def test_an_unknown_question_is_acknowledged_and_waits_for_the_team(world)
 async def test_an_html_only_mail_is_read_as_text(world):
     html = ("<html><body><div>Hi team,</div><div><b>Where can I find the SEND policy template?</b></div>"
             "<div id='divRplyFwdMsg'>From: Someone<br>Sent: yesterday</div><div>old thread</div></body></html>")
-    await world.deliver(email_bytes(None, html=html))
-    await poll(world)
-    (reply,) = world.smtp.messages
+    reply = await reply_to(world, email_bytes(None, html=html))
     expected = world.services.core.answerer.ask("Where can I find the SEND policy template?")
     assert expected.outcome == "answer"
     assert expected.entry.question in text_of(reply)
@@ -69,9 +78,7 @@ async def test_a_windows_1252_mail_is_decoded(world):
     body = "When\u2019s the next SENCO forum? It\u2019s for our caf\u00e9 meeting \u2013 thanks"
     raw = email_bytes(body, charset="windows-1252")
     assert "\u2019".encode("cp1252") in raw  # really 8-bit cp1252 on the wire
-    await world.deliver(raw)
-    await poll(world)
-    (reply,) = world.smtp.messages
+    reply = await reply_to(world, raw)
     assert "Source:" in text_of(reply)
     (query,) = await world.queries()
     assert "When\u2019s the next SENCO forum?" in query.text and "caf\u00e9" in query.text
@@ -87,20 +94,16 @@ async def test_a_latin_1_label_on_windows_1252_bytes_still_decodes(world):
 
 
 async def test_an_empty_mail_is_acknowledged_and_logged(world):
-    await world.deliver(email_bytes("", subject=""))
-    await poll(world)
-    (reply,) = world.smtp.messages
-    assert "could not find a question" in " ".join(text_of(reply).split())
+    reply = await reply_to(world, email_bytes("", subject=""))
+    assert "could not find a question" in words_of(reply)
     assert reply["Subject"] == "Re: your question to the SENCO Forum"
     assert len(await world.queries()) == 1
 
 
 async def test_an_attachment_only_mail_is_noted_not_read(world):
     raw = email_bytes(None, subject="", attachments=(("Tyler-Brooks-EHCP.pdf", "application/pdf", b"%PDF-1.4 x"),))
-    await world.deliver(raw)
-    await poll(world)
-    (reply,) = world.smtp.messages
-    text = " ".join(text_of(reply).split())
+    reply = await reply_to(world, raw)
+    text = words_of(reply)
     assert "does not read attachments" in text
     (query,) = await world.queries()
     assert "application/pdf" in query.text and "Tyler" not in query.text
@@ -338,9 +341,7 @@ async def test_idle_brings_new_mail_without_waiting_for_the_poll(world):
 
 async def test_links_to_book_open_events(world, clock):
     clock.set(datetime(2025, 4, 1, 9, 0, tzinfo=timezone.utc))
-    await world.deliver(email_bytes("How do I join the SEND QA webinar?"))
-    await poll(world)
-    (reply,) = world.smtp.messages
+    reply = await reply_to(world, email_bytes("How do I join the SEND QA webinar?"))
     text = text_of(reply)
     assert "You can book" in text
     assert "https://teams.microsoft.com/l/chat/0/0?users=28:" in text
@@ -355,10 +356,8 @@ async def test_no_booking_links_when_nothing_is_open(world):
 
 async def test_the_forum_covered_a_date_now_passed_so_the_question_still_waits_for_the_team(world):
     # The deck's continuum publication date (May 2025) is long past at the tests' fixed instant (2026).
-    await world.deliver(email_bytes("When will the Continuum of Need and Provision be published?"))
-    await poll(world)
-    (reply,) = world.smtp.messages
-    text = " ".join(text_of(reply).split())
+    reply = await reply_to(world, email_bytes("When will the Continuum of Need and Provision be published?"))
+    text = words_of(reply)
     assert "has already covered this" in text
     assert "has passed" in text and "who will reply with what is next" in text
     (query,) = await world.queries()

@@ -5,7 +5,7 @@ import pytest
 from aiohttp import web
 
 from integrations.mail.oauth import TokenSource, TokenUnavailable, token_source
-from tests.fakes.http import serving
+from tests.fakes.http import serving_route
 
 
 @pytest.fixture
@@ -20,10 +20,8 @@ async def endpoint():
             return web.json_response({"error": "invalid_client"}, status=state["status"])
         return web.json_response({"access_token": f"token-{len(calls)}", "expires_in": 3600})
 
-    app = web.Application()
-    app.router.add_post("/tenant/oauth2/v2.0/token", token)
-    async with serving(app) as base:
-        yield f"{base}/tenant/oauth2/v2.0/token", calls, state
+    async with serving_route("POST", "/tenant/oauth2/v2.0/token", token) as url:
+        yield url, calls, state
 
 
 async def test_tokens_are_fetched_with_client_credentials_and_cached_until_near_expiry(endpoint):

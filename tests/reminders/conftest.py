@@ -8,12 +8,15 @@ from dataclasses import dataclass, field
 import pytest
 
 from bot.clock import LONDON, FixedClock
-from bot.reminders.service import build_reminders
+from bot.console import Conversation
+from bot.reminders.assembly import build_reminders
 from integrations.db.host import ConversationReferences
 from integrations.teams_sender import Attempt, Recipient, SendResult
 from tests.fakes.connector import ConnectorStandIn
+from tests.support.chat import assistant_for, teams_user
 
 TENANT = "3253a20d-c735-4bfe-a8b7-3e6ab37f5f90"
+STAFF = "aad-staff"
 
 
 def london(year, month, day, hour=0, minute=0) -> dt.datetime:
@@ -117,3 +120,27 @@ async def connector():
     stand_in = await ConnectorStandIn().start()
     yield stand_in
     await stand_in.stop()
+
+
+@pytest.fixture
+def assistant(settings, clock, sqlite_db):
+    return assistant_for(settings.replace(**{"bot.staff_ids": [STAFF]}), clock, sqlite_db)
+
+
+def senco(assistant, user_id="29:senco-1", aad="aad-senco-1") -> Conversation:
+    return teams_user(assistant, user_id, aad_object_id=aad)
+
+
+def reminders_of(assistant):
+    return assistant.features.reminders
+
+
+async def active_reminders(assistant, user_id: str = "29:senco-1") -> frozenset[str]:
+    """The reminder categories ``user_id`` is subscribed to now."""
+    return (await reminders_of(assistant).subscriptions.view(user_id)).active
+
+
+async def assert_all_reminders_off(assistant, said: str, user_id: str = "29:senco-1") -> None:
+    """The user was told (in ``said``) that all their reminders are off, and they are."""
+    assert "turned off all your reminders" in said
+    assert await active_reminders(assistant, user_id) == frozenset()

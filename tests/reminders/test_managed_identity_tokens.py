@@ -5,7 +5,7 @@ from aiohttp import web
 
 from bot.settings import DEFAULT_CONFIG, load_settings
 from integrations.teams_sender import ManagedIdentityTokens, TokenError
-from tests.fakes.http import serving
+from tests.fakes.http import serving_route
 
 
 @pytest.fixture
@@ -18,10 +18,8 @@ async def identity_endpoint():
         status, body = replies.pop(0) if replies else (200, {"access_token": "tok-1", "expires_on": "4000"})
         return web.json_response(body, status=status)
 
-    app = web.Application()
-    app.router.add_get("/msi/token", token)
-    async with serving(app) as base:
-        yield f"{base}/msi/token", seen, replies
+    async with serving_route("GET", "/msi/token", token) as url:
+        yield url, seen, replies
 
 
 async def test_app_service_style_endpoint_is_asked_with_the_identity_header_and_cached(identity_endpoint):
@@ -62,7 +60,7 @@ def test_the_platform_variables_reach_the_settings_and_the_header_is_masked():
 
 async def test_the_scheduler_uses_managed_identity_tokens_for_user_assigned_msi():
     from bot.clock import FixedClock
-    from bot.reminders.service import build_sender
+    from bot.reminders.assembly import build_sender
     from datetime import datetime, timezone
 
     settings = load_settings(DEFAULT_CONFIG, environ={

@@ -18,7 +18,7 @@ from integrations.teams_sender import (
     token_url_for,
 )
 from tests.reminders.conftest import TENANT, FakeTime
-from tests.fakes.http import serving
+from tests.fakes.http import serving_route
 
 CARD = {"type": "AdaptiveCard", "version": "1.5", "body": [{"type": "TextBlock", "text": "Reminder"}]}
 
@@ -174,10 +174,8 @@ async def token_endpoint():
         issued.append(dict(form))
         return web.json_response({"access_token": f"token-{len(issued)}", "expires_in": 3600, "token_type": "Bearer"})
 
-    app = web.Application()
-    app.router.add_post("/{tenant}/oauth2/v2.0/token", token)
-    async with serving(app) as base:
-        yield f"{base}/{{tenant}}/oauth2/v2.0/token", issued
+    async with serving_route("POST", "/{tenant}/oauth2/v2.0/token", token) as url:
+        yield url, issued
 
 
 async def test_with_an_app_id_a_cached_client_credentials_token_is_sent(connector, session, fake_time, token_endpoint):

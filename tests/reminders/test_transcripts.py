@@ -1,5 +1,5 @@
 """Reminders in conversation: the welcome question, subscriptions, "stop reminders", the tribunal
-tracker (redaction, bad dates, edit, close) and staff broadcasts; plus one proactive delivery over HTTP."""
+tracker (redaction, bad dates, edit, close); plus one proactive delivery over HTTP (staff broadcasts: tests/broadcast/)."""
 import asyncio
 import datetime as dt
 
@@ -9,31 +9,9 @@ from bot.app import ASSISTANT_KEY
 from bot.console import Conversation
 from bot.notify import Notice
 from bot.reminders.service import ScheduledNotifier
-from bot.assistant import build_assistant
-from bot.core import build_core
 from tests.e2e.conftest import payload, running_bot  # noqa: F401  (the e2e fixture, reused here)
-from tests.reminders.conftest import london
-
-STAFF = "aad-staff"
-
-
-@pytest.fixture
-def assistant(settings, clock, sqlite_db):
-    settings = settings.replace(**{"bot.staff_ids": [STAFF]})
-    services = build_core(settings, clock=clock, database=sqlite_db)
-    return build_assistant(services)
-
-
-def senco(assistant, user_id="29:senco-1", aad="aad-senco-1"):
-    return Conversation(assistant.bot, user_id=user_id, name="Sam Senco", aad_object_id=aad, channel_id="msteams")
-
-
-def reminders_of(assistant):
-    return assistant.features.reminders
-
-
-def texts(replies) -> str:
-    return "\n".join(r.text for r in replies)
+from tests.reminders.conftest import STAFF, active_reminders, assert_all_reminders_off, london, reminders_of, senco
+from tests.support.chat import says_and_hears, says_in_turn, texts
 
 
 async def test_the_app_delivers_through_the_scheduled_notifier(assistant):
@@ -50,8 +28,7 @@ async def test_a_new_user_is_asked_about_reminders_once_after_the_welcome(assist
     assert "Would you like reminders?" not in texts(again)
     replies = await user.button("Yes, all reminders")
     assert "Funding: On" in replies[-1].text and "Forum: On" in replies[-1].text
-    view = await reminders_of(assistant).subscriptions.view("29:senco-1")
-    assert view.active == {"funding", "tribunal", "training", "events", "forum"}
+    assert await active_reminders(assistant) == {"funding", "tribunal", "training", "events", "forum"}
 
 
 async def test_subscriptions_by_text_and_stop_reminders(assistant):
@@ -61,8 +38,7 @@ async def test_subscriptions_by_text_and_stop_reminders(assistant):
     replies = await user.says("turn off funding reminders")
     assert "Funding: Off" in replies[-1].text and "Tribunal: On" in replies[-1].text
     replies = await user.says("stop reminders")
-    assert "turned off all your reminders" in replies[-1].text
-    assert (await reminders_of(assistant).subscriptions.view("29:senco-1")).active == frozenset()
+    await assert_all_reminders_off(assistant, replies[-1].text)
 
 
 async def test_the_stop_button_on_an_old_reminder_works_in_the_middle_of_a_dialog(assistant):
@@ -71,8 +47,7 @@ async def test_the_stop_button_on_an_old_reminder_works_in_the_middle_of_a_dialo
     await user.button("Turn all on")
     await user.says("add a tribunal case")                       # a dialog is now waiting for a reference
     replies = await user.presses({"action": "reminders.stop"})   # a reminder card's "Stop all reminders"
-    assert "turned off all your reminders" in replies[-1].text
-    assert (await reminders_of(assistant).subscriptions.view("29:senco-1")).active == frozenset()
+    await assert_all_reminders_off(assistant, replies[-1].text)
 
 
 async def test_stop_reminders_typed_inside_the_tribunal_dialog_still_works(assistant):
@@ -80,27 +55,21 @@ async def test_stop_reminders_typed_inside_the_tribunal_dialog_still_works(assis
     await user.says("turn on tribunal reminders")
     await user.says("add a tribunal case")
     replies = await user.says("stop reminders")
-    assert "turned off all your reminders" in texts(replies)
     assert "stopped what we were doing" in texts(replies)
-    assert (await reminders_of(assistant).subscriptions.view("29:senco-1")).active == frozenset()
+    await assert_all_reminders_off(assistant, texts(replies))
 
 
 async def test_tracking_a_tribunal_case_from_start_to_close(assistant, clock):
     clock.set(london(2025, 3, 3, 10))
     user = senco(assistant)
-    replies = await user.says("add a tribunal case")
-    assert "don't type the child's name" in replies[-1].text
-    replies = await user.says("Leo Jones")
+    await says_and_hears(user, "add a tribunal case", "don't type the child's name")
     # Since issue 19 the redactor itself recognises a bare full name, so the
     # reference is refused as personal information before the name heuristic.
-    assert "looks like personal information, so I haven't kept it" in replies[-1].text
-    replies = await user.says("Case A UPN A123456789012")
+    await says_and_hears(user, "Leo Jones", "looks like personal information, so I haven't kept it")
+    replies = await says_and_hears(user, "Case A UPN A123456789012", "When was the final EHCP issued?")
     assert "removed something that looked like personal information" in texts(replies)
-    assert "When was the final EHCP issued?" in replies[-1].text
-    replies = await user.says("31/02/2025")
-    assert "31 February 2025 doesn't exist" in replies[-1].text
-    replies = await user.says("6/2/25")
-    assert "When is the tribunal hearing?" in replies[-1].text
+    await says_and_hears(user, "31/02/2025", "31 February 2025 doesn't exist")
+    await says_and_hears(user, "6/2/25", "When is the tribunal hearing?")
     replies = await user.says("2 April 2025")
     summary = texts(replies)
     assert 'saved case "Case A UPN [pupil-id]"' in summary
@@ -138,10 +107,7 @@ async def test_tracking_a_tribunal_case_from_start_to_close(assistant, clock):
 async def test_a_case_needs_at_least_one_date(assistant, clock):
     clock.set(london(2025, 3, 3, 10))
     user = senco(assistant)
-    await user.says("track a tribunal")
-    await user.says("Case B")
-    await user.says("skip")
-    replies = await user.says("skip")
+    replies = await says_in_turn(user, "track a tribunal", "Case B", "skip", "skip")
     assert "I need at least one date" in replies[-1].text
     replies = await user.says("tomorrow")
     assert 'saved case "Case B"' in texts(replies)
@@ -162,30 +128,6 @@ async def test_deadlines_are_listed_and_past_ones_say_so(assistant):
     replies = await senco(assistant).says("deadlines")   # the default clock is in November 2026
     assert "All of the dates the forum announced have passed" in replies[-1].text
     assert "Monday 31 August 2026: EHCP top-ups above £6k and notional top funding end (passed)" in replies[-1].text
-
-
-async def test_staff_broadcast_is_confirmed_queued_once_and_refused_to_others(assistant):
-    reminders = reminders_of(assistant)
-    for n in range(3):
-        user = senco(assistant, user_id=f"29:senco-{n}", aad=f"aad-{n}")
-        await user.says("turn on forum reminders")
-    staff = Conversation(assistant.bot, user_id="29:officer", name="Ina Officer", aad_object_id=STAFF,
-                         channel_id="msteams")
-    replies = await staff.says("broadcast forum The Term 5 forum is confirmed for 21 and 22 May.")
-    assert "Send this to 3 Forum subscribers?" in replies[-1].text
-    replies = await staff.button("Send broadcast")
-    assert "Queued for 3 Forum subscribers" in replies[-1].text
-    replies = await staff.button("Send broadcast")
-    assert "already on its way" in replies[-1].text
-    assert len(await reminders.announcements.all(kind="broadcast")) == 1
-
-    sam = senco(assistant)
-    forged = {"action": "reminders.broadcast_send", "category": "forum", "text": "spam", "key": "k"}
-    replies = await sam.presses(forged)
-    assert "only the inclusion team" in replies[-1].text
-    assert len(await reminders.announcements.all(kind="broadcast")) == 1
-    replies = await staff.says("broadcast nonsense hello")
-    assert "where the category is one of" in replies[-1].text
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ from bot.security import bot_framework_config
 from integrations.db import Database
 from integrations.db.migrate import upgrade
 from tests.e2e.conftest import running_bot, serve_bot  # noqa: F401 (running_bot: the e2e fixture, reused here)
+from tests.fakes import running
 from tests.fakes.connector import ConnectorStandIn
 from tests.fakes.openid import LocalTokenCredentialsFactory, OpenIdStandIn
 
@@ -36,9 +37,7 @@ async def serve(settings, clock, *, connector: ConnectorStandIn | None = None, r
 
 @pytest.fixture
 def openid():
-    stand_in = OpenIdStandIn().start()
-    yield stand_in
-    stand_in.stop()
+    yield from running(OpenIdStandIn())
 
 
 @pytest.fixture
