@@ -1,7 +1,10 @@
 """The FAQ answerer as the host uses it: answers now, rebuilds when the knowledge changes."""
 from __future__ import annotations
 
+import asyncio
 import logging
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 from typing import Optional
@@ -12,6 +15,19 @@ from knowledge.loader import load_knowledge
 from knowledge.models import AnswerResult, FaqEntry, Suggestion
 
 log = logging.getLogger(__name__)
+
+# Scoring a question is ~10 ms of numpy (the sentence encoder), which releases the GIL: in these threads it
+# leaves the event loop free for other turns and uses a second core. Bounded, so a burst of questions
+# queues here instead of starting a thread each.
+_SCORING_THREADS = max(1, min(4, os.cpu_count() or 1))
+_scoring: ThreadPoolExecutor | None = None
+
+
+def _scoring_pool() -> ThreadPoolExecutor:
+    global _scoring
+    if _scoring is None:
+        _scoring = ThreadPoolExecutor(max_workers=_SCORING_THREADS, thread_name_prefix="faq-scoring")
+    return _scoring
 
 
 class FaqService:
@@ -45,6 +61,14 @@ class FaqService:
 
     def ask(self, question: str) -> AnswerResult:
         return self._with_notes(self.answerer.answer(question, now=self._clock.now()))
+
+    async def ask_off_loop(self, question: str) -> AnswerResult:
+        """``ask`` for a turn: the answerer runs in a scoring thread (it answers from one snapshot of its
+        index, so a reload meanwhile is safe); the notes, which may read the content store, stay here."""
+        now = self._clock.now()
+        result = await asyncio.get_running_loop().run_in_executor(
+            _scoring_pool(), self.answerer.answer, question, now)
+        return self._with_notes(result)
 
     def show(self, faq_id: str) -> Optional[AnswerResult]:
         """The answer card for one entry (a follow-up or "Did you mean" button)."""
