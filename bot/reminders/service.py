@@ -29,6 +29,7 @@ from bot.privacy.redaction import Redactor
 from bot.reminders.delivery import DeliveryWorker, WorkerSettings
 from bot.reminders.subscriptions import CATEGORY_LABELS, SubscriptionService
 from bot.reminders.tribunal import TribunalService
+from knowledge.live import with_event_and_forum_dates
 from knowledge.london import local_instant
 from integrations.db.reminders import (
     Announcements,
@@ -179,8 +180,11 @@ class DeadlineReminders:
     _store_version = -1
 
     def catalogue(self) -> DeadlineCatalogue:
+        """The deadlines, with the events and forums the content store holds as dates of their own."""
         if self.store is not None and self.store.cache.active:
-            return self.store.deadline_catalogue()
+            stored = self.store.deadline_catalogue()
+            return DeadlineCatalogue(with_event_and_forum_dates(stored.deadlines, self.store.events().events,
+                                                                self.store.forums()), stored.path)
         return load_deadlines(self._data_dir)
 
     def changed_on_disk(self) -> bool:
@@ -203,7 +207,7 @@ class DeadlineReminders:
         """
         if catalogue is None and self.store is not None and self.store.cache.active:
             self._store_version = self.store.version
-            catalogue = self.store.deadline_catalogue()
+            catalogue = self.catalogue()
         if catalogue is None:
             path = deadlines_path(self._data_dir)
             stat = path.stat() if path.exists() else None
