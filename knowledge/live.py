@@ -18,7 +18,7 @@ from typing import Iterable, Optional, Sequence
 from rapidfuzz import fuzz
 
 from knowledge.deadlines import Deadline
-from knowledge.events import Event, find_events
+from knowledge.events import AREAS, Event, find_events
 from knowledge.forums import Forum
 from knowledge.london import british_date, british_datetime, london, london_today
 
@@ -407,7 +407,7 @@ def newer_than(fact_on: dt.date, fact_label: str, deadlines: Sequence[Deadline],
         return None
     kind = next((k for k in ("webinar", "induction") if k in label), None)
     if kind is not None:
-        area = next((e.area for e in events if e.area and re.search(rf"\b{e.area.lower()}\b", label)), None)
+        area = next((a for a in AREAS if re.search(rf"\b{a.lower()}\b", label)), None)
         newer_events = [e for e in events if e.kind == kind and e.status == "scheduled"
                         and london(e.start).date() > fact_on and (area is None or e.area == area)]
         coming_events = sorted((e for e in newer_events if e.end > now), key=lambda e: (e.start, e.id))
