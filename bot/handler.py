@@ -326,7 +326,7 @@ class SencoBot(ActivityHandler):
             )
             return
         if dc.active_dialog and text:
-            interrupting = self.router.interrupting(text, is_staff=asker.is_staff)
+            interrupting = self.router.interrupting(text, is_staff=asker.is_staff, dialog_id=dc.active_dialog.id)
             if interrupting is not None:
                 await dc.cancel_all_dialogs()
                 await turn_context.send_activity("I've stopped what we were doing.")

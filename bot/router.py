@@ -97,6 +97,9 @@ class Router:
         # classifier's guess, since "what deadlines are coming up?" shares words with "remind me of deadlines".
         self._question_recognisers: list[Callable[[str], bool]] = []
         self.confidence = confidence
+        # Dialogs that wait for short answers (a choice, a school, a date) and give way to another command typed
+        # instead, with the intents that are their own (dialog id -> intent names).
+        self._leavable: dict[str, frozenset[str]] = {}
 
     def add_intent(self, intent: Intent) -> None:
         self._intents.append(intent)
@@ -146,11 +149,26 @@ class Router:
             return Prediction("junk", 1.0)
         return prediction
 
-    def interrupting(self, text: str, *, is_staff: bool) -> Optional[Intent]:
-        """An interrupting intent whose pattern claims the message outright, if any."""
-        for intent in self._intents:
-            if intent.interrupts and (is_staff or not intent.staff_only) and intent.score(text) >= 1.0:
+    def leave_on_commands(self, dialog_id: str, *, own: tuple[str, ...] = ()) -> None:
+        """While dialog ``dialog_id`` waits, a message another intent's pattern claims outright ("my bookings"
+        typed where a school's name was asked for) leaves the dialog and runs that command, instead of being
+        read as the answer. Only for dialogs whose answers are short: a staff member writing an answer or an
+        edit may well mention a command's words. ``own``: the dialog's own intents, which it handles itself."""
+        self._leavable[dialog_id] = frozenset(own)
+
+    def interrupting(self, text: str, *, is_staff: bool, dialog_id: Optional[str] = None) -> Optional[Intent]:
+        """An interrupting intent whose pattern claims the message outright, if any; inside a dialog that
+        gives way to commands (``leave_on_commands``), any other intent so claimed."""
+        claimed = [intent for intent in self._intents
+                   if (is_staff or not intent.staff_only) and intent.score(text) >= 1.0]
+        for intent in claimed:
+            if intent.interrupts:
                 return intent
+        own = self._leavable.get(dialog_id) if dialog_id else None
+        if own is not None:
+            for intent in claimed:
+                if intent.name not in own:
+                    return intent
         return None
 
     def help_lines(self, *, is_staff: bool) -> list[dict]:

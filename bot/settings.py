@@ -81,6 +81,9 @@ class KnowledgeSettings:
     suggest_threshold: float = 0.63
     reload_check_seconds: float = 5.0
     content_poll_seconds: float = 1.0
+    # Staff confirmations "this declined question is entry X" (sencobot kb confirm, the close-calls card);
+    # empty = knowledge/training/confirmed.jsonl, which `sencobot kb train` reads.
+    confirmed_file: str = ""
 
 
 @dataclass(frozen=True)

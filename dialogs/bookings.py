@@ -420,6 +420,9 @@ class BookingFeature:
                       r"\b(book|sign (me )?up|register|reserve)\b.*\b(webinar|induction|community|meeting|event)s?\b"),
             command="book", description="book a webinar or Community of Schools induction meeting",
             labels=("book",)))
+        # "my bookings" or "stop reminders" typed while the form waits for a choice, a school or an email is that
+        # command, not a bad answer; naming another event to book is still the form's own business.
+        router.leave_on_commands(DIALOG_ID, own=("booking.book",))
         router.add_action(CardAction("booking.pick", self.on_pick))
         router.add_action(CardAction("booking.step", self.on_step))
         router.add_action(CardAction("booking.cancel", self.on_cancel))
@@ -449,6 +452,13 @@ class BookingFeature:
             return " ".join(lines) + " Say \"book\" to see everything that's open."
         if specific:
             return "I couldn't find an event like that. Say \"book\" to see everything that's open."
+        coming = sorted((o for o in offers if o.state == "not_open"), key=lambda o: (o.event.booking_opens,
+                                                                                      o.event.start))
+        if coming:
+            # Events whose bookings open later are news, not "the most recent events", and no new dates are
+            # awaited from the team.
+            lines = "\n".join(f"- {refusal(o)}" for o in coming[:6])
+            return f"Nothing is open for booking yet. Coming up:\n{lines}"
         recent = sorted(offers, key=lambda o: o.event.start, reverse=True)[:3]
         lines = "\n".join(f"- {refusal(o)}" for o in recent)
         tail = f"\n\nThe most recent events:\n{lines}" if lines else ""

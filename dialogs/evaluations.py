@@ -29,6 +29,13 @@ OPEN_PATTERNS = (
     r"^(i want to |i'd like to |i would like to |can i |let me )?(evaluate|rate) the (senco |last |latest )?forum\??$",
     r"^(change|edit|update) my (forum )?evaluation( answers)?[.!]?$",
 )
+# Questions about whether the evaluation is open, when it closes or where its link is: the forum's FAQ entry
+# says "please complete it" whatever the date, so this feature, which knows the window, answers them.
+STATE_PATTERNS = (
+    r"^(?!.*\bresults?\b).*\b(forum )?(evaluation|feedback form|evaluation form)s?\b.*\b(still open|open|closed?|closing|"
+    r"shut|link|deadline|due)\b",
+    r"^(?!.*\bresults?\b).*\b(still|open|closed?|closing|link|deadline)\b.*\b(forum )?evaluation( form)?\b",
+)
 RESULTS_PATTERNS = (
     r"^(show |see )?(the )?(forum )?evaluation (results|report|summary)\b",
     r"^(show |see )?(the )?results of the (forum )?evaluation\b",
@@ -47,7 +54,7 @@ class EvaluationFeature:
 
     def install(self, router: Router, dialogs: DialogSet) -> None:
         router.add_intent(Intent(
-            "evaluation.open", self._open, patterns=OPEN_PATTERNS,
+            "evaluation.open", self._open, patterns=OPEN_PATTERNS + STATE_PATTERNS,
             command="evaluate", description="rate the latest SENCO Forum while its evaluation is open",
             labels=("evaluate",),
         ))
@@ -71,6 +78,9 @@ class EvaluationFeature:
         asker = asker_of(turn_context, self._staff_ids)
         answers = await self._service.answers_of(forum.id, asker.user_id)
         link = await self._service.form_link(forum, asker.user_id, channel="teams")
+        if any(re.search(p, " ".join(text.lower().split())) for p in STATE_PATTERNS):
+            await turn_context.send_activity(f"Yes: the evaluation of the {forum.display} is "
+                                             f"{self._service.describe_window(forum)}. Here it is.")
         await self._send_card(turn_context, forum, answers, link)
 
     async def _send_card(self, turn_context: TurnContext, forum: Forum, answers, link, errors=None,

@@ -150,9 +150,12 @@ class InboxFeature:
             return
         delivery = outcome.delivery
         sent = delivery.teams + delivery.email
-        if sent or delivery.pending or delivery.undeliverable:
+        if sent:
             parts = [f"Thanks, that's answered. I've sent it to {sent} {'person' if sent == 1 else 'people'}"
                      f" ({delivery.teams} in Teams, {delivery.email} by email)."]
+        elif delivery.pending or delivery.undeliverable:
+            # "Sent it to 0 people" read as a fault; say plainly that nobody has it yet, then why.
+            parts = ["Thanks, that's answered, but nobody has been sent it yet."]
         else:
             # A second press, or an edit after sending: nobody is sent a second answer.
             parts = ["The answer is saved. Everyone in this group had already been sent an answer."]

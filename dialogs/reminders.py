@@ -93,6 +93,9 @@ class RemindersFeature:
             router.add_action(CardAction(name, handler, staff_only=staff))
         dialogs.add(TribunalDialog(self._tribunal, on_saved=self._after_case_saved, on_stop=self.stop_all,
                                    staff_ids=self._staff_ids, answer_question=self._answer_question))
+        # A reference or a date is short: "my bookings" typed instead is that command (questions are answered
+        # by the dialog itself, and its own commands stay with it).
+        router.leave_on_commands(TRIBUNAL_DIALOG, own=("tribunal.add", "tribunal.list"))
 
     def _asker(self, turn_context: TurnContext) -> Asker:
         return asker_of(turn_context, self._staff_ids)
@@ -276,6 +279,12 @@ class RemindersFeature:
             )
             return
         count = await self._subscriptions.subscriber_count(category)
+        if not count:
+            # A "Send this to 0 subscribers?" card, then "Queued for 0", read as sent.
+            await turn_context.send_activity(
+                f"Nobody I can reach in Teams has {_label(category)} reminders turned on, so there's no one to send "
+                "it to. Nothing was queued.")
+            return
         await turn_context.send_activity(card(
             "reminder_broadcast_confirm",
             category=category,
@@ -299,6 +308,11 @@ class RemindersFeature:
             category=category, text=text, created_by=asker.aad_object_id or asker.user_id, key=key[:64])
         if not result.queued:
             await turn_context.send_activity("That broadcast is already on its way; I haven't queued it again.")
+            return
+        if not result.subscribers:
+            await turn_context.send_activity(
+                f"Queued, but nobody I can reach in Teams has {_label(category)} reminders turned on any more, so "
+                "nobody has been sent it.")
             return
         minutes = max(1, round(result.subscribers / self._rate / 60))
         await turn_context.send_activity(

@@ -119,35 +119,45 @@ def cmd_db_upgrade(args) -> int:
     return 0
 
 
-def cmd_kb_closest(args) -> int:
+def _kb_feedback(args):
+    """The feedback service the close-calls card in Teams uses, over the configured knowledge base."""
+    from pathlib import Path
+
+    from bot.faq.feedback import KbFeedback
     from knowledge.engine import Answerer
     from knowledge.loader import load_knowledge
 
     settings = settings_from(args)
-    answerer = Answerer(load_knowledge(settings.knowledge.data_dir or None))
+    confirmed = settings.knowledge.confirmed_file
+    return KbFeedback(Answerer(load_knowledge(settings.knowledge.data_dir or None)), args.clock,
+                      confirmed_path=Path(confirmed) if confirmed else None)
+
+
+def cmd_kb_closest(args) -> int:
+    feedback = _kb_feedback(args)
     for line in sys.stdin:
         question = line.strip()
         if not question:
             continue
-        ranked = answerer.score(question)[:3]
         print(json.dumps({"question": question, "closest": [
-            {"faq_id": s.entry_id, "probability": round(s.confidence, 3)} for s in ranked]}, ensure_ascii=False))
+            {"faq_id": c.faq_id, "probability": c.probability, "entry": c.question}
+            for c in feedback.closest(question)]}, ensure_ascii=False))
     return 0
 
 
 def cmd_kb_confirm(args) -> int:
-    from knowledge import training
-    from knowledge.loader import load_knowledge
+    from bot.faq.feedback import FeedbackError
 
-    settings = settings_from(args)
-    if args.faq_id not in load_knowledge(settings.knowledge.data_dir or None).by_id():
-        print(f"sencobot kb confirm: no entry {args.faq_id!r}", file=sys.stderr)
+    feedback = _kb_feedback(args)
+    try:
+        done = feedback.confirm(args.question, args.faq_id, by=args.by)
+    except FeedbackError as exc:
+        print(f"sencobot kb confirm: {exc}", file=sys.stderr)
         return 2
-    row = {"question": args.question.strip(), "faq_id": args.faq_id, "by": args.by,
-           "on": args.clock.now().date().isoformat()}
-    with training.CONFIRMED.open("a", encoding="utf-8") as fh:
-        fh.write(json.dumps(row, ensure_ascii=False) + "\n")
-    print(f"recorded: {args.question!r} is {args.faq_id} (used by the next `sencobot kb train`)")
+    if not done.recorded:
+        print(f"already recorded: {done.question!r} is {done.faq_id}")
+        return 0
+    print(f"recorded: {done.question!r} is {done.faq_id} (used by the next `sencobot kb train`)")
     return 0
 
 

@@ -64,3 +64,43 @@ async def test_a_button_from_an_earlier_form_does_not_book_the_current_one(assis
 
 def _open_url_titles(card: dict) -> list[str]:
     return [node.get("title") for node in card_nodes(card, parts=tuple(card)) if node.get("type") == "Action.OpenUrl"]
+
+
+async def test_a_command_typed_while_the_form_waits_is_that_command_not_a_bad_answer(assistant):
+    """Found trying the terminal chat: "my bookings" typed where the form asked for an email was answered
+    "That doesn't look like an email address", and in the list of events "Please choose one of the events"."""
+    user = senco(assistant)
+    asked = await user.says("book the induction meeting in Maidstone")
+    assert "Which school or setting" in asked[-1].text
+    replies = await user.says("my bookings")
+    said = "\n".join(r.text for r in replies)
+    assert "I've stopped what we were doing" in said and "You have no upcoming bookings" in said, said
+    # The form is over: the next line is read afresh, not as the school's name.
+    replies = await user.says("Oakwood Primary School")
+    assert "Which email address" not in replies[-1].text
+
+    await user.says("book")
+    replies = await user.says("what have I booked")
+    said = "\n".join(r.text for r in replies)
+    assert "Please choose one of the events" not in said and "You have no upcoming bookings" in said, said
+
+
+async def test_naming_another_event_in_the_list_still_books_it(assistant):
+    user = senco(assistant)
+    await user.says("book")
+    replies = await user.says("put me down for the induction meeting in Maidstone")
+    assert "I've stopped" not in "\n".join(r.text for r in replies)
+    assert "Which school or setting" in replies[-1].text
+
+
+async def test_before_bookings_open_book_says_what_is_coming_and_when_it_opens(assistant, spring_clock):
+    """Tried in the terminal on 3 March 2025: "book" said "nothing open… New dates will appear as soon as the
+    inclusion team adds them" and listed events whose bookings open on 19 March as "the most recent events"."""
+    from datetime import datetime, timezone
+
+    spring_clock.set(datetime(2025, 3, 3, 10, 0, tzinfo=timezone.utc))
+    replies = await senco(assistant).says("book")
+    said = replies[-1].text
+    assert said.startswith("Nothing is open for booking yet. Coming up:"), said
+    assert "most recent" not in said and "as soon as the inclusion team adds them" not in said
+    assert "open on Wednesday 19 March 2025, 12:30" in said

@@ -5,7 +5,7 @@ import pytest
 
 from knowledge.intents.classifier import (
     BLIND2, LABELS, AveragedClassifier, TfidfClassifier, accuracy, blind_examples, own_phrasings, split_blind,
-    split_blind2, split_own,
+    split_blind2, split_own, training_pool,
 )
 from tests.conversations.conftest import logged, senco, texts
 
@@ -59,8 +59,10 @@ def test_the_phrasings_cover_every_label_and_the_held_back_share_is_measured():
     assert {e.label for e in held} == set(LABELS) and not {e.text for e in held} & {e.text for e in train}
     blind_train, blind_held = split_blind(blind_examples())
     assert not {e.id for e in blind_train} & {e.id for e in blind_held}
-    blind2_train, _ = split_blind2(blind_examples(BLIND2))
-    model = AveragedClassifier().fit(train + blind_train + blind2_train)
+    # blind2's hold-out is spent (scored once), so the whole file trains; our held-back fifth never does.
+    pool = training_pool()
+    assert set(held).isdisjoint(pool) and set(blind_held).isdisjoint(pool)
+    model = AveragedClassifier().fit(pool)
     # The benchmark prints the exact figure; this only catches a classifier that has stopped generalising.
     assert accuracy(model, held) >= 0.88
 

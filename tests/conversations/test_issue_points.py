@@ -17,10 +17,15 @@ stand-in.
 5. Tribunal dialog: tests/reminders/test_reminder_conversation.py
    (test_a_question_in_the_tribunal_dialog_is_answered_not_read_as_a_date).
 6. Evaluation: tests/evaluations/test_teams.py ("answered this before" only after an accepted answer; evaluation
-   words route to the feature that knows whether one is open; staff read comments in Teams).
-7. Staff inbox in Teams: end-to-end HTTP tests/inbox/test_inbox_paging_http.py (pages past ten groups, most
-   asked then longest waiting first).
-8. Broadcast/answer report: tests/inbox/test_cli.py (test_inbox_answer_tells_queued_from_undeliverable).
+   words route to the feature that knows whether one is open; test_asking_whether_the_evaluation_is_open_agrees_
+   with_the_window; staff read comments in Teams).
+7. Staff inbox in Teams: the transcript below (test_point_7_...) and end to end over HTTP
+   tests/inbox/test_inbox_paging_http.py (pages past ten groups, most asked then longest waiting first).
+8. Broadcast/answer report: the CLI, tests/inbox/test_cli.py (test_inbox_answer_tells_queued_from_undeliverable)
+   and tests/reminders/test_cli.py (broadcast queued, then run-once counts sent); in Teams, the transcripts below
+   (test_point_8_...: reached askers vs those Teams cannot reach; never "sent it to 0 people"; a broadcast with
+   nobody to reach says so and queues nothing), and tests/reminders/test_transcripts.py
+   (test_staff_broadcast_is_confirmed_queued_once_and_refused_to_others).
 9. Email: tests/mail/test_mail_flow.py (a passed dated item still waits for the team; no stray "Yes." opening).
 """
 from __future__ import annotations
@@ -96,3 +101,91 @@ async def test_point_2_routing_stays_fast(assistant):
     per_message_ms = (time.perf_counter() - started) * 1000 / len(questions)
     # Typically a few milliseconds; the bound leaves room for a machine shared with other test runs.
     assert per_message_ms < 100, per_message_ms
+
+
+async def test_point_7_staff_page_the_inbox_in_teams_most_asked_then_longest_waiting(assistant, clock):
+    """Staff say "inbox", see the first ten groups (the most asked first, then the longest waiting) and press
+    the button for the next page."""
+    from datetime import timedelta
+
+    from knowledge.models import AnswerResult
+
+    from tests.conversations.conftest import staff
+    from tests.inbox.test_inbox_paging_http import QUESTIONS
+
+    recorder = assistant.features.inbox.service
+    declined = AnswerResult(question="", outcome="decline", confidence=0.0)
+    start = clock.now()
+    for minute, text in enumerate(QUESTIONS):
+        clock.set(start + timedelta(minutes=minute))
+        await recorder.log.record(channel="teams", asker_id=f"29:s{minute}", asker_name="", text=text, result=declined)
+    # The newest question is asked twice more, so it leads although it has waited least.
+    for n in range(2):
+        await recorder.log.record(channel="teams", asker_id=f"29:again{n}", asker_name="", text=QUESTIONS[-1],
+                                  result=declined)
+    officer = staff(assistant)
+    replies = await officer.says("inbox")
+    assert "13 groups of questions (15 questions) are waiting" in replies[0].text
+    assert "groups 1 to 10" in replies[0].text
+    groups = [r for r in replies if r.card and "Asked" in r.text]
+    shown = [next(q for q in QUESTIONS if q in g.text) for g in groups]
+    assert shown == [QUESTIONS[-1]] + QUESTIONS[:9]
+    assert "3 more groups waiting." in replies[-1].text
+    replies = await officer.button(next(t for t, _ in replies[-1].choices))
+    assert "groups 11 to 13" in replies[0].text
+    assert [next(q for q in QUESTIONS if q in r.text) for r in replies if r.card and "Asked" in r.text] \
+        == QUESTIONS[9:12]
+
+
+async def test_point_8_answering_in_teams_says_who_was_sent_it_and_who_cannot_be_reached(assistant):
+    """Staff answer a group in Teams: the reply tells the askers it reached from the one it cannot reach (no
+    conversation with them is stored), and never says it sent the answer to nobody."""
+    from knowledge.models import AnswerResult
+
+    from tests.conversations.conftest import staff
+
+    question = "Can governors claim mileage for coming to the forum?"
+    await senco(assistant).says(question)             # a Teams user: the assistant can message them
+    assert [q.needs_answer for q in await logged(assistant)] == [True]
+    recorder = assistant.features.inbox.service
+    await recorder.log.record(channel="teams", asker_id="29:never-spoke", asker_name="", text=question,
+                              result=AnswerResult(question="", outcome="decline", confidence=0.0))
+    officer = staff(assistant)
+    replies = await officer.says("inbox")
+    [group] = [r for r in replies if r.card and question in r.text]
+    [(_, data)] = [(t, d) for t, d in group.choices if d.get("action") == "inbox.answer"]
+    said = texts(await officer.presses({**data, "answer": "Yes: the visitors' car park behind County Hall."}))
+    assert "1 person (1 in Teams" in said, said
+    assert "1 can't be reached in Teams" in said, said
+    assert "sent it to 0" not in said, said
+
+
+async def test_point_8_answering_only_unreachable_askers_does_not_claim_it_was_sent(assistant):
+    from knowledge.models import AnswerResult
+
+    from tests.conversations.conftest import staff
+
+    question = "Can governors claim mileage for coming to the forum?"
+    await assistant.features.inbox.service.log.record(
+        channel="teams", asker_id="29:never-spoke", asker_name="", text=question,
+        result=AnswerResult(question="", outcome="decline", confidence=0.0))
+    officer = staff(assistant)
+    replies = await officer.says("inbox")
+    [group] = [r for r in replies if r.card and question in r.text]
+    [(_, data)] = [(t, d) for t, d in group.choices if d.get("action") == "inbox.answer"]
+    said = texts(await officer.presses({**data, "answer": "Yes: the visitors' car park behind County Hall."}))
+    assert "1 can't be reached in Teams" in said, said
+    assert "nobody has been sent it yet" in said and "sent it to 0" not in said, said
+
+
+async def test_point_8_a_broadcast_with_nobody_to_reach_says_so_and_queues_nothing(assistant):
+    """Tried in the terminal: "Send this to 0 Forum subscribers?", then "Queued for 0 Forum subscribers. At Teams'
+    pace it takes about 1 minute to reach everyone"."""
+    from tests.conversations.conftest import staff
+
+    announcements = assistant.features.reminders.announcements
+    replies = await staff(assistant).says("broadcast forum The Term 5 forum is confirmed for 21 and 22 May.")
+    said = texts(replies)
+    assert "Nobody I can reach in Teams has Forum reminders turned on" in said and "Nothing was queued" in said
+    assert not any(r.card for r in replies)
+    assert await announcements.all(kind="broadcast") == []

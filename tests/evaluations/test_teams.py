@@ -128,3 +128,27 @@ async def test_a_first_attempt_refused_for_errors_is_not_called_answering_before
     await sam.presses(FULL)
     [card] = await sam.presses(dict(FULL, overall="9"))
     assert "You answered this before" in card.text
+
+
+async def test_asking_whether_the_evaluation_is_open_agrees_with_the_window(assistant, clock):
+    """Issue 20, point 6, tried in the terminal: after the evaluation closed, "is the evaluation still open?" was
+    answered from the FAQ with "Please complete the Term 4 SENCO Forum Evaluation"."""
+    sam = senco(assistant)
+    for question in ("is the evaluation still open?", "when does the forum evaluation close?",
+                     "where's the link for the evaluation"):
+        replies = await sam.says(question)
+        assert "Yes: the evaluation of the Countywide SENCO Forum, March 2025 is open until the end of Thursday " \
+               "10 April 2025" in replies[0].text, question
+        assert replies[-1].card and "Send my answers" in [t for t, _ in replies[-1].choices], question
+    clock.set(datetime(2025, 5, 1, 9, 0, tzinfo=timezone.utc))
+    for question in ("is the evaluation still open?", "can I still do the forum evaluation?",
+                     "what's the deadline for filling in the term 4 forum evaluation?"):
+        [reply] = await sam.says(question)
+        assert "no forum evaluation open" in reply.text and "closed at the end of Thursday 10 April 2025" \
+            in reply.text, question
+        assert "Please complete" not in reply.text
+    router = assistant.bot.router
+    for question in ("how should we evaluate our SEN provision?", "when do the evaluation results come out?",
+                     "what did the evaluation of the LIFT pilot find?"):
+        intent = router.best(question, is_staff=False)
+        assert intent is None or not intent.name.startswith("evaluation.open"), question

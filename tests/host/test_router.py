@@ -23,3 +23,18 @@ def test_only_interrupting_intents_claimed_by_a_pattern_interrupt():
     assert router.interrupting("stop reminders", is_staff=False).name == "stop"
     assert router.interrupting("book", is_staff=False) is None
     assert router.interrupting("please stop the reminders eventually", is_staff=False) is None
+
+
+def test_a_dialog_that_gives_way_to_commands_lets_other_claimed_intents_through_but_keeps_its_own():
+    router = Router()
+    router.add_intent(Intent("book", _noop, patterns=(r"^book\b",)))
+    router.add_intent(Intent("mine", _noop, patterns=(r"\bmy bookings\b",)))
+    router.add_intent(Intent("places", _noop, patterns=(r"^places$",), staff_only=True))
+    router.leave_on_commands("booking", own=("book",))
+    assert router.interrupting("my bookings", is_staff=False, dialog_id="booking").name == "mine"
+    assert router.interrupting("book the webinar", is_staff=False, dialog_id="booking") is None
+    assert router.interrupting("places", is_staff=False, dialog_id="booking") is None
+    assert router.interrupting("places", is_staff=True, dialog_id="booking").name == "places"
+    # Other dialogs (a staff member typing an answer) read the same words as their answer.
+    assert router.interrupting("my bookings", is_staff=False, dialog_id="inbox.answer") is None
+    assert router.interrupting("my bookings", is_staff=False) is None

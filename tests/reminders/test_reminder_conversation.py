@@ -55,3 +55,14 @@ async def test_a_question_in_the_tribunal_dialog_is_answered_not_read_as_a_date(
     assert "Back to your tribunal case" in said
     assert "When was the final EHCP issued?" in replies[-1].text
     await says_and_hears(user, "6/2/25", "When is the tribunal hearing?")
+
+
+async def test_a_command_typed_in_the_tribunal_dialog_runs_and_its_own_words_stay_with_it(assistant, clock):
+    clock.set(london(2025, 3, 3, 10))
+    user = senco(assistant)
+    await user.says("add a tribunal case")
+    await user.says("Case E")
+    replies = await user.says("my bookings")
+    said = texts(replies)
+    assert "I've stopped what we were doing" in said and "You have no upcoming bookings" in said, said
+    assert "doesn't look like a date" not in said.lower()
