@@ -205,6 +205,10 @@ class DeadlineReminders:
         added on the 3rd of the month gets no "a week before" reminder on the 1st). One that was
         planned in time stays in the database, so downtime makes it late, never forgotten.
         """
+        if catalogue is None and self.store is not None:
+            # The scheduler's first pass can run before anything else has read the store: planning from the
+            # YAML files then would cancel every pending reminder for an item that is only in the store.
+            await self.store.cache.refresh()
         if catalogue is None and self.store is not None and self.store.cache.active:
             self._store_version = self.store.version
             catalogue = self.catalogue()

@@ -17,6 +17,7 @@ from bot.clock import FixedClock
 from bot.content.store import ContentStore
 from bot.faq.service import is_yes_no_question
 from integrations.db.content import ContentRepository
+from integrations.db.reminders import Announcements
 from tests.content.conftest import SENCOBOT, cli_env
 from tests.support.chat import assistant_for, teams_user, texts
 
@@ -158,6 +159,20 @@ async def test_the_content_poll_runs_before_the_app_takes_requests(fresh):
     finally:
         with pytest.raises(StopAsyncIteration):
             await started.__anext__()
+
+
+async def test_the_reminder_schedulers_first_sync_plans_from_the_store_not_the_yaml(fresh):
+    first, _ = fresh()
+    await first.features.content.poll()                 # a process that has been running a while
+    await first.features.reminders.deadlines.sync()
+    key = "deadline:npq-senco-applications-close-2027:2027-02-12:7d"
+    announcements = Announcements(first.core.database)
+    assert (await announcements.get_by_key(key)).status == "pending"
+    # A restarted process whose scheduler runs before anything has read the store keeps that reminder.
+    restarted, _ = fresh()
+    await restarted.features.reminders.deadlines.sync()
+    assert (await announcements.get_by_key(key)).status == "pending"
+    assert (await announcements.get_by_key("deadline:webinar-2027-03-09:2027-03-09:7d")).status == "pending"
 
 
 # -- 11: events reminders know the open events ----------------------------------------------------------
