@@ -23,7 +23,7 @@ from botbuilder.schema import Activity
 from bot.background import periodic
 from bot.clock import Clock, pacing_seconds
 from bot.replies import ReplyAdapter, SdkTokens
-from bot.reminders.service import build_sender
+from bot.reminders.assembly import build_sender
 from bot.security import SigningKeys, TenantGate, TokenGate, bot_framework_config, openid_metadata_url, token_issuer
 from bot.settings import Settings, SettingsError
 from bot.signed_links import MISSING_KEY

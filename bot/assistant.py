@@ -7,14 +7,17 @@ other feature's files.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 from bot.bookings.install import install as install_bookings
+from bot.broadcast.install import install as install_broadcast
+from bot.broadcast.service import BroadcastService
 from bot.bookings.service import BookingService
 from bot.content.install import Content, install as install_content
 from bot.core import Core
 from bot.drafts.install import install as install_drafts
 from bot.drafts.service import DraftService
+from bot.features import feature_packages
 from bot.evaluations.install import Evaluations, install as install_evaluations
 from bot.faq.install import install as install_faq
 from bot.handler import SencoBot
@@ -33,6 +36,7 @@ from integrations.db.host import StateDocuments
 @dataclass(frozen=True)
 class Features:
     reminders: Reminders
+    broadcast: BroadcastService
     inbox: Inbox
     faq: FaqFeature
     bookings: BookingService
@@ -63,6 +67,7 @@ def build_assistant(core: Core) -> Assistant:
     bookings = install_bookings(core, registry)
     evaluations = install_evaluations(core, registry, reminders=reminders)
     reminders_feature.install(core, registry, reminders)
+    broadcast = install_broadcast(core, registry, reminders=reminders)
     privacy = install_privacy(core, registry, bookings=bookings, forget_reference=bot.forget_reference)
     mail = install_mail(core, registry, inbox=inbox, bookings=bookings)
     SmallTalkFeature().install(registry.router, registry.dialogs)
@@ -71,6 +76,15 @@ def build_assistant(core: Core) -> Assistant:
                               inbox=inbox)
     # After the content store: accepted drafts are written there and answered at once.
     drafts = install_drafts(core, registry, content=content)
-    features = Features(reminders=reminders, inbox=inbox, faq=faq, bookings=bookings, evaluations=evaluations,
-                        privacy=privacy, mail=mail, drafts=drafts, content=content)
+    features = Features(reminders=reminders, broadcast=broadcast, inbox=inbox, faq=faq, bookings=bookings,
+                        evaluations=evaluations, privacy=privacy, mail=mail, drafts=drafts, content=content)
+    _check_every_feature_installed(features)
     return Assistant(core=core, bot=bot, storage=storage, registry=registry, features=features)
+
+
+def _check_every_feature_installed(features: Features) -> None:
+    """bot.features finds the feature packages (the CLI registers their commands from it); each must be
+    installed above, or its commands would run against a feature the assistant never plugged in."""
+    missing = set(feature_packages()) - {f.name for f in fields(features)}
+    if missing:
+        raise RuntimeError(f"feature packages not installed by bot.assistant: {', '.join(sorted(missing))}")

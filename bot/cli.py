@@ -10,28 +10,21 @@ import sys
 from bot.clock import Clock, clock_from_environ
 from bot.settings import SettingsError, load_settings
 
-# Each module registers its own subcommands; add a line here for a new area.
-COMMAND_MODULES = (
-    "bot.commands.host",
-    "bot.reminders.commands",
-    "bot.evaluations.commands",
-    "bot.bookings.commands",
-    "bot.inbox.commands",
-    "bot.commands.teams_package",
-    "bot.mail.commands",
-    "bot.privacy.commands",
-    "bot.drafts.commands",
-)
+# The host's own commands; each feature's come from its bot/<feature>/commands.py (bot.features finds them),
+# so a new feature edits nothing here.
+HOST_COMMANDS = ("bot.commands.host", "bot.commands.teams_package")
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from bot.features import feature_modules
+
     parser = argparse.ArgumentParser(prog="sencobot", description="SENCO Forum Assistant")
     parser.add_argument("--config", default=None, help="path to app.yaml (default: the repository's)")
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
-    for name in COMMAND_MODULES:
-        importlib.import_module(name).register(sub)
+    for module in [importlib.import_module(name) for name in HOST_COMMANDS] + feature_modules("commands"):
+        module.register(sub)
     return parser
 
 

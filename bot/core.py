@@ -16,7 +16,8 @@ from bot.notify import Notifier
 from bot.privacy.edge import redactor_for
 from bot.privacy.redaction import Redactor
 from bot.ratelimit import SharedLimiter
-from bot.reminders.service import ScheduledNotifier, build_sender
+from bot.reminders.assembly import build_sender
+from bot.reminders.service import ScheduledNotifier
 from bot.replies import Outgoing
 from bot.settings import Settings
 from bot.signed_links import LinkSigner

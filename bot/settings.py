@@ -18,6 +18,8 @@ from typing import Any, Mapping
 
 import yaml
 
+from integrations.teams_package import Publisher
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CONFIG = REPO_ROOT / "app.yaml"
 
@@ -180,19 +182,8 @@ class InboxSettings:
             raise SettingsError(f"inbox.digest_time: expected HH:MM (24-hour), got {self.digest_time!r}")
 
 
-@dataclass(frozen=True)
-class TeamsAppSettings:
-    """What the Teams app package (manifest.json) says about the app and its publisher."""
-
-    short_name: str = "SENCO Forum"
-    full_name: str = "SENCO Forum Assistant"
-    developer_name: str = "Kent County Council"
-    website_url: str = "https://www.kent.gov.uk"
-    privacy_url: str = "https://www.kent.gov.uk"
-    terms_url: str = "https://www.kent.gov.uk"
-    accent_color: str = "#1F5C99"
-    # Domains (besides the bot's own) that Teams may open from the app's cards.
-    valid_domains: list[str] = field(default_factory=list)
+# The Teams app package's publisher details: one model, declared with the package it describes.
+TeamsAppSettings = Publisher
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,5 @@
-"""Reminders in Teams: subscriptions, "stop reminders", the welcome question, tribunal cases,
-upcoming deadlines and (for staff) broadcasts.
+"""Reminders in Teams: subscriptions, "stop reminders", the welcome question, tribunal cases and
+upcoming deadlines (staff broadcasts to subscribers are dialogs/broadcast.py).
 
 Every button is a global card action, so a button on an old reminder ("Stop all reminders")
 still works whatever the conversation is doing. The services do the work; this module talks.
@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 import re
-import uuid
 
 from botbuilder.core import TurnContext
 from botbuilder.dialogs import DialogSet
@@ -16,7 +15,7 @@ from botbuilder.dialogs import DialogSet
 from bot.clock import british_datetime
 from bot.router import CardAction, Intent, Router
 from bot.reminders.service import Reminders
-from bot.reminders.subscriptions import CATEGORY_LABELS, categories_in
+from bot.reminders.subscriptions import categories_in, short_label
 from bot.turn import Asker, asker_of
 from dialogs.tribunal import DIALOG_ID as TRIBUNAL_DIALOG
 from dialogs.tribunal import TribunalDialog, card, cases_card
@@ -45,14 +44,13 @@ _ON_WORDS = re.compile(r"\b(subscribe|opt in|turn on|switch on|start|remind me)\
 
 
 class RemindersFeature:
-    def __init__(self, reminders: Reminders, *, staff_ids: frozenset[str], tenant_per_second: float,
+    def __init__(self, reminders: Reminders, *, staff_ids: frozenset[str],
                  answer_question=None):
         self._answer_question = answer_question
         self._reminders = reminders
         self._subscriptions = reminders.subscriptions
         self._tribunal = reminders.tribunal
         self._staff_ids = staff_ids
-        self._rate = max(1.0, tenant_per_second)
 
     def install(self, router: Router, dialogs: DialogSet) -> None:
         # "stop reminders" is registered first so it wins a tie with the broader subscription patterns.
@@ -73,18 +71,12 @@ class RemindersFeature:
         router.add_intent(Intent("reminders.off", self._off_intent, labels=("reminders_off",)))
         router.add_intent(Intent("deadlines.list", self._deadlines_intent, patterns=_DEADLINE_PATTERNS,
                                  command="deadlines", description="the dates the forum announced"))
-        router.add_intent(Intent("reminders.broadcast", self._broadcast_intent, patterns=(r"^broadcast\b",),
-                                 command="broadcast <category> <message>",
-                                 description="send an announcement to every subscriber of a category",
-                                 staff_only=True))
         for name, handler, staff in (
             ("reminders.subscribe", self._on_subscribe, False),
             ("reminders.unsubscribe", self._on_unsubscribe, False),
             ("reminders.stop", self._on_stop, False),
             ("reminders.manage", self._on_manage, False),
             ("reminders.decline", self._on_decline, False),
-            ("reminders.broadcast_send", self._on_broadcast_send, True),
-            ("reminders.broadcast_cancel", self._on_broadcast_cancel, True),
             ("tribunal.list", self._on_list_cases, False),
             ("tribunal.add", self._on_add_case, False),
             ("tribunal.edit", self._on_edit_case, False),
@@ -170,7 +162,7 @@ class RemindersFeature:
         """The confirmation, with when each category's next reminder is due (or that none is yet)."""
         lines = [f"You'll get {_labels(categories)} reminders here."]
         for category in categories:
-            label = CATEGORY_LABELS[category].split(":")[0]
+            label = short_label(category)
             if category == "tribunal":
                 lines.append("Tribunal reminders come from the cases you track with me: say \"add a tribunal "
                              "case\" to add one.")
@@ -262,71 +254,9 @@ class RemindersFeature:
             note=note,
         ))
 
-    # -- staff broadcasts
-
-    async def _broadcast_intent(self, turn_context: TurnContext, dc, text: str) -> None:
-        if not self._asker(turn_context).is_staff:
-            await turn_context.send_activity("Sorry, only the inclusion team can do that.")
-            return
-        match = re.match(r"^\s*broadcast\s+(?:to\s+)?([a-z]+)\s*:?\s*(.*)$", text, re.IGNORECASE | re.DOTALL)
-        category = match.group(1).lower() if match else ""
-        # The card shows the draft as it will be stored and sent: redacted here, and again on Send.
-        body = self._reminders.broadcasts.draft(match.group(2)) if match else ""
-        if category not in CATEGORIES or not body:
-            await turn_context.send_activity(
-                f"Type: broadcast <category> <message>, where the category is one of {', '.join(CATEGORIES)}. "
-                "For example: broadcast forum The Term 5 forum is confirmed for 21 and 22 May."
-            )
-            return
-        count = await self._subscriptions.subscriber_count(category)
-        if not count:
-            # A "Send this to 0 subscribers?" card, then "Queued for 0", read as sent.
-            await turn_context.send_activity(
-                f"Nobody I can reach in Teams has {_label(category)} reminders turned on, so there's no one to send "
-                "it to. Nothing was queued.")
-            return
-        await turn_context.send_activity(card(
-            "reminder_broadcast_confirm",
-            category=category,
-            category_label=_label(category),
-            text=body,
-            subscribers=count,
-            # Pressing "Send" twice (or Teams redelivering the press) queues one broadcast, not two.
-            key=uuid.uuid4().hex,
-        ))
-
-    async def _on_broadcast_send(self, turn_context: TurnContext, dc, data: dict) -> None:
-        asker = self._asker(turn_context)
-        if not asker.is_staff:
-            await turn_context.send_activity("Sorry, only the inclusion team can do that.")
-            return
-        category, text, key = data.get("category"), data.get("text"), data.get("key")
-        if category not in CATEGORIES or not isinstance(text, str) or not text.strip() or not isinstance(key, str):
-            await turn_context.send_activity("Sorry, that broadcast card is incomplete. Please type it again.")
-            return
-        result = await self._reminders.broadcasts.broadcast(
-            category=category, text=text, created_by=asker.aad_object_id or asker.user_id, key=key[:64])
-        if not result.queued:
-            await turn_context.send_activity("That broadcast is already on its way; I haven't queued it again.")
-            return
-        if not result.subscribers:
-            await turn_context.send_activity(
-                f"Queued, but nobody I can reach in Teams has {_label(category)} reminders turned on any more, so "
-                "nobody has been sent it.")
-            return
-        minutes = max(1, round(result.subscribers / self._rate / 60))
-        await turn_context.send_activity(
-            f"Queued for {result.subscribers} {_label(category)} subscriber"
-            f"{'' if result.subscribers == 1 else 's'}. At Teams' pace it takes about {minutes} minute"
-            f"{'' if minutes == 1 else 's'} to reach everyone."
-        )
-
-    async def _on_broadcast_cancel(self, turn_context: TurnContext, dc, data: dict) -> None:
-        await turn_context.send_activity("OK, I haven't sent it.")
-
 
 def _label(category: str) -> str:
-    return CATEGORY_LABELS[category].split(":")[0]
+    return short_label(category)
 
 
 def _labels(categories) -> str:

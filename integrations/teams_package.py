@@ -44,7 +44,10 @@ class PackageError(ValueError):
 
 
 @dataclass(frozen=True)
-class AppDetails:
+class Publisher:
+    """What the Teams app package (manifest.json) says about the app and its publisher: the ``teams_app``
+    section of the settings (bot.settings), so the settings and the package share one model."""
+
     short_name: str = "SENCO Forum"
     full_name: str = "SENCO Forum Assistant"
     developer_name: str = "Kent County Council"
@@ -52,7 +55,12 @@ class AppDetails:
     privacy_url: str = "https://www.kent.gov.uk"
     terms_url: str = "https://www.kent.gov.uk"
     accent_color: str = "#1F5C99"
-    valid_domains: tuple[str, ...] = field(default_factory=tuple)
+    # Domains (besides the bot's own) that Teams may open from the app's cards.
+    valid_domains: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class AppDetails(Publisher):
     version: str = "1.0.0"
     short_description: str = "Answers from the Countywide SENCO Forum, event bookings and reminders."
     full_description: str = (

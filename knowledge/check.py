@@ -24,7 +24,7 @@ import sys
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator, Optional
 
 from knowledge.events import check_events
 from knowledge.forums import check_forums
@@ -220,17 +220,24 @@ def check_alternatives(files: KnowledgeFiles) -> Iterator[Problem]:
             yield _problem(e, "an alternative repeats the question", "warning")
 
 
-def check_glossary(files: KnowledgeFiles) -> Iterator[Problem]:
+def _top_list(files: KnowledgeFiles, name: str, key: str) -> tuple[Optional[list], list[Problem]]:
+    """The file's top-level ``key:`` list, or None and why (no problem when the file is empty)."""
     try:
-        doc = files.yaml(GLOSSARY_FILE)
+        doc = files.yaml(name)
     except KnowledgeError as exc:
-        yield Problem("error", GLOSSARY_FILE, "", str(exc))
-        return
+        return None, [Problem("error", name, "", str(exc))]
     if doc is None:
-        return
-    terms = doc.get("terms") if isinstance(doc, dict) else None
-    if not isinstance(terms, list):
-        yield Problem("error", GLOSSARY_FILE, "", "expected a 'terms:' list")
+        return None, []
+    items = doc.get(key) if isinstance(doc, dict) else None
+    if not isinstance(items, list):
+        return None, [Problem("error", name, "", f"expected a '{key}:' list")]
+    return items, []
+
+
+def check_glossary(files: KnowledgeFiles) -> Iterator[Problem]:
+    terms, unreadable = _top_list(files, GLOSSARY_FILE, "terms")
+    yield from unreadable
+    if terms is None:
         return
     seen: set[str] = set()
     for i, t in enumerate(terms):
@@ -251,16 +258,9 @@ def check_glossary(files: KnowledgeFiles) -> Iterator[Problem]:
 
 
 def check_synonyms(files: KnowledgeFiles) -> Iterator[Problem]:
-    try:
-        doc = files.yaml(SYNONYMS_FILE)
-    except KnowledgeError as exc:
-        yield Problem("error", SYNONYMS_FILE, "", str(exc))
-        return
-    if doc is None:
-        return
-    groups = doc.get("groups") if isinstance(doc, dict) else None
-    if not isinstance(groups, list):
-        yield Problem("error", SYNONYMS_FILE, "", "expected a 'groups:' list")
+    groups, unreadable = _top_list(files, SYNONYMS_FILE, "groups")
+    yield from unreadable
+    if groups is None:
         return
     owner: dict[str, int] = {}
     for i, group in enumerate(groups):

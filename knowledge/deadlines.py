@@ -15,6 +15,7 @@ from typing import Any, Iterable, Optional
 
 import yaml
 
+from knowledge.fields import iso_date
 from knowledge.models import Source
 from knowledge.problems import Problem
 
@@ -292,14 +293,9 @@ def _text(value: Any) -> str:
 
 
 def _date(value: Any, what: str) -> dt.date:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, str):
-        try:
-            return dt.date.fromisoformat(value.strip())
-        except ValueError:
-            if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
-                raise DeadlineError(f"{what}: {value.strip()} is not a date that exists") from None
+    date = iso_date(value)
+    if date is not None:
+        return date
+    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
+        raise DeadlineError(f"{what}: {value.strip()} is not a date that exists") from None
     raise DeadlineError(f"{what}: expected an ISO date like 2025-04-06, got {value!r}")

@@ -17,10 +17,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Optional
 
-import yaml
 from rapidfuzz import fuzz
 
 from knowledge.london import LOCAL_TIME_FORMAT, LONDON, format_local, parse_local  # noqa: F401 (re-exported)
+from knowledge.fields import document_to_check, optional_text, problems_when_loading, read_yaml, required_text
 from knowledge.problems import Problem
 
 DEFAULT_EVENTS_FILE = Path(__file__).resolve().parent / "data" / "events.yaml"
@@ -114,22 +114,16 @@ class Catalogue:
 # -- parsing ------------------------------------------------------------------------------------
 
 
-def _text(raw: dict, key: str, problems: list[str], where: str) -> str:
-    value = raw.get(key)
-    if not isinstance(value, str) or not value.strip():
-        problems.append(EventProblem(where, f"'{key}' must be non-empty text"))
-        return ""
-    return " ".join(value.split())
+def _problem(where: str, message: str) -> "EventProblem":
+    return EventProblem(where, message)
 
 
-def _optional_text(raw: dict, key: str, problems: list[str], where: str) -> Optional[str]:
-    value = raw.get(key)
-    if value is None:
-        return None
-    if not isinstance(value, str) or not value.strip():
-        problems.append(EventProblem(where, f"'{key}' must be text or null"))
-        return None
-    return value.strip()
+def _text(raw: dict, key: str, problems: list, where: str) -> str:
+    return required_text(raw, key, problems, where, _problem)
+
+
+def _optional_text(raw: dict, key: str, problems: list, where: str) -> Optional[str]:
+    return optional_text(raw, key, problems, where, _problem, fold=False)
 
 
 def _time(raw: dict, key: str, problems: list[str], where: str) -> Optional[dt.datetime]:
@@ -240,12 +234,7 @@ def parse_catalogue(doc: Any, default_capacity: int) -> tuple[Optional[Catalogue
 
 
 def _read(path: Path) -> Any:
-    try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise EventsError([EventProblem("", f"{path.name}: file not found")]) from None
-    except yaml.YAMLError as exc:
-        raise EventsError([EventProblem("", f"{path.name}: not valid YAML ({str(exc).splitlines()[0]})")]) from None
+    return read_yaml(path, lambda message: EventsError([EventProblem("", message)]))
 
 
 def load_events(path: Path | str | None = None, *, default_capacity: int = 60) -> Catalogue:
@@ -260,11 +249,7 @@ def load_events(path: Path | str | None = None, *, default_capacity: int = 60) -
 
 def check_events_file(path: Path | str | None = None, *, default_capacity: int = 60) -> list[EventProblem]:
     """Every problem in the events file (empty = valid)."""
-    try:
-        load_events(path, default_capacity=default_capacity)
-    except EventsError as exc:
-        return exc.problems
-    return []
+    return problems_when_loading(lambda: load_events(path, default_capacity=default_capacity), EventsError)
 
 
 EVENTS_FILE = "events.yaml"
@@ -275,14 +260,9 @@ def check_events(files) -> Iterable:
 
     ``files`` is knowledge.check.KnowledgeFiles.
     """
-    path = Path(files.root) / EVENTS_FILE
-    if not path.is_file():
-        return
-    try:
-        doc = _read(path)
-    except EventsError as exc:
-        for problem in exc.problems:
-            yield Problem("error", EVENTS_FILE, "", problem.message)
+    readable, doc, unreadable = document_to_check(files, EVENTS_FILE, _read, EventsError, lambda p: p.message)
+    yield from unreadable
+    if not readable:
         return
     catalogue, problems = parse_catalogue(doc, default_capacity=1)
     for problem in problems:

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, Iterable, Optional
 
 import yaml
+from knowledge.fields import document_to_check, iso_date, optional_text, problems_when_loading, read_yaml, required_text
 from knowledge.london import LONDON
 from knowledge.problems import Problem
 
@@ -152,22 +153,16 @@ class ForumCatalogue:
 # -- parsing ------------------------------------------------------------------------------------
 
 
+def _problem(where: str, message: str) -> str:
+    return f"{where}: {message}"
+
+
 def _text(raw: dict, key: str, problems: list[str], where: str) -> str:
-    value = raw.get(key)
-    if not isinstance(value, str) or not value.strip():
-        problems.append(f"{where}: '{key}' must be non-empty text")
-        return ""
-    return " ".join(value.split())
+    return required_text(raw, key, problems, where, _problem)
 
 
 def _optional_text(raw: dict, key: str, problems: list[str], where: str) -> Optional[str]:
-    value = raw.get(key)
-    if value is None:
-        return None
-    if not isinstance(value, str) or not value.strip():
-        problems.append(f"{where}: '{key}' must be text or null")
-        return None
-    return " ".join(value.split())
+    return optional_text(raw, key, problems, where, _problem)
 
 
 def _unknown_keys(raw: dict, known: tuple[str, ...], problems: list[str], where: str) -> None:
@@ -179,15 +174,10 @@ def _date(value: Any, problems: list[str], where: str) -> Optional[dt.date]:
     if isinstance(value, dt.datetime):
         problems.append(f"{where}: date must be a date (YYYY-MM-DD), not a date and time")
         return None
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, str):
-        try:
-            return dt.date.fromisoformat(value.strip())
-        except ValueError:
-            pass
-    problems.append(f"{where}: date must be YYYY-MM-DD, got {value!r}")
-    return None
+    date = iso_date(value)
+    if date is None:
+        problems.append(f"{where}: date must be YYYY-MM-DD, got {value!r}")
+    return date
 
 
 def _time(value: Any, key: str, problems: list[str], where: str) -> Optional[dt.time]:
@@ -406,15 +396,7 @@ def parse_catalogue(doc: Any) -> tuple[Optional[ForumCatalogue], list[str]]:
 
 
 def _read(path: Path) -> Any:
-    try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ForumsError([f"{path.name}: file not found"]) from None
-    except yaml.YAMLError as exc:
-        raise ForumsError([f"{path.name}: not valid YAML ({str(exc).splitlines()[0]})"]) from None
-    except ValueError as exc:
-        # PyYAML turns an unquoted impossible date (2025-13-01) into a ValueError of its own.
-        raise ForumsError([f"{path.name}: a value cannot be read ({exc}); quote dates as \"YYYY-MM-DD\""]) from None
+    return read_yaml(path, lambda message: ForumsError([message]), unreadable_values=True)
 
 
 def load_forums(path: Path | str | None = None) -> ForumCatalogue:
@@ -428,11 +410,7 @@ def load_forums(path: Path | str | None = None) -> ForumCatalogue:
 
 def check_forums_file(path: Path | str | None = None) -> list[str]:
     """Every problem in the forums file, as lines for ``sencobot kb check`` (empty = valid)."""
-    try:
-        load_forums(path)
-    except ForumsError as exc:
-        return exc.problems
-    return []
+    return problems_when_loading(lambda: load_forums(path), ForumsError)
 
 
 def forums_file_in(data_dir: Path | str | None) -> Path:
@@ -512,14 +490,9 @@ def check_forums(files) -> Iterable:
 
     ``files`` is knowledge.check.KnowledgeFiles.
     """
-    path = Path(files.root) / FORUMS_FILE
-    if not path.is_file():
-        return
-    try:
-        doc = _read(path)
-    except ForumsError as exc:
-        for problem in exc.problems:
-            yield Problem("error", FORUMS_FILE, "", problem)
+    readable, doc, unreadable = document_to_check(files, FORUMS_FILE, _read, ForumsError)
+    yield from unreadable
+    if not readable:
         return
     catalogue, problems = parse_catalogue(doc)
     for problem in problems:

@@ -16,6 +16,7 @@ from typing import Any, Iterable
 
 import yaml
 
+from knowledge.fields import iso_date
 from knowledge.models import (DEFAULT_FORUM, FORUM_LABELS, DatedFact, FaqEntry,
                               GlossaryTerm, KnowledgeBase, Source)
 
@@ -59,16 +60,10 @@ def read_yaml(path: Path) -> Any:
 
 
 def parse_date(value: Any) -> dt.date:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, str):
-        try:
-            return dt.date.fromisoformat(value.strip())
-        except ValueError:
-            pass
-    raise ValueError(f"not an ISO date: {value!r}")
+    date = iso_date(value)
+    if date is None:
+        raise ValueError(f"not an ISO date: {value!r}")
+    return date
 
 
 def _strings(value: Any, what: str) -> tuple[str, ...]:

@@ -297,7 +297,7 @@ def _with_bookings(settings, clock, work, *, notify: bool = False):
             # Reading needs no notifier; a change queues Teams messages for the bot's scheduler to send.
             notifier = RecordingNotifier()
             if notify:
-                from bot.reminders.service import build_reminders
+                from bot.reminders.assembly import build_reminders
 
                 notifier = build_reminders(settings, database, clock).notifier
             mail = None

@@ -562,13 +562,7 @@ class BookingService:
     async def _email(self, template: str, booking: Booking, event: Event, method: str, **extra) -> bool:
         if self._mailer is None:
             return False
-        context = dict(
-            name=booking.name, school=booking.school, title=event.title, when=british_datetime(event.start),
-            ends=f"{london(event.end):%H:%M}", where=event.location, join_url=event.join_url,
-            team_name=self._organizer_name, team_mailbox=self._organizer_email, promoted=False,
-            calendar_url=None, moved=False,
-        )
-        context.update(extra)
+        context = self._email_context(booking, event, **extra)
         filename = "cancel.ics" if method == "CANCEL" else "invite.ics"
         attachment = CalendarAttachment(self.invite(booking, event, method), method, filename)
         return await self._mailer.send(template, to_name=booking.name, to_address=booking.email,

@@ -43,10 +43,6 @@ def register(sub) -> None:
     kb_confirm.set_defaults(func=cmd_kb_confirm)
     kb_train = kb_actions.add_parser("train", help="rebuild the entry vectors and the decision model (reproducible)")
     kb_train.set_defaults(func=cmd_kb_train)
-    from bot.content.commands import register as register_content
-
-    register_content(sub, kb_actions)
-
     action(sub, "config", cmd_config, "print the effective settings (secrets masked)")
 
 

@@ -1,6 +1,7 @@
 """``sencobot teams-package``: the zip an administrator uploads to Teams."""
 from __future__ import annotations
 
+import dataclasses
 import sys
 from pathlib import Path
 
@@ -34,18 +35,8 @@ def cmd_teams_package(args) -> int:
     if not app_id:
         print("sencobot: --app-id is required (or set MicrosoftAppId)", file=sys.stderr)
         return 2
-    teams = settings.teams_app
-    details = AppDetails(
-        short_name=teams.short_name,
-        full_name=teams.full_name,
-        developer_name=teams.developer_name,
-        website_url=teams.website_url,
-        privacy_url=teams.privacy_url,
-        terms_url=teams.terms_url,
-        accent_color=teams.accent_color,
-        valid_domains=tuple(teams.valid_domains),
-        version=args.app_version or _release_version(app_version()),
-    )
+    details = AppDetails(**dataclasses.asdict(settings.teams_app),
+                         version=args.app_version or _release_version(app_version()))
     try:
         data = build_package(app_id=app_id, bot_domain=args.bot_domain, details=details,
                              teams_app_id=args.teams_app_id)

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any, AsyncIterator, Optional
 
 from bot.cli import settings_from
+from bot.commands import assignments, correction_options, group
 
 
 def default_by() -> str:
@@ -81,37 +82,43 @@ def data_dir_of(settings) -> Optional[Path]:
     return Path(settings.knowledge.data_dir) if settings.knowledge.data_dir else None
 
 
-def register(sub, kb_actions=None) -> None:
-    if kb_actions is not None:
-        imp = kb_actions.add_parser("import", help="seed the shared content store from the YAML knowledge folder")
-        imp.add_argument("--from", dest="source", default=None, help="knowledge folder (default: knowledge.data_dir "
-                                                                     "or the packaged data)")
-        imp.add_argument("--replace", action="store_true", help="overwrite items already in the store")
-        add_change_options(imp, "import from YAML")
-        imp.set_defaults(func=cmd_kb_import)
-        # `kb export --out DIR` (the whole store as YAML) shares the inbox's `kb export` command.
-        hist = kb_actions.add_parser("history", help="changes to the content, newest first")
-        hist.add_argument("--kind", default=None, help="forum, event, deadline, faq or glossary")
-        hist.add_argument("--id", default=None, help="one item's id")
-        hist.add_argument("--limit", type=int, default=30)
-        hist.set_defaults(func=cmd_kb_history)
-        rev = kb_actions.add_parser("revert", help="undo one change (the item goes back to how it was before it)")
-        rev.add_argument("change", type=int, help="the change number from `kb history`")
-        add_change_options(rev, "revert")
-        rev.set_defaults(func=cmd_kb_revert)
-        from bot.content.editing import CORRECTABLE
+def register(sub) -> None:
+    register_kb(sub)
+    register_faq(sub)
 
-        show = kb_actions.add_parser("show", help="one live item's fields that can be corrected")
-        show.add_argument("kind", choices=tuple(CORRECTABLE))
-        show.add_argument("id", help="the item's id (or words of its title)")
-        show.set_defaults(func=cmd_kb_show)
-        edit = kb_actions.add_parser("edit", help="correct a live FAQ entry, event, forum or deadline")
-        edit.add_argument("kind", choices=tuple(CORRECTABLE))
-        edit.add_argument("id", help="the item's id")
-        edit.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE", required=True)
-        edit.add_argument("--why", required=True, help="why (kept in the history)")
-        edit.add_argument("--by", default=None, help="who is making the change (default: your login name)")
-        edit.set_defaults(func=cmd_kb_edit)
+
+def register_kb(sub) -> None:
+    """The content store's actions on the `kb` command (which the host's kb check/train share)."""
+    kb_actions = group(sub, "kb", "the knowledge base")
+    imp = kb_actions.add_parser("import", help="seed the shared content store from the YAML knowledge folder")
+    imp.add_argument("--from", dest="source", default=None, help="knowledge folder (default: knowledge.data_dir "
+                                                                 "or the packaged data)")
+    imp.add_argument("--replace", action="store_true", help="overwrite items already in the store")
+    add_change_options(imp, "import from YAML")
+    imp.set_defaults(func=cmd_kb_import)
+    # `kb export --out DIR` (the whole store as YAML) shares the inbox's `kb export` command.
+    hist = kb_actions.add_parser("history", help="changes to the content, newest first")
+    hist.add_argument("--kind", default=None, help="forum, event, deadline, faq or glossary")
+    hist.add_argument("--id", default=None, help="one item's id")
+    hist.add_argument("--limit", type=int, default=30)
+    hist.set_defaults(func=cmd_kb_history)
+    rev = kb_actions.add_parser("revert", help="undo one change (the item goes back to how it was before it)")
+    rev.add_argument("change", type=int, help="the change number from `kb history`")
+    add_change_options(rev, "revert")
+    rev.set_defaults(func=cmd_kb_revert)
+    from bot.content.editing import CORRECTABLE
+
+    show = kb_actions.add_parser("show", help="one live item's fields that can be corrected")
+    show.add_argument("kind", choices=tuple(CORRECTABLE))
+    show.add_argument("id", help="the item's id (or words of its title)")
+    show.set_defaults(func=cmd_kb_show)
+    edit = kb_actions.add_parser("edit", help="correct a live FAQ entry, event, forum or deadline")
+    edit.add_argument("kind", choices=tuple(CORRECTABLE))
+    edit.add_argument("id", help="the item's id")
+    edit.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE", required=True)
+    edit.add_argument("--why", required=True, help="why (kept in the history)")
+    edit.add_argument("--by", default=None, help="who is making the change (default: your login name)")
+    edit.set_defaults(func=cmd_kb_edit)
 
 
 def cmd_kb_import(args) -> int:
@@ -214,7 +221,8 @@ def save_to_store(settings, clock, kind: str, doc: dict, *, action: str, by: str
 
 async def _announce(settings, clock, store, kind: str, made) -> None:
     """Tells the people who asked to hear when new dates are added (their reminder category)."""
-    from bot.reminders.service import build_reminders
+    from bot.broadcast.service import build_broadcasts
+    from bot.reminders.assembly import build_reminders
     from knowledge.live import added_announcement
 
     found = added_announcement(kind, made.doc, clock.now(), settings.bookings.default_capacity)
@@ -222,8 +230,8 @@ async def _announce(settings, clock, store, kind: str, made) -> None:
         return
     category, text = found
     reminders = build_reminders(settings, store.repository.database, clock)
-    result = await reminders.broadcasts.broadcast(category=category, text=text, created_by=made.changed_by,
-                                                  key=f"content.added.{kind}.{made.key}")
+    result = await build_broadcasts(reminders).broadcast(category=category, text=text, created_by=made.changed_by,
+                                                         key=f"content.added.{kind}.{made.key}")
     if result.queued:
         print(f"{result.subscribers} {category} subscriber(s) will be told it was added")
 
@@ -241,28 +249,20 @@ def store_events(settings, clock):
 
 
 def register_faq(sub) -> None:
-    """`faq withdraw` and `faq edit` on the `faq` command (registered by the inbox commands)."""
-    import argparse
-
-    faq = sub.choices.get("faq")
-    if faq is None:
-        faq = sub.add_parser("faq", help="the Frequently Asked Questions")
-    actions = next((a for a in faq._actions if isinstance(a, argparse._SubParsersAction)), None)
-    if actions is None:
-        actions = faq.add_subparsers(dest="faq_command", metavar="ACTION")
-        actions.required = True
+    """`faq withdraw` and `faq edit` on the `faq` command (which the inbox's `faq export` shares)."""
+    actions = group(sub, "faq", "the Frequently Asked Questions document")
     withdraw = actions.add_parser("withdraw", help="unpublish an answer (people it was sent to are told)")
     withdraw.add_argument("id", help="the FAQ entry id")
-    withdraw.add_argument("--why", required=True, help="the reason, kept in the history and told to askers")
-    withdraw.add_argument("--by", default=None, help="who is making the change (default: your login name)")
-    withdraw.add_argument("--no-notify", action="store_true", help="do not tell the people it was sent to")
+    correction_options(withdraw, why="the reason, kept in the history and told to askers",
+                       by="who is making the change (default: your login name)",
+                       notify="do not tell the people it was sent to")
     withdraw.set_defaults(func=cmd_faq_withdraw)
     edit = actions.add_parser("edit", help="correct an answer (people it was sent to get the correction)")
     edit.add_argument("id", help="the FAQ entry id")
     edit.add_argument("--answer", required=True, help="the corrected answer")
-    edit.add_argument("--why", required=True, help="what was wrong, kept in the history and told to askers")
-    edit.add_argument("--by", default=None, help="who is making the change (default: your login name)")
-    edit.add_argument("--no-notify", action="store_true", help="do not tell the people it was sent to")
+    correction_options(edit, why="what was wrong, kept in the history and told to askers",
+                       by="who is making the change (default: your login name)",
+                       notify="do not tell the people it was sent to")
     edit.set_defaults(func=cmd_faq_edit)
 
 
@@ -277,7 +277,7 @@ def _corrections(args, work) -> int:
             if not seeded:
                 print("sencobot faq: the content store is empty (run `sencobot kb import` first)", file=sys.stderr)
                 return 1
-            from bot.reminders.service import build_reminders
+            from bot.reminders.assembly import build_reminders
             from integrations.db.inbox import InboxRepository
 
             database = store.repository.database
@@ -350,13 +350,9 @@ def cmd_kb_show(args) -> int:
 
 
 def cmd_kb_edit(args) -> int:
-    changes = {}
-    for item in args.set:
-        name, sep, value = item.partition("=")
-        if not sep:
-            print(f"sencobot kb edit: --set needs FIELD=VALUE, got {item!r}", file=sys.stderr)
-            return 2
-        changes[name.strip()] = value
+    changes = assignments(args.set, "kb edit")
+    if changes is None:
+        return 2
 
     async def work(editor) -> int:
         made = await editor.correct(args.kind, args.id, changes, by=who(args), why=args.why)

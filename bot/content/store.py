@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import json
 import logging
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,7 +32,8 @@ import yaml
 
 from bot.clock import Clock
 from bot.privacy.edge import scrub
-from integrations.db.content import ContentRepository, Revision, StaleContent, StoredItem  # noqa: F401
+from bot.content.ports import ContentRecords
+from integrations.db.content import Revision, StaleContent, StoredItem  # noqa: F401
 from knowledge.deadlines import DeadlineCatalogue, DeadlineError, parse_deadline
 from knowledge.events import Catalogue as EventsCatalogue
 from knowledge.events import parse_catalogue as parse_events
@@ -84,13 +84,13 @@ def key_of(kind: str, doc: dict) -> str:
 
 
 class ContentStore:
-    def __init__(self, repo: ContentRepository, clock: Clock, *, default_capacity: int = 60):
+    def __init__(self, repo: ContentRecords, clock: Clock, *, default_capacity: int = 60):
         self._repo = repo
         self._clock = clock
         self._default_capacity = default_capacity
 
     @property
-    def repository(self) -> ContentRepository:
+    def repository(self) -> ContentRecords:
         return self._repo
 
     # -- validation ------------------------------------------------------------------------------
@@ -283,7 +283,7 @@ class Snapshot:
 class ContentCache:
     """This process's copy of the store; ``refresh`` reloads it when the version number has moved."""
 
-    def __init__(self, repo: ContentRepository):
+    def __init__(self, repo: ContentRecords):
         self._repo = repo
         self.snapshot = Snapshot(0, ())
         self._lock = asyncio.Lock()
@@ -377,6 +377,3 @@ class StoreCatalogues:
             return KnowledgeBase(entries, glossary, synonyms, {**defaults, **labels}, None)
         return self._build("knowledge", make)
 
-
-def doc_json(doc: Optional[dict]) -> str:
-    return json.dumps(doc, ensure_ascii=False, indent=2) if doc is not None else "(none)"

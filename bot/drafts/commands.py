@@ -19,6 +19,7 @@ import sys
 from pathlib import Path
 from typing import Awaitable, Callable
 
+from bot.commands import assignments
 from bot.drafts.service import EDITABLE, DraftError, DraftService
 from knowledge.deck_import import DeckFormatError, DeckReadError, glossary_forms, import_deck, to_jsonable
 
@@ -169,13 +170,9 @@ def cmd_drafts_show(args) -> int:
 
 
 def cmd_drafts_edit(args) -> int:
-    changes = {}
-    for item in args.set:
-        name, sep, value = item.partition("=")
-        if not sep:
-            print(f"sencobot drafts: --set needs FIELD=VALUE, got {item!r}", file=sys.stderr)
-            return 2
-        changes[name.strip()] = value
+    changes = assignments(args.set, "drafts")
+    if changes is None:
+        return 2
 
     async def work(service: DraftService) -> int:
         draft = await service.edit(await _resolve(service, args.id), changes, by=args.by)

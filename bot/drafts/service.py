@@ -17,7 +17,8 @@ from typing import Optional, Protocol
 
 from bot.clock import Clock
 from bot.drafts.sink import SinkError
-from integrations.db.drafts import DeckImport, DraftRepository, NewDraft, StoredDraft
+from bot.drafts.ports import DraftStore
+from integrations.db.drafts import DeckImport, NewDraft, StoredDraft
 from knowledge.deck_import.models import DeckDrafts, to_jsonable
 
 log = logging.getLogger(__name__)
@@ -55,7 +56,7 @@ def draft_title(data: dict) -> str:
 
 
 class DraftService:
-    def __init__(self, repo: DraftRepository, sink: DraftSink, clock: Clock, *, redactor=None):
+    def __init__(self, repo: DraftStore, sink: DraftSink, clock: Clock, *, redactor=None):
         self._repo = repo
         self._sink = sink
         self._clock = clock

@@ -2,7 +2,6 @@
 kb export, and redact (stdin lines to redacted lines)."""
 from __future__ import annotations
 
-import argparse
 import asyncio
 import sys
 from datetime import date
@@ -10,7 +9,7 @@ from pathlib import Path
 from typing import Awaitable, Callable
 
 from bot.cli import settings_from
-from bot.commands import action, group
+from bot.commands import action, correction_options, group
 from integrations.db.inbox import QUERY_STATUSES
 
 
@@ -52,16 +51,16 @@ def register(sub) -> None:
     correct.add_argument("id", help="the published answer's FAQ id, or its group's id (or its start)")
     correct.add_argument("--answer", required=True, help="the corrected answer")
     correct.add_argument("--question", default=None, help="a corrected question wording")
-    correct.add_argument("--why", required=True, help="what was wrong (kept in the history, told to askers)")
-    correct.add_argument("--by", default=None, help="who is correcting (recorded; default: your login name)")
-    correct.add_argument("--no-notify", action="store_true", help="do not tell the people given the old answer")
+    correction_options(correct, why="what was wrong (kept in the history, told to askers)",
+                       by="who is correcting (recorded; default: your login name)",
+                       notify="do not tell the people given the old answer")
     correct.set_defaults(func=cmd_inbox_edit)
 
     unpublish = actions.add_parser("unpublish", help="withdraw a published answer (its group goes back to the inbox)")
     unpublish.add_argument("id", help="the published answer's FAQ id, or its group's id (or its start)")
-    unpublish.add_argument("--why", required=True, help="the reason (kept in the history, told to askers)")
-    unpublish.add_argument("--by", default=None, help="who is unpublishing (recorded; default: your login name)")
-    unpublish.add_argument("--no-notify", action="store_true", help="do not tell the people it was sent to")
+    correction_options(unpublish, why="the reason (kept in the history, told to askers)",
+                       by="who is unpublishing (recorded; default: your login name)",
+                       notify="do not tell the people it was sent to")
     unpublish.set_defaults(func=cmd_inbox_unpublish)
 
     export = actions.add_parser("export", help="the query log as CSV (redacted)")
@@ -82,32 +81,14 @@ def register(sub) -> None:
                             help="mark as new only entries published on or after this date (YYYY-MM-DD)")
     faq_export.set_defaults(func=cmd_faq_export)
 
-    kb_export = _kb_actions(sub).add_parser(
+    kb_export = group(sub, "kb", "the knowledge base").add_parser(
         "export", help="--out DIR: the shared content store as YAML files; --out FILE.yaml: entries published "
                        "from the inbox (default: the knowledge folder's faq/published.yaml)"
     )
     kb_export.add_argument("--out", default=None, help="a folder (the whole store) or a .yaml file (published entries)")
     kb_export.set_defaults(func=cmd_kb_export)
 
-    from bot.content.commands import register_faq
-
-    register_faq(sub)
-
     action(sub, "redact", cmd_redact, "redact personal data from stdin, one line out per line in")
-
-
-def _kb_actions(sub):
-    """The `kb` command's actions; `kb` may already be registered by the knowledge commands."""
-    existing = sub.choices.get("kb")
-    if existing is None:
-        actions = group(sub, "kb", "the knowledge base")
-        return actions
-    for action in existing._actions:
-        if isinstance(action, argparse._SubParsersAction):
-            return action
-    actions = existing.add_subparsers(dest="kb_command", metavar="ACTION")
-    actions.required = True
-    return actions
 
 
 def _with_assistant(args, work: Callable[..., Awaitable[int]]) -> int:

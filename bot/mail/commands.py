@@ -51,20 +51,25 @@ async def _poll_once(settings, clock) -> int:
     return 0
 
 
+async def _read_mail_records(settings, what: str):
+    """One read of the mail records (``counts`` or ``quarantined``) on an up-to-date schema."""
+    from bot.commands.host import _upgrade
+    from integrations.db import Database
+    from integrations.db.mail import MailRepository
+
+    await _upgrade(settings)
+    database = Database(settings.database.url)
+    try:
+        return await getattr(MailRepository(database), what)()
+    finally:
+        await database.dispose()
+
+
 def cmd_status(args) -> int:
     settings = settings_from(args)
 
     async def run():
-        from bot.commands.host import _upgrade
-        from integrations.db import Database
-        from integrations.db.mail import MailRepository
-
-        await _upgrade(settings)
-        database = Database(settings.database.url)
-        try:
-            counts = await MailRepository(database).counts()
-        finally:
-            await database.dispose()
+        counts = await _read_mail_records(settings, "counts")
         print(f"messages handled: {counts['processed']} (logged to the inbox: {counts['logged']}); "
               f"replies sent: {counts['sent']}, waiting: {counts['queued'] - counts['sent']}")
         return 0
@@ -79,16 +84,8 @@ def cmd_quarantine(args) -> int:
         from pathlib import Path
 
         from bot.clock import british_datetime
-        from bot.commands.host import _upgrade
-        from integrations.db import Database
-        from integrations.db.mail import MailRepository
 
-        await _upgrade(settings)
-        database = Database(settings.database.url)
-        try:
-            kept = await MailRepository(database).quarantined()
-        finally:
-            await database.dispose()
+        kept = await _read_mail_records(settings, "quarantined")
         if not kept:
             print("no mail has been set aside")
             return 0

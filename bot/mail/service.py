@@ -33,7 +33,8 @@ from urllib.parse import quote
 from bot.clock import Clock, british_date, british_datetime, london
 from bot.privacy.edge import scrub_message
 from bot.rendering import render
-from integrations.db.mail import Decided, MailRepository, PlannedReply, Redelivered, ReplyWindow
+from bot.mail.ports import MailStore
+from integrations.db.mail import Decided, PlannedReply, Redelivered, ReplyWindow
 from integrations.mail.parse import ParsedMail, loop_reason, parse_message
 from knowledge.models import AnswerResult
 
@@ -96,7 +97,7 @@ class FlushReport:
 class MailAssistant:
     def __init__(
         self,
-        repo: MailRepository,
+        repo: MailStore,
         *,
         faq,
         recorder,
@@ -122,7 +123,7 @@ class MailAssistant:
         self._redactor = redactor
 
     @property
-    def repo(self) -> MailRepository:
+    def repo(self) -> MailStore:
         return self._repo
 
     # -- one incoming message ---------------------------------------------------------------------

@@ -36,8 +36,8 @@ def _run(args, work):
 
     async def run():
         from bot.bookings.install import booking_service
-        from bot.privacy.service import build_privacy_service
-        from bot.reminders.service import build_reminders
+        from bot.privacy.install import build_privacy_service
+        from bot.reminders.assembly import build_reminders
         from bot.signed_links import LinkSigner
         from integrations.db import Database
         from integrations.db.migrate import upgrade

@@ -6,10 +6,13 @@ from dataclasses import dataclass
 from typing import Callable
 
 from bot.bookings.service import BookingService
-from bot.privacy.service import PrivacyService, PurgeSchedule, build_privacy_service, parse_purge_time
+from bot.clock import Clock
 from bot.core import Core
+from bot.privacy.service import PrivacyService, PurgeSchedule, parse_purge_time
 from bot.registry import Registry
+from bot.settings import Retention
 from dialogs.privacy import PrivacyFeature
+from integrations.db.privacy import PrivacyRepository
 
 
 @dataclass(frozen=True)
@@ -30,3 +33,9 @@ def install(core: Core, registry: Registry, *, bookings: BookingService,
                              team_mailbox=settings.team_mailbox, forget_reference=forget_reference)
     feature.install(registry.router, registry.dialogs)
     return Privacy(service=service, schedule=schedule, feature=feature)
+
+
+def build_privacy_service(settings, *, database, clock: Clock, bookings=None) -> PrivacyService:
+    """The bot and the CLI build it the same way; ``bookings`` is the BookingService when there is one."""
+    return PrivacyService(PrivacyRepository(database), clock, Retention.from_settings(settings.privacy),
+                          bookings=bookings)

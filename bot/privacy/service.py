@@ -28,7 +28,8 @@ from typing import Any, Callable, Optional
 from bot.background import periodic
 from bot.clock import LONDON, Clock
 from bot.settings import Retention
-from integrations.db.privacy import ANONYMISED, PrivacyRepository, Subject
+from bot.privacy.ports import PrivacyStore
+from integrations.db.privacy import ANONYMISED, Subject
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +52,7 @@ class Erasure:
 
 
 class PrivacyService:
-    def __init__(self, repo: PrivacyRepository, clock: Clock, retention: Retention, *,
+    def __init__(self, repo: PrivacyStore, clock: Clock, retention: Retention, *,
                  bookings=None, sender_hash: Optional[Callable[[str], str]] = None):
         self._repo = repo
         self._clock = clock
@@ -342,9 +343,3 @@ def _plain(value: Any) -> Any:
     if isinstance(value, (dt.datetime, dt.date, dt.time)):
         return value.isoformat()
     return value
-
-
-def build_privacy_service(settings, *, database, clock: Clock, bookings=None) -> PrivacyService:
-    """The bot and the CLI build it the same way; ``bookings`` is the BookingService when there is one."""
-    return PrivacyService(PrivacyRepository(database), clock, Retention.from_settings(settings.privacy),
-                          bookings=bookings)

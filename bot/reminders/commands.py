@@ -1,4 +1,4 @@
-"""Reminder commands: ``deadlines add|list``, ``broadcast``, ``reminders run-once|status``."""
+"""Reminder commands: ``deadlines add|list``, ``reminders run-once|status``."""
 from __future__ import annotations
 
 import asyncio
@@ -35,14 +35,6 @@ def register(sub) -> None:
     listing = deadlines_sub.add_parser("list", help="show the catalogue, marking passed deadlines")
     listing.add_argument("--data-dir", default=None)
     listing.set_defaults(func=cmd_deadlines_list)
-
-    broadcast = sub.add_parser("broadcast", help="send an announcement to every subscriber of a category")
-    broadcast.add_argument("--category", required=True, help="funding, tribunal, training, events or forum")
-    broadcast.add_argument("--text", required=True, help="the announcement")
-    broadcast.add_argument("--key", default=None, help="idempotency key: the same key is never sent twice")
-    broadcast.add_argument("--at", default=None, help="London time to send, \"YYYY-MM-DD HH:MM\" (default: now)")
-    broadcast.add_argument("--by", default="cli", help="who is sending it (kept with the broadcast)")
-    broadcast.set_defaults(func=cmd_broadcast)
 
     reminders_sub = group(sub, "reminders", "the reminder scheduler")
     action(reminders_sub, "run-once", cmd_run_once, "sync the catalogue and deliver everything due now, then exit")
@@ -147,8 +139,8 @@ def cmd_deadlines_list(args) -> int:
     return 0
 
 
-async def _with_reminders(settings, clock, work):
-    from bot.reminders.service import build_reminders
+async def with_reminders(settings, clock, work):
+    from bot.reminders.assembly import build_reminders
     from integrations.db import Database
     from integrations.db.migrate import upgrade
 
@@ -161,42 +153,13 @@ async def _with_reminders(settings, clock, work):
         await database.dispose()
 
 
-def cmd_broadcast(args) -> int:
-    from bot.clock import LONDON
-
-    settings = settings_from(args)
-    at = None
-    if args.at:
-        try:
-            at = dt.datetime.strptime(args.at.strip(), "%Y-%m-%d %H:%M").replace(tzinfo=LONDON)
-        except ValueError:
-            print("sencobot broadcast: --at must look like \"2025-05-06 10:00\" (London time)", file=sys.stderr)
-            return 2
-
-    async def work(reminders):
-        return await reminders.broadcasts.broadcast(category=args.category, text=args.text, created_by=args.by,
-                                                    key=args.key, at=at)
-
-    try:
-        result = asyncio.run(_with_reminders(settings, args.clock, work))
-    except ValueError as exc:
-        print(f"sencobot broadcast: {exc}", file=sys.stderr)
-        return 2
-    if not result.queued:
-        print(f"{result.key} was queued before; nothing new was queued")
-        return 0
-    print(f"queued {result.key} for {result.subscribers} {args.category} subscribers; the running app sends it "
-          "(or run: sencobot reminders run-once)")
-    return 0
-
-
 def cmd_run_once(args) -> int:
     settings = settings_from(args)
 
     async def work(reminders):
         import aiohttp
 
-        from bot.reminders.service import build_sender
+        from bot.reminders.assembly import build_sender
 
         async with aiohttp.ClientSession() as session:
             synced = await reminders.deadlines.sync()
@@ -204,7 +167,7 @@ def cmd_run_once(args) -> int:
             stats = await worker.run_once()
             return {"catalogue_added": synced.added, "catalogue_cancelled": synced.cancelled, **stats.as_dict()}
 
-    print(json.dumps(asyncio.run(_with_reminders(settings, args.clock, work))))
+    print(json.dumps(asyncio.run(with_reminders(settings, args.clock, work))))
     return 0
 
 
@@ -217,5 +180,5 @@ def cmd_status(args) -> int:
             "messages": await reminders.outbox.counts(),
         }
 
-    print(json.dumps(asyncio.run(_with_reminders(settings, args.clock, work)), indent=2))
+    print(json.dumps(asyncio.run(with_reminders(settings, args.clock, work)), indent=2))
     return 0

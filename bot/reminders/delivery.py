@@ -25,13 +25,8 @@ from typing import Generic, Iterable, Optional, Protocol, Sequence, TypeVar
 
 from bot.clock import Clock
 from integrations.db.host import StoredReference
-from integrations.db.reminders import (
-    Announcements,
-    AttemptRecord,
-    NewMessage,
-    OutboundMessage,
-    Outbox,
-)
+from bot.reminders.ports import AnnouncementQueue, OutboxQueue
+from integrations.db.reminders import AttemptRecord, NewMessage, OutboundMessage
 from integrations.teams_sender import Recipient, SendResult
 
 log = logging.getLogger(__name__)
@@ -154,8 +149,8 @@ class DeliveryWorker:
     def __init__(
         self,
         *,
-        outbox: Outbox,
-        announcements: Announcements,
+        outbox: OutboxQueue,
+        announcements: AnnouncementQueue,
         subscriptions: SubscriptionLookup,
         directory: Directory,
         sender: Sender,

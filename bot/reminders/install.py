@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from bot.core import Core
 from bot.registry import Registry
-from bot.reminders.service import Reminders, build_reminders
+from bot.reminders.assembly import build_reminders
+from bot.reminders.service import Reminders
 from dialogs.reminders import RemindersFeature
 
 
@@ -28,7 +29,6 @@ def install(core: Core, registry: Registry, reminders: Reminders) -> RemindersFe
         await registry.fallback(turn_context, asker, text)
 
     feature = RemindersFeature(reminders, staff_ids=core.staff_ids,
-                               tenant_per_second=settings.reminders.tenant_per_second,
                                answer_question=answer_question)
     feature.install(registry.router, registry.dialogs)
     registry.greet_new_users(feature.ask_new_user)

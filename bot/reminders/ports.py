@@ -3,10 +3,17 @@ repositories (``integrations.db.reminders`` implements them; tests may pass fake
 from __future__ import annotations
 
 import datetime as dt
-from datetime import datetime
-from typing import Iterable, Optional, Protocol
+from datetime import datetime, timedelta
+from typing import Iterable, Optional, Protocol, Sequence
 
-from integrations.db.reminders import TribunalCase
+from integrations.db.reminders import (
+    Announcement,
+    AttemptRecord,
+    NewAnnouncement,
+    NewMessage,
+    OutboundMessage,
+    TribunalCase,
+)
 
 
 class SubscriptionStore(Protocol):
@@ -15,6 +22,14 @@ class SubscriptionStore(Protocol):
     async def active_categories(self, user_id: str) -> frozenset[str]: ...
     async def set(self, user_id: str, categories: Iterable[str], active: bool, now: datetime) -> None: ...
     async def count_reachable(self, category: str) -> int: ...
+
+
+class SubscriberDirectory(SubscriptionStore, Protocol):
+    """All of the subscriptions the reminders area hands round: the service's part, who is reachable in a
+    category (the evaluation, broadcasts) and each person's categories (the delivery worker)."""
+
+    async def reachable_subscribers(self, category: str) -> list[str]: ...
+    async def active_for(self, user_ids: Iterable[str]) -> dict[str, frozenset[str]]: ...
 
 
 class PromptStore(Protocol):
@@ -33,3 +48,31 @@ class CaseStore(Protocol):
     async def update_dates(self, case_id: str, user_id: str, *, final_ehcp_issued: Optional[dt.date],
                            hearing_on: Optional[dt.date], now: datetime) -> Optional[TribunalCase]: ...
     async def close(self, case_id: str, user_id: str, now: datetime) -> Optional[TribunalCase]: ...
+
+
+class OutboxQueue(Protocol):
+    """The outbound queue (integrations.db.reminders.Outbox): what the notifier adds, the worker claims and finishes."""
+
+    async def add(self, item: NewMessage, now: datetime) -> bool: ...
+    async def add_many(self, items: Sequence[NewMessage], now: datetime) -> int: ...
+    async def claim(self, worker: str, now: datetime, lease: timedelta, limit: int) -> list[OutboundMessage]: ...
+    async def renew(self, worker: str, until: datetime) -> int: ...
+    async def finish(self, message_id: int, worker: str, *, status: str, now: datetime, late: bool = False,
+                     activity_id: Optional[str] = None, detail: Optional[str] = None,
+                     attempts: Sequence[AttemptRecord] = ()) -> bool: ...
+    async def release(self, worker: str, message_ids: Iterable[int]) -> int: ...
+    async def cancel(self, *, source: Optional[str] = None, keys: Iterable[str] = (),
+                     keep_keys: Iterable[str] = (), now: datetime) -> int: ...
+    async def scrub_text(self, finished_before: datetime) -> int: ...
+
+
+class AnnouncementQueue(Protocol):
+    """Announcements to a category (integrations.db.reminders.Announcements): planned by the deadline reminders,
+    expanded to subscribers by the worker."""
+
+    async def add(self, item: NewAnnouncement, now: datetime) -> bool: ...
+    async def claim_due(self, worker: str, now: datetime, lease: timedelta) -> Optional[Announcement]: ...
+    async def finish(self, announcement_id: str, worker: str, *, status: str, now: datetime,
+                     recipients: Optional[int] = None) -> bool: ...
+    async def renew(self, worker: str, until: datetime) -> int: ...
+    async def cancel_pending(self, *, kind: str, keep_keys: Iterable[str], now: datetime) -> int: ...

@@ -1,4 +1,5 @@
-"""Reminders: the notifier every feature sends through, catalogue deadlines, staff broadcasts, wiring.
+"""Reminders: the notifier every feature sends through, catalogue deadlines, wiring (staff broadcasts, which
+queue announcements here, are bot/broadcast/).
 
 - ``ScheduledNotifier`` is the real ``bot.notify.Notifier``: a notice becomes one row in
   the outbound queue with its idempotency key and ``not_before``; the scheduler delivers it.
@@ -6,8 +7,8 @@
   it the notice is recorded as missed, not sent), ``category`` (delivered only while the user
   subscribes to it) and ``source`` (lets the sender cancel a group of pending notices).
 - ``DeadlineReminders`` turns knowledge/data/deadlines.yaml into announcements at the lead times.
-- ``BroadcastService`` queues a staff announcement to every subscriber of a category.
-- ``build_reminders`` assembles all of it, and the scheduler the web app runs in the background.
+- the scheduler the web app runs in the background (``build_reminders`` in ``bot.reminders.assembly`` builds it
+  all on the SQL repositories).
 """
 from __future__ import annotations
 
@@ -15,31 +16,21 @@ import asyncio
 import datetime as dt
 import hashlib
 import logging
-import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Optional
 
 from bot.background import stop
 from bot.cards import render_card
-from bot.clock import LONDON, Clock, british_date
+from bot.clock import LONDON, Clock
 from bot.notify import Notice
-from bot.privacy.edge import redactor_for, scrub
-from bot.privacy.redaction import Redactor
-from bot.reminders.delivery import DeliveryWorker, WorkerSettings
-from bot.reminders.subscriptions import CATEGORY_LABELS, SubscriptionService
+from bot.reminders.delivery import DeliveryWorker, Directory, WorkerSettings
+from bot.reminders.ports import AnnouncementQueue, OutboxQueue, SubscriberDirectory
+from bot.reminders.subscriptions import SubscriptionService, short_label
 from bot.reminders.tribunal import TribunalService
+from integrations.db.reminders import NewAnnouncement, NewMessage
 from knowledge.live import with_event_and_forum_dates
 from knowledge.london import local_instant
-from integrations.db.reminders import (
-    Announcements,
-    NewAnnouncement,
-    NewMessage,
-    Outbox,
-    ReminderPrompts,
-    Subscriptions,
-    TribunalCases,
-)
 from knowledge.deadlines import CATEGORIES, Deadline, DeadlineCatalogue, DeadlineError, deadlines_path, load_deadlines
 
 log = logging.getLogger(__name__)
@@ -53,7 +44,7 @@ _MAX_KEY = 512
 class ScheduledNotifier:
     """Queues a notice for delivery exactly once; a repeated idempotency key is ignored."""
 
-    def __init__(self, outbox: Outbox, clock: Clock):
+    def __init__(self, outbox: OutboxQueue, clock: Clock):
         self._outbox = outbox
         self._clock = clock
 
@@ -141,7 +132,7 @@ def deadline_announcements(catalogue: DeadlineCatalogue, *, lead_days: Iterable[
                 card=render_card(
                     "reminder_deadline",
                     category=deadline.category,
-                    category_label=CATEGORY_LABELS[deadline.category].split(":")[0],
+                    category_label=short_label(deadline.category),
                     title=deadline.title,
                     when=deadline.when(),
                     detail=deadline.detail,
@@ -164,7 +155,7 @@ class SyncResult:
 
 
 class DeadlineReminders:
-    def __init__(self, announcements: Announcements, clock: Clock, *, lead_days: Iterable[int], send_time: dt.time,
+    def __init__(self, announcements: AnnouncementQueue, clock: Clock, *, lead_days: Iterable[int], send_time: dt.time,
                  late_after: dt.timedelta, data_dir: Optional[Path] = None):
         self._announcements = announcements
         self._clock = clock
@@ -245,53 +236,6 @@ class DeadlineReminders:
         return list(self.catalogue().upcoming(today))
 
 
-# -- staff broadcasts ------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class BroadcastResult:
-    key: str
-    queued: bool           # False: this key was queued before (a repeated command), nothing new
-    subscribers: int
-    due_at: dt.datetime
-
-
-class BroadcastService:
-    def __init__(self, announcements: Announcements, subscriptions: Subscriptions, clock: Clock, *,
-                 expiry: dt.timedelta, team_name: str, redactor: Optional[Redactor] = None):
-        self._announcements = announcements
-        self._subscriptions = subscriptions
-        self._clock = clock
-        self._expiry = expiry
-        self._team_name = team_name
-        self._redactor = redactor
-
-    def draft(self, text: str) -> str:
-        """The text as it will be stored and sent: staff write about children too ("thanks to
-        Jayden's mum"), and every subscriber would receive it, so it is redacted like any question."""
-        return " ".join((scrub(" ".join((text or "").split()), self._redactor) or "").split())
-
-    async def broadcast(self, *, category: str, text: str, created_by: Optional[str], key: Optional[str] = None,
-                        at: Optional[dt.datetime] = None) -> BroadcastResult:
-        if category not in CATEGORIES:
-            raise ValueError(f"unknown category {category!r}; use one of {', '.join(CATEGORIES)}")
-        body = self.draft(text)
-        if not body:
-            raise ValueError("a broadcast needs some text")
-        now = self._clock.now()
-        due_at = (at or now).astimezone(dt.timezone.utc)
-        key = f"broadcast:{key or uuid.uuid4().hex}"[:200]
-        label = CATEGORY_LABELS[category].split(":")[0]
-        card = render_card("reminder_broadcast", team_name=self._team_name, category=category,
-                           category_label=label, text=body, sent_on=british_date(due_at))
-        queued = await self._announcements.add(NewAnnouncement(
-            key=key, category=category, kind="broadcast", source="broadcast",
-            text=f"{self._team_name} ({label}): {body}", card=card, due_at=due_at,
-            expires_at=due_at + self._expiry, created_by=created_by,
-        ), now)
-        return BroadcastResult(key, queued, await self._subscriptions.count_reachable(category), due_at)
-
-
 # -- assembly --------------------------------------------------------------------------------------
 
 
@@ -302,14 +246,14 @@ class Reminders:
     settings: object                     # bot.settings.Settings
     clock: Clock
     database: object                     # integrations.db.Database
-    outbox: Outbox
-    announcements: Announcements
-    subscription_store: Subscriptions
+    outbox: OutboxQueue
+    announcements: AnnouncementQueue
+    subscription_store: SubscriberDirectory
     notifier: ScheduledNotifier
     subscriptions: SubscriptionService
     tribunal: TribunalService
     deadlines: DeadlineReminders
-    broadcasts: BroadcastService
+    directory: Directory                 # where users are reached (their conversation references)
 
     async def subscribers(self, category: str) -> list[str]:
         """Users subscribed to a category whom Teams can reach (e.g. for the forum evaluation)."""
@@ -325,13 +269,11 @@ class Reminders:
         )
 
     def worker(self, sender, *, worker_id: Optional[str] = None) -> DeliveryWorker:
-        from integrations.db.reminders import Recipients
-
         return DeliveryWorker(
             outbox=self.outbox,
             announcements=self.announcements,
             subscriptions=self.subscription_store,
-            directory=Recipients(self.database),
+            directory=self.directory,
             sender=sender,
             clock=self.clock,
             settings=self.worker_settings(),
@@ -401,46 +343,6 @@ class SchedulerLoop:
             log.info("blanked the text of %d delivered messages older than %s", scrubbed, keep)
 
 
-def build_sender(session, settings, clock: Clock, database, *, sleep=asyncio.sleep, now=None, tokens=None):
-    """The Teams sender. ``now`` (epoch seconds) and ``sleep`` pace it: the process's one sender gets the
-    real timeline (bot.clock.pacing_seconds), so a fixed test clock never stalls a reply; ``tokens``
-    replaces the token provider built from settings."""
-    from integrations.db.reminders import SharedSlots
-    from integrations.teams_sender import (
-        ClientCredentialsTokens,
-        ManagedIdentityTokens,
-        NoTokens,
-        TeamsSender,
-        token_url_for,
-    )
-
-    def clock_seconds() -> float:
-        return clock.now().timestamp()
-
-    now = now or clock_seconds
-    bot = settings.bot
-    if tokens is not None:
-        pass
-    elif bot.app_id and bot.app_type == "UserAssignedMSI":
-        tokens = ManagedIdentityTokens(session, client_id=bot.app_id, endpoint=bot.identity_endpoint,
-                                       identity_header=bot.identity_header, now=now)
-    elif bot.app_id and bot.app_password:
-        tokens = ClientCredentialsTokens(
-            session,
-            app_id=bot.app_id,
-            app_password=bot.app_password,
-            token_url=token_url_for(settings.reminders.token_url, app_type=bot.app_type, tenant_id=bot.app_tenant_id),
-            scope=settings.reminders.token_scope,
-            now=now,
-        )
-    else:
-        if bot.app_id:
-            log.warning("no app password: proactive messages are sent without a token")
-        tokens = NoTokens()
-    return TeamsSender(session, tokens=tokens, limits=teams_limits(settings), slots=SharedSlots(database), now=now,
-                       sleep=sleep)
-
-
 def teams_limits(settings):
     from integrations.teams_sender import TeamsLimits
 
@@ -459,42 +361,4 @@ def teams_limits(settings):
         backoff_base_seconds=r.backoff_base_seconds,
         backoff_max_seconds=r.backoff_max_seconds,
         request_timeout_seconds=r.request_timeout_seconds,
-    )
-
-
-def build_reminders(settings, database, clock: Clock) -> Reminders:
-    from bot.settings import SettingsError
-
-    r = settings.reminders
-    try:
-        send_time = parse_send_time(r.send_time)
-    except ValueError as exc:
-        raise SettingsError(str(exc)) from None
-    for name in ("deadline_lead_days", "tribunal_lead_days"):
-        if any(day < 0 for day in getattr(r, name)):
-            raise SettingsError(f"reminders.{name}: lead times are days before, so 0 or more")
-    if r.tenant_per_second <= 0 or not 0 < r.tenant_headroom <= 1:
-        raise SettingsError("reminders.tenant_per_second: must be positive, with tenant_headroom in (0, 1]")
-    late_after = dt.timedelta(minutes=r.late_after_minutes)
-    outbox = Outbox(database)
-    announcements = Announcements(database)
-    store = Subscriptions(database)
-    notifier = ScheduledNotifier(outbox, clock)
-    data_dir = Path(settings.knowledge.data_dir) if settings.knowledge.data_dir else None
-    return Reminders(
-        settings=settings,
-        clock=clock,
-        database=database,
-        outbox=outbox,
-        announcements=announcements,
-        subscription_store=store,
-        notifier=notifier,
-        subscriptions=SubscriptionService(store, ReminderPrompts(database), clock),
-        tribunal=TribunalService(TribunalCases(database), notifier, clock, lead_days=r.tribunal_lead_days,
-                                 send_time=send_time, late_after=late_after,
-                                 redactor=redactor_for(settings)),
-        deadlines=DeadlineReminders(announcements, clock, lead_days=r.deadline_lead_days, send_time=send_time,
-                                    late_after=late_after, data_dir=data_dir),
-        broadcasts=BroadcastService(announcements, store, clock, expiry=dt.timedelta(hours=r.broadcast_expiry_hours),
-                                    team_name=settings.team_name, redactor=redactor_for(settings)),
     )

@@ -21,6 +21,11 @@ CATEGORY_LABELS: dict[str, str] = {
     "forum": "Forum: the next forum, publications and announcements",
 }
 
+
+def short_label(category: str) -> str:
+    """The category's name without its explanation ("Forum" of "Forum: dates and agendas")."""
+    return CATEGORY_LABELS[category].split(":")[0]
+
 _CATEGORY_WORDS: dict[str, tuple[str, ...]] = {
     "funding": ("funding", "fund", "top-up", "top up", "topup", "money", "lift", "stls"),
     "tribunal": ("tribunal", "tribunals", "appeal", "appeals", "hearing"),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from bot.reminders.service import build_reminders
+from bot.reminders.assembly import build_reminders
 from integrations.db.reminders import Outbox
 from tests.bookings.conftest import WEBINAR_MAY, WEST, edit_event, make_service, person
 

@@ -9,7 +9,7 @@ import pytest
 
 from bot.clock import LONDON, FixedClock
 from bot.console import Conversation
-from bot.reminders.service import build_reminders
+from bot.reminders.assembly import build_reminders
 from integrations.db.host import ConversationReferences
 from integrations.teams_sender import Attempt, Recipient, SendResult
 from tests.fakes.connector import ConnectorStandIn

@@ -1,4 +1,4 @@
-"""The reminder commands: deadlines add/list, broadcast, reminders run-once/status."""
+"""The reminder commands: deadlines add/list, reminders run-once/status (broadcast: tests/broadcast/)."""
 import asyncio
 import contextlib
 import json
@@ -89,34 +89,3 @@ def connector_in_a_thread():
         asyncio.run_coroutine_threadsafe(holder["connector"].stop(), loop).result(10)
         loop.call_soon_threadsafe(loop.stop)
         thread.join(10)
-
-
-def test_broadcast_then_run_once_delivers_to_each_subscriber_once(database_url, capsys):
-    with connector_in_a_thread() as connector:
-        async def seed():
-            database = Database(database_url)
-            await upgrade(database)
-            await seed_many(database, ["29:a", "29:b"], categories=["forum"], service_url=connector.url)
-            await seed_many(database, ["29:c"], categories=["funding"], service_url=connector.url)
-            await database.dispose()
-
-        asyncio.run(seed())
-        argv = ["broadcast", "--category", "forum", "--text", "Term 5 forum confirmed", "--key", "t5"]
-        assert main(argv) == 0
-        assert "queued broadcast:t5 for 2 forum subscribers" in capsys.readouterr().out
-        assert main(argv) == 0
-        assert "queued before" in capsys.readouterr().out
-        assert main(["reminders", "run-once"]) == 0
-        summary = json.loads(capsys.readouterr().out)
-        assert summary["sent"] == 2 and summary["announcements"] == 1
-        assert main(["reminders", "run-once"]) == 0
-        assert json.loads(capsys.readouterr().out)["sent"] == 0
-        assert sorted(r.conversation_id for r in connector.received) == ["a:conv-29:a", "a:conv-29:b"]
-    assert main(["reminders", "status"]) == 0
-    status = json.loads(capsys.readouterr().out)
-    assert status["messages"] == {"sent": 2} and status["announcements"] == {"expanded": 1}
-
-
-def test_broadcast_refuses_an_unknown_category(database_url, capsys):
-    assert main(["broadcast", "--category", "gossip", "--text", "hello"]) == 2
-    assert "unknown category" in capsys.readouterr().err

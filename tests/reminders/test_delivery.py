@@ -7,7 +7,7 @@ import aiohttp
 import pytest
 
 from bot.notify import Notice
-from bot.reminders.service import build_reminders
+from bot.reminders.assembly import build_reminders
 from bot.reminders.delivery import DeliveryWorker, WorkerSettings
 from integrations.db.host import ConversationReferences
 from integrations.db.reminders import NewAnnouncement, NewMessage, Recipients

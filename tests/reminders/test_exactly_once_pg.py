@@ -6,7 +6,8 @@ import aiohttp
 import pytest
 
 from bot.clock import SystemClock
-from bot.reminders.service import build_reminders
+from bot.broadcast.service import build_broadcasts
+from bot.reminders.assembly import build_reminders
 from integrations.db import Database
 from integrations.db.reminders import SharedSlots
 from integrations.teams_sender import NoTokens, TeamsLimits, TeamsSender
@@ -29,7 +30,7 @@ async def test_two_schedulers_share_the_work_and_send_each_message_exactly_once(
     first, second = build_reminders(settings, pg_db, clock), build_reminders(settings, second_engine, clock)
     await seed_many(pg_db, [f"29:user-{n:04d}" for n in range(RECIPIENTS)], categories=["forum"],
                     service_url=connector.url)
-    await first.broadcasts.broadcast(category="forum", text="The Term 5 forum is confirmed", created_by="staff")
+    await build_broadcasts(first).broadcast(category="forum", text="The Term 5 forum is confirmed", created_by="staff")
 
     async with aiohttp.ClientSession() as session_one, aiohttp.ClientSession() as session_two:
         def sender(session, database):

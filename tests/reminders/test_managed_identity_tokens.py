@@ -60,7 +60,7 @@ def test_the_platform_variables_reach_the_settings_and_the_header_is_masked():
 
 async def test_the_scheduler_uses_managed_identity_tokens_for_user_assigned_msi():
     from bot.clock import FixedClock
-    from bot.reminders.service import build_sender
+    from bot.reminders.assembly import build_sender
     from datetime import datetime, timezone
 
     settings = load_settings(DEFAULT_CONFIG, environ={

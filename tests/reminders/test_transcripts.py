@@ -1,5 +1,5 @@
 """Reminders in conversation: the welcome question, subscriptions, "stop reminders", the tribunal
-tracker (redaction, bad dates, edit, close) and staff broadcasts; plus one proactive delivery over HTTP."""
+tracker (redaction, bad dates, edit, close); plus one proactive delivery over HTTP (staff broadcasts: tests/broadcast/)."""
 import asyncio
 import datetime as dt
 
@@ -129,30 +129,6 @@ async def test_deadlines_are_listed_and_past_ones_say_so(assistant):
     assert "All of the dates the forum announced have passed" in replies[-1].text
     assert "August 2026: EHCP top-ups above £6k and notional top funding end (passed)" in replies[-1].text
     assert "31 August 2026" not in replies[-1].text      # the deck gives the month only
-
-
-async def test_staff_broadcast_is_confirmed_queued_once_and_refused_to_others(assistant):
-    reminders = reminders_of(assistant)
-    for n in range(3):
-        user = senco(assistant, user_id=f"29:senco-{n}", aad=f"aad-{n}")
-        await user.says("turn on forum reminders")
-    staff = Conversation(assistant.bot, user_id="29:officer", name="Ina Officer", aad_object_id=STAFF,
-                         channel_id="msteams")
-    replies = await staff.says("broadcast forum The Term 5 forum is confirmed for 21 and 22 May.")
-    assert "Send this to 3 Forum subscribers?" in replies[-1].text
-    replies = await staff.button("Send broadcast")
-    assert "Queued for 3 Forum subscribers" in replies[-1].text
-    replies = await staff.button("Send broadcast")
-    assert "already on its way" in replies[-1].text
-    assert len(await reminders.announcements.all(kind="broadcast")) == 1
-
-    sam = senco(assistant)
-    forged = {"action": "reminders.broadcast_send", "category": "forum", "text": "spam", "key": "k"}
-    replies = await sam.presses(forged)
-    assert "only the inclusion team" in replies[-1].text
-    assert len(await reminders.announcements.all(kind="broadcast")) == 1
-    replies = await staff.says("broadcast nonsense hello")
-    assert "where the category is one of" in replies[-1].text
 
 
 @pytest.fixture
