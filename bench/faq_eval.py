@@ -3,6 +3,12 @@
     python bench/faq_eval.py [--file ../shared/eval/dev.jsonl] [--data DIR]
                              [--show-all] [--synthetic 10000]
     python bench/faq_eval.py --blind [--locked-test]   # dev + blind validation (+ the locked test)
+    python bench/faq_eval.py --extra PATH [--no-latency]   # any file of the same format, scored blind
+
+`--extra PATH` scores a question file nobody has looked at (same format as
+knowledge/training/blind/faq_A.jsonl; only `kind`, `style` and `expect` are
+read besides the question): it prints the two rates and one line per style, and
+never a question or a failure, so scoring does not unlock it.
 
 `--blind` scores the dev set and the blind validation split
 (knowledge/training/split.json); `--locked-test` adds the locked test split,
@@ -226,6 +232,17 @@ def evaluate(answerer: Answerer, items: list[dict], show_all: bool = False, show
             "suggest": suggested / len(items) if items else 0.0}
 
 
+def by_style(answerer: Answerer, items: list[dict]) -> dict[tuple[str, str], tuple[int, int]]:
+    """(passed, total) per (kind, style); prints nothing about the items."""
+    out: dict[tuple[str, str], list[int]] = {}
+    for item in items:
+        key = (item["kind"], item.get("style") or "-")
+        tally = out.setdefault(key, [0, 0])
+        tally[0] += passes(item, answerer.answer(item["question"], now=NOW))
+        tally[1] += 1
+    return {k: (v[0], v[1]) for k, v in sorted(out.items())}
+
+
 def summary(name: str, r: dict) -> str:
     return (f"{name}: in-scope answered with every expected fact {r['ok_in']}/{r['n_in']} = {r['in']:.1%}; "
             f"out-of-scope declined {r['ok_out']}/{r['n_out']} = {r['out']:.1%}; suggest {r['suggest']:.1%}")
@@ -244,6 +261,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--calibrate", action="store_true", help="print a reliability table")
     parser.add_argument("--show-all", action="store_true")
     parser.add_argument("--quiet", action="store_true", help="no per-question failures")
+    parser.add_argument("--extra", type=Path, action="append", default=[],
+                        help="score this file blind: rates and per-style figures, no questions printed")
+    parser.add_argument("--no-latency", action="store_true", help="skip latency, cold start and memory")
     args = parser.parse_args(argv)
 
     thresholds = Thresholds(answer=args.answer if args.answer is not None else model.answer_threshold,
@@ -255,7 +275,7 @@ def main(argv: list[str] | None = None) -> int:
           f"thresholds answer {thresholds.answer} suggest {thresholds.suggest}")
 
     sets: list[tuple[str, list[dict]]] = []
-    if args.file is not None or not args.blind:
+    if args.file is not None or not (args.blind or args.extra):
         path = args.file or DEFAULT_FILE
         sets.append((str(path), load_items(path)))
     if args.blind:
@@ -264,6 +284,11 @@ def main(argv: list[str] | None = None) -> int:
         sets.append(("validation", training.items_in("validation")))
         if args.locked_test:
             sets.append(("locked test", training.items_in("test")))
+    blind_sets = {"locked test"}
+    for path in args.extra:
+        name = f"extra {path.name}"
+        sets.append((name, load_items(path)))
+        blind_sets.add(name)
     results = {}
     for name, items in sets:
         if args.calibrate:
@@ -271,11 +296,24 @@ def main(argv: list[str] | None = None) -> int:
             reliability(answerer, items)
         # The locked test's failures are never printed: looking at them would unlock it.
         results[name] = evaluate(answerer, items, args.show_all,
-                                 show=not args.quiet and name != "locked test")
+                                 show=not args.quiet and name not in blind_sets)
     for name, r in results.items():
         print(summary(name, r))
+    for name, items in sets:
+        if name.startswith("extra "):
+            print(f"{name} by style (passed/total):")
+            for (kind, style), (ok, n) in by_style(answerer, items).items():
+                what = "answered with every fact" if kind == "faq" else "declined"
+                print(f"  {kind:12s} {style:16s} {ok:4d}/{n:<4d} = {ok / n:6.1%} {what}")
+    if args.no_latency:
+        parts = " ".join(f"{name.replace(' ', '_')}_in={r['in']:.3f} {name.replace(' ', '_')}_declined={r['out']:.3f}"
+                         for name, r in results.items() if "/" not in name)
+        print(f"faq_eval {parts}")
+        return 0
 
-    questions = [i["question"] for _, items in sets if _ != "locked test" for i in items]
+    questions = [i["question"] for _, items in sets if _ not in blind_sets for i in items]
+    if not questions:        # only blind files: time the dev set's questions instead
+        questions = [i["question"] for i in load_items(DEFAULT_FILE)]
     small = time_questions(answerer, questions, LATENCY_ROUNDS)
     print(describe_latency(f"deck KB, {len(questions)} questions x {LATENCY_ROUNDS}", small))
 

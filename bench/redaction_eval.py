@@ -16,12 +16,19 @@ A third blind corpus, tests/privacy/redaction_blind3.jsonl (written by someone w
 code), is scored whole as "blind3" and never tuned on; its one first-contact run is kept in
 bench/redaction_blind3_first_contact.txt (`--split blind3`, or `--first-contact` to print that file).
 
+A fourth, tests/privacy/redaction_blind4.jsonl (copied unchanged from the file it arrived as), was scored
+once with `--extra` before it was copied; its first contact is bench/redaction_blind4_first_contact.txt
+(`--split blind4` scores the copy).
+
 A second blind corpus, tests/privacy/redaction_blind2.jsonl (420 items, written
 by someone who never saw the code), is split in halves, stratified by category
 with a fixed seed (`blind2_split`): "new-dev" is tuned on, "new-holdout" is
 locked and scored once at the end of a change.  Its first-contact figure (the
 redactor before any tuning on it, scored on all 420 items) is kept in
 bench/redaction_blind2_first_contact.txt.
+
+`--extra PATH [PATH ...]` scores further files of the same format (a new blind corpus) whole, each under
+its file name, with per-category recall and kept: `--extra /path/blind4.jsonl --split` scores it alone.
 
 `--engine module:factory` scores another redactor (a zero-argument factory
 returning an object with `redact(str) -> str`); bench/redaction_candidates.py
@@ -48,6 +55,7 @@ HOLDOUT_SHARE = 4  # one item in four
 BLIND2 = ROOT / "tests" / "privacy" / "redaction_blind2.jsonl"
 BLIND2_SEED = 20261205
 BLIND3 = ROOT / "tests" / "privacy" / "redaction_blind3.jsonl"
+BLIND4 = ROOT / "tests" / "privacy" / "redaction_blind4.jsonl"
 SPLITS = ("dev", "holdout", "new-dev", "new-holdout")
 
 
@@ -92,6 +100,8 @@ def share(name: str, corpus: Path = CORPUS, blind2: Path = BLIND2, blind3: Path 
     "new-all" for its first contact, "blind3" for the whole third blind corpus (not tuned on)."""
     if name == "blind3":
         return load(blind3)
+    if name == "blind4":
+        return load(BLIND4)
     if name in ("dev", "holdout", "all"):
         return split(load(corpus), name)
     items = load(blind2)
@@ -194,8 +204,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--blind3", type=Path, default=BLIND3)
     ap.add_argument("--first-contact", action="store_true",
                     help="print the recorded first-contact scores of the blind corpora and exit")
-    ap.add_argument("--split", nargs="+", choices=(*SPLITS, "all", "new-all", "blind3"), default=list(SPLITS),
-                    help="shares to score (default: old dev, old hold-out, new dev, new locked hold-out)")
+    ap.add_argument("--split", nargs="*", choices=(*SPLITS, "all", "new-all", "blind3", "blind4"), default=None,
+                    help="shares to score (default: old dev, old hold-out, new dev, new locked hold-out; "
+                         "none when --extra is given)")
+    ap.add_argument("--extra", nargs="+", type=Path, default=[],
+                    help="further corpus files (same format) to score whole, e.g. a fresh blind set")
     ap.add_argument("--engine", help="module:factory of another redactor")
     ap.add_argument("--categories", action="store_true", help="break figures down by category")
     ap.add_argument("--misses", action="store_true", help="print every miss and every lost fact")
@@ -204,7 +217,7 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     if args.first_contact:
         for name in ("redaction_blind2_first_contact.txt", "redaction_blind2_holdout.txt",
-                     "redaction_blind3_first_contact.txt"):
+                     "redaction_blind3_first_contact.txt", "redaction_blind4_first_contact.txt"):
             path = ROOT / "bench" / name
             if path.exists():
                 print(f"== {path.relative_to(ROOT)}")
@@ -215,11 +228,14 @@ def main(argv: list[str] | None = None) -> int:
     engine = load_engine(args.engine)
     redact = engine if callable(engine) and not hasattr(engine, "redact") else engine.redact
     results = {}
-    for which in args.split:
-        s = score(share(which, args.corpus, args.blind2, args.blind3), redact, args.rounds)
+    shares = args.split if args.split is not None else ([] if args.extra else list(SPLITS))
+    jobs = [(which, lambda w=which: share(w, args.corpus, args.blind2, args.blind3)) for which in shares]
+    jobs += [(path.name, lambda p=path: load(p)) for path in args.extra]
+    for which, items in jobs:
+        s = score(items(), redact, args.rounds)
         results[which] = s
         if not args.json:
-            report(which, s, args.categories)
+            report(which, s, args.categories or which not in shares)
             if args.misses:
                 for kind, item_id, phrase, out in s["misses"]:
                     print(f"    {kind:6s} {item_id}: {phrase!r}\n           -> {out}")

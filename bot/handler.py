@@ -36,7 +36,7 @@ from bot.security import card_data_problem
 from bot.staff import staff_team_from
 from bot.turn import Asker, asker_of
 from integrations.db.host import EtagConflict
-from integrations.db.turns import AlreadyDone, HeldReply
+from integrations.db.turns import AlreadyDone, HeldReply, hold_turn_work, release_turn_work
 
 log = logging.getLogger(__name__)
 
@@ -144,6 +144,7 @@ class SencoBot(ActivityHandler):
         if holds:
             turn_context.turn_state[HELD_REPLIES] = held
         writes, token = hold_state_writes()
+        work, work_token = hold_turn_work()
         try:
             try:
                 await super().on_turn(turn_context)
@@ -157,6 +158,7 @@ class SencoBot(ActivityHandler):
                 # The failed turn's state and replies are dropped; only the apology goes out.
                 held.clear()
                 writes.clear()
+                work.clear()
                 try:
                     await turn_context.send_activity(
                         f"Sorry, something went wrong on my side. If it keeps happening, quote reference {code} "
@@ -165,21 +167,26 @@ class SencoBot(ActivityHandler):
                 except Exception as exc:
                     log.warning("could not send the apology for %s: %s", code, type(exc).__name__)
         finally:
+            release_turn_work(work_token)
             release_state_writes(token)
             turn_context.turn_state.pop(HELD_REPLIES, None)
         incoming = turn_context.activity
+        # Serialised once: the outbox row and the POST are made from the same body.
+        bodies = [reply.serialize() for reply in held]
         replies = [HeldReply(user_id=_recipient_id(incoming, reply), text=text, card=card)
-                   for reply in held for text, card in [text_and_card(reply.serialize())]]
+                   for reply, body in zip(held, bodies) for text, card in [text_and_card(body)]]
         now = self._clock.now()
         ids = await self._turns.commit(activity_key=key, now=now, ttl=self._dedupe_ttl, writes=writes,
-                                       replies=replies, grace=REPLY_GRACE)
+                                       replies=replies, grace=REPLY_GRACE, work=work)
         if held:
-            await self._deliver(turn_context, held, ids)
+            await self._deliver(turn_context, held, ids, bodies)
 
-    async def _deliver(self, turn_context: TurnContext, activities: list, ids: list[int]) -> None:
-        for activity, reply_id in zip(activities, ids):
+    async def _deliver(self, turn_context: TurnContext, activities: list, ids: list[int],
+                       bodies: Optional[list] = None) -> None:
+        for n, (activity, reply_id) in enumerate(zip(activities, ids)):
             try:
-                [outcome] = await turn_context.adapter.send_held(turn_context, [activity])
+                [outcome] = await turn_context.adapter.send_held(
+                    turn_context, [activity], bodies=None if bodies is None else [bodies[n]])
             except Exception as exc:
                 # Committed already: the background sender delivers it once the grace has passed.
                 log.warning("a reply was not sent after the turn (%s); left in the outbox", type(exc).__name__)

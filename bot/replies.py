@@ -142,14 +142,16 @@ class ReplyAdapter(CloudAdapter):
                 responses.append(await self._send_reply(context, activity))
         return responses
 
-    async def send_held(self, context: TurnContext, activities: list[Activity]) -> list[str]:
+    async def send_held(self, context: TurnContext, activities: list[Activity],
+                        bodies: Optional[list[dict]] = None) -> list[str]:
         """Sends replies already committed to the outbox: "sent", "later" (throttled, left for the
-        background sender) or "failed" (Teams refused them for good), one per activity, in order."""
+        background sender) or "failed" (Teams refused them for good), one per activity, in order.
+        ``bodies``: the activities already serialised, if the caller has them."""
         outcomes = []
         policy = self.policy
-        for activity in activities:
+        for n, activity in enumerate(activities):
             result = await self.outgoing.sender().send_activity(
-                _recipient_of(context.activity, activity), activity.serialize(),
+                _recipient_of(context.activity, activity), activity.serialize() if bodies is None else bodies[n],
                 throttle_retries=policy.throttle_retries, transient_retries=policy.transient_retries,
                 max_wait=policy.max_wait_seconds)
             if result.ok:

@@ -39,7 +39,7 @@ class FaqFeature:
         router.add_action(CardAction("faq.escalate", self._on_escalate))
 
     async def answer_question(self, turn_context: TurnContext, asker: Asker, text: str) -> None:
-        result = self._faq.ask(text)
+        result = await self._faq.ask_off_loop(text)
         query_id = None
         if self._recorder is not None:
             query_id = await self._recorder.record(

@@ -26,8 +26,9 @@ from dataclasses import dataclass
 import numpy as np
 from rapidfuzz import fuzz
 
-from knowledge.decision import _batch, load_model
+from knowledge.decision import _batch, cap_missing, load_model
 from knowledge.embed import Encoder, EncoderUnavailable
+from knowledge.examples import Examples, load_examples
 from knowledge.glossary import glossary_answer
 from knowledge.semantic import SemanticIndex
 
@@ -83,8 +84,8 @@ CAL_SLOPE, CAL_MIDPOINT = 18.4, 0.614
 class Thresholds:
     """Confidence needed to answer outright, and to offer "Did you mean…?"."""
     # The model's own, chosen by cross-validation (knowledge/train.py); app.yaml repeats them.
-    answer: float = 0.64
-    suggest: float = 0.63
+    answer: float = 0.61
+    suggest: float = 0.59
     max_suggestions: int = 3
 
     def __post_init__(self) -> None:
@@ -295,13 +296,15 @@ class _Query:
 
 class Answerer:
     def __init__(self, kb: KnowledgeBase, thresholds: Thresholds | None = None,
-                 model=None, encoder=None, vector_cache=None) -> None:
+                 model=None, encoder=None, vector_cache=None, examples: Examples | None = None) -> None:
         """`encoder`: anything with encode(texts, max_tokens) -> unit vectors, or an
         object with `questions` and `entries` encoders (None: the packaged model).
         `vector_cache`: where entry vectors are looked up (default: the
-        process's cache, seeded from knowledge/model/vectors.npz)."""
+        process's cache, seeded from knowledge/model/vectors.npz).
+        `examples`: labelled training questions (default: knowledge/model/examples.npz)."""
         self.thresholds = thresholds or Thresholds()
         self.model = model or load_model()
+        self.examples = examples if examples is not None else load_examples()
         self._encoder = encoder
         self._vector_cache = vector_cache
         self._lock = threading.Lock()
@@ -354,6 +357,10 @@ class Answerer:
         """All candidates for a question, best first (for answering and tuning)."""
         return self._score(self._state, question, limit)
 
+    def embedding_text(self, question: str) -> str:
+        """What the sentence encoder reads for a question (training encodes its questions the same way)."""
+        return question[:MAX_QUESTION_CHARS]
+
     def _score(self, state: "_State", question: str, limit: int = CANDIDATES) -> list[Scored]:
         index, semantic = state.index, state.semantic
         question = question[:MAX_QUESTION_CHARS]
@@ -366,8 +373,11 @@ class Answerer:
         docs = set(bm25_rank)
         q_sim = a_sim = None
         emb_rank: dict[int, int] = {}
+        example_sims = None
         if semantic is not None and semantic.n:
             qv = self._question_encoder().encode([question])[0]
+            if len(self.examples):
+                example_sims = self.examples.similarities(qv)
             q_sim, a_sim = semantic.similarities(qv)
             k = min(EMBED_CANDIDATES, semantic.n)
             top = np.argpartition(-q_sim, k - 1)[:k] if k < semantic.n else np.arange(semantic.n)
@@ -404,6 +414,10 @@ class Answerer:
             f["lex_x_sim"] = f["lexical"] * qs
             f["cov_x_qsim"] = f["coverage"] * max(qs, 0.0)
             out.append((doc_no, f, missing))
+        ids = [index.docs[doc_no].entry.id for doc_no, _, _ in out]
+        if example_sims is not None:
+            for (_, f, _), knn in zip(out, self.examples.features(example_sims, ids)):
+                f.update(knn)
         # How each candidate compares with the best of the others: a pointwise
         # model needs to know whether something else matches better.
         best = {k: max(f[k] for _, f, _ in out) for k in RELATIVE}
@@ -414,6 +428,7 @@ class Answerer:
         probabilities = _batch(self.model)([f for _, f, _ in out])
         scored = []
         for (doc_no, f, missing), p in zip(out, probabilities):
+            p = cap_missing(p, f)
             # One of the entry's own phrasings, word for word (a one-concept
             # question only with the phrasing's form): that entry is meant.
             if query.plain in index.docs[doc_no].phrasings and (n_words >= 2 or f["form_match"]):

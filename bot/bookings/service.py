@@ -3,8 +3,9 @@
 Every change is one database transaction holding the event's lock (see
 integrations.db.bookings), so "never more confirmed than capacity" and "waitlist in joining
 order" hold under any number of concurrent requests and replicas. What follows a change (emails
-with calendar files, Teams notices, reminders) happens after the commit, and is keyed so a repeat
-never sends twice.
+with calendar files, Teams notices, reminders, withdrawn reminders) is queued in that same transaction
+(the mail outbox and the delivery outbox), so a crash after the commit loses none of it; the emails are
+then sent at once and recorded, and every follow-up is keyed so a repeat never sends twice.
 
 The events catalogue (knowledge/data/events.yaml) is the source of truth for what an event is;
 the database keeps each event's capacity, status and a fingerprint of its time and place, so a
@@ -228,6 +229,7 @@ class BookingService:
         for event in self.catalogue.current().events:
             wanted = _state_of(event)
             effects: list[tuple[str, Booking]] = []
+            queued = None
             async with self._repo.change(event.id, wanted, now) as tx:
                 if tx.created:
                     created.append(event.id)
@@ -256,9 +258,14 @@ class BookingService:
                     for booking in await self._fill_places(tx, now):
                         effects.append(("promoted", booking))
                         promoted += 1
-            for kind, booking in effects:
-                await self._after_change(kind, booking, event)
-                notified += 1
+                queued = await self._queue(tx, [(self._follow_ups(kind, b, event), b, event)
+                                                for kind, b in effects], now)
+            if queued is not None:
+                await self._send_queued(queued)
+            else:
+                for kind, booking in effects:
+                    await self._after_change(kind, booking, event)
+            notified += len(effects)
         return SyncReport(tuple(created), tuple(changed), tuple(cancelled), promoted, notified)
 
     def events(self) -> tuple[Event, ...]:
@@ -320,10 +327,9 @@ class BookingService:
                 queued = None
                 if status == "confirmed":
                     # In the booking's own transaction: a crash after the commit cannot lose the
-                    # confirmation email or the reminders.
-                    queued = self._confirmation_follow_ups(booking, event)
-                    if queued is not None:
-                        await tx.follow_up(notices=queued.notices, email=queued.email, now=stamp)
+                    # confirmation email or the reminders. A new booking has no reminders to withdraw.
+                    plan = replace(self._follow_ups("confirmed", booking, event), withdraw_keep=None)
+                    queued = await self._queue(tx, [(plan, booking, event)], stamp)
         except BookingConflict:
             # Only another process racing past the event lock could get here; its booking stands.
             existing = next((b for b in await self._repo.for_user(person.user_id) if b.event_id == event.id), None)
@@ -338,34 +344,43 @@ class BookingService:
             emailed = await self._send_queued(queued)
         return BookingResult("confirmed", event, booking, None, self._link_for(booking, event), emailed)
 
-    def _confirmation_follow_ups(self, booking: Booking, event: Event) -> Optional["_Queued"]:
-        """The confirmation email and the reminders as rows to queue, or None when this service's notifier
-        has no queue to write them to (tools and tests with a recording notifier send them after the commit)."""
+    async def _queue(self, tx: EventChange, plans: list[tuple["_FollowUps", Booking, Event]],
+                     now: datetime) -> Optional[list[tuple[str, object]]]:
+        """Writes the follow-ups of a change in its transaction: notices and reminders in the delivery
+        outbox, emails in the mail outbox, stale reminders withdrawn. Returns the emails to send once
+        committed, (key, message); None when this service's notifier has no queue to write to (tools
+        and tests with a recording notifier: ``_after_change`` sends after the commit instead)."""
         message_for = getattr(self._notifier, "message_for", None)
         if message_for is None:
             return None
-        notices = [message_for(notice) for notice in self._reminder_notices(booking, event)]
-        email = None
-        message = None
-        if self._mailer is not None:
-            message = self._mailer.compose(
-                "booking_confirmed", to_name=booking.name, to_address=booking.email,
-                context=self._email_context(booking, event, calendar_url=self._link_for(booking, event)),
-                attachment=CalendarAttachment(self.invite(booking, event, "REQUEST"), "REQUEST", "invite.ics"))
-            email = (f"booking:{booking.ref}:confirmed", message["Message-ID"], bytes(message))
-        return _Queued(notices, email, message)
+        notices, emails, messages = [], [], []
+        for plan, booking, event in plans:
+            notices += [message_for(notice) for notice in plan.notices]
+            for key, template, method, extra in plan.emails:
+                message = self._compose(template, booking, event, method, **extra)
+                if message is not None:
+                    emails.append((key, message["Message-ID"], bytes(message)))
+                    messages.append((key, message))
+        await tx.follow_up(notices=notices, emails=emails, now=now)
+        for plan, booking, _ in plans:
+            if plan.withdraw_keep is not None:
+                await tx.withdraw_notices(source=_reminder_source(booking), now=now,
+                                          keep_keys=[message_for(n).idempotency_key for n in plan.withdraw_keep])
+        return messages
 
-    async def _send_queued(self, queued: "_Queued") -> bool:
-        if queued.message is None:
-            return False
-        if not await self._mailer.deliver(queued.message):
-            # Still in the mail outbox: the mail worker's next flush sends it.
-            return False
-        try:
-            await self._repo.email_sent(queued.email[0], self._clock.now())
-        except Exception as exc:
-            log.warning("booking email sent but not recorded: %s", type(exc).__name__)
-        return True
+    async def _send_queued(self, queued: list[tuple[str, object]]) -> bool:
+        """Sends emails already in the mail outbox and records each; True when all of them went out."""
+        emailed = bool(queued)
+        for key, message in queued:
+            if not await self._mailer.deliver(message):
+                # Still in the mail outbox: the mail worker's next flush sends it.
+                emailed = False
+                continue
+            try:
+                await self._repo.email_sent(key, self._clock.now())
+            except Exception as exc:
+                log.warning("booking email sent but not recorded: %s", type(exc).__name__)
+        return emailed
 
     async def cancel(self, ref: str, *, user_id: Optional[str], by: str = "person") -> CancelResult:
         """Cancels a booking (``user_id`` must own it; None = staff) and promotes from the waitlist."""
@@ -377,6 +392,8 @@ class BookingService:
         event = self.event(booking.event_id)
         placeholder = EventState(booking.event_id, 0, "cancelled", "")
         promoted: list[Booking] = []
+        effects: list[tuple[str, Booking]] = []
+        queued = None
         async with self._repo.change(booking.event_id, _state_of(event) if event else placeholder, now) as tx:
             stamp = self._clock.now()
             current = await tx.get(ref)
@@ -386,11 +403,17 @@ class BookingService:
             cancelled = await tx.cancel(current, stamp, by, bump_sequence=was_confirmed)
             if was_confirmed and tx.state.status == "scheduled" and event is not None and stamp < event.start:
                 promoted = await self._fill_places(tx, stamp)
-        if event is not None:
-            if was_confirmed:
-                await self._after_change("cancelled", cancelled, event)
-            for booking in promoted:
-                await self._after_change("promoted", booking, event)
+            if event is not None:
+                effects = ([("cancelled", cancelled)] if was_confirmed else []) + [("promoted", b) for b in promoted]
+                # The cancellation email, the promoted people's emails, notices and reminders, and the
+                # withdrawal of the cancelled booking's reminders: in this transaction, like a booking's.
+                queued = await self._queue(tx, [(self._follow_ups(kind, b, event), b, event)
+                                                for kind, b in effects], stamp)
+        if queued is not None:
+            await self._send_queued(queued)
+        else:
+            for kind, changed in effects:
+                await self._after_change(kind, changed, event)
         return CancelResult("cancelled", cancelled, event, tuple(promoted))
 
     async def _fill_places(self, tx: EventChange, now: datetime) -> list[Booking]:
@@ -461,53 +484,69 @@ class BookingService:
 
     # -- after a change: emails, Teams notices, reminders --------------------------------------
 
-    async def _after_change(self, kind: str, booking: Booking, event: Event) -> bool:
-        """Tells the booker; True when an email went out. Keys make a repeat a no-op."""
+    def _follow_ups(self, kind: str, booking: Booking, event: Event) -> "_FollowUps":
+        """What tells the booker about a change: emails, Teams notices and reminders, and whether the
+        booking's other queued reminders are withdrawn. Keys make a repeat a no-op."""
         when = british_datetime(event.start)
         link = self._link_for(booking, event)
-        emailed = False
+        ref = booking.ref
         if kind in ("confirmed", "promoted"):
-            emailed = await self._email("booking_confirmed", booking, event, "REQUEST",
-                                        promoted=kind == "promoted", calendar_url=link)
+            notices = []
             if kind == "promoted":
-                await self._notify(booking, f"booking.promoted:{booking.ref}", "booking.promoted",
-                                   f"Good news: a place has come up on the {event.title} ({when}) and it's yours. "
-                                   f"You're now booked. Add it to your calendar: {link}")
-            await self._schedule_reminders(booking, event)
-        elif kind == "cancelled":
-            emailed = await self._email("booking_cancelled", booking, event, "CANCEL")
-            await self._withdraw_reminders(booking)
-        elif kind == "changed":
-            emailed = await self._email("booking_updated", booking, event, "REQUEST", calendar_url=link)
-            await self._notify(booking, f"booking.changed:{booking.ref}:{booking.sequence}", "booking.changed",
-                               f"The {event.title} you're booked on has changed: it is now {when} to "
-                               f"{london(event.end):%H:%M}, {event.location}. Your place is kept.")
-            await self._schedule_reminders(booking, event)
-        elif kind == "changed_waitlist":
-            await self._notify(booking, f"booking.changed:{booking.ref}:{fingerprint(event)}", "booking.changed",
-                               f"The {event.title} you're on the waiting list for has changed: it is now {when}, "
-                               f"{event.location}. You keep your place on the waiting list.")
-        elif kind in ("event_cancelled", "event_cancelled_waitlist"):
-            await self._withdraw_reminders(booking)
+                notices.append(self._notice(booking, f"booking.promoted:{ref}", "booking.promoted",
+                               f"Good news: a place has come up on the {event.title} ({when}) and it's yours. "
+                               f"You're now booked. Add it to your calendar: {link}"))
+            reminders = self._reminder_notices(booking, event)
+            return _FollowUps(notices + reminders, [(f"booking:{ref}:confirmed", "booking_confirmed", "REQUEST",
+                                                    dict(promoted=kind == "promoted", calendar_url=link))], reminders)
+        if kind == "cancelled":
+            return _FollowUps([], [(f"booking:{ref}:cancelled", "booking_cancelled", "CANCEL", {})], [])
+        if kind == "changed":
+            reminders = self._reminder_notices(booking, event)
+            notice = self._notice(booking, f"booking.changed:{ref}:{booking.sequence}", "booking.changed",
+                                  f"The {event.title} you're booked on has changed: it is now {when} to "
+                                  f"{london(event.end):%H:%M}, {event.location}. Your place is kept.")
+            return _FollowUps([notice] + reminders, [(f"booking:{ref}:changed:{booking.sequence}", "booking_updated",
+                                                      "REQUEST", dict(calendar_url=link))], reminders)
+        if kind == "changed_waitlist":
+            return _FollowUps([self._notice(
+                booking, f"booking.changed:{ref}:{fingerprint(event)}", "booking.changed",
+                f"The {event.title} you're on the waiting list for has changed: it is now {when}, "
+                f"{event.location}. You keep your place on the waiting list.")], [], None)
+        if kind in ("event_cancelled", "event_cancelled_waitlist"):
             moved = event.status == "moved"
-            if kind == "event_cancelled":
-                emailed = await self._email("booking_event_cancelled", booking, event, "CANCEL", moved=moved)
+            emails = [(f"booking:{ref}:event_cancelled", "booking_event_cancelled", "CANCEL", dict(moved=moved))] \
+                if kind == "event_cancelled" else []
             what = "has been moved to another date, so your booking has ended; please book the new date" \
                 if moved else "has been cancelled, so your booking has ended. We're sorry for the change of plan"
-            await self._notify(booking, f"booking.event_cancelled:{booking.ref}", "booking.event_cancelled",
-                               f"The {event.title} on {when} {what}.")
+            return _FollowUps([self._notice(booking, f"booking.event_cancelled:{ref}", "booking.event_cancelled",
+                                            f"The {event.title} on {when} {what}.")], emails, [])
+        raise ValueError(f"unknown booking change {kind!r}")
+
+    async def _after_change(self, kind: str, booking: Booking, event: Event) -> bool:
+        """The follow-ups sent after the commit, for a notifier with no queue (tools and tests); True when
+        an email went out."""
+        plan = self._follow_ups(kind, booking, event)
+        emailed = False
+        for _, template, method, extra in plan.emails:
+            emailed = await self._email(template, booking, event, method, **extra) or emailed
+        for notice in plan.notices:
+            await self._send_notice(notice)
+        if plan.withdraw_keep is not None:
+            await self._withdraw_reminders(booking, keep=[n.idempotency_key for n in plan.withdraw_keep])
         return emailed
 
-    async def _notify(self, booking: Booking, key: str, kind: str, text: str, not_before=None, meta=None) -> None:
+    def _notice(self, booking: Booking, key: str, kind: str, text: str) -> Notice:
+        return Notice(user_id=booking.user_id, text=text, idempotency_key=key, kind=kind,
+                      meta=dict(booking_ref=booking.ref, event_id=booking.event_id))
+
+    async def _send_notice(self, notice: Notice) -> None:
         if self._notifier is None:
             return
-        notice = Notice(user_id=booking.user_id, text=text, idempotency_key=key, kind=kind,
-                        not_before=not_before, meta=dict(meta or {}, booking_ref=booking.ref,
-                                                         event_id=booking.event_id))
         try:
             await self._notifier.notify(notice)
         except Exception as exc:
-            log.warning("booking notice %s not queued: %s", kind, type(exc).__name__)
+            log.warning("booking notice %s not queued: %s", notice.kind, type(exc).__name__)
 
     def _reminder_notices(self, booking: Booking, event: Event) -> list[Notice]:
         now = self._clock.now()
@@ -526,18 +565,6 @@ class BookingService:
                 meta={"source": _reminder_source(booking), "expires_at": event.start.astimezone(now.tzinfo),
                       "lead": label, "booking_ref": booking.ref, "event_id": booking.event_id}))
         return notices
-
-    async def _schedule_reminders(self, booking: Booking, event: Event) -> None:
-        """Queues the reminders at the lead times, and withdraws any queued for an earlier time or place."""
-        notices = self._reminder_notices(booking, event)
-        for notice in notices:
-            if self._notifier is None:
-                break
-            try:
-                await self._notifier.notify(notice)
-            except Exception as exc:
-                log.warning("booking notice %s not queued: %s", notice.kind, type(exc).__name__)
-        await self._withdraw_reminders(booking, keep=[n.idempotency_key for n in notices])
 
     async def _withdraw_reminders(self, booking: Booking, keep: Iterable[str] = ()) -> None:
         # Only a notifier with a queue (the reminder scheduler's) can take back what it has not sent yet.
@@ -559,21 +586,30 @@ class BookingService:
         context.update(extra)
         return context
 
-    async def _email(self, template: str, booking: Booking, event: Event, method: str, **extra) -> bool:
+    def _compose(self, template: str, booking: Booking, event: Event, method: str, **extra):
+        """The email with its calendar file, or None when this service sends no email."""
         if self._mailer is None:
-            return False
-        context = self._email_context(booking, event, **extra)
+            return None
         filename = "cancel.ics" if method == "CANCEL" else "invite.ics"
         attachment = CalendarAttachment(self.invite(booking, event, method), method, filename)
-        return await self._mailer.send(template, to_name=booking.name, to_address=booking.email,
-                                       context=context, attachment=attachment)
+        return self._mailer.compose(template, to_name=booking.name, to_address=booking.email,
+                                    context=self._email_context(booking, event, **extra), attachment=attachment)
+
+    async def _email(self, template: str, booking: Booking, event: Event, method: str, **extra) -> bool:
+        try:
+            message = self._compose(template, booking, event, method, **extra)
+        except Exception as exc:
+            log.warning("booking email %s not composed: %s", template, type(exc).__name__)
+            return False
+        return message is not None and await self._mailer.deliver(message)
 
 
 @dataclass(frozen=True)
-class _Queued:
-    notices: list
-    email: Optional[tuple[str, str, bytes]]
-    message: Optional[object]
+class _FollowUps:
+    notices: list                     # Notice: Teams notices and reminders, in the order they are queued
+    emails: list                      # (mail outbox key, template, calendar method, template context)
+    # Reminders of the booking to keep; every other one of its queued reminders is withdrawn. None: none are.
+    withdraw_keep: Optional[list]
 
 
 def _reminder_source(booking: Booking) -> str:

@@ -1,8 +1,11 @@
 """The FAQ answerer as the host uses it: answers now, rebuilds when the knowledge changes."""
 from __future__ import annotations
 
+import asyncio
 import logging
+import os
 import re
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 from typing import Optional
@@ -16,6 +19,19 @@ log = logging.getLogger(__name__)
 
 # How knowledge.engine.time_aware_text introduces the deck's words after saying a date has passed.
 PASSED_PREFIX = "What the forum said:"
+
+# Scoring a question is ~10 ms of numpy (the sentence encoder), which releases the GIL: in these threads it
+# leaves the event loop free for other turns and uses a second core. Bounded, so a burst of questions
+# queues here instead of starting a thread each.
+_SCORING_THREADS = max(1, min(4, os.cpu_count() or 1))
+_scoring: ThreadPoolExecutor | None = None
+
+
+def _scoring_pool() -> ThreadPoolExecutor:
+    global _scoring
+    if _scoring is None:
+        _scoring = ThreadPoolExecutor(max_workers=_SCORING_THREADS, thread_name_prefix="faq-scoring")
+    return _scoring
 
 
 class FaqService:
@@ -50,13 +66,15 @@ class FaqService:
         return cls(Answerer(kb, thresholds), clock, directory)
 
     def ask(self, question: str) -> AnswerResult:
-        result = self._with_notes(self.answerer.answer(question, now=self._clock.now()))
-        if result.outcome == "answer" and result.answer_text and not is_yes_no_question(question):
-            # An entry written for "Is the NPQ funded?" starts "Yes."; "how much does it cost" did not ask that.
-            trimmed = _YES_NO_OPENING.sub(lambda m: m.group(1) + m.group(2).upper(), result.answer_text, count=1)
-            if trimmed != result.answer_text:
-                result = replace(result, answer_text=trimmed)
-        return result
+        return _fitted(question, self._with_notes(self.answerer.answer(question, now=self._clock.now())))
+
+    async def ask_off_loop(self, question: str) -> AnswerResult:
+        """``ask`` for a turn: the answerer runs in a scoring thread (it answers from one snapshot of its
+        index, so a reload meanwhile is safe); the notes, which may read the content store, stay here."""
+        now = self._clock.now()
+        result = await asyncio.get_running_loop().run_in_executor(
+            _scoring_pool(), self.answerer.answer, question, now)
+        return _fitted(question, self._with_notes(result))
 
     def show(self, faq_id: str) -> Optional[AnswerResult]:
         """The answer card for one entry (a follow-up or "Did you mean" button)."""
@@ -133,6 +151,14 @@ _AUXILIARY = re.compile(r"^(?:is|are|was|were|am|do|does|did|can|could|will|woul
                         r"has|have|had|isn'?t|aren'?t|don'?t|doesn'?t|didn'?t|can'?t|won'?t|wouldn'?t|"
                         r"shouldn'?t|hasn'?t|haven'?t|any)\b")
 _WH = re.compile(r"\b(?:how|what|whats|when|whens|where|which|who|whom|whose|why)\b")
+
+
+def _fitted(question: str, result: AnswerResult) -> AnswerResult:
+    """An entry written for "Is the NPQ funded?" starts "Yes."; "how much does it cost" did not ask that."""
+    if result.outcome != "answer" or not result.answer_text or is_yes_no_question(question):
+        return result
+    trimmed = _YES_NO_OPENING.sub(lambda m: m.group(1) + m.group(2).upper(), result.answer_text, count=1)
+    return replace(result, answer_text=trimmed) if trimmed != result.answer_text else result
 
 
 def is_yes_no_question(question: str) -> bool:

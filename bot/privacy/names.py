@@ -49,6 +49,14 @@ def english_words() -> frozenset[str]:
 
 
 @lru_cache(maxsize=1)
+def places() -> frozenset[str]:
+    """Countries, British and Irish towns, large cities elsewhere (data/places.txt, from GeoNames):
+    "via Leicester", "from Hong Kong" are where a family came from, although both read as names."""
+    return frozenset(line.strip() for line in (_DATA / "places.txt").read_text(encoding="utf-8").splitlines()
+                     if line.strip())
+
+
+@lru_cache(maxsize=1)
 def dictionary_names() -> frozenset[str]:
     """Names whose lower-case form is a dictionary word ("rose", "tools"): in lower case these
     need a person's context; any other given name typed in lower case is a name."""
@@ -97,6 +105,21 @@ _PARTICLES = {
     "de", "da", "das", "dos", "do", "di", "del", "della", "der", "den", "van", "von", "le", "la", "du",
     "al", "el", "bin", "ibn", "binti", "bint", "ter", "ten", "st",
 }
+# Capitalised particles ("Harry St John-Hughes", "Maria De Souza"): a particle only between an accepted
+# given name and a surname, never on its own.
+_CAP_PARTICLES = {"St", "De", "Da", "Das", "Dos", "Di", "Del", "Della", "Van", "Von", "Le", "La", "Du", "Al", "El",
+                  "Ter", "Ten", "Bin", "Ibn", "Der", "Den"}
+
+
+def _is_particle(word: str) -> bool:
+    return word in _PARTICLES or word in _CAP_PARTICLES
+
+
+def _skey(word: str) -> str:
+    """How the surname list spells a surname: "o'connor" and "O’Connor" are "Oconnor", "McDONALD" "Mcdonald"."""
+    return "-".join(p[:1].upper() + p[1:].lower() for p in re.sub(r"['’]", "", word).split("-"))
+
+
 # Dotted initials ("O.M.", "J.S") and an initial before a surname ("J. Smith").
 _DOTTED_INITIALS_RE = re.compile(r"(?<![\w.])(?:[A-Z]\.[ \t]?){1,2}[A-Z](?:\.|(?![\w.]))")
 _INITIAL_SURNAME_RE = re.compile(r"(?<![\w.])(?P<initial>[A-Z])\.[ \t]?(?P<surname>[A-Z][a-z][\w'’\-]*)")
@@ -109,16 +132,71 @@ _LIST_RE = re.compile(
     rf"(?<![\w'’\-]){_LW}(?:[ \t]*,[ \t]*{_LW})*(?:[ \t]*,?[ \t]*(?:and|&)[ \t]+{_LW}|[ \t]*,[ \t]*{_LW})(?![\w'’\-])"
 )
 # Initials without dots in a child's context: "AB (Y5) has…", "our pupil JS has…".
+# "T in Y4", "A-M (Year 2) has…", "JB, Y5": one to three capitals, or two hyphenated parts, before a year group.
 _UNDOTTED_INITIALS_RE = re.compile(
-    r"(?:(?<![\w])(?P<i>[A-Z]{2,3})(?=[ \t]*\((?i:y|yr|year)[ \t]?\d{1,2}\)|[ \t]*,[ \t]*(?i:y|yr|year)[ \t]?\d{1,2}\b))"
-    r"|(?:\b(?i:pupil|child|student|boy|girl|learner)[ \t]+(?P<i2>[A-Z]{2,3})(?=[ \t]+(?:has|had|is|was|needs|keeps|refuses|joined)\b))"
+    r"(?:(?<![\w\-])(?P<i>[A-Z]{1,3}(?:-[A-Z]{1,2})?)(?![\w\-])(?=[ \t]*\((?i:y|yr|year)[ \t]?\d{1,2}\)"
+    r"|[ \t]*,[ \t]*(?i:y|yr|year)[ \t]?\d{1,2}\b|[ \t]+(?:is[ \t]+)?in[ \t]+(?:my[ \t]+|our[ \t]+|the[ \t]+)?(?i:y|yr|year)[ \t]?\d{1,2}\b))"
+    r"|(?:\b(?i:pupil|child|student|boy|girl|learner)[ \t]+(?P<i2>[A-Z]{2,3}(?:-[A-Z]{1,2})?)(?=[ \t]+(?:has|had|is|was|needs|keeps|refuses|joined)\b))"
+    r"|(?:(?<![\w\-])(?P<i3>[A-Z]{1,2}-[A-Z]{1,2})(?=[ \t]+(?:has|had|is|was|needs|keeps|refuses|refused|joined|started|"
+    r"arrived|struggles|can't|won't|doesn't)\b|['’]s[ \t]+[a-z]))"
+    # A tribunal case is named by the child's initials: "KM v Kent County Council", "Re AB".
+    r"|(?:(?<![\w\-])(?P<i4>[A-Z]{1,3}(?:-[A-Z]{1,2})?)(?=[ \t]+v\.?[ \t]+[A-Z][a-z]))"
 )
+# Capital initials where only a person stands: "JS's mum", "boy (JS)", "a pupil, DW, who…", "initials MH",
+# "HJ has…", "Can TM have a reader…", "annual review for HJ next week".
+_INITIALS_CONTEXT_RE = re.compile(
+    r"(?<![\w\-.])(?P<a>[A-Z]{2,3})['’]s[ \t]+(?=(?:mum|mam|mom|dad|mother|father|parents?|carers?|nan|gran|sister|brother|"
+    r"twin|EHCP|EHC|plan|needs|behaviour|attendance|diagnosis|review|support|TA|teacher|class|key[ \t]+worker|reading|"
+    r"writing|progress|medication|IEP|ILP|one-page|profile|social[ \t]+worker|school|file|case|referral|assessment|"
+    r"report|funding|top-up|place|placement|transport)\b)"
+    r"|\b(?i:boy|girl|pupil|child|student|learner|son|daughter|lad|twin)[ \t]*\([ \t]*(?P<b>[A-Z]{2,3})[ \t]*\)"
+    r"|\b(?i:pupil|child|student|learner|(?:mum|dad|mother|father|parents?|carers?)[ \t]+of)[ \t]+(?P<h>[A-Z]{2,3})(?![\w\-])"
+    # A row or a bullet opened by initials: "- JS: phonics phase 3", "KL - referred to STLS".
+    r"|(?:^|\n)[ \t]*(?:[-•*·][ \t]*|\d{1,2}[.)][ \t]*)?(?P<k>[A-Z]{2,3})(?=[ \t]*(?::|[ \t]-[ \t]|[ \t]–[ \t]))"
+    r"|\b(?i:boy|girl|pupil|child|student|learner|son|daughter|lad)[ \t]*,[ \t]*(?P<c>[A-Z]{2,3})[ \t]*,"
+    r"|\b(?i:initials?)(?:[ \t]+only)?[ \t]*[:\-–]?[ \t]*(?P<d>[A-Z](?:[A-Z.'’\-]{0,6}[A-Z])?\.?)(?![\w])"
+    r"|(?<![\w\-.])(?P<e>[A-Z]{2,3})(?=[ \t]+(?:has|had|hasn't|is|was|isn't|wasn't|needs|keeps|refuses|refused|joined|started|"
+    r"arrived|struggles|struggled|can't|won't|doesn't|didn't|hits|hit|kicked|cries|cried|loves|likes|wants|gets|got|"
+    r"went|sits|said|told|ran|absconded|became|seems|seemed)\b)"
+    r"|\b(?:[Cc]an|[Cc]ould|[Ss]hould|[Dd]oes|[Dd]id|[Ww]ould|[Mm]ay)[ \t]+(?P<f>[A-Z]{2,3})(?=[ \t]+(?:have|get|go|attend|sit|"
+    r"access|use|be|need|join|start|stay|take|do|apply)\b)"
+    r"|\b(?:for|with|about|supporting|support)[ \t]+(?P<g>[A-Z]{2,3})(?=[ \t]+(?:next|this|last|on|in|at|today|tomorrow|"
+    r"yesterday|tonight|please|now|soon|since|because|who|which|and[ \t]+(?:his|her)|[-–])\b|[ \t]*[.?!,;]|[ \t]*$)"
+)
+# Initials in a list before what children are or do: "JS, KL and TM all need…", "AB and CD (Y5)".
+_INITIALS_LIST_RE = re.compile(
+    r"(?<![\w\-.])(?P<list>[A-Z]{2,3}(?:[ \t]*,[ \t]*[A-Z]{2,3})*[ \t]*,?[ \t]+(?:and|&)[ \t]+[A-Z]{2,3})(?![\w\-])"
+    r"(?=[ \t]+(?:both|all|each|are|were|have|had|need|needs|keep|still|will|in[ \t]+(?:y|yr|year))\b|[ \t]*\((?i:y|yr|year))"
+)
+# An initial and a listed surname without a dot ("J Smith in Year 4"), a given name and a surname's initial
+# with a dot ("Jay S. in Year 4").
+_BARE_INITIAL_SURNAME_RE = re.compile(r"(?<![\w.\-])(?P<initial>[B-HJ-Z])[ \t]+(?P<surname>[A-Z][a-z][\w'’\-]*)")
+_GIVEN_INITIAL_RE = re.compile(r"(?<![\w\-])(?P<given>[A-Z][a-z][\w'’\-]*)[ \t]+(?P<initial>[A-Z])\.(?![\w])")
+# Initials with a hyphen for a double-barrelled surname ("K.L.-B.", "P.K.-O.") are nobody's abbreviation.
+_HYPHEN_INITIALS_RE = re.compile(r"(?<![\w.])(?:[A-Z]\.[ \t]?){1,3}-[ \t]?[A-Z]\.?(?:-?[A-Z]\.?)?(?![\w])")
+# A lone initial after a name ("[name] A. (Y6)") is the surname's.
+_INITIAL_AFTER_NAME_RE = re.compile(r"(?<=\[name\][ \t])[A-Z]\.(?=[ \t]*(?:\(|,|;|$|\n|[ \t][a-z]))")
+# A lone initial standing for a child before what only a person does: "J. has been refusing", "M. (Y3) is".
+_LONE_INITIAL_RE = re.compile(
+    r"(?<![\w.])(?P<i>[A-Z])\.(?=[ \t]+(?:has|had|is|was|needs|keeps|refuses|refused|joined|started|arrived|"
+    r"struggles|can't|won't|doesn't|didn't)\b|[ \t]*\((?i:y|yr|year)[ \t]?\d{1,2}\))")
 _COMMON_ACRONYMS = set(
     """
     EHCP EHC SEN SEND SEMH ASD ASC ADHD ADD EAL PP FSM LAC CLA CIN CP TA TAS LSA HLTA EP EPS SALT SLT OT CAMHS STLS KS
     SATS PE RE DT IT ICT PSHE RSE LA SLT DSL HT DHT GCSE EYFS PRU AP MLD SLD PMLD SPLD VI HI MSI PD CI SLCN PDA ODD OCD
     GP NHS DFE SIR LIFT PRG NPQ AET CPD INSET IEP ILP PSP APDR EBSA FE HE SATS YR EY KS1 KS2 SSP BSL PECS TEACCH
     ELSA NASS ESFA IPSEA SENDIST ADHD MH CYP YP MAT HNF DAF PEP VSH CSC EHA TAF SEMHL SPOC LAL LO
+    KCC DCC BBC ITV NHS UK US EU UN OK TV PC HR PR CV ID IQ MP PA AM PM NB PS QA FAQ CEO CFO SMT MAT LGB CEO
+    SAT MFL PTA PTFA SLA DBS DPO GDPR SAR FOI KPI RAG BSL AAC OCR PDF URL ICO CAF EWO ESW ESO FLO LAC PLAC SGO
+    CLA CIC VS VSH PEP EBD BESD SPLD SLI DLD DCD ASC FASD PMLD HI VI MSI QTVI QTHI OT PT CAMHS YOT SW CSW MASH
+    LADO SENCO SENCOS SENDCO DSL DDSL SLT MLT TLR NQT ECT ITT SCITT PGCE HLTA LSA TA SNA EAL ESOL NEET KS3 KS4 KS5
+    GCSE BTEC VTEC ALS EHE EOTAS AP PRU CME CIN CP LA LEA DFE OFSTED HMI SEF SDP SIP IDP PPG PP FSM UIFSM
+    SIMS CPOMS MIS IT ICT DT PE RE RS PSHE RSE STEM IB LAMDA ABA TEACCH PECS SCERTS WISC BPVS CELF TOWRE YARC
+    AET NAS BDA ADDISS IPSEA SENDIASS KIAS SENDIAS PCF CAB GP AE AED ED ER PICU CCG ICB HV SN PDA ODD OCD
+    ULN UPN DOB NHS NI NINO URN UKPRN TBC TBA ASAP RSVP ETA FYI AKA CC BCC RE FW FWD EHCNA EHCNAS SENCOS TAS
+    TAC ARP SRP SRB RB HNB ISP PFA SRE LSU PSU ASP DLA PIP UC CB JSNA EIP ELG GLD EYPP FEEE SENIF PRP CAT NVR VR SDQ
+    BAS ADOS ADI AI AR EYS EYFS SEMH LDD ALN SSE KSENDIAS SALT STL SBS AIP TOR AGM CIO LTD PLC QC KC JP SEND
+    AOB WIP FAO FWIW IMO IMHO BTW LOL ICYMI DM OOO ASAP II III IV VI VII VIII IX XI XII XIV NEW OLD ALL ANY AND THE FOR
     """.split()
 )
 # Words that a letter can follow without being an initial ("Plan B. Smith…", "Section F. Provision").
@@ -159,11 +237,12 @@ _PERSON_NEXT = set(
     """.split()
 )
 _YEAR_GROUP_RE = re.compile(
-    r"[ \t]*(?:[(,\-–][ \t]*)?(?:in[ \t]+(?:our[ \t]+|my[ \t]+|the[ \t]+)?)?"
+    r"[ \t]*(?:[(,\-–][ \t]*)?(?:(?:is|was|are|were)[ \t]+(?:now[ \t]+|still[ \t]+)?(?=in\b))?"
+    r"(?:(?:in|from)[ \t]+(?:our[ \t]+|my[ \t]+|the[ \t]+)?)?"
     r"(?:(?:year|yr|y)[ \t]?\d{1,2}\b|reception\b|nursery\b|sixth[ \t]+form\b)",
     re.IGNORECASE,
 )
-_PRONOUN_AFTER_RE = re.compile(r"[ \t]*(?:[-–,(][ \t]*(?:she|he|they)\b|[?.!][ \t]+(?:She|He)\b|\([ \t]*\w+['’]s[ \t]+(?:mum|dad|mother|father|nan|gran|carer|sister|brother)\b)")
+_PRONOUN_AFTER_RE = re.compile(r"[ \t]*(?:[-–,(][ \t]*(?:she|he|they)\b|[?.!][ \t]+(?:She|He|she|he)\b|\([ \t]*\w+['’]s[ \t]+(?:mum|dad|mother|father|nan|gran|carer|sister|brother)\b)")
 _POSSESSIVE_RE = re.compile(r"['’]s\b")
 # "Ivy (d.o.b …)", "Mason Turner, born …", "Kai (aged 7)": a birth date or age right after a name.
 _BIRTH_AFTER_RE = re.compile(
@@ -204,18 +283,66 @@ _ORG_NEXT_LOWER = {
     "school", "schools", "service", "services", "department", "period", "group", "groups", "term",
     "review", "pupils", "children", "rating", "rag", "tracker", "band", "class", "team", "report",
     "setting", "provision", "unit", "base", "lane", "road", "street", "park", "primary",
+    # Rooms, clubs and programmes schools name after flowers, trees and virtues ("Willow room", "Hope project").
+    "room", "classroom", "club", "hub", "house", "award", "project", "programme", "scheme", "approach", "model",
+    "framework", "funding", "therapy", "tree", "centre", "trust", "cluster", "network",
 }
 _LABEL_RE = re.compile(
     r"(?im)^[ \t]*(?:name|student|pupil|child|young[ \t]+person|(?:child|pupil)['’]?s?[ \t]+(?:first[ \t]+|full[ \t]+)?name)"
     r"[ \t]*:[ \t]*(?P<names>[^\W\d_][\w'’\-]*(?:[ \t]+[^\W\d_][\w'’\-]*){0,2})"
 )
 _CALLED_RE = re.compile(
-    r"\b(?:goes[ \t]+by|known[ \t]+as|called|named|name[ \t]+is|calls[ \t]+(?:him|her)self)[ \t]+(?P<name>[A-Z][\w'’\-]*)"
+    r"\b(?:goes[ \t]+by|known[ \t]+as|called|named|name[ \t]+is|calls[ \t]+(?:him|her)self)[ \t]+['‘\"“]?(?P<name>[A-Z][\w'’\-]*)"
 )
 _TITLE_RE = re.compile(
     r"(?<![\w])(?P<title>Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Rev|Revd|Pastor|Imam|Rabbi|mr|mrs|ms|dr|MR|MRS|MS|DR)\.?[ \t]+"
     r"(?:(?:and|&)[ \t]+(?:Mr|Mrs|Ms|Miss|Mx|Dr|mr|mrs)\.?[ \t]+)?"
     r"(?P<name>[^\W\d_][\w'’\-]*)(?:[ \t]+(?P<second>[A-Z][\w'’\-]*))?"
+)
+# "the boy in my class, Will, has…", "my son, Ivy's twin, …": a given name set off by commas after a child noun.
+_APPOSITION_RE = re.compile(
+    r"\b(?i:boy|girl|pupil|child|student|learner|son|daughter|lad|twin|brother|sister)\b[^.!?\n,;:]{0,30},[ \t]*"
+    r"(?P<name>[A-Z][a-z][\w'’\-]*)[ \t]*,"
+)
+_KIN_AFTER_RE = re.compile(
+    r"[ \t]+(?:are|were)[ \t]+(?:both[ \t]+|all[ \t]+)?(?:twins|triplets|siblings|brothers|sisters|cousins|in[ \t]+(?:year|yr|y[ \t]?\d|reception))",
+    re.IGNORECASE)
+_KIN_IN_BRACKETS_RE = re.compile(
+    r"[ \t]*\([^)\n]{0,30}?\b(?i:twins?|siblings?|brothers?|sisters?|cousins?|reception|nursery|year[ \t]?\d|yr[ \t]?\d|y\d)"
+)
+# Person-only participles after "has"/"had"/"is"/"was": "Hope has refused…", "Faith was excluded…".
+_ANIMATE_PARTICIPLE_RE = re.compile(
+    r"[ \t]+(?:has|had|hasn't|hadn't|is|was|isn't|wasn't)[ \t]+(?:not[ \t]+|now[ \t]+|just[ \t]+|also[ \t]+)?"
+    r"(?:refused|joined|started|arrived|absconded|moved|attended|been[ \t]+(?:excluded|suspended|diagnosed|assessed|referred|"
+    r"absent|off|refusing|self-harming|hitting|kicking|crying|seen)|excluded|suspended|diagnosed|crying|refusing|hitting|"
+    r"kicking|screaming|absent|off[ \t]+school)\b"
+)
+# Lower case, a dictionary-word name opening a sentence before what only a person does:
+# "precious keeps asking for…", "faith finished the Boxall profile".
+_LOWER_PERSON_NEXT_RE = re.compile(
+    r"[ \t]+(?:keeps[ \t]+[a-z]+ing|kept[ \t]+[a-z]+ing|finished|completed|scored|wrote|drew|refuses|refused|"
+    r"told|asked|cried|screamed|hit|kicked|joined|arrived|absconded)\b"
+)
+# Capitalised mid-sentence after a word that takes a person ("the bundle for Sonny today", "working with
+# Poppy"): an everyday word written with a capital there is a proper noun.  Colours are ratings and groups.
+_PERSON_OBJECT_BEFORE_RE = re.compile(
+    r"(?<![A-Z])\b(?:for|with|to|from|about|told|asked|helped|help|helping|support|supporting|see|saw|met|meet|"
+    r"meeting|observed|assess|assessed|referred|refer|teach|teaching|taught|includes|including|between)[ \t]+$"
+)
+_MODAL_BEFORE_RE = re.compile(r"(?:^|[.!?\n]\s*|\b(?:if|whether|and|so)[ \t]+)(?:Can|Could|Should|Does|Did|Would|Will|Might|"
+                              r"Must|Is|Was|Has|can|could|should|does|did|would|will|might|must|is|was|has)[ \t]+$")
+_MODAL_VERB_AFTER_RE = re.compile(r"[ \t]+(?:still[ \t]+|now[ \t]+|also[ \t]+)?(?:have|get|go|attend|sit|access|use|need|join|"
+                                  r"start|stay|take|apply|come|move|return|transfer|qualify|eligible|entitled|allowed|"
+                                  r"been[ \t]+(?:assessed|referred|excluded|seen|diagnosed)|be[ \t]+(?:assessed|referred|"
+                                  r"excluded|moved|given|allowed|entered|disapplied|put|placed|offered))\b")
+_COLOURS = {"Amber", "Red", "Green", "Blue", "Gold", "Silver", "Bronze", "Purple", "Orange", "White", "Black", "Grey",
+            "Gray", "Brown", "Pink", "Yellow"}
+# A sign-off: the line after "Many thanks" / "Kind regards" holds the writer's name ("Jo", "Will", "Sarah Jones x").
+_SIGN_OFF_RE = re.compile(
+    r"(?m)^[ \t]*(?i:(?:many[ \t]+|huge[ \t]+)?thanks(?:[ \t]+(?:again|in[ \t]+advance|so[ \t]+much|all))?|thank[ \t]+you(?:[ \t]+all)?|"
+    r"(?:kind|best|warm|warmest|many)[ \t]+(?:regards|wishes)|regards|best|cheers|ta|thx|yours[ \t]+(?:sincerely|faithfully)|"
+    r"with[ \t]+thanks)[ \t]*[,.!]*[ \t]*\r?\n(?:[ \t]*\r?\n)?[ \t]*"
+    r"(?P<names>[A-Z][\w'’\-]*(?:[ \t]+[A-Z][\w'’\-]*){0,2})[ \t]*(?:x+)?[ \t]*[.!]?[ \t]*$"
 )
 _FAMILY_RE = re.compile(
     r"\b[Tt]he[ \t]+(?P<name>[A-Z][\w'’\-]+?)(?:[ \t]+family\b|s[ \t]+(?=(?:have|are|were|want|said|say|asked|came)\b))"
@@ -239,6 +366,11 @@ _GRAMMAR = set(
 def _norm(word: str) -> str:
     """Title-case each part so that "jayden", "JAYDEN" and "Jayden" look the same."""
     return "-".join(p[:1].upper() + p[1:].lower() for p in word.split("-"))
+
+
+def _starts_clause(text: str, index: int) -> bool:
+    before = text[:index].rstrip(" \t")
+    return not before or before[-1] in ".!?\n:;-–(\"“'‘"
 
 
 def _strip_possessive(word: str) -> str:
@@ -283,6 +415,11 @@ class NameFinder:
         spans += [(m.start("name"), m.end("name")) for m in _FAMILY_RE.finditer(text) if m.group("name") not in self.not_names]
         spans += self._labels(text)
         spans += self._called(text)
+        spans += self._sign_off(text)
+        spans += [(m.start("name"), m.start("name") + len(_strip_possessive(m.group("name"))))
+                  for m in _APPOSITION_RE.finditer(text)
+                  if self.is_given(_strip_possessive(m.group("name"))) and m.group("name") not in _GRAMMAR
+                  and _norm(m.group("name")) not in _MONTHS_ALL]
         spans += self._gazetteer(text)
         spans += self._initials(text)
         spans += self._name_lists(text)
@@ -303,23 +440,31 @@ class NameFinder:
                 continue
             if any(_norm(w) in self.public_first for w in words):
                 continue  # "Clara, Ruth and Georgette are presenting": the deck's presenters
-            clear = sum(1 for w in words if not self.ambiguous(w))
+            clear = sum(1 for w in words if not self.ambiguous(w) and _norm(w) not in _COLOURS)  # "Amber and Red"
             after = text[m.end():]
             before = text[max(0, m.start() - 30):m.start()]
             context = re.match(r"[ \t]+(?:are|were|need|needs|have|both|all|keep|still|each|will[ \t]+need)\b", after) \
                 or _YEAR_GROUP_RE.match(after) \
                 or re.search(r"\b(?:pupils|children|students|boys|girls|twins|kids|siblings|learners)[ \t]*(?:are|were|:|-|–|,)?[ \t]*$", before, re.IGNORECASE)
-            if clear >= 1 and (context or len(words) >= 3 and clear >= 2):
+            # "River and Willow (twins, Reception)": a year group or a children's word in brackets right after
+            # the list says people even when every name in it is also a word.
+            strong_after = _YEAR_GROUP_RE.match(after) or _KIN_IN_BRACKETS_RE.match(after) or _KIN_AFTER_RE.match(after)
+            no_calendar = not any(_norm(w) in _SEASONS or _norm(w) in _MONTHS_ALL for w in words)
+            if clear >= 1 and (context or len(words) >= 3 and clear >= 2) or clear == 0 and strong_after and no_calendar:
                 pos = m.start()
                 for w in words:
                     k = text.index(w, pos)
                     out.append((k, k + len(_strip_possessive(w))))
                     pos = k + len(w)
         for m in _UNDOTTED_INITIALS_RE.finditer(text):
-            g = "i" if m.group("i") else "i2"
+            g = next(k for k in ("i", "i2", "i3", "i4") if m.group(k))
             ini = m.group(g)
             if ini in _DOTTED_ABBREVIATIONS or ini in _COMMON_ACRONYMS or ini in self.not_names or _norm(ini) in self.not_names:
                 continue
+            if len(ini) == 1:
+                before = text[max(0, m.start() - 12):m.start()].split()
+                if ini in ("I", "A") or before and before[-1].strip("(,:;") in _LETTER_LABELS:
+                    continue  # "Plan B (Y5)", "Set A in Y4", "I in Y4"
             out.append((m.start(g), m.end(g)))
         return out
 
@@ -339,9 +484,71 @@ class NameFinder:
                 if sur in self.public_surnames:
                     continue
                 out.append((m.start(), m.start("surname") + len(sur)))
+        out += [(m.start(), m.end()) for m in _HYPHEN_INITIALS_RE.finditer(text)]
+        for m in _INITIALS_CONTEXT_RE.finditer(text):
+            g = next(k for k in "abcdefghk" if m.group(k))
+            ini = m.group(g)
+            end = m.end(g)
+            if ini.endswith(".") and "." not in ini[:-1]:
+                ini, end = ini[:-1], end - 1  # "initials: K-LM." ends a sentence
+            letters = re.sub(r"[^A-Z]", "", ini)
+            if g != "d" and (ini in _COMMON_ACRONYMS or letters in _COMMON_ACRONYMS or letters in _DOTTED_ABBREVIATIONS \
+                    or ini in self.not_names or _norm(ini) in self.not_names or ini in _GRAMMAR or _norm(ini) in _GRAMMAR):
+                continue  # after "initials" even "MH" is someone's
+            out.append((m.start(g), end))
+        for m in _INITIALS_LIST_RE.finditer(text):
+            parts = list(re.finditer(r"[A-Z]{2,3}", m.group("list")))
+            if any(p.group() in _COMMON_ACRONYMS or p.group() in self.not_names for p in parts):
+                continue  # "SEN and EAL pupils", "TAs and HLTAs"
+            out += [(m.start("list") + p.start(), m.start("list") + p.end()) for p in parts]
+        for m in _BARE_INITIAL_SURNAME_RE.finditer(text):
+            sur = _strip_possessive(m.group("surname"))
+            before = text[max(0, m.start() - 12):m.start()].split()
+            if before and (before[-1].strip("(,:;") in _LETTER_LABELS or before[-1][:1].isupper()
+                           and before[-1] not in _GRAMMAR and before[-1] not in _FUNCTION_WORDS):
+                continue  # "Plan B Smith…", "Vitamin D Levels", "Block C Annex"
+            if sur in self.not_names or sur in _GRAMMAR or sur in _ORG_NEXT or sur in _MONTHS or sur in self.public_surnames:
+                continue
+            after = text[m.start("surname") + len(sur):]
+            listed = _skey(sur) in self.surnames and sur.lower() not in english_words()
+            if listed or _skey(sur) in self.surnames and (_YEAR_GROUP_RE.match(after) or _BIRTH_AFTER_RE.match(after)
+                                                          or re.match(r"[ \t]+(?:has|had|is|was|needs)\b", after)):
+                out.append((m.start(), m.start("surname") + len(sur)))
+        for m in _GIVEN_INITIAL_RE.finditer(text):
+            given = m.group("given")
+            after = text[m.end():]
+            if not self.is_given(given) or given in self.not_names or given in _GRAMMAR or given in _FUNCTION_WORDS \
+                    or _norm(given) in _MONTHS_ALL or given in _LETTER_LABELS:
+                continue
+            if _YEAR_GROUP_RE.match(after) or _BIRTH_AFTER_RE.match(after) or _PRONOUN_AFTER_RE.match(after) \
+                    or re.match(r"[ \t]+(?:has|had|is|was|needs|keeps|refuses|refused|joined|started)\b", after) \
+                    or re.match(r"['’]s[ \t]+[a-z]", after) \
+                    or _norm(given) not in {"Will", "May", "Can"} and _norm(given) not in _SEASONS \
+                    and re.match(r"[ \t]*(?:$|\n|[,;:)\-–]|[ \t]+[a-z])", after):
+                out.append((m.start(), m.end()))  # "re Harry P.", "Tyler B., Ava M. and …"
+        out += [(m.start(), m.end()) for m in _INITIAL_AFTER_NAME_RE.finditer(text)]
+        for m in _LONE_INITIAL_RE.finditer(text):
+            before = text[max(0, m.start() - 12):m.start()].split()
+            if m.group("i") not in ("A", "I") and not (before and before[-1].strip("(,:;") in _LETTER_LABELS):
+                out.append((m.start(), m.end()))
         for m in _DOTTED_INITIALS_RE.finditer(text):
             letters = re.sub(r"[^A-Z]", "", m.group())
             if len(letters) < 2 or letters in _DOTTED_ABBREVIATIONS or "." not in m.group():
+                continue
+            if re.match(r"-?[A-Z]", text[m.end():m.end() + 2]):
+                continue  # part of a longer dotted form ("C.A.M.H.S.") or the hyphenated rule's
+            if letters in _COMMON_ACRONYMS:
+                # "the E.P. came", "S.E.N." written with dots; "R.S. (Year 2)" is still a child.
+                if _YEAR_GROUP_RE.match(text[m.end():]) or _BIRTH_AFTER_RE.match(text[m.end():]):
+                    out.append((m.start(), m.end()))
+                continue
+            before = text[max(0, m.start() - 40):m.start()]
+            label_before = bool(before.split()) and before.split()[-1].strip("(,:;").capitalize() in _LETTER_LABELS
+            dots = m.group().count(".")
+            if not label_before and (dots >= len(letters) or dots == len(letters) - 1 and not re.search(r"\s", m.group())) \
+                    and not re.match(r"[A-Z]", text[m.end():m.end() + 1]):
+                # Fully dotted capitals that no school abbreviation spells ("T.B.", "R.D.K.") are initials.
+                out.append((m.start(), m.end()))
                 continue
             before = text[max(0, m.start() - 40):m.start()]
             after = text[m.end():]
@@ -382,6 +589,23 @@ class NameFinder:
             out.append((m.start("name"), end))
         return out
 
+    def _sign_off(self, text: str) -> list[tuple[int, int]]:
+        out = []
+        for m in _SIGN_OFF_RE.finditer(text):
+            words = list(_WORD_RE.finditer(m.group("names")))
+            first = words[0].group() if words else ""
+            if not first or first in _GRAMMAR or first.isupper() or first in self.not_names and _norm(first) not in self.given \
+                    or _norm(first) in self.public_first:
+                continue  # "SENCO", "The team", a presenter signing off is published
+            if not (self.is_given(first) or first.lower() not in english_words()):
+                continue
+            base = m.start("names")
+            for w in words:
+                if w.group() in self.not_names and w.group() not in ("Will", "May"):
+                    break
+                out.append((base + w.start(), base + w.end()))
+        return out
+
     def _labels(self, text: str) -> list[tuple[int, int]]:
         out = []
         for m in _LABEL_RE.finditer(text):
@@ -395,7 +619,7 @@ class NameFinder:
     def _called(self, text: str) -> list[tuple[int, int]]:
         out = []
         for m in _CALLED_RE.finditer(text):
-            name = _strip_possessive(m.group("name"))
+            name = _strip_possessive(m.group("name").rstrip("'’"))
             if name in _GRAMMAR or name in self.not_names or name.isupper():
                 continue
             # "a school called Five Acre Wood School": the run of capitalised
@@ -437,7 +661,7 @@ class NameFinder:
                 if gap not in (" ", "\t", "\u00a0"):
                     break
                 w2 = _strip_possessive(raw2)
-                if raw2 in _PARTICLES and self._after_particles(text, tokens, j, word):
+                if _is_particle(raw2) and self._after_particles(text, tokens, j, word):
                     # "Harry de Souza", "anna van der berg": the particle and the surname after it.
                     accepted.add(j)
                     out.append((s2, e2))
@@ -462,6 +686,12 @@ class NameFinder:
                 if w0.isupper() and len(w0) > 1 and text[e0:tokens[i][0]] in (", ", ","):
                     if _norm(w0) in self.surnames or _norm(w0) in self.given:
                         out.append((s0, e0))
+                # "DAVIES-JONES Tyler - Y9", "O'BRIEN Tadhg": a surname in capitals opening a line or a row.
+                elif w0.isupper() and len(w0) > 2 and text[e0:tokens[i][0]] == " " \
+                        and w0 not in _COMMON_ACRONYMS and w0 not in self.not_names \
+                        and all(_skey(p) in self.surnames for p in w0.split("-")) \
+                        and re.search(r"(?:^|[\n:;|•\-–])[ \t]*$", text[max(0, s0 - 6):s0]):
+                    out.append((s0, e0))
                 # "Hughes, Ella" opening a line, a row or a list item: surname first.
                 elif w0[:1].isupper() and text[e0:tokens[i][0]] in (", ", ",") and w0 not in self.not_names \
                         and (_norm(w0) in self.surnames or self.is_given(w0)) \
@@ -477,10 +707,15 @@ class NameFinder:
                     or word.upper() in self.not_names:
                 return False
             parts = _norm(word).split("-")
-            # "ryan doherty", "ffion llewellyn-pryce": each part a surname or a given name no dictionary has.
-            return all(w in self.surnames or (w in self.given and w not in self.dictionary) for w in parts)
+            # "ryan doherty", "ffion llewellyn-pryce", "o'connor": each part a surname or a given name no dictionary has.
+            return all(w in self.surnames or _skey(w) in self.surnames or (w in self.given and w not in self.dictionary)
+                       for w in parts)
         if given.isupper():
-            return word.isupper() and len(word) > 2 and (_norm(word) in self.surnames or _norm(word) in self.given)
+            return word.isupper() and len(word) > 2 and (
+                _norm(word) in self.surnames or _norm(word) in self.given
+                or all(_skey(p) in self.surnames for p in word.split("-")))
+        if word[0].islower() and ("'" in word or "’" in word) and all(_skey(p) in self.surnames for p in word.split("-")):
+            return True  # "Ella o'connor": an apostrophe surname typed in lower case
         return word[0].isupper() and not word.isupper()
 
     def _is_person(self, text, tokens, i, word, wend, possessive) -> bool:
@@ -498,6 +733,8 @@ class NameFinder:
             return False
         if word in _ORG_NEXT and not possessive:
             return False  # "Penny Lane", "Chase Park": the word ends a place or organisation
+        if i > 0 and tokens[i - 1][2] in ("St", "Saint", "ST") and text[tokens[i - 1][1]:start].strip(". \t") == "":
+            return False  # "St Mary's", "St Nicholas": a saint, so a church or a school
         if word[:1].isupper() and not possessive and _ORG_RUN_RE.match(text, wend) and not (
                 i + 1 < len(tokens) and self._person_before_place_word(text, tokens, i, word, tokens[i + 1][2])):
             return False  # "St Nicholas School", "Mary Hare Primary", "Harvey Grammar School"
@@ -505,7 +742,14 @@ class NameFinder:
             # Capitals are acronyms unless another capitalised name word follows ("LEWIS HARDING").
             if i + 1 < len(tokens) and tokens[i + 1][2].isupper() and len(tokens[i + 1][2]) > 2:
                 nxt = _norm(tokens[i + 1][2])
-                return text[tokens[i][1]:tokens[i + 1][0]] == " " and (nxt in self.surnames or nxt in self.given)
+                return text[tokens[i][1]:tokens[i + 1][0]] == " " and (
+                    nxt in self.surnames or nxt in self.given or all(_skey(p) in self.surnames for p in nxt.split("-")))
+            # A given name in capitals for emphasis in a sentence typed in lower case: "JAYDEN has been excluded",
+            # "Re: KACPER - transport".  Not an acronym, not an everyday word.
+            if len(word) >= 4 and word not in _COMMON_ACRONYMS and not self.ambiguous(word) and n not in self.not_names \
+                    and n not in self.public_first and i + 1 < len(tokens) and re.search(r"[a-z]", tokens[i + 1][2]) \
+                    and re.fullmatch(r"[ \t]+(?:[-–][ \t]+)?|[ \t]*\([ \t]*", text[tokens[i][1]:tokens[i + 1][0]]):
+                return True
             return False
         after = text[wend:]
         tail = text[tokens[i][1]:]
@@ -515,7 +759,8 @@ class NameFinder:
             _YEAR_GROUP_RE.match(after)
             or _PRONOUN_AFTER_RE.match(after)
             or _BIRTH_AFTER_RE.match(after)
-            or (possessive and (re.match(r"[ \t]+[a-z]", tail) or _POSSESSIVE_ACRONYM_RE.match(tail)))
+            or (possessive and (re.match(r"[ \t]+[a-z]", tail) or _POSSESSIVE_ACRONYM_RE.match(tail)
+                                or _YEAR_GROUP_RE.match(tail)))
         )
         # Next to a name already redacted in an earlier pass ("Jack [name]", "aisha and [name]"),
         # a given name is part of the same name or a second child.
@@ -544,6 +789,14 @@ class NameFinder:
                 return False  # "sen support", "kelsi pages": acronyms typed in lower case
             if beside_tag and n not in self.dictionary:
                 return True
+            clause_start = _starts_clause(text, start)
+            if n == "Will" and clause_start and re.match(r"[ \t]+(?:is|was|has|had|needs|keeps)[ \t]+(?!been\b|to\b)", after) \
+                    and (_YEAR_GROUP_RE.match(after) or re.search(r"\b(?:he|his|him)\b", text[wend:wend + 60])):
+                return True  # "will is in year 4 and has adhd": a modal is never followed by "is"
+            if n not in {"Will", "May", "Can"} and n not in _MONTHS and n not in _SEASONS and (
+                    _MODAL_BEFORE_RE.search(text[max(0, start - 10):start]) and _MODAL_VERB_AFTER_RE.match(after)
+                    or self.ambiguous(word) and clause_start and _ANIMATE_PARTICIPLE_RE.match(after)):
+                return True  # "is leo eligible for transport?", "grace has been absent"
             if n not in {"Will", "May", "Can", "Mark", "Bill"} and n not in _MONTHS and n not in _SEASONS:
                 pair_end = self._lower_pair_end(text, tokens, i, word, wend, next_word)
                 if pair_end is not None:
@@ -551,6 +804,9 @@ class NameFinder:
             if self.ambiguous(word) and n not in {"Will", "May", "Can"} and n not in _MONTHS and n not in _SEASONS \
                     and next_word and next_word in _ANIMATE_NEXT and not re.search(r"\b(?:the|a|an|my|our|your|their|his|her|of|in|on|with|for)[ \t]+$", text[max(0, start - 8):start]):
                 return True  # "ruby keeps running out", "josh refused to come in": only a person does that
+            if self.ambiguous(word) and n not in {"Will", "May", "Can"} and n not in _MONTHS and n not in _SEASONS \
+                    and _LOWER_PERSON_NEXT_RE.match(after) and _starts_clause(text, start):
+                return True  # "precious keeps asking…", "faith finished the Boxall profile"
             if self.ambiguous(word):
                 # "jack's top up" but not "boy in my Year 3 class".
                 return possessive and bool(re.match(r"[ \t]+[a-z]", text[tokens[i][1]:]))
@@ -598,6 +854,20 @@ class NameFinder:
                 and not re.match(r"[ \t]*\d", after) and word not in _ORG_NEXT \
                 and not (i > 0 and tokens[i - 1][2][:1].isupper() and text[tokens[i - 1][1]:start] == " "):
             return True
+        if _MODAL_BEFORE_RE.search(text[max(0, start - 10):start]) and _MODAL_VERB_AFTER_RE.match(after) \
+                and n not in _MONTHS and n not in _SEASONS and n not in {"Will", "May", "Can"}:
+            return True  # "Can Ruby have a reader?", "Should Hope still attend…"
+        if _ANIMATE_PARTICIPLE_RE.match(after) and n not in {"Will", "May", "Can"}:
+            return True  # "Hope has refused to come in", "Sonny was excluded"
+        if _PERSON_OBJECT_BEFORE_RE.search(text[max(0, start - 16):start]) and n not in _MONTHS and n not in _SEASONS \
+                and n not in {"Will", "May", "Can"} and word not in _COLOURS and word not in _ORG_NEXT \
+                and not (next_word and (next_word[:1].isupper() or next_word.lower() in _ORG_NEXT_LOWER)) \
+                and not re.match(r"[ \t]*\d", after):
+            return True  # "the tribunal bundle for Sonny today"
+        if (n in _SEASONS or n in _COLOURS) and next_word and next_word.lower() in _PERSON_NEXT:
+            # "Summer joined us" but not "Spring starts in January" or "Autumn is busy": a season takes a
+            # verb only a person takes, and a term starts, begins and ends.
+            return next_word.lower() in _ANIMATE_NEXT - {"starts", "started", "start", "moved", "moves"}
         if n in _VIRTUES and next_word and next_word.lower() in _PERSON_NEXT:
             # "Faith joined in Year 10" but not "Patience is wearing thin": only verbs that need a
             # person as their subject count for a virtue name.
@@ -608,8 +878,20 @@ class NameFinder:
         # "Precious Adeyemi": an ambiguous given name followed by a surname.
         if n in {"Will", "May", "Can"}:
             return False  # a modal opening a question: "Will Noor's plan…"
+        # "Harry Potter is in Year 3", "with Jack Baker's mum": both words are everyday words, but a listed
+        # given name, then a listed surname, then what a person is, has or does.
+        if next_word and next_word[:1].isupper() and not next_word.isupper() and i + 1 < len(tokens) \
+                and _norm(_strip_possessive(next_word)) in self.surnames and next_word not in self.not_names \
+                and next_word not in _ORG_NEXT and n not in _MONTHS and n not in _SEASONS:
+            tail2 = text[tokens[i + 1][1]:]
+            if next_word != _strip_possessive(next_word) and re.match(r"[ \t]+[a-z]", tail2) \
+                    or _YEAR_GROUP_RE.match(tail2) or _BIRTH_AFTER_RE.match(tail2) or _PRONOUN_AFTER_RE.match(tail2) \
+                    or _WITH_NEED_RE.match(tail2) or _ANIMATE_PARTICIPLE_RE.match(tail2) \
+                    or re.match(r"[ \t]+(?:is|was|are)[ \t]+in[ \t]+(?:year|yr|y[ \t]?\d|reception|nursery)", tail2, re.I) \
+                    or re.match(r"[ \t]+(?:" + "|".join(sorted(_ANIMATE_NEXT | {"needs", "keeps", "has", "had"})) + r")\b", tail2):
+                return True
         # "Harry de Souza": a name particle between the given name and a capitalised surname.
-        if next_word in _PARTICLES and self._after_particles(text, tokens, i + 1, word):
+        if next_word and _is_particle(next_word) and self._after_particles(text, tokens, i + 1, word):
             return True
         # "Grace Wanjiru Kamau has…": one or two capitalised words that are no everyday word, then a verb
         # that takes a person, a year group or a birth date.
@@ -624,11 +906,11 @@ class NameFinder:
     def _after_particles(self, text, tokens, j, given) -> bool:
         """True if the particle(s) from token j on are followed by a surname ("de Souza", "van der berg")."""
         k = j
-        while k < len(tokens) and tokens[k][2] in _PARTICLES and k < j + 2:
+        while k < len(tokens) and _is_particle(tokens[k][2]) and k < j + 2:
             if k + 1 >= len(tokens) or text[tokens[k][1]:tokens[k + 1][0]] != " ":
                 return False
             k += 1
-        if k >= len(tokens) or tokens[k][2] in _PARTICLES:
+        if k >= len(tokens) or _is_particle(tokens[k][2]):
             return False
         w = _strip_possessive(tokens[k][2])
         if given[0].isupper():
@@ -697,7 +979,7 @@ class NameFinder:
         if re.match(r"[ \t]+\[name\]", text[wend:]):
             end = wend + text[wend:].index("]") + 1
         elif next_word and i + 1 < len(tokens):
-            if next_word in _PARTICLES and text[wend:tokens[i + 1][0]] == " " \
+            if next_word and _is_particle(next_word) and text[wend:tokens[i + 1][0]] == " " \
                     and self._after_particles(text, tokens, i + 1, word):
                 end, particle = tokens[i + 1][1], True
             elif next_word.islower() and self._surname_like(word, next_word):
@@ -707,7 +989,10 @@ class NameFinder:
         if particle:
             return end
         after = text[end:]
-        if _YEAR_GROUP_RE.match(after) or _BIRTH_AFTER_RE.match(after) or _PRONOUN_AFTER_RE.match(after) \
-                or _WITH_NEED_RE.match(after):
+        if _YEAR_GROUP_RE.match(after) or _BIRTH_AFTER_RE.match(after):
+            return end
+        # Two everyday words ("get transport? She's…") need the pair's own context, not the next sentence's.
+        if (_PRONOUN_AFTER_RE.match(after) or _WITH_NEED_RE.match(after)) and not (
+                _norm(word) in self.dictionary and next_word and next_word.lower() in english_words()):
             return end
         return None

@@ -19,7 +19,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Iterable, Iterator
 
-from bot.privacy.names import NameFinder
+from bot.privacy.names import _FORUM_POSSESSION_RE, NameFinder, places
 
 __all__ = ["Redactor", "redact_lines", "DECK_CONTACTS", "TAGS"]
 
@@ -127,6 +127,7 @@ _NOT_NAMES = set(
     Section Sections Appendix Part Question Questions Answer Subject Re Fwd
     New Next Last First Second Third Fourth Fifth Sixth Seventh Eighth
     Mr Mrs Ms Miss Mx Dr Master Prof Sir Madam St Saint Rev Revd Pastor Imam Rabbi Canon Reverend
+    Tel Mob Mobile Fax Ext Ref Attn FAO Cc Bcc Subject Sent Date Email Phone Address Postcode
     """.split()
 )
 _NOT_NAMES.update(_MONTHS, _WEEKDAYS, _PLACES)
@@ -184,7 +185,7 @@ def nhs_number_is_valid(digits: str) -> bool:
 
 @dataclass(frozen=True, order=True)
 class _Span:
-    priority: int
+    priority: float
     start: int
     end: int
     tag: str | None  # None marks text that must be kept verbatim
@@ -207,13 +208,16 @@ _P_NHS = 7
 _P_ULN_BARE = 7  # below the NHS checksum: a valid NHS number is tagged as one
 _P_POSTCODE = 8
 _P_ADDRESS = 9
+_P_KEEP_PLACE = 9.5  # a place keeps its words from the name finder, never from a date or an address
 _P_NAME_CUE = 10
 _P_NAME_AGAIN = 11
 
 # ---------------------------------------------------------------- patterns
 
+# An apostrophe may sit inside a local part ("o'brien@…") but an opening quote is no part of it
+# ("'sunshine_mum_of_4@hotmail.com'"), so a quote blocks a start only when a letter precedes it.
 _EMAIL_RE = re.compile(
-    r"(?<![\w.+'%-])[A-Za-z0-9][A-Za-z0-9._%+'-]*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}"
+    r"(?<![\w.+%-])(?<!\w['’])[A-Za-z0-9_][A-Za-z0-9._%+'-]*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}"
 )
 # "jo dot smith at gmail dot com": an address spelled out so that filters miss it.
 _SPELLED_EMAIL_RE = re.compile(
@@ -236,7 +240,11 @@ _PHONE_START_RE = re.compile(
 _PHONE_GROUP_RE = re.compile(r"\d+\)?")
 _PHONE_SEP_RE = re.compile(r"[ \t]?-[ \t]?|[ \t]|(?<=\))")
 
-_UPN_RE = re.compile(r"(?<![A-Za-z0-9])[A-Za-z][ -]?(?:\d[ -]?){11}\d(?![\d])")
+# A UPN is a check letter and 12 digits; a temporary UPN ends in a letter instead of its last digit.
+_UPN_RE = re.compile(
+    r"(?<![A-Za-z0-9])[A-Za-z][ -]?(?:\d[ -]?){11}\d(?![\d])"
+    r"|(?<![A-Za-z0-9])[A-Za-z][ -]?(?:\d[ -]?){11}[A-Za-z](?![A-Za-z0-9])"
+)
 _TEN_DIGITS = r"\d{3}[ -]?\d{3}[ -]?\d{4}"
 _NHS_RE = re.compile(rf"(?<![\d+])(?:{_TEN_DIGITS}|\d{{10}})(?![\d])")
 _CUE_FILLER = r"\.?(?:[ \t]*(?:is|was|number|no\.?|[:#=\-–]))*[ \t]*"
@@ -312,6 +320,12 @@ _DOB_RE = re.compile(
 # "born prematurely at 28 weeks on 1st June 2018": "born", a few words, "on" a full date.
 _BORN_ON_RE = re.compile(
     rf"\bborn\b[^.\n;]{{0,40}}?\bon[ \t]+(?:the[ \t]+)?(?P<date>{_DATE})(?![\d])", re.IGNORECASE
+)
+# "She turns 7 on 2 March", "turned five on 3/4/25": a birthday is the birth date less the year.
+_TURNS_ON_RE = re.compile(
+    rf"\bturn(?:s|ed|ing)?[ \t]+(?:\d{{1,2}}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|"
+    rf"fourteen|fifteen|sixteen|seventeen|eighteen)[ \t]+(?:on|in)[ \t]+(?:the[ \t]+)?(?P<date>{_DATE_AFTER_CUE})(?![\d])",
+    re.IGNORECASE,
 )
 # A second date corrects or adds to a birth date: "DOB is 3/3/17 not 3rd March", "or 4.3.17".
 _DATE_AFTER_DOB_RE = re.compile(
@@ -424,6 +438,7 @@ class Redactor:
             w[0] for w in (n.split() for n in names) if w and w[0].rstrip(".") not in _TITLES
         ) | frozenset(w[1] for w in (n.split() for n in names) if len(w) > 2 and w[0].rstrip(".") in _TITLES)
         surnames = frozenset(w[-1] for w in (n.split() for n in names) if len(w) > 1)
+        self._public_surnames = surnames
         self._names = NameFinder(frozenset(_NOT_NAMES - _NAME_WORDS_IN_STOPLIST), first_names, surnames)
 
     @classmethod
@@ -493,6 +508,7 @@ class Redactor:
         spans += _bare_ulns(text)
         spans += _postcodes(text)
         spans += _addresses(text)
+        spans += _table_cells(text)
         # Names are found last so that a cue name inside a published contact
         # ("the parent, Clara Green") or an email is already blocked.
         blocked = _resolve(spans)
@@ -519,9 +535,37 @@ class Redactor:
 
     def _public_names(self, text: str) -> list[_Span]:
         spans = [_Span(_P_KEEP_PUBLIC, m.start(), m.end(), None) for m in self._public_place_re.finditer(text)]
+        spans += self._presenter_surnames(text)
+        spans += _places(text)
         if self._public_name_re is None:
             return spans
         return spans + [_Span(_P_KEEP_PUBLIC, m.start(), m.end(), None) for m in self._public_name_re.finditer(text)]
+
+    def _presenter_surnames(self, text: str) -> list[_Span]:
+        """A presenter's or officer's surname after a title, where the forum is talking about them: their
+        things ("Mrs Godden's template", "Mrs Williams' point"), what they said ("Ms Sheppard said LIFT…"),
+        or the officer addressed directly ("Ms Price, could the terms…").  Anywhere else "Mrs Price" may
+        be any parent and goes; so does one a family word sits beside ("Mrs Sheppard, a parent")."""
+        spans = []
+        for m in _TITLED_SURNAME_RE.finditer(text):
+            if m.group("name") not in self._public_surnames:
+                continue
+            after = text[m.end():]
+            window = after[:60]
+            if m.group("poss"):
+                keep = bool(_FORUM_POSSESSION_RE.match(after))
+            elif _REPORTING_VERB_RE.match(after):
+                keep = not _FAMILY_WORD_RE.search(window)
+            elif _CONTACT_BEFORE_RE.search(text[max(0, m.start() - 24):m.start()]):
+                # "Can I email Mrs Sheppard about STLS?", not "I rang Mrs Price about Jake's bus".
+                keep = not _FAMILY_WORD_RE.search(window) and not re.search(r"\b[A-Z][a-z]+['’]s\b|\[name\]", window)
+            else:
+                greeted = _GREETING_BEFORE_RE.search(text[:m.start()]) is not None
+                keep = (greeted or bool(_VOCATIVE_RE.match(after)) and _starts_address(text, m.start())) \
+                    and not _FAMILY_WORD_RE.search(window)
+            if keep:
+                spans.append(_Span(_P_KEEP_PUBLIC, m.start(), m.end("name"), None))
+        return spans
 
     def _emails(self, text: str) -> list[_Span]:
         spans = [_Span(_P_EMAIL, m.start(), m.end(), "email") for m in _SPELLED_EMAIL_RE.finditer(text)]
@@ -666,6 +710,102 @@ class Redactor:
         return re.compile(rf"(?<![\w])(?:{'|'.join(sorted(variants, key=len, reverse=True))})(?![\w])", re.IGNORECASE)
 
 
+_TITLED_SURNAME_RE = re.compile(
+    r"(?<![\w])(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof)\.?[ \t]+(?P<name>[A-Z][\w\-]*?)(?P<poss>['’]s|(?<=s)['’])?(?![\w'’\-])"
+)
+_REPORTING_VERB_RE = re.compile(
+    r"[ \t]+(?:also[ \t]+)?(?:said|says|explained|explains|mentioned|presented|presents|confirmed|confirms|covered|"
+    r"clarified|suggested|recommended|showed|shared|noted|stated|advised|talked|spoke|emphasised|emphasized|"
+    r"highlighted|pointed[ \t]+out|went[ \t]+through|told[ \t]+us|told[ \t]+the[ \t]+forum)\b"
+)
+_VOCATIVE_RE = re.compile(
+    r"[ \t]*,[ \t]*(?:could|can|would|will|please|is|are|do|does|did|thank|thanks|many[ \t]+thanks|I|we|just|quick|"
+    r"hope|hi|hello)\b", re.IGNORECASE)
+_FAMILY_WORD_RE = re.compile(
+    r"\b(?:mum|mother|dad|father|parent|parents|carer|grandparent|nan|gran|son|daughter|child|her[ \t]+boy|"
+    r"his[ \t]+boy|family|foster)\b", re.IGNORECASE)
+
+
+_CONTACT_BEFORE_RE = re.compile(
+    r"\b(?:e-?mail|e-?mailed|ask|asked|asking|contact|contacted|ring|rang|call|called|phone|phoned|write[ \t]+to|wrote[ \t]+to|"
+    r"speak[ \t]+to|spoke[ \t]+to|speak[ \t]+with|spoke[ \t]+with|thank|thanked|invite|invited|cc|copy[ \t]+in|"
+    r"forward[ \t]+(?:it[ \t]+)?to|message|messaged|book|booked|from)[ \t]+$",
+    re.IGNORECASE)
+_GREETING_BEFORE_RE = re.compile(r"(?:^|[\n.!?])[ \t]*(?:hi|hello|dear|thanks|thank[ \t]+you|many[ \t]+thanks)[ \t,]*$",
+                                 re.IGNORECASE)
+
+
+def _starts_address(text: str, index: int) -> bool:
+    """The title opens the message, a line, or follows a greeting ("Hi Ms Price, …", "Thanks Mrs Godden, …")."""
+    before = text[:index]
+    return re.search(r"(?:^|[\n.!?])[ \t]*(?:(?:hi|hello|dear|thanks|thank[ \t]+you|morning|afternoon)[ \t,]*)?$",
+                     before, re.IGNORECASE) is not None
+
+
+# "new arrivals from Somalia via Leicester", "joined from Hong Kong": a place after a word of origin or
+# movement is where someone came from, not who they are, even when the gazetteer lists it as a name.
+_PLACE_CUE_RE = re.compile(
+    r"\b(?P<prep>from|via|near|outside|in|to)[ \t]+(?P<run>[A-Z][\w'’\-]*(?:[ \t]+(?:[A-Z][\w'’\-]*|upon|on|le|de))*)"
+)
+_MOVE_BEFORE_RE = re.compile(
+    r"\b(?:moved|moving|move|moves|relocated|relocating|returned|returning|return|went|going|go|back|emigrated|"
+    r"travelled|traveled|flew|fled|trip|transferred|transferring|holiday|visiting|visit|came|coming)[ \t]+(?:back[ \t]+)?$",
+    re.IGNORECASE,
+)
+_MESSAGE_BEFORE_RE = re.compile(
+    r"\b(?:e-?mail|message|letter|call|text|note|visit|report|referral|complaint|reply|response|feedback|hear|heard|"
+    r"word|news|update|card|present|gift|hug|help|support)[ \t]+$",
+    re.IGNORECASE,
+)
+
+
+def _places(text: str) -> list[_Span]:
+    known = places()
+    spans = []
+    for m in _PLACE_CUE_RE.finditer(text):
+        words = m.group("run").split()
+        for k in range(min(len(words), 4), 0, -1):
+            place = " ".join(words[:k])
+            if place in known:
+                break
+        else:
+            continue
+        start = m.start("run")
+        end = start + len(re.match(r"[ \t]*".join(re.escape(w) for w in words[:k]), text[start:]).group())
+        if re.match(r"['’]", text[end:end + 1]):
+            continue  # "in Florence's class": a person's possessive
+        prep = m.group("prep")
+        before = text[max(0, m.start() - 20):m.start()]
+        if prep == "to" and not _MOVE_BEFORE_RE.search(before):
+            continue  # "I spoke to Florence"
+        if prep == "from" and _MESSAGE_BEFORE_RE.search(before):
+            continue  # "an email from Jordan"
+        if place in _MONTHS or place in _WEEKDAYS:
+            continue  # "born in March 2016": March is a town too
+        spans.append(_Span(_P_KEEP_PLACE, start, end, None))
+        # "from Leicester, then Birmingham, then Margate": a list of places goes on.
+        while True:
+            nxt = _PLACE_LIST_NEXT_RE.match(text, end)
+            if not nxt:
+                break
+            words = nxt.group("run").split()
+            k = next((k for k in range(min(len(words), 4), 0, -1) if " ".join(words[:k]) in known), 0)
+            if not k:
+                break
+            start = nxt.start("run")
+            end = start + len(re.match(r"[ \t]*".join(re.escape(w) for w in words[:k]), text[start:]).group())
+            if re.match(r"['’]", text[end:end + 1]):
+                break
+            spans.append(_Span(_P_KEEP_PLACE, start, end, None))
+    return spans
+
+
+_PLACE_LIST_NEXT_RE = re.compile(
+    r"[ \t]*(?:,[ \t]*(?:then[ \t]+|and[ \t]+(?:then[ \t]+)?)?|[ \t]+(?:and|or|then)[ \t]+|[ \t]*(?:/|&)[ \t]*)"
+    r"(?P<run>[A-Z][\w'’\-]*(?:[ \t]+(?:[A-Z][\w'’\-]*|upon|on|le|de))*)"
+)
+
+
 # ---------------------------------------------------------------- detectors without allow-lists
 
 
@@ -687,9 +827,85 @@ def _urls_outside(text: str, emails: list[_Span]) -> list[_Span]:
 
 # A full date in a child's row: "[name], 13/03/2013, [pupil-id]", "[name] (03.04.16)".
 _ROW_DATE_RE = re.compile(
-    rf"(?:\[(?:name|pupil-id|uln)\][ \t]*[,;|(\-–][ \t]*(?P<a>{_DATE})(?![\d]))"
+    rf"(?:\[(?:name|pupil-id|uln)\](?:[ \t]*[,;|(\-–][ \t]*|\t[ \t]*)(?P<a>{_DATE})(?![\d]))"
     rf"|(?:(?<![\w/.\-])(?P<b>{_DATE})[ \t]*[,;|)][ \t]*\[(?:pupil-id|uln|nhs-number)\])",
 )
+
+
+# A table pasted from a register or a spreadsheet: a header row names the columns ("Surname | Forename |
+# DOB | UPN", "Name<TAB>DOB<TAB>Secondary"), and every row below it with as many cells is read by column,
+# so a name or a birth date is found by where it stands, not by the words around it.  Cells under a
+# school or setting heading are kept whole (a school is often named after a person).
+_CELL_SEPARATORS = ("|", "\t")
+_HEADER_TAGS = (
+    (re.compile(r"^(?:d\.?o\.?b\.?|date[ \t]+of[ \t]+birth|birth[ \t]?(?:date|day)|born)$", re.I), "dob"),
+    (re.compile(r"^(?:upn|uln|unique[ \t]+(?:pupil|learner)[ \t]+(?:number|no\.?)|nhs(?:[ \t]+(?:number|no\.?))?)$", re.I),
+     "pupil-id"),
+    (re.compile(r"^(?:(?:home[ \t]+)?address|postcode|post[ \t]+code)$", re.I), "address"),
+    (re.compile(r"^(?:(?:parent['’]?s?[ \t]+)?(?:phone|tel|telephone|mobile|contact[ \t]+number))$", re.I), "phone"),
+    (re.compile(r"^(?:(?:parent['’]?s?[ \t]+)?e-?mail(?:[ \t]+address)?)$", re.I), "email"),
+    (re.compile(
+        r"^(?:(?:(?:pupil|child|student|learner|parent|carer|parent/carer)['’]?s?[ \t]+)?(?:full[ \t]+|first[ \t]+|last[ \t]+|"
+        r"given[ \t]+|family[ \t]+|legal[ \t]+|preferred[ \t]+)?name|surname|forename|first[ \t]?name|last[ \t]?name|"
+        r"pupil|child|student|learner|parent|carer|parent/carer|mum|dad|known[ \t]+as|initials|"
+        r"surname,[ \t]*forename|forename,[ \t]*surname)$", re.I), "name"),
+    (re.compile(r"^(?:school|secondary|primary|setting|placement|destination|previous[ \t]+school|"
+                r"(?:secondary|next|new)[ \t]+school|provision|college)$", re.I), None),
+)
+_EMPTY_CELL_RE = re.compile(r"^(?:[-–—]*|n/?a|none|tbc|\?|(?:\[[a-z-]+\][ \t,]*)+)$", re.IGNORECASE)
+
+
+def _table_cells(text: str) -> list[_Span]:
+    spans: list[_Span] = []
+    if "\n" not in text or not any(c in text for c in _CELL_SEPARATORS):
+        return spans
+    lines: list[tuple[int, str]] = []
+    pos = 0
+    for line in text.split("\n"):
+        lines.append((pos, line))
+        pos += len(line) + 1
+    i = 0
+    while i < len(lines):
+        start, line = lines[i]
+        sep = next((c for c in _CELL_SEPARATORS if line.count(c) >= 1), None)
+        columns: dict[int, str | None] = {}
+        if sep:
+            cells = line.split(sep)
+            for k, cell in enumerate(cells):
+                label = " ".join(cell.strip().strip(":").split())
+                for regex, tag in _HEADER_TAGS:
+                    if regex.match(label):
+                        columns[k] = tag
+                        break
+            # A header is short labels, at least one of them a personal column.
+            if any(len(c.split()) > 4 for c in cells) or not any(t for t in columns.values()):
+                columns = {}
+        if not columns:
+            i += 1
+            continue
+        width = len(line.split(sep))
+        j = i + 1
+        while j < len(lines) and lines[j][1].strip() and len(lines[j][1].split(sep)) == width:
+            row_start, row = lines[j]
+            offset = row_start
+            for k, cell in enumerate(row.split(sep)):
+                tag = columns.get(k, "-")
+                body = cell.strip()
+                if tag != "-" and body and not _EMPTY_CELL_RE.match(body):
+                    a = offset + cell.index(body)
+                    if tag is None:
+                        spans.append(_Span(_P_KEEP_URL, a, a + len(body), None))
+                    elif tag == "name":
+                        # Each word of the cell that is not a tag already: "O'Brien", "Green, Poppy".
+                        for w in _WORD_RE.finditer(body):
+                            if body[max(0, w.start() - 1):w.start()] != "[":
+                                spans.append(_Span(_P_NAME_CUE, a + w.start(), a + w.end(), "name"))
+                    else:
+                        spans.append(_Span(_P_DOB if tag == "dob" else _P_CUED_NUMBER, a, a + len(body), tag))
+                offset += len(cell) + 1
+            j += 1
+        i = j
+    return spans
 
 
 # A named child's tribunal or appeal timeline ("[name]: appeal registered 12/01/2025, hearing 29 May"):
@@ -704,27 +920,56 @@ _CASE_DATE_RE = re.compile(
 )
 
 
+_TIMELINE_RE = re.compile(r"\b(?:timeline|chronology)\b", re.IGNORECASE)
+
+
 def _case_dates(text: str, named: bool) -> list[_Span]:
     if not (named or "[name]" in text) or not _CASE_RE.search(text):
         return []
     found = [_Span(_P_DOB, m.start("date"), m.end("date"), "date") for m in _CASE_DATE_RE.finditer(text)]
     # One date ("the appeal was lodged on 3 March") is news a forum can use; a timeline of two or more is
-    # the family's case file.
-    return found if len(found) >= 2 else []
+    # the family's case file; so is any date of a named child's "timeline" or "chronology".
+    return found if len(found) >= 2 or found and _TIMELINE_RE.search(text) else []
 
 
 def _dobs(text: str) -> list[_Span]:
     spans = []
-    for m in _ROW_DATE_RE.finditer(text):
-        g = "a" if m.group("a") else "b"
-        spans.append(_Span(_P_DOB, m.start(g), m.end(g), "dob"))
-    for m in _DOB_RE.finditer(text):
+    if "[" in text:
+        for m in _ROW_DATE_RE.finditer(text):
+            g = "a" if m.group("a") else "b"
+            spans.append(_Span(_P_DOB, m.start(g), m.end(g), "dob"))
+    low = text.lower()
+    # Every rule below needs a birth word or "turns"; most messages have none, so skip the scans.
+    if not any(k in low for k in ("dob", "d.o.b", "birth", "born", "b.", "turn")):
+        return spans
+    dob_matches = list(_DOB_RE.finditer(text))
+    for m in dob_matches:
         spans.append(_Span(_P_DOB, m.start("date"), m.end("date"), "dob"))
         again = _DATE_AFTER_DOB_RE.match(text, m.end("date"))
-        if again:
+        for _ in range(4):  # "DOB 01.02.2015 / 1/2/15 / 1st Feb 2015": each form of the same date
+            if not again:
+                break
             spans.append(_Span(_P_DOB, again.start("date"), again.end("date"), "dob"))
+            again = _DATE_AFTER_DOB_RE.match(text, again.end("date"))
     spans += [_Span(_P_DOB, m.start("date"), m.end("date"), "dob") for m in _BORN_ON_RE.finditer(text)]
+    spans += [_Span(_P_DOB, m.start("date"), m.end("date"), "dob") for m in _TURNS_ON_RE.finditer(text)]
+    # "asks for DOB in the format DD-MM-YYYY so I put 29-01-2016", "his date of birth (you included
+    # 19/03/2016)": a numeric date later in the sentence that speaks of a birth date is that date.
+    dated = {m.start() for m in dob_matches}
+    for m in _BIRTH_CUE_RE.finditer(text):
+        if m.start() in dated or _TAGGED_AFTER_CUE_RE.match(text, m.end()):
+            continue  # the cue's own date was found right after it; a later one is another date
+        end = min(len(text), m.end() + 80)
+        stop = _SENTENCE_END_RE.search(text, m.end(), end)
+        for d in _NUMERIC_DATE_RE.finditer(text, m.end(), stop.start() if stop else end):
+            spans.append(_Span(_P_DOB, d.start(), d.end(), "dob"))
     return spans
+
+
+_BIRTH_CUE_RE = re.compile(r"(?<!\[)\bd\.o\.b\b\.?|(?<!\[)\bdob\b|\bdate[ \t]+of[ \t]+birth\b|\bbirth[ \t]?(?:day|date)s?\b", re.IGNORECASE)
+_TAGGED_AFTER_CUE_RE = re.compile(r"(?:[ \t]*(?:is|was|on|in|the|:|=|-|–|\())*[ \t]*\[dob\]", re.IGNORECASE)
+_SENTENCE_END_RE = re.compile(r"[.!?](?:[ \t]|$)|\n")
+_NUMERIC_DATE_RE = re.compile(r"(?<![\d/.\-])\d{1,2}[/.\-]\d{1,2}[/.\-](?:\d{4}|\d{2})(?![\d/.\-]?\d)")
 
 
 def _cued_numbers(text: str) -> list[_Span]:
@@ -747,12 +992,27 @@ _REFERENCE_BEFORE_RE = re.compile(
 )
 
 
+# Ten digits typed in groups ("5580 142 937", "12345 67890", "123-456-7890"): the same ULN or NHS number
+# as the unbroken run.  A leading 0 is a phone (handled there); a money sign or a decimal point before it,
+# or a unit after it, makes it a quantity.
+_SPACED_TEN_RE = re.compile(r"(?<![\d+\-/.,£$€])[1-9]\d{1,4}(?:[ \-]\d{2,5}){1,3}(?![\d\-/]|[.,]\d)")
+_QUANTITY_AFTER_RE = re.compile(r"[ \t]*(?:%|pupils|children|people|pounds|hours|minutes|words|pages|respondents)\b",
+                                re.IGNORECASE)
+
+
 def _bare_ulns(text: str) -> list[_Span]:
-    return [
+    spans = [
         _Span(_P_ULN_BARE, m.start(), m.end(), "uln")
         for m in _BARE_TEN_RE.finditer(text)
         if not _REFERENCE_BEFORE_RE.search(text[max(0, m.start() - 40) : m.start()])
     ]
+    for m in _SPACED_TEN_RE.finditer(text):
+        if len(_digits(m.group())) != 10 or _REFERENCE_BEFORE_RE.search(text[max(0, m.start() - 40) : m.start()]):
+            continue
+        if _QUANTITY_AFTER_RE.match(text, m.end()):
+            continue
+        spans.append(_Span(_P_ULN_BARE, m.start(), m.end(), "uln"))
+    return spans
 
 
 def _nhs_numbers(text: str) -> list[_Span]:

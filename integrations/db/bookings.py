@@ -29,7 +29,8 @@ from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, Integer, Tabl
 
 from integrations.db.engine import Database
 from integrations.db.mail import mail_outbox
-from integrations.db.reminders import _insert_ignoring_duplicates, _message_values, outbound_messages
+from integrations.db.reminders import _insert_ignoring_duplicates, _message_values, outbound_messages, \
+    withdraw_statement
 from integrations.db.metadata import metadata
 from integrations.db.rows import get_row, from_row
 from integrations.db.types import UtcDateTime
@@ -185,19 +186,22 @@ class EventChange:
         self._count(status, +1)
         return _booking(row)
 
-    async def follow_up(self, *, notices: Sequence, email: Optional[tuple[str, str, bytes]], now: datetime) -> None:
+    async def follow_up(self, *, notices: Sequence, emails: Sequence[tuple[str, str, bytes]], now: datetime) -> None:
         """Queues what follows a change in the same transaction: Teams notices (reminders) in the delivery
-        outbox and an email (key, Message-ID, message) in the mail outbox. A repeat of a key is ignored."""
+        outbox and emails (key, Message-ID, message) in the mail outbox. A repeat of a key is ignored."""
         if notices:
             stmt, conflict = _insert_ignoring_duplicates(self._db_like, outbound_messages, ["idempotency_key"])
             await self._conn.execute(stmt.on_conflict_do_nothing(index_elements=conflict),
                                      [_message_values(item, now) for item in notices])
-        if email is not None:
-            key, message_id, content = email
+        for key, message_id, content in emails:
             stmt, conflict = _insert_ignoring_duplicates(self._db_like, mail_outbox, ["message_key"])
             await self._conn.execute(stmt.values(id=uuid.uuid4().hex, message_key=key, reply_message_id=message_id,
                                                  content=content, created_at=now, attempts=0)
                                      .on_conflict_do_nothing(index_elements=conflict))
+
+    async def withdraw_notices(self, *, source: str, keep_keys: Sequence[str], now: datetime) -> None:
+        """Withdraws a source's queued notices not yet being sent, but ``keep_keys``, in this transaction."""
+        await self._conn.execute(withdraw_statement(source=source, keep_keys=keep_keys, now=now))
 
     async def waitlist(self, limit: Optional[int] = None) -> list[Booking]:
         """Waitlisted bookings in joining order."""

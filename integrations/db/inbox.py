@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from types import SimpleNamespace
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Iterable, Optional, Sequence
@@ -21,6 +22,7 @@ from integrations.db.metadata import metadata
 from integrations.db.rows import first_row, get_row, rows_by_id_prefix, from_row
 from integrations.db.types import UtcDateTime
 from integrations.db.types import String, Text
+from integrations.db.turns import defer_to_turn
 
 
 # --- tables ---
@@ -206,32 +208,36 @@ class InboxRepository:
     # -- the query log ---------------------------------------------------------------------
 
     async def add_query(self, new: NewQuery) -> Query:
-        query_id = _new_id()
+        """Logs a question. Inside a Teams turn the row is written in the turn's own commit (with the
+        activity's done mark), so a turn run again after a crash or a state conflict logs it once."""
+        values = dict(
+            id=_new_id(),
+            asked_at=new.asked_at,
+            channel=new.channel,
+            asker_id=new.asker_id,
+            asker_name=new.asker_name,
+            text=new.text,
+            outcome=new.outcome,
+            faq_id=new.faq_id,
+            confidence=new.confidence,
+            helpful=None,
+            status="new",
+            needs_answer=new.needs_answer,
+            cluster_id=None,
+            message_id=new.message_id,
+            subject=new.subject,
+            delivered_at=None,
+            digested_at=None,
+            updated_at=new.asked_at,
+        )
+        statement = insert(inbox_queries).values(**values)
+        if defer_to_turn(lambda conn: conn.execute(statement)):
+            return _query(SimpleNamespace(**values))
         # Database.begin: on SQLite this process's writers queue on a lock instead of SQLite's busy
         # handler, which sleeps up to 100 ms a round; every question asked passes here.
         async with self._db.begin() as conn:
-            result = await conn.execute(
-                insert(inbox_queries).values(
-                    id=query_id,
-                    asked_at=new.asked_at,
-                    channel=new.channel,
-                    asker_id=new.asker_id,
-                    asker_name=new.asker_name,
-                    text=new.text,
-                    outcome=new.outcome,
-                    faq_id=new.faq_id,
-                    confidence=new.confidence,
-                    helpful=None,
-                    status="new",
-                    needs_answer=new.needs_answer,
-                    cluster_id=None,
-                    message_id=new.message_id,
-                    subject=new.subject,
-                    updated_at=new.asked_at,
-                ).returning(*inbox_queries.c)
-            )
             # RETURNING saves the read-back round trip on every logged question (both databases have it).
-            row = result.first()
+            row = (await conn.execute(statement.returning(*inbox_queries.c))).first()
         return _query(row)
 
     async def get_query(self, query_id: str) -> Optional[Query]:
@@ -265,12 +271,13 @@ class InboxRepository:
         return _query(row)
 
     async def place_in_cluster(self, query_id: str, cluster_id: str, status: str, now: datetime) -> None:
+        statement = (update(inbox_queries).where(inbox_queries.c.id == query_id)
+                     .values(cluster_id=cluster_id, status=status, updated_at=now))
+        # A question logged in a turn is placed in the same commit (add_query).
+        if defer_to_turn(lambda conn: conn.execute(statement)):
+            return
         async with self._db.engine.begin() as conn:
-            await conn.execute(
-                update(inbox_queries)
-                .where(inbox_queries.c.id == query_id)
-                .values(cluster_id=cluster_id, status=status, updated_at=now)
-            )
+            await conn.execute(statement)
 
     async def set_query_status(self, query_ids: Sequence[str], status: str, now: datetime) -> None:
         if not query_ids:
@@ -313,14 +320,15 @@ class InboxRepository:
     # -- clusters ----------------------------------------------------------------------------
 
     async def create_cluster(self, question: str, now: datetime) -> Cluster:
-        cluster_id = _new_id()
+        values = dict(id=_new_id(), question=question, status="open", answer=None, answered_by=None,
+                      answered_at=None, faq_id=None, merged_into=None, created_at=now, updated_at=now)
+        statement = insert(inbox_clusters).values(**values)
+        # A group started by a question logged in a turn is written in the same commit (add_query).
+        if defer_to_turn(lambda conn: conn.execute(statement)):
+            return _cluster(SimpleNamespace(**values))
         async with self._db.engine.begin() as conn:
-            await conn.execute(
-                insert(inbox_clusters).values(
-                    id=cluster_id, question=question, status="open", created_at=now, updated_at=now
-                )
-            )
-        return await self.get_cluster(cluster_id)
+            await conn.execute(statement)
+        return await self.get_cluster(values["id"])
 
     async def get_cluster(self, cluster_id: str) -> Optional[Cluster]:
         row = await get_row(self._db, inbox_clusters, id=cluster_id)

@@ -152,6 +152,21 @@ _CHUNK = 400
 _FINISHED = ("sent", "missed", "unreachable", "opted_out", "failed", "refused", "cancelled", "undeliverable")
 
 
+def withdraw_statement(*, source: Optional[str] = None, keys: Iterable[str] = (), keep_keys: Iterable[str] = (),
+                       now: datetime):
+    """Cancels messages not yet claimed: by key, or every one from a source except ``keep_keys``."""
+    om = outbound_messages
+    keys, keep = list(keys), list(keep_keys)
+    condition = [om.c.status == "pending"]
+    if source is not None:
+        condition.append(om.c.source == source)
+    if keys:
+        condition.append(om.c.idempotency_key.in_(keys))
+    if keep:
+        condition.append(om.c.idempotency_key.not_in(keep))
+    return update(om).where(*condition).values(status="cancelled", finished_at=now)
+
+
 def _insert_ignoring_duplicates(database: Database, table, conflict_columns: Sequence[str]):
     if database.is_sqlite:
         from sqlalchemy.dialects.sqlite import insert as dialect_insert
@@ -639,19 +654,11 @@ class Outbox:
     async def cancel(self, *, source: Optional[str] = None, keys: Iterable[str] = (),
                      keep_keys: Iterable[str] = (), now: datetime) -> int:
         """Cancels messages not yet claimed: by key, or every one from a source except ``keep_keys``."""
-        om = outbound_messages
-        keys, keep = list(keys), list(keep_keys)
+        keys = list(keys)
         if source is None and not keys:
             return 0
-        condition = [om.c.status == "pending"]
-        if source is not None:
-            condition.append(om.c.source == source)
-        if keys:
-            condition.append(om.c.idempotency_key.in_(keys))
-        if keep:
-            condition.append(om.c.idempotency_key.not_in(keep))
         async with self._db.engine.begin() as conn:
-            result = await conn.execute(update(om).where(*condition).values(status="cancelled", finished_at=now))
+            result = await conn.execute(withdraw_statement(source=source, keys=keys, keep_keys=keep_keys, now=now))
             return result.rowcount
 
     async def get(self, idempotency_key: str) -> Optional[OutboundMessage]:

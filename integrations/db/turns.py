@@ -6,19 +6,46 @@ sender, once the grace has passed) finds those not yet delivered.
 """
 from __future__ import annotations
 
+import asyncio
+import contextvars
 import hashlib
 import json
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Optional, Sequence
+from typing import Awaitable, Callable, Optional, Sequence
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from integrations.db.engine import Database
 from integrations.db.host import EtagConflict, bot_state, processed_activities
 from integrations.db.reminders import outbound_messages
+
+
+# A write a turn makes along the way (the inbox's question log), held while a turn runs and done in the
+# turn's commit: a turn cut off, or run again after a state conflict, leaves none of them behind.
+TurnWork = Callable[[AsyncConnection], Awaitable[None]]
+_held_work: contextvars.ContextVar[Optional[list]] = contextvars.ContextVar("held_turn_work", default=None)
+
+
+def hold_turn_work() -> tuple[list, contextvars.Token]:
+    work: list = []
+    return work, _held_work.set(work)
+
+
+def release_turn_work(token: contextvars.Token) -> None:
+    _held_work.reset(token)
+
+
+def defer_to_turn(work: TurnWork) -> bool:
+    """Holds ``work`` for the commit of the turn running now; False (nothing held) outside a turn."""
+    held = _held_work.get()
+    if held is None:
+        return False
+    held.append(work)
+    return True
 
 
 class AlreadyDone(Exception):
@@ -55,6 +82,9 @@ def turn_source(activity_key: str) -> str:
 class TurnLedger:
     def __init__(self, database: Database):
         self._db = database
+        # Delivery records waiting for the next write: (ids, status, now, future), and the task writing them.
+        self._marks: list[tuple[list[int], str, datetime, asyncio.Future]] = []
+        self._marking: Optional[asyncio.Task] = None
 
     async def is_done(self, activity_key: str, now: datetime) -> bool:
         async with self._db.engine.connect() as conn:
@@ -63,8 +93,9 @@ class TurnLedger:
         return found is not None
 
     async def commit(self, *, activity_key: Optional[str], now: datetime, ttl: timedelta,
-                     writes: Sequence[StateWrite], replies: Sequence[HeldReply], grace: timedelta) -> list[int]:
-        """Commits the turn; returns the outbox ids of its replies, in order.
+                     writes: Sequence[StateWrite], replies: Sequence[HeldReply], grace: timedelta,
+                     work: Sequence[TurnWork] = ()) -> list[int]:
+        """Commits the turn (with the ``work`` it held); returns the outbox ids of its replies, in order.
 
         Raises AlreadyDone when the activity was committed by another delivery, EtagConflict when a
         state document changed since the turn read it (nothing is written in either case)."""
@@ -74,6 +105,8 @@ class TurnLedger:
                 await _mark_done(conn, activity_key, now, ttl)
             for write in writes:
                 await _write_state(conn, write, now)
+            for item in work:
+                await item(conn)
             ids: list[int] = []
             for n, reply in enumerate(replies, 1):
                 # Not due for the background sender until the grace has passed: the turn sends them itself.
@@ -85,12 +118,54 @@ class TurnLedger:
         return ids
 
     async def delivered(self, ids: Sequence[int], now: datetime, *, status: str = "sent") -> None:
+        """Records replies as delivered (or refused for good); returns once that is committed.
+
+        A reply Teams accepted but not yet recorded here is sent again if the process dies (nobody can
+        know it arrived), so the record is written as soon as possible. On PostgreSQL that is a write of
+        its own at once. On SQLite, whose writes queue on one lock, it is a group commit: the first record
+        is written at once and those that come in while it is being written go together in the next
+        write, so under load many turns' records cost one short transaction, not one each, and the
+        queue for the lock is shorter for everyone."""
         if not ids:
             return
+        if not self._db.is_sqlite:
+            # One statement, so no transaction around it: the UPDATE alone, one round trip to the server.
+            async with self._db.engine.connect() as conn:
+                conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
+                await conn.execute(_mark_statement(list(ids), status, now))
+            return
+        loop = asyncio.get_running_loop()
+        done = loop.create_future()
+        self._marks.append((list(ids), status, now, done))
+        if self._marking is None or self._marking.done() or self._marking.get_loop() is not loop:
+            self._marking = loop.create_task(self._write_marks())
+        # Shielded: a turn cancelled while waiting does not cancel the write its record is part of.
+        await asyncio.shield(done)
+
+    async def _write_marks(self) -> None:
+        while self._marks:
+            batch, self._marks = self._marks, []
+            by_status: dict[str, tuple[list[int], datetime]] = {}
+            for ids, status, now, _ in batch:
+                listed, latest = by_status.get(status, ([], now))
+                by_status[status] = (listed + ids, max(latest, now))
+            try:
+                await self._write_marks_now([(ids, status, now) for status, (ids, now) in by_status.items()])
+            except BaseException as exc:
+                for *_, done in batch:
+                    if not done.done():
+                        done.set_exception(exc if isinstance(exc, Exception) else RuntimeError("cancelled"))
+                if not isinstance(exc, Exception):
+                    raise
+                continue
+            for *_, done in batch:
+                if not done.done():
+                    done.set_result(None)
+
+    async def _write_marks_now(self, marks: Sequence[tuple[list[int], str, datetime]]) -> None:
         async with self._db.begin() as conn:
-            await conn.execute(update(outbound_messages).where(
-                outbound_messages.c.id.in_(list(ids)), outbound_messages.c.status.in_(("pending", "claimed")),
-            ).values(status=status, finished_at=now, claimed_until=None))
+            for ids, status, now in marks:
+                await conn.execute(_mark_statement(ids, status, now))
 
     async def due_now(self, ids: Sequence[int], now: datetime) -> None:
         """Replies the turn could not deliver (throttled): the background sender takes them at once."""
@@ -116,19 +191,27 @@ class TurnLedger:
                       key=lambda r: r.id)
 
 
+def _mark_statement(ids: list[int], status: str, now: datetime):
+    return update(outbound_messages).where(
+        outbound_messages.c.id.in_(ids), outbound_messages.c.status.in_(("pending", "claimed")),
+    ).values(status=status, finished_at=now, claimed_until=None)
+
+
 async def _mark_done(conn, activity_key: str, now: datetime, ttl: timedelta) -> None:
-    try:
-        async with conn.begin_nested():
-            await conn.execute(insert(processed_activities).values(
-                activity_key=activity_key, processed_at=now, expires_at=now + ttl))
-        return
-    except IntegrityError:
-        pass
-    # An expired record is a new delivery (the same id long after its time-to-live).
-    result = await conn.execute(update(processed_activities).where(
-        processed_activities.c.activity_key == activity_key, processed_activities.c.expires_at <= now,
-    ).values(processed_at=now, expires_at=now + ttl))
-    if result.rowcount != 1:
+    # One statement: the mark, or, for an expired one (the same id long after its time-to-live, a new
+    # delivery), its renewal; a live mark is left alone and nothing comes back.
+    if conn.dialect.name == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert as dialect_insert
+    else:
+        from sqlalchemy.dialects.postgresql import insert as dialect_insert
+    pa = processed_activities
+    statement = dialect_insert(pa).values(activity_key=activity_key, processed_at=now, expires_at=now + ttl)
+    statement = statement.on_conflict_do_update(
+        index_elements=[pa.c.activity_key],
+        set_=dict(processed_at=statement.excluded.processed_at, expires_at=statement.excluded.expires_at),
+        where=pa.c.expires_at <= now,
+    ).returning(pa.c.activity_key)
+    if (await conn.execute(statement)).first() is None:
         raise AlreadyDone(activity_key)
 
 

@@ -10,6 +10,8 @@ import uuid
 from botbuilder.schema import Activity
 
 from bot.app import ADAPTER_KEY, ASSISTANT_KEY, create_app
+from integrations.db.host import EtagConflict
+from integrations.db.inbox import InboxRepository
 from tests.e2e.conftest import payload, serve_bot
 from tests.fakes.connector import ConnectorStandIn
 
@@ -59,6 +61,58 @@ async def test_a_turn_cut_off_before_it_committed_is_processed_when_teams_sends_
         status, _ = await bot.post(activity)          # and once more: committed, delivered, so silence
         assert status == 201
         assert connector.delivered() == {"a:user-1": 1}
+
+
+async def test_a_turn_cut_off_after_logging_its_question_logs_it_once_when_teams_sends_it_again(
+        settings, clock, any_db):
+    connector = await ConnectorStandIn().start()
+    app = create_app(settings, clock=clock, database=any_db, run_background=False)
+    ledger = app[ASSISTANT_KEY].bot._turns
+    commit, entered = ledger.commit, asyncio.Event()
+
+    async def hangs_the_first_time(**kwargs):
+        if not entered.is_set():
+            entered.set()
+            await asyncio.Event().wait()    # the process dies here: the question is logged, the turn not done
+        return await commit(**kwargs)
+
+    ledger.commit = hangs_the_first_time
+    async with serve_bot(app, connector) as bot:
+        activity = message_from(3)
+        activity["serviceUrl"] = connector.url
+        first = asyncio.create_task(app[ADAPTER_KEY].process_activity(
+            "", Activity().deserialize(activity), app[ASSISTANT_KEY].bot.on_turn))
+        await entered.wait()
+        first.cancel()
+        await asyncio.gather(first, return_exceptions=True)
+        assert (await bot.post(activity))[0] == 201          # Teams' retry
+        assert connector.delivered() == {"a:user-3": 1}
+    logged = [q for q in await InboxRepository(any_db).list_queries() if q.asker_id == "29:user-3"]
+    assert [q.text for q in logged] == ["when do NPQ applications close?"], "one question, logged once"
+
+
+async def test_a_turn_run_again_after_a_state_conflict_logs_its_question_and_its_group_once(
+        settings, clock, any_db):
+    connector = await ConnectorStandIn().start()
+    app = create_app(settings, clock=clock, database=any_db, run_background=False)
+    ledger = app[ASSISTANT_KEY].bot._turns
+    commit, conflicts = ledger.commit, []
+
+    async def another_process_wrote_first(**kwargs):
+        if not conflicts:
+            conflicts.append(1)
+            raise EtagConflict("conversation state")
+        return await commit(**kwargs)
+
+    ledger.commit = another_process_wrote_first
+    async with serve_bot(app, connector) as bot:
+        # Nothing in the forum answers this: it is logged as needing an answer and starts a group.
+        assert (await bot.post(message_from(4, "can the council lend us a minibus for a school trip?")))[0] == 201
+    assert conflicts and connector.delivered() == {"a:user-4": 1}
+    repo = InboxRepository(any_db)
+    logged = [q for q in await repo.list_queries() if q.asker_id == "29:user-4"]
+    assert len(logged) == 1 and logged[0].needs_answer and logged[0].cluster_id is not None
+    assert [c.id for c in await repo.clusters(("open",))] == [logged[0].cluster_id]
 
 
 async def test_a_committed_turn_whose_reply_did_not_get_through_resends_only_that_reply(settings, clock, any_db):

@@ -94,3 +94,17 @@ def test_blind3_is_kept_whole_and_its_first_contact_recorded():
     assert len(items) == 320 and all({"id", "text", "pii", "keep"} <= set(it) for it in items)
     record = (redaction_eval.ROOT / "bench" / "redaction_blind3_first_contact.txt").read_text()
     assert "scored ONCE" in record and "0.942" in record
+
+
+def test_extra_file_is_scored_whole_with_categories(tmp_path, capsys):
+    extra = tmp_path / "fresh.jsonl"
+    extra.write_text(
+        '{"id": "x1", "category": "first_name", "text": "Jayden in Year 4 has an EHCP", "pii": ["Jayden"], "keep": ["EHCP"]}\n'
+        '{"id": "x2", "category": "keep_only", "text": "Summer term dates are out", "pii": [], "keep": ["Summer term"]}\n',
+        encoding="utf-8",
+    )
+    assert redaction_eval.main(["--extra", str(extra), "--rounds", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "fresh.jsonl items=   2" in out and "(recall) 1.000 [1 items]" in out and "kept 1.000 [2 items]" in out
+    assert "first_name" in out and "keep_only" in out
+    assert "dev " not in out  # only the extra file unless shares are asked for too

@@ -48,6 +48,7 @@ async def test_a_non_staff_user_cannot_triage_the_inbox(sqlite_world):
 
 async def test_a_non_staff_user_cannot_broadcast(sqlite_world):
     world = sqlite_world
+    await world.talk(2).says("hello")  # a subscriber Teams can reach: a broadcast to nobody offers no Send button
     await world.reminders.subscriptions.subscribe(teams_id(2), ["forum"])
     [confirm] = await world.staff().says("broadcast forum The Term 5 forum is confirmed for 21 May.")
     send = dict(confirm.choices)["Send broadcast"]
