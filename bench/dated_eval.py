@@ -35,11 +35,13 @@ def is_holdout(item_id: str) -> bool:
     return hashlib.sha256(item_id.encode()).digest()[0] % 2 == 1
 
 
-def seed_names() -> tuple[str, ...]:
+def seed_names() -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(every catalogue name, the names of events), as the live service passes them."""
     events = load_events().events
     deadlines = load_deadlines().deadlines
-    return catalogue_names([e.title for e in events] + [d.title for d in deadlines],
-                           [e.venue for e in events], [e.area for e in events])
+    return (catalogue_names([e.title for e in events] + [d.title for d in deadlines],
+                            [e.venue for e in events], [e.area for e in events]),
+            catalogue_names([e.title for e in events], [e.venue for e in events], [e.area for e in events]))
 
 
 def score(rows, names):
@@ -48,7 +50,7 @@ def score(rows, names):
     by_kind_right = collections.Counter()
     misses = []
     for row in rows:
-        found = detect_dated(row["text"], names)
+        found = detect_dated(row["text"], *names)
         got = found.kind if found else None
         by_kind[row["kind"]] += 1
         if got == row["kind"]:
@@ -68,7 +70,7 @@ def main() -> None:
     for split in ("dev", "holdout"):
         part = [r for r in rows if is_holdout(r["id"]) == (split == "holdout")]
         right, by_kind, by_kind_right, misses = score(part, names)
-        claimed = sum(1 for r in part if detect_dated(r["text"], names))
+        claimed = sum(1 for r in part if detect_dated(r["text"], *names))
         kinds = " ".join(f"{k}={by_kind_right[k]}/{by_kind[k]}" for k in sorted(by_kind))
         print(f"dated_eval {split:8s} items={len(part)} kind_right={right / len(part):.3f} "
               f"claimed={claimed / len(part):.3f} {kinds}")
@@ -81,7 +83,7 @@ def main() -> None:
             for line in path.read_text(encoding="utf-8").splitlines():
                 if line.strip():
                     faq.append(json.loads(line)["question"])
-    claimed = [q for q in faq if detect_dated(q, names)]
+    claimed = [q for q in faq if detect_dated(q, *names)]
     print(f"dated_eval faq_sets questions={len(faq)} faq_claimed={len(claimed) / max(1, len(faq)):.3f}")
 
 

@@ -125,6 +125,10 @@ class SencoBot(ActivityHandler):
             if self._staff_team is not None:
                 await self._staff_team.resolve(turn_context)
             await self._remember_reference(turn_context)
+            if activity.type in (ActivityTypes.message, ActivityTypes.invoke):
+                # A command ("book", "deadlines") reads the catalogues as much as a question does.
+                for refresh in self._registry.before_turn:
+                    await refresh()
             for attempt in range(1, TURN_ATTEMPTS + 1):
                 try:
                     await self._run_and_commit(turn_context, key)

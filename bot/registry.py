@@ -39,6 +39,8 @@ class Registry:
     fallback: Optional[Fallback] = None
     greeters: list[Greeter] = field(default_factory=list)
     jobs: list[BackgroundTask] = field(default_factory=list)
+    # Run before every message and card press: brings this process's copy of shared data up to date.
+    before_turn: list[Callable[[], Awaitable[Any]]] = field(default_factory=list)
     web_routes: list[WebRoute] = field(default_factory=list)
 
     @classmethod
@@ -47,6 +49,9 @@ class Registry:
         dialog_state = conversation_state.create_property("DialogState")
         return cls(router=Router(classifier=default_classifier()), dialogs=DialogSet(dialog_state), dialog_state=dialog_state,
                    conversation_state=conversation_state, user_state=UserState(storage))
+
+    def refresh_before_each_turn(self, refresh: Callable[[], Awaitable[Any]]) -> None:
+        self.before_turn.append(refresh)
 
     def add_job(self, job: BackgroundTask) -> None:
         self.jobs.append(job)

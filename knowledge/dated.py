@@ -8,6 +8,8 @@ two can evolve apart: it claims questions, never commands.
 Kinds: next_forum, upcoming_deadlines, bookable_events, joining_link, when_is_named.
 ``names`` are catalogue words (event venues and titles, deadline titles) that make "when is X"
 a question about a named item; they come from the catalogues at call time, never from this file.
+``event_names`` are the ones that name an event: only an event has a length or a start time, so
+"how long is the npq course" (NPQ names a deadline) asks what the course is, not when it closes.
 """
 from __future__ import annotations
 
@@ -95,7 +97,7 @@ def _named(text: str, names: Iterable[str]) -> Optional[str]:
     return None
 
 
-def detect_dated(text: str, names: Iterable[str] = ()) -> Optional[DatedQuestion]:
+def detect_dated(text: str, names: Iterable[str] = (), event_names: Iterable[str] = ()) -> Optional[DatedQuestion]:
     """The kind of dated question ``text`` is, or None when it is not one (the FAQ engine answers it)."""
     t = _normalise(text)
     if not t or re.search(r"\b(when|what|where) (was|were|did)\b", t):
@@ -111,6 +113,7 @@ def detect_dated(text: str, names: Iterable[str] = ()) -> Optional[DatedQuestion
     deadline = bool(_DEADLINE.search(t))
     book = bool(_BOOK.search(t))
     named = _named(t, names)
+    named_event = _named(t, event_names)
 
     if _JOIN_STRONG.search(t) and not forum:
         return DatedQuestion("joining_link")
@@ -129,8 +132,10 @@ def detect_dated(text: str, names: Iterable[str] = ()) -> Optional[DatedQuestion
         return DatedQuestion("next_forum")
     if re.search(r"\bnext one\b", t) and _TEMPORAL.search(t):
         return DatedQuestion("next_forum")
-    if named and (when or re.search(r"\b(what date|which day|date|dates|time|stop|end|ends|finish|start)\b", t)
-                  or (event and "how long" in t)):
+    # "have to finish the npq" is about the course; "time" alone or "how long" asks about an event's hours.
+    if named and (when or re.search(r"\b(what date|which day|date|dates)\b", t)
+                  or re.search(r"(?<!\bto )\b(stop|end|ends|finish|start)\b", t)
+                  or (named_event and (re.search(r"\btime\b", t) or (event and "how long" in t)))):
         return DatedQuestion("when_is_named", named)
     if deadline and (_GENERIC_UPCOMING.search(t) or re.search(r"\bdeadlines\b", t)) and not named:
         return DatedQuestion("upcoming_deadlines")

@@ -18,7 +18,7 @@ from typing import Iterable, Optional, Sequence
 from rapidfuzz import fuzz
 
 from knowledge.deadlines import Deadline
-from knowledge.events import Event, find_events
+from knowledge.events import AREAS, Event, find_events
 from knowledge.forums import Forum
 from knowledge.london import british_date, british_datetime, london, london_today
 
@@ -387,21 +387,91 @@ def _nothing_upcoming(kind: str, category: str, lead: str, last_line: Optional[s
 
 
 def newer_than(fact_on: dt.date, fact_label: str, deadlines: Sequence[Deadline], forums: Sequence[Forum],
-               now: dt.datetime) -> Optional[str]:
-    """A sentence naming a catalogue entry of the same kind dated after an FAQ's ``fact_on``, still to come."""
+               now: dt.datetime, events: Sequence[Event] = ()) -> Optional[str]:
+    """A sentence naming the catalogue's newest entry of the same kind as an FAQ's passed ``fact_on``.
+
+    The next one still to come when there is one; otherwise the latest, said to have passed as well (an
+    answer that only says the forum's 2025 date has passed reads as if nothing newer was ever announced).
+    Webinars and induction meetings are matched by kind (and area, when the label names one).
+    """
     today = london_today(now)
     label = fact_label.lower()
     if "forum" in label:
-        coming = [f for f in upcoming_forums(forums, now) if f.first_date > fact_on]
+        newer = [f for f in forums if f.status != "cancelled" and f.first_date > fact_on]
+        coming = upcoming_forums(newer, now)
         if coming:
             return f"Newer: the next forum is the {coming[0].title}, {session_when(coming[0])}."
+        if newer:
+            latest = max(newer, key=lambda f: (f.last_date, f.id))
+            return f"The latest forum in my list was the {latest.title}, {_dates_only(latest)}; it has passed."
         return None
-    same_kind = [d for d in deadlines if d.on > fact_on and not d.has_passed(today)
+    kind = next((k for k in ("webinar", "induction") if k in label), None)
+    if kind is not None:
+        area = next((a for a in AREAS if re.search(rf"\b{a.lower()}\b", label)), None)
+        newer_events = [e for e in events if e.kind == kind and e.status == "scheduled"
+                        and london(e.start).date() > fact_on and (area is None or e.area == area)]
+        coming_events = sorted((e for e in newer_events if e.end > now), key=lambda e: (e.start, e.id))
+        if coming_events:
+            event = coming_events[0]
+            booking = ", open for booking" if event.booking_state(now) == "open" else ""
+            return f"Newer: the {event.title}, {event_when(event)}{booking}."
+        if newer_events:
+            latest = max(newer_events, key=lambda e: (e.start, e.id))
+            return f"The latest {latest.title} in my list was {event_when(latest)}; it has passed."
+        # The deadlines list repeats events under their own titles ("East Community Induction Meeting"):
+        # matching those by words would put another area's meeting forward.
+        return None
+    same_kind = [d for d in deadlines if d.on > fact_on
                  and fuzz.token_set_ratio(label, d.title.lower()) >= 70]
-    if same_kind:
-        d = min(same_kind, key=lambda d: d.on)
+    coming_deadlines = [d for d in same_kind if not d.has_passed(today)]
+    if coming_deadlines:
+        d = min(coming_deadlines, key=lambda d: (d.on, d.id))
         return f"Newer: {d.title}, {d.when()}."
+    if same_kind:
+        d = max(same_kind, key=lambda d: (d.last_day, d.id))
+        return f"The latest in my list was {d.title}, {d.when()}; it has passed."
     return None
+
+
+# -- the dates reminders and "deadlines" cover ---------------------------------------------------------
+
+# Who gave a date that came from the events or forums catalogue rather than from a deck's slide.
+_CATALOGUE_SOURCE = "Inclusion team"
+
+
+def with_event_and_forum_dates(deadlines: Sequence[Deadline], events: Iterable[Event],
+                               forums: Iterable[Forum]) -> tuple[Deadline, ...]:
+    """The deadlines plus a dated item for every scheduled event and forum none of them already names.
+
+    The deck listed its events and forum among its dates (categories "events" and "forum"), so events
+    reminders and the "deadlines" card covered them; an event or forum staff add later is in its own
+    catalogue only, and would otherwise be missing from both.
+    """
+    from knowledge.models import Source
+
+    named_events = {d.event for d in deadlines if d.event}
+    forum_days = {d.on for d in deadlines if d.category == "forum"}
+    extra: list[Deadline] = []
+    for event in events:
+        if event.status != "scheduled" or event.id in named_events:
+            continue
+        source = Source(event.source.session, event.source.presenter) if event.source else \
+            Source("Bookable events", None, _CATALOGUE_SOURCE)
+        extra.append(Deadline(
+            id=event.id, category="events", title=event.title, on=london(event.start).date(),
+            detail=f"{event_when(event)}, {event.location}. Say \"book\" to book a place.",
+            source=source, event=event.id))
+    for forum in forums:
+        if forum.status == "cancelled" or forum.first_date in forum_days:
+            continue
+        source = Source(forum.source.session, forum.source.presenter) if forum.source else \
+            Source("Forum dates", None, _CATALOGUE_SOURCE)
+        last = forum.last_date if forum.last_date != forum.first_date else None
+        extra.append(Deadline(
+            id=forum.id, category="forum", title=forum.title, on=forum.first_date, until=last,
+            detail=f"{session_when(forum)}. Ask \"when is the next forum?\" for the agenda and how to book.",
+            source=source))
+    return tuple(deadlines) + tuple(extra)
 
 
 # -- telling subscribers something was added ---------------------------------------------------------

@@ -210,36 +210,57 @@ def cmd_chat(args) -> int:
 
 
 def cmd_ask(args) -> int:
-    from bot.faq.service import FaqService
-    from knowledge.engine import Thresholds
-
     settings = settings_from(args)
-    from pathlib import Path
-
-    data_dir = Path(settings.knowledge.data_dir) if settings.knowledge.data_dir else None
-    faq = FaqService.from_directory(
-        data_dir,
-        Thresholds(answer=settings.knowledge.answer_threshold, suggest=settings.knowledge.suggest_threshold),
-        args.clock,
-    )
-    if args.jsonl:
-        for line in sys.stdin:
-            question = line.strip()
-            if not question:
-                continue
-            print(json.dumps(faq.ask(question).as_dict(), ensure_ascii=False), flush=True)
-        return 0
-    if not args.question:
+    if not args.jsonl and not args.question:
         print("sencobot ask: give a question, or --jsonl to read questions from stdin", file=sys.stderr)
         return 2
-    result = faq.ask(args.question)
+
+    async def run() -> int:
+        from bot.assistant import build_assistant
+        from bot.core import build_core
+
+        await _upgrade(settings)
+        core = build_core(settings, clock=args.clock)
+        try:
+            assistant = build_assistant(core)
+            if args.jsonl:
+                for line in sys.stdin:
+                    question = line.strip()
+                    if question:
+                        result = await answer_as_chat(assistant, question)
+                        print(json.dumps(result.as_dict(), ensure_ascii=False), flush=True)
+                return 0
+            _print_answer(await answer_as_chat(assistant, args.question))
+            return 0
+        finally:
+            await core.database.dispose()
+
+    return asyncio.run(run())
+
+
+async def answer_as_chat(assistant, question: str):
+    """What the chat answers a question no command claims (bot.content.install's fallback order): the
+    shared content store brought up to date, a dated question from the live catalogues, else the FAQ
+    engine with published answers loaded. Nothing is logged: this is a rehearsal, not a user's question."""
+    from knowledge.models import AnswerResult
+
+    content = assistant.features.content
+    await content.poll()
+    found = await content.live.answer(question, None)
+    if found is not None:
+        return AnswerResult(question=question, outcome="answer", confidence=1.0, answer_text=found.plain())
+    await assistant.features.inbox.service.publishing.ensure_published_loaded()
+    return assistant.core.answerer.ask(question)
+
+
+def _print_answer(result) -> None:
     if result.outcome == "answer":
         print(result.answer_text)
-        print(f"Source: {result.source_line}")
+        if result.source_line:
+            print(f"Source: {result.source_line}")
     elif result.outcome == "suggest":
         print("Did you mean:")
         for suggestion in result.suggestions:
             print(f"  - {suggestion.question}")
     else:
         print("I don't know: the forum hasn't covered that. It would be logged for the inclusion team.")
-    return 0

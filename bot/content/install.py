@@ -79,8 +79,11 @@ def install(core: Core, registry: Registry, *, bookings: BookingService, reminde
     # Dated questions ("when is the next forum?") are answered from the live catalogues first.
     registry.fallback = feature.answering(registry.fallback)
     registry.router.add_question_recogniser(live.is_dated_question)
+    # Every turn (commands and card presses too, not only questions) and the app's start-up read the store
+    # first: until then the catalogues are the YAML files of March 2025.
+    registry.refresh_before_each_turn(poll)
     registry.add_job(periodic("content store poll", poll, max(0.2, settings.knowledge.content_poll_seconds),
-                              clock=core.clock))
+                              clock=core.clock, before=poll))
     content = Content(cache, catalogues, ContentStore(repo, core.clock,
                                                       default_capacity=settings.bookings.default_capacity), live)
     content._poll = poll

@@ -13,6 +13,7 @@ from knowledge.dated import DatedQuestion, catalogue_names, detect_dated, withou
 from knowledge.deadlines import Deadline
 from knowledge.events import Event
 from knowledge.forums import Forum
+from knowledge.london import london_today
 from knowledge.live import (Held, LiveAnswer, Offer, bookable_answer, deadlines_answer, joining_answer,
                             newer_than, next_forum_answer, when_answer)
 
@@ -49,8 +50,12 @@ class LiveService:
         return catalogue_names([e.title for e in events] + [d.title for d in deadlines],
                                [e.venue for e in events], [e.area for e in events])
 
+    def event_names(self) -> tuple[str, ...]:
+        events = self._bookings.events()
+        return catalogue_names([e.title for e in events], [e.venue for e in events], [e.area for e in events])
+
     def detect(self, text: str) -> Optional[DatedQuestion]:
-        return detect_dated(text, self.names())
+        return detect_dated(text, self.names(), self.event_names())
 
     def is_dated_question(self, text: str) -> bool:
         return self.detect(without_mentions(text)) is not None
@@ -82,10 +87,12 @@ class LiveService:
     def newer_note(self, entry) -> Optional[str]:
         """For an FAQ answer quoting a date: a newer catalogue entry of the same kind, if any."""
         fact = getattr(entry, "date", None)
-        if fact is None:
+        now = self._clock.now()
+        # A date still to come is the current answer: nothing newer to put before it.
+        if fact is None or fact.last_day >= london_today(now):
             return None
-        return newer_than(fact.on, fact.label, self._catalogues.deadlines(), self._catalogues.forums(),
-                          self._clock.now())
+        return newer_than(fact.on, fact.label, self._catalogues.deadlines(), self._catalogues.forums(), now,
+                          self._bookings.events())
 
     async def _offers(self) -> list[Offer]:
         return [Offer(o.event, o.state, o.places.left, o.places.waitlisted) for o in await self._bookings.offers()]

@@ -4,6 +4,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
@@ -15,6 +16,9 @@ from knowledge.loader import load_knowledge
 from knowledge.models import AnswerResult, FaqEntry, Suggestion
 
 log = logging.getLogger(__name__)
+
+# How knowledge.engine.time_aware_text introduces the deck's words after saying a date has passed.
+PASSED_PREFIX = "What the forum said:"
 
 # Scoring a question is ~10 ms of numpy (the sentence encoder), which releases the GIL: in these threads it
 # leaves the event loop free for other turns and uses a second core. Bounded, so a burst of questions
@@ -50,7 +54,9 @@ class FaqService:
         for source in self._note_sources:
             note = source(result.entry)
             if note:
-                return replace(result, answer_text=f"{note} What the forum said: {result.answer_text}")
+                # A passed date's answer already says "… it has passed. What the forum said: …" once.
+                said = "" if PASSED_PREFIX in result.answer_text else f"{PASSED_PREFIX} "
+                return replace(result, answer_text=f"{note} {said}{result.answer_text}")
         return result
 
     @classmethod
@@ -60,7 +66,7 @@ class FaqService:
         return cls(Answerer(kb, thresholds), clock, directory)
 
     def ask(self, question: str) -> AnswerResult:
-        return self._with_notes(self.answerer.answer(question, now=self._clock.now()))
+        return _fitted(question, self._with_notes(self.answerer.answer(question, now=self._clock.now())))
 
     async def ask_off_loop(self, question: str) -> AnswerResult:
         """``ask`` for a turn: the answerer runs in a scoring thread (it answers from one snapshot of its
@@ -68,7 +74,7 @@ class FaqService:
         now = self._clock.now()
         result = await asyncio.get_running_loop().run_in_executor(
             _scoring_pool(), self.answerer.answer, question, now)
-        return self._with_notes(result)
+        return _fitted(question, self._with_notes(result))
 
     def show(self, faq_id: str) -> Optional[AnswerResult]:
         """The answer card for one entry (a follow-up or "Did you mean" button)."""
@@ -136,6 +142,31 @@ class FaqService:
         self.answerer.reload(kb)
         log.info("knowledge reloaded: %d entries", len(kb.entries))
         return True
+
+
+# The deck's answer opens the text, or follows "… it has passed. What the forum said:".
+_YES_NO_OPENING = re.compile(rf"(^|{re.escape(PASSED_PREFIX)} )(?:Yes|No)[.,!]\s+(\S)")
+_FILLER = re.compile(r"^(?:(?:hi|hello|hey|so|and|but|ok|okay|please|quick question|sorry)\b[\s,:!-]*)+")
+_AUXILIARY = re.compile(r"^(?:is|are|was|were|am|do|does|did|can|could|will|would|should|shall|must|may|might|"
+                        r"has|have|had|isn'?t|aren'?t|don'?t|doesn'?t|didn'?t|can'?t|won'?t|wouldn'?t|"
+                        r"shouldn'?t|hasn'?t|haven'?t|any)\b")
+_WH = re.compile(r"\b(?:how|what|whats|when|whens|where|which|who|whom|whose|why)\b")
+
+
+def _fitted(question: str, result: AnswerResult) -> AnswerResult:
+    """An entry written for "Is the NPQ funded?" starts "Yes."; "how much does it cost" did not ask that."""
+    if result.outcome != "answer" or not result.answer_text or is_yes_no_question(question):
+        return result
+    trimmed = _YES_NO_OPENING.sub(lambda m: m.group(1) + m.group(2).upper(), result.answer_text, count=1)
+    return replace(result, answer_text=trimmed) if trimmed != result.answer_text else result
+
+
+def is_yes_no_question(question: str) -> bool:
+    """Whether a "Yes." or "No." opening answers it: "is the npq free?", "npq free?", "I wonder if…"."""
+    text = _FILLER.sub("", " ".join(question.lower().replace("’", "'").split()))
+    if _AUXILIARY.match(text) or re.search(r"\b(?:if|whether)\b", text):
+        return True
+    return text.endswith("?") and not _WH.search(text)
 
 
 def _fingerprint(data_dir: Optional[Path]) -> tuple:

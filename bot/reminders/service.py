@@ -29,6 +29,7 @@ from bot.reminders.ports import AnnouncementQueue, OutboxQueue, SubscriberDirect
 from bot.reminders.subscriptions import SubscriptionService, short_label
 from bot.reminders.tribunal import TribunalService
 from integrations.db.reminders import NewAnnouncement, NewMessage
+from knowledge.live import with_event_and_forum_dates
 from knowledge.london import local_instant
 from knowledge.deadlines import CATEGORIES, Deadline, DeadlineCatalogue, DeadlineError, deadlines_path, load_deadlines
 
@@ -170,8 +171,11 @@ class DeadlineReminders:
     _store_version = -1
 
     def catalogue(self) -> DeadlineCatalogue:
+        """The deadlines, with the events and forums the content store holds as dates of their own."""
         if self.store is not None and self.store.cache.active:
-            return self.store.deadline_catalogue()
+            stored = self.store.deadline_catalogue()
+            return DeadlineCatalogue(with_event_and_forum_dates(stored.deadlines, self.store.events().events,
+                                                                self.store.forums()), stored.path)
         return load_deadlines(self._data_dir)
 
     def changed_on_disk(self) -> bool:
@@ -192,9 +196,13 @@ class DeadlineReminders:
         added on the 3rd of the month gets no "a week before" reminder on the 1st). One that was
         planned in time stays in the database, so downtime makes it late, never forgotten.
         """
+        if catalogue is None and self.store is not None:
+            # The scheduler's first pass can run before anything else has read the store: planning from the
+            # YAML files then would cancel every pending reminder for an item that is only in the store.
+            await self.store.cache.refresh()
         if catalogue is None and self.store is not None and self.store.cache.active:
             self._store_version = self.store.version
-            catalogue = self.store.deadline_catalogue()
+            catalogue = self.catalogue()
         if catalogue is None:
             path = deadlines_path(self._data_dir)
             stat = path.stat() if path.exists() else None

@@ -303,12 +303,19 @@ class TfidfClassifier:
     def probabilities(self, texts: list[str]) -> np.ndarray:
         """One row per text: each one-vs-rest score as a probability, normalised over the labels so that
         confidence means the same for every label (as sklearn's predict_proba does for one-vs-rest)."""
-        scores = np.asarray(self._features.transform([normalise(t) for t in texts]) @ self._weights) + self._bias
+        scores = np.asarray(self._transform([normalise(t) for t in texts]) @ self._weights) + self._bias
         if self._multinomial:
             scores = np.exp(scores - scores.max(axis=1, keepdims=True))
             return scores / scores.sum(axis=1, keepdims=True)
         probabilities = 1.0 / (1.0 + np.exp(-scores))
         return probabilities / probabilities.sum(axis=1, keepdims=True)
+
+    def _transform(self, texts: list[str]):
+        """The union's features, stacked here: FeatureUnion.transform goes through joblib on every call, which
+        cost about a quarter of a message's classification; the matrix is the same."""
+        from scipy.sparse import hstack
+
+        return hstack([part.transform(texts) for _, part in self._features.transformer_list]).tocsr()
 
     @property
     def classes(self) -> list[str]:

@@ -135,7 +135,7 @@ async def test_only_past_items_gives_a_plain_nothing_upcoming_with_what_happened
     assert "Tell me when new dates are added" in forum
     deadlines = await ask(user, "what deadlines are coming up?")
     assert "There are no upcoming deadlines in my list." in deadlines
-    assert "Monday 31 August 2026" in deadlines
+    assert "August 2026" in deadlines and "31 August 2026" not in deadlines     # the deck: "August '26"
     bookable = await ask(user, "what can I book?")
     assert "There's nothing open for booking at the moment." in bookable
     assert "Tuesday 6 May 2025" in bookable

@@ -126,6 +126,45 @@ def test_faq_text_quoting_a_date_defers_to_a_newer_entry_of_the_same_kind():
     assert newer_than(dt.date(2025, 5, 21), "The Term 5 forum", [], forums, NOW).startswith("Newer: the next forum")
 
 
+def test_newer_than_names_the_latest_as_passed_when_nothing_is_to_come():
+    later = dt.datetime(2027, 7, 15, 8, 30, tzinfo=dt.timezone.utc)      # 09:30 BST
+    items = [deadline("npq-2027", "2027-02-12", category="training", title="NPQ for SENCOs applications close")]
+    assert newer_than(dt.date(2025, 4, 6), "The NPQ for SENCOs application deadline", items, [], later) == \
+        "The latest in my list was NPQ for SENCOs applications close, Friday 12 February 2027; it has passed."
+    forums = [forum("term3-2027", "2027-01-20", "2027-01-21")]
+    assert newer_than(dt.date(2025, 5, 21), "The Term 5 forum", [], forums, later) == (
+        "The latest forum in my list was the Countywide SENCO Forum, term3-2027, Wednesday 20 January 2027 and "
+        "Thursday 21 January 2027; it has passed.")
+
+
+def test_newer_than_matches_webinars_and_inductions_by_kind_and_area():
+    webinar = event("webinar-2027-03-09", "2027-03-09T16:00", "2027-03-09T17:00", opens="2027-02-01T09:00",
+                    closes="2027-03-08T17:00", join_url="https://teams.microsoft.com/l/x")
+    north = event("induction-north-2027-03-12", "2027-03-12T09:00", "2027-03-12T12:00", venue="Shorne",
+                  kind="induction")
+    north = type(north)(**{**north.__dict__, "area": "North"})
+    events = [webinar, north]
+    assert newer_than(dt.date(2025, 5, 6), "The last of the two QA webinars", [], [], NOW, events) == \
+        "Newer: the Event webinar-2027-03-09, Tuesday 9 March 2027, 16:00 to 17:00, open for booking."
+    assert newer_than(dt.date(2025, 4, 30), "The North Community Induction Meeting", [], [], NOW, events) \
+        .startswith("Newer: the Event induction-north-2027-03-12, Friday 12 March 2027, 09:00")
+    # Another area's meeting is not newer news about this one, whatever the deadlines list says.
+    east_deadline = deadline("induction-east-2027", "2027-04-16", category="events",
+                             title="East Community Induction Meeting")
+    assert newer_than(dt.date(2025, 4, 28), "The South Community Induction Meeting", [east_deadline], [], NOW,
+                      events) is None
+
+
+def test_duration_and_course_questions_naming_a_deadline_are_not_dated():
+    names, event_names = ("NPQ", "EHCP", "Shorne", "North"), ("Shorne", "North")
+    for question in ("how long is the npq course", "npq time commitment", "do new sencos have to finish the npq "
+                     "within 3 years", "how long does an EHCP annual review meeting take"):
+        assert detect_dated(question, names, event_names) is None, question
+    assert detect_dated("how long is the north induction meeting", names, event_names).kind == "when_is_named"
+    assert detect_dated("when do npq applications close", names, event_names).kind == "when_is_named"
+    assert detect_dated("npq start date", names, event_names).kind == "when_is_named"
+
+
 def test_detector_kinds_for_our_own_examples_and_leaves_faq_questions_alone():
     names = ("Discovery Park", "NPQ", "LIFT")
     assert detect_dated("When is the next forum?", names).kind == "next_forum"

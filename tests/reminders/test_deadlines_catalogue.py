@@ -35,7 +35,7 @@ def test_the_issue_s_deadlines_are_in_the_catalogue_with_their_sources():
         "lift-ceases": ("funding", dt.date(2025, 7, 31)),
         "agreed-topup-claims-paid-until": ("funding", dt.date(2025, 8, 31)),
         "stls-in-house": ("funding", dt.date(2025, 9, 1)),
-        "ehcp-topup-and-notional-funding-end": ("funding", dt.date(2026, 8, 31)),
+        "ehcp-topup-and-notional-funding-end": ("funding", dt.date(2026, 8, 1)),   # "August '26": month only
     }
     for ident, (category, on) in expected.items():
         assert (by_id[ident].category, by_id[ident].on) == (category, on), ident
