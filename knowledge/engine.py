@@ -84,8 +84,8 @@ CAL_SLOPE, CAL_MIDPOINT = 18.4, 0.614
 class Thresholds:
     """Confidence needed to answer outright, and to offer "Did you mean…?"."""
     # The model's own, chosen by cross-validation (knowledge/train.py); app.yaml repeats them.
-    answer: float = 0.61
-    suggest: float = 0.59
+    answer: float = 0.63
+    suggest: float = 0.62
     max_suggestions: int = 3
 
     def __post_init__(self) -> None:
@@ -414,6 +414,8 @@ class Answerer:
             f["lex_x_sim"] = f["lexical"] * qs
             f["cov_x_qsim"] = f["coverage"] * max(qs, 0.0)
             out.append((doc_no, f, missing))
+        if not out:   # an empty knowledge base, or nothing in it shares a word with the question
+            return []
         ids = [index.docs[doc_no].entry.id for doc_no, _, _ in out]
         if example_sims is not None:
             for (_, f, _), knn in zip(out, self.examples.features(example_sims, ids)):

@@ -105,3 +105,11 @@ def test_configured_thresholds_are_the_models():
     app = yaml.safe_load((Path(__file__).resolve().parents[2] / "app.yaml").read_text())["knowledge"]
     assert (app["answer_threshold"], app["suggest_threshold"]) == (model.answer_threshold, model.suggest_threshold)
     assert (Thresholds().answer, Thresholds().suggest) == (model.answer_threshold, model.suggest_threshold)
+
+
+def test_an_empty_knowledge_base_declines_instead_of_failing():
+    from knowledge.models import KnowledgeBase
+
+    answerer = Answerer(KnowledgeBase(entries=()))
+    for question in ("when is the next forum?", "what is the stls", "x"):
+        assert answerer.answer(question).outcome == "decline"
