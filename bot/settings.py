@@ -79,8 +79,8 @@ class BotSettings:
 @dataclass(frozen=True)
 class KnowledgeSettings:
     data_dir: str = ""
-    answer_threshold: float = 0.63   # chosen by `python -m knowledge.train` (knowledge/model/decision.json)
-    suggest_threshold: float = 0.62
+    answer_threshold: float = 0.60   # chosen by `python -m knowledge.train` (knowledge/model/decision.json)
+    suggest_threshold: float = 0.59
     reload_check_seconds: float = 5.0
     content_poll_seconds: float = 1.0
     # Staff confirmations "this declined question is entry X" (sencobot kb confirm, the close-calls card);

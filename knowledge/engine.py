@@ -84,8 +84,8 @@ CAL_SLOPE, CAL_MIDPOINT = 18.4, 0.614
 class Thresholds:
     """Confidence needed to answer outright, and to offer "Did you mean…?"."""
     # The model's own, chosen by cross-validation (knowledge/train.py); app.yaml repeats them.
-    answer: float = 0.63
-    suggest: float = 0.62
+    answer: float = 0.60
+    suggest: float = 0.59
     max_suggestions: int = 3
 
     def __post_init__(self) -> None:
