@@ -84,7 +84,8 @@ class RemindersFeature:
         ):
             router.add_action(CardAction(name, handler, staff_only=staff))
         dialogs.add(TribunalDialog(self._tribunal, on_saved=self._after_case_saved, on_stop=self.stop_all,
-                                   staff_ids=self._staff_ids, answer_question=self._answer_question))
+                                   staff_ids=self._staff_ids, answer_question=self._answer_question,
+                                   start_patterns=_TRIBUNAL_ADD_PATTERNS))
         # A reference or a date is short: "my bookings" typed instead is that command (questions are answered
         # by the dialog itself, and its own commands stay with it).
         router.leave_on_commands(TRIBUNAL_DIALOG, own=("tribunal.add", "tribunal.list"))

@@ -86,8 +86,12 @@ class TribunalDialog(ComponentDialog):
 
     def __init__(self, tribunal: TribunalService, *, on_saved: Callable[[TurnContext], Awaitable[Optional[str]]],
                  on_stop: StopHandler, staff_ids: frozenset[str] = frozenset(),
-                 answer_question: Optional[Callable[..., Awaitable[None]]] = None):
+                 answer_question: Optional[Callable[..., Awaitable[None]]] = None,
+                 start_patterns: tuple[str, ...] = ()):
         super().__init__(DIALOG_ID)
+        # The words that start this dialog ("add a tribunal case") typed again at the label prompt are not a
+        # label: the trial saved a case called "add a tribunal case".
+        self._start_command = [re.compile(p, re.IGNORECASE) for p in start_patterns]
         self._tribunal = tribunal
         # The FAQ answerer (turn_context, asker, text): a question asked while we wait for a date is
         # answered, then the date is asked for again.
@@ -225,6 +229,10 @@ class TribunalDialog(ComponentDialog):
 
     async def _valid_reference(self, prompt: PromptValidatorContext) -> bool:
         text = prompt.recognized.value if prompt.recognized.succeeded else ""
+        typed = " ".join((text or "").lower().split())
+        if any(p.search(typed) for p in self._start_command):
+            await prompt.context.send_activity("We're already adding a tribunal case.")
+            return False
         try:
             self._tribunal.clean_reference(text or "")
             return True

@@ -68,6 +68,19 @@ async def test_a_command_typed_in_the_tribunal_dialog_runs_and_its_own_words_sta
     assert "doesn't look like a date" not in said.lower()
 
 
+async def test_the_start_command_typed_at_the_label_prompt_is_not_taken_as_the_label(assistant, clock):
+    """Trial point 6: "add a tribunal case" typed where the case's label was asked for became the label."""
+    clock.set(london(2026, 12, 5, 10, 5))
+    user = senco(assistant)
+    await user.says("add a tribunal case")
+    said = texts(await user.says("add a tribunal case"))
+    assert "We're already adding a tribunal case" in said, said
+    assert "I've saved" not in said
+    await says_in_turn(user, "Case G", "skip")
+    said = texts(await user.says("wednesday 3 march 2027"))
+    assert 'I\'ve saved case "Case G"' in said, said
+
+
 async def test_a_weekday_that_disagrees_with_the_hearing_date_is_pointed_out_and_asked_again(assistant, clock):
     """Trial point 7: "monday 3 march 2027" was saved as Wednesday 3 March 2027 without a word."""
     clock.set(london(2026, 12, 5, 10, 30))
