@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
-DECK = REPO.parent / "shared" / "sources" / "senco-forum-term4-2025.txt"
+from tests.support.deck import DECK  # noqa: E402
 sys.path.insert(0, str(REPO / "bench"))
 
 

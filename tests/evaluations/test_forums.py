@@ -9,7 +9,7 @@ import yaml
 from knowledge.check import check
 from knowledge.forums import ForumsError, add_forum, check_forums_file, load_forums, parse_catalogue
 
-DECK = Path("/work/shared/sources/senco-forum-term4-2025.txt")
+from tests.support.deck import DECK  # noqa: E402
 
 
 def test_term4_forum_is_the_decks_forum():

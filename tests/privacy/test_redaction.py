@@ -15,7 +15,7 @@ from bot.privacy.redaction import (
 )
 
 CORPUS = yaml.safe_load((Path(__file__).parent / "redaction_corpus.yaml").read_text(encoding="utf-8"))["messages"]
-DECK = Path("/work/shared/sources/senco-forum-term4-2025.txt")
+from tests.support.deck import DECK  # noqa: E402
 TAG_RE = re.compile(r"\[(%s)\]" % "|".join(re.escape(t) for t in TAGS))
 
 

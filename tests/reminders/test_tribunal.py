@@ -71,7 +71,7 @@ def test_milestones_follow_the_deck_s_timeline():
     assert [m.key for m in milestones(dt.date(2025, 2, 6), None)] == ["appeal-window-closes"]
 
 
-DECK = Path("/work/shared/sources/senco-forum-term4-2025.txt")
+from tests.support.deck import DECK  # noqa: E402
 
 
 def test_each_milestone_says_what_to_do_in_the_deck_s_words():
